@@ -1,0 +1,23 @@
+//! Rust bindings for the Co-Intent contracts.
+//!
+//! The ABI JSON in `abi/json/` is exported from the Solidity sources by `script/export-abi`
+//! (CI fails when it is stale). Each contract becomes a module of `sol!` types: calls to
+//! encode, events and custom errors to decode. Both the indexer (native) and the app (WASM)
+//! use these, so the crate depends on `alloy-sol-types` only: no provider, no transport.
+//!
+//! ```
+//! use alloy_sol_types::SolCall;
+//! use cointent_abi::DemoStablecoin;
+//! let call = DemoStablecoin::decimalsCall {};
+//! assert_eq!(call.abi_encode(), DemoStablecoin::decimalsCall::SELECTOR.to_vec());
+//! ```
+
+#![allow(missing_docs)] // the generated items carry the contracts' own names and natspec
+
+use alloy_sol_types::sol;
+
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    DemoStablecoin,
+    "json/DemoStablecoin.json"
+);

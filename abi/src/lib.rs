@@ -16,6 +16,10 @@
 
 use alloy_sol_types::sol;
 
+/// Each contract's ABI JSON by contract name, for dynamic decoding (the indexer).
+pub const ABI_JSON: &[(&str, &str)] =
+    &[("DemoStablecoin", include_str!("../json/DemoStablecoin.json"))];
+
 sol!(
     #[derive(Debug, PartialEq, Eq)]
     DemoStablecoin,

@@ -1,0 +1,356 @@
+//! Per-chain ingestion: backfill over adaptive `eth_getLogs` ranges, then a live tail, with
+//! reorg detection against the stored hashes of the blocks inside the finality window.
+
+pub mod rpc;
+pub mod store;
+
+use std::{
+    io::IsTerminal,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{B256, Log as PrimLog},
+    rpc::types::Filter,
+};
+use eyre::{Result, bail};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use crate::{config::ChainConfig, decode::Decoder, metrics::ChainMetrics};
+use rpc::{Header, Rpc};
+use store::{Batch, Checkpoint, EventRow};
+
+/// A batch larger than this many logs is split: smaller transactions commit sooner.
+const MAX_LOGS_PER_BATCH: usize = 20_000;
+/// Below this many logs the range grows.
+const GROW_BELOW: usize = 2_000;
+
+/// Indexes one chain until `shutdown` turns true. Errors are retried with backoff, never
+/// fatal, except a chain id that does not match the configuration.
+pub async fn run_chain(
+    pool: PgPool,
+    chain: ChainConfig,
+    metrics: Arc<ChainMetrics>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
+    let rpc = Rpc::new(&chain.rpc_urls, metrics.clone())?;
+    let actual = rpc.chain_id().await;
+    if actual != chain.chain_id {
+        bail!("chain {}: the RPC at {} serves chain id {actual}", chain.name, chain.rpc_urls[0]);
+    }
+    let decoder = Decoder::new(&chain.contracts);
+    let mut ingester = Ingester {
+        filter: Filter::new().address(decoder.addresses()),
+        decoder,
+        range: chain.max_block_range.min(1_000),
+        checkpoint: retry_db(&metrics, || {
+            store::init_chain(&pool, chain.chain_id, &chain.name, chain.start_block.unwrap_or(0))
+        })
+        .await,
+        progress: Progress::new(chain.chain_id),
+        pool,
+        rpc,
+        chain,
+        metrics,
+    };
+    tracing::info!(
+        chain = ingester.chain.chain_id,
+        checkpoint = ingester.checkpoint.block,
+        "indexing"
+    );
+    loop {
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+        let waited = ingester.step().await;
+        if waited {
+            tokio::select! {
+                _ = tokio::time::sleep(ingester.chain.poll_interval()) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// Retries a database operation with backoff until it succeeds (Postgres restarts).
+async fn retry_db<T, F, Fut>(metrics: &ChainMetrics, f: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match f().await {
+            Ok(v) => return v,
+            Err(e) => {
+                metrics.db_errors.inc();
+                tracing::warn!(error = %e, retry_in = ?delay, "database operation failed");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+struct Ingester {
+    pool: PgPool,
+    rpc: Rpc,
+    chain: ChainConfig,
+    metrics: Arc<ChainMetrics>,
+    decoder: Decoder,
+    filter: Filter,
+    range: u64,
+    checkpoint: Checkpoint,
+    progress: Progress,
+}
+
+impl Ingester {
+    /// One batch, or one look at the head. Returns whether the caller should wait.
+    async fn step(&mut self) -> bool {
+        let started = Instant::now();
+        let head = self.rpc.head().await;
+        self.metrics.head.set(head);
+        let from = (self.checkpoint.block + 1) as u64;
+        if from > head {
+            self.metrics.live.set(1);
+            // At the tip: the block we stopped at may have been replaced.
+            if let (Some(ours), Ok(block)) =
+                (self.checkpoint.hash.clone(), u64::try_from(self.checkpoint.block))
+            {
+                match self.rpc.header(block).await {
+                    Some(h) if h.hash.to_string() == ours => {}
+                    _ => self.handle_reorg().await,
+                }
+            }
+            if let Err(e) = store::set_head(&self.pool, self.chain.chain_id, head).await {
+                tracing::debug!(error = %e, "could not record the head");
+            }
+            return true;
+        }
+        let to = (from + self.range - 1).min(head);
+        let window_start = head.saturating_sub(self.chain.finality_depth);
+
+        let filter = self.filter.clone().from_block(from).to_block(to);
+        let logs = match self.rpc.logs(&filter).await {
+            Ok(logs) => logs,
+            Err(e) => {
+                // Too large an answer or a provider limit: ask for less.
+                self.range = (self.range / 2).max(1);
+                tracing::warn!(error = %e, range = self.range, "eth_getLogs failed; shrinking the range");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return false;
+            }
+        };
+        if logs.len() > MAX_LOGS_PER_BATCH && self.range > 1 {
+            self.range = (self.range / 2).max(1);
+            return false;
+        }
+
+        // Headers of the window's blocks: their hashes detect reorgs later.
+        let mut headers = Vec::new();
+        for n in from.max(window_start)..=to {
+            match self.rpc.header(n).await {
+                Some(h) => headers.push(h),
+                None => {
+                    tracing::debug!(
+                        block = n,
+                        "block not found (the head moved back?); looking again"
+                    );
+                    return true;
+                }
+            }
+        }
+        if let (Some(first), Some(ours)) = (headers.first(), &self.checkpoint.hash)
+            && first.number == from
+            && &first.parent_hash.to_string() != ours
+        {
+            self.handle_reorg().await;
+            return false;
+        }
+        // Logs and headers must describe the same chain (a reorg between the two calls).
+        if headers.windows(2).any(|w| w[1].parent_hash != w[0].hash)
+            || logs.iter().any(|l| {
+                let n = l.block_number.unwrap_or_default();
+                headers.iter().find(|h| h.number == n).is_some_and(|h| Some(h.hash) != l.block_hash)
+            })
+        {
+            tracing::debug!("chain changed between calls; fetching again");
+            return false;
+        }
+
+        let Some(events) = self.rows(&logs, &headers).await else {
+            tracing::debug!("a block of the batch vanished; fetching again");
+            return false;
+        };
+        let batch = Batch {
+            chain_id: self.chain.chain_id,
+            from,
+            to,
+            to_hash: headers.last().filter(|h| h.number == to).map(|h| h.hash),
+            events,
+            headers,
+            window_start,
+            head,
+        };
+        if let Err(e) = store::commit(&self.pool, &batch).await {
+            self.metrics.db_errors.inc();
+            tracing::warn!(error = %e, "commit failed; retrying from the stored checkpoint");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            self.checkpoint =
+                retry_db(&self.metrics, || store::checkpoint(&self.pool, self.chain.chain_id))
+                    .await;
+            return false;
+        }
+        self.checkpoint =
+            Checkpoint { block: to as i64, hash: batch.to_hash.map(|h| h.to_string()) };
+        self.metrics.indexed.set(to);
+        self.metrics.events.add(batch.events.len() as u64);
+        self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
+        self.metrics.live.set(u64::from(to >= head));
+        self.progress.report(to, head, batch.events.len());
+        if logs.len() < GROW_BELOW {
+            self.range = (self.range * 2).min(self.chain.max_block_range);
+        }
+        to >= head
+    }
+
+    /// Decodes logs into rows, fetching block times the logs do not carry.
+    async fn rows(
+        &self,
+        logs: &[alloy::rpc::types::Log],
+        headers: &[Header],
+    ) -> Option<Vec<EventRow>> {
+        let mut times: std::collections::HashMap<u64, u64> =
+            headers.iter().map(|h| (h.number, h.timestamp)).collect();
+        let mut rows = Vec::with_capacity(logs.len());
+        for log in logs {
+            let (Some(block_number), Some(block_hash), Some(log_index)) =
+                (log.block_number, log.block_hash, log.log_index)
+            else {
+                continue; // pending logs carry no position; they come back once mined
+            };
+            let block_time = match log.block_timestamp.or_else(|| times.get(&block_number).copied())
+            {
+                Some(t) => t,
+                None => {
+                    let h = self.rpc.header(block_number).await?;
+                    times.insert(block_number, h.timestamp);
+                    h.timestamp
+                }
+            };
+            let inner: &PrimLog = &log.inner;
+            let decoded = self.decoder.decode(inner);
+            rows.push(EventRow {
+                block_number,
+                log_index,
+                block_hash,
+                block_time,
+                tx_hash: log.transaction_hash.unwrap_or(B256::ZERO),
+                contract: decoded.contract,
+                address: format!("{:#x}", inner.address),
+                event: decoded.event,
+                args: decoded.args,
+            });
+        }
+        Some(rows)
+    }
+
+    /// Finds the fork point by comparing stored hashes with the chain's, newest first, and
+    /// rolls back above it.
+    async fn handle_reorg(&mut self) {
+        let stored =
+            retry_db(&self.metrics, || store::recent_hashes(&self.pool, self.chain.chain_id)).await;
+        let mut fork = None;
+        for (number, hash) in &stored {
+            if let Some(h) = self.rpc.header(*number).await
+                && h.hash.to_string() == *hash
+            {
+                fork = Some(*number);
+                break;
+            }
+        }
+        let fork = match fork {
+            Some(f) => f,
+            None => {
+                let oldest = stored.last().map(|(n, _)| *n).unwrap_or(0);
+                tracing::error!(
+                    chain = self.chain.chain_id,
+                    oldest,
+                    "reorg deeper than the stored window (finality_depth too small?): rolling back all of it"
+                );
+                oldest.saturating_sub(1)
+            }
+        };
+        self.checkpoint =
+            retry_db(&self.metrics, || store::rollback(&self.pool, self.chain.chain_id, fork))
+                .await;
+        self.metrics.reorgs.inc();
+        self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
+    }
+}
+
+/// Backfill progress: a line on a terminal, periodic log lines otherwise.
+struct Progress {
+    chain_id: u64,
+    tty: bool,
+    started: Instant,
+    last: Instant,
+    first_block: Option<u64>,
+    events: u64,
+}
+
+impl Progress {
+    fn new(chain_id: u64) -> Self {
+        Self {
+            chain_id,
+            tty: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            last: Instant::now(),
+            first_block: None,
+            events: 0,
+        }
+    }
+
+    fn report(&mut self, at: u64, head: u64, events: usize) {
+        let first = *self.first_block.get_or_insert(at);
+        self.events += events as u64;
+        let caught_up = at >= head;
+        let every = if self.tty { Duration::from_millis(200) } else { Duration::from_secs(5) };
+        if self.last.elapsed() < every && !caught_up {
+            return;
+        }
+        if caught_up && at - first < 100 {
+            return; // a live-tail step, not a backfill
+        }
+        self.last = Instant::now();
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let blocks_per_s = (at - first) as f64 / secs;
+        let events_per_s = self.events as f64 / secs;
+        let eta = if blocks_per_s > 0.0 { (head - at) as f64 / blocks_per_s } else { 0.0 };
+        let pct = 100.0 * (at - first) as f64 / (head - first).max(1) as f64;
+        if self.tty {
+            eprint!(
+                "\rchain {} backfill {at}/{head} {pct:5.1}% {blocks_per_s:8.0} blocks/s {events_per_s:8.0} events/s eta {eta:5.0}s{}",
+                self.chain_id,
+                if caught_up { "\n" } else { "" }
+            );
+        } else {
+            tracing::info!(
+                chain = self.chain_id,
+                block = at,
+                head,
+                blocks_per_s = blocks_per_s as u64,
+                events_per_s = events_per_s as u64,
+                eta_s = eta as u64,
+                "backfill"
+            );
+        }
+        if caught_up {
+            self.first_block = None;
+            self.events = 0;
+            self.started = Instant::now();
+        }
+    }
+}

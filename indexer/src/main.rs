@@ -1,0 +1,190 @@
+//! `cointent`: the indexer and HTTP server's command line.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use clap::{Parser, Subcommand};
+use cointent_indexer::{
+    config::Config,
+    db::{self, Database},
+    http, ingest,
+    metrics::Metrics,
+    status,
+};
+use eyre::{Context, Result, bail};
+use tokio::{sync::watch, task::JoinSet};
+
+#[derive(Debug, Parser)]
+#[command(name = "cointent", version, about = "Co-Intent indexer and API")]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, short, env = "COINTENT_CONFIG", default_value = "cointent.toml", global = true)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Index every chain and serve HTTP.
+    Serve,
+    /// Index every chain, without HTTP.
+    Index {
+        /// Exit once every chain has caught up with its head.
+        #[arg(long)]
+        until_caught_up: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Forget one chain's mirror and index it again from its start block.
+    Reindex {
+        /// The chain id.
+        #[arg(long)]
+        chain: u64,
+    },
+    /// Show per-chain head, indexed block, lag and events.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() {
+    init_tracing();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    if let Err(e) = rt.block_on(run(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let config = Config::load(&cli.config)?;
+    let database = Database::open(&config.database).await?;
+    let pool = database.pool.clone();
+    db::migrate(&pool).await?;
+    match cli.command {
+        Command::Migrate => {
+            println!("migrations applied to {}", db::redact(&database.url));
+            Ok(())
+        }
+        Command::Status { json } => print_status(&pool, json).await,
+        Command::Reindex { chain } => {
+            let Some(c) = config.chains.iter().find(|c| c.chain_id == chain) else {
+                bail!("chain {chain} is not in {}", cli.config.display());
+            };
+            status::reset_chain(&pool, chain).await?;
+            tracing::info!(chain, "mirror cleared; re-indexing");
+            let only = Config { chains: vec![c.clone()], ..config };
+            index(pool, &only, Arc::new(Metrics::default()), true, None).await
+        }
+        Command::Index { until_caught_up } => {
+            index(pool, &config, Arc::new(Metrics::default()), until_caught_up, None).await
+        }
+        Command::Serve => {
+            let metrics = Arc::new(Metrics::default());
+            let app = http::router(http::AppState { pool: pool.clone(), metrics: metrics.clone() });
+            let listener = tokio::net::TcpListener::bind(config.http.bind)
+                .await
+                .wrap_err_with(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;
+            tracing::info!(addr = %config.http.bind, "serving HTTP");
+            index(pool, &config, metrics, false, Some((listener, app))).await
+        }
+    }
+}
+
+async fn index(
+    pool: sqlx::PgPool,
+    config: &Config,
+    metrics: Arc<Metrics>,
+    until_caught_up: bool,
+    http: Option<(tokio::net::TcpListener, axum::Router)>,
+) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    for chain in &config.chains {
+        let m = metrics.chain(chain.chain_id);
+        tasks.spawn(ingest::run_chain(pool.clone(), chain.clone(), m, stop_rx.clone()));
+    }
+    if let Some((listener, app)) = http {
+        let mut stop = stop_rx.clone();
+        tasks.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await
+                .wrap_err("HTTP server")
+        });
+    }
+    let caught_up = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let chains = metrics.chains();
+            if chains.len() == config.chains.len() && chains.iter().all(|(_, m)| m.live.get() == 1)
+            {
+                return;
+            }
+        }
+    };
+    let result = tokio::select! {
+        _ = shutdown_signal() => { tracing::info!("stopping"); Ok(()) }
+        _ = caught_up, if until_caught_up => Ok(()),
+        Some(done) = tasks.join_next() => match done {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(e.into()),
+        },
+    };
+    let _ = stop_tx.send(true);
+    while let Some(r) =
+        tokio::time::timeout(Duration::from_secs(10), tasks.join_next()).await.ok().flatten()
+    {
+        if let Ok(Err(e)) = r {
+            tracing::warn!(error = %e, "task ended with an error");
+        }
+    }
+    result
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+async fn print_status(pool: &sqlx::PgPool, json: bool) -> Result<()> {
+    let chains = status::chains(pool).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&chains)?);
+        return Ok(());
+    }
+    println!(
+        "{:>10}  {:<12} {:>10} {:>10} {:>8} {:>10} {:>7}",
+        "chain", "name", "head", "indexed", "lag", "events", "reorgs"
+    );
+    for c in &chains {
+        println!(
+            "{:>10}  {:<12} {:>10} {:>10} {:>8} {:>10} {:>7}",
+            c.chain_id,
+            c.name,
+            c.head_block,
+            c.indexed_block,
+            c.lag(),
+            c.events,
+            c.reorgs
+        );
+    }
+    Ok(())
+}

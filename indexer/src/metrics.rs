@@ -1,0 +1,187 @@
+//! Prometheus metrics, rendered by hand: a few atomics per chain need no metrics crate.
+
+use std::{
+    fmt::Write,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+/// A monotonically increasing count.
+#[derive(Debug, Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    /// Adds one.
+    pub fn inc(&self) {
+        self.add(1);
+    }
+    /// Adds `n`.
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+    /// The count.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A value that goes up and down.
+#[derive(Debug, Default)]
+pub struct Gauge(AtomicU64);
+
+impl Gauge {
+    /// Sets it.
+    pub fn set(&self, v: u64) {
+        self.0.store(v, Ordering::Relaxed);
+    }
+    /// Reads it.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+const BUCKETS: [f64; 12] =
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+
+/// Durations in seconds, bucketed.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    counts: [Counter; BUCKETS.len()],
+    count: Counter,
+    sum_micros: Counter,
+}
+
+impl Histogram {
+    /// Records one observation.
+    pub fn observe(&self, seconds: f64) {
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if seconds <= *b {
+                self.counts[i].inc();
+            }
+        }
+        self.count.inc();
+        self.sum_micros.add((seconds * 1e6) as u64);
+    }
+}
+
+/// One chain's figures.
+#[derive(Debug, Default)]
+pub struct ChainMetrics {
+    /// The latest head seen.
+    pub head: Gauge,
+    /// The last committed block.
+    pub indexed: Gauge,
+    /// Events committed.
+    pub events: Counter,
+    /// Reorgs handled.
+    pub reorgs: Counter,
+    /// RPC calls that failed.
+    pub rpc_errors: Counter,
+    /// Database transactions that failed.
+    pub db_errors: Counter,
+    /// Time to fetch, decode and commit one batch.
+    pub batch_seconds: Histogram,
+    /// Whether the chain is caught up (1) or backfilling (0).
+    pub live: Gauge,
+}
+
+/// All chains' figures.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    chains: Mutex<Vec<(u64, Arc<ChainMetrics>)>>,
+}
+
+impl Metrics {
+    /// The figures of `chain_id`, created on first use.
+    pub fn chain(&self, chain_id: u64) -> Arc<ChainMetrics> {
+        let mut chains = self.chains.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, m)) = chains.iter().find(|(id, _)| *id == chain_id) {
+            return m.clone();
+        }
+        let m = Arc::new(ChainMetrics::default());
+        chains.push((chain_id, m.clone()));
+        m
+    }
+
+    /// Every chain's figures.
+    pub fn chains(&self) -> Vec<(u64, Arc<ChainMetrics>)> {
+        self.chains.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let chains = self.chains();
+        let mut out = String::new();
+        let mut family =
+            |name: &str, kind: &str, help: &str, value: &dyn Fn(&ChainMetrics) -> u64| {
+                let _ =
+                    writeln!(out, "# HELP cointent_{name} {help}\n# TYPE cointent_{name} {kind}");
+                for (id, m) in &chains {
+                    let _ = writeln!(out, "cointent_{name}{{chain_id=\"{id}\"}} {}", value(m));
+                }
+            };
+        family("chain_head_block", "gauge", "Latest block seen from the RPC.", &|m| m.head.get());
+        family("indexed_block", "gauge", "Last block committed to the mirror.", &|m| {
+            m.indexed.get()
+        });
+        family("blocks_behind", "gauge", "Head minus indexed block.", &|m| {
+            m.head.get().saturating_sub(m.indexed.get())
+        });
+        family("events_total", "counter", "Events committed.", &|m| m.events.get());
+        family("reorgs_total", "counter", "Chain reorganisations rolled back.", &|m| {
+            m.reorgs.get()
+        });
+        family("rpc_errors_total", "counter", "Failed RPC calls.", &|m| m.rpc_errors.get());
+        family("db_errors_total", "counter", "Failed database transactions.", &|m| {
+            m.db_errors.get()
+        });
+        family("live", "gauge", "1 when caught up with the head.", &|m| m.live.get());
+        let _ = writeln!(
+            out,
+            "# HELP cointent_batch_seconds Time to fetch, decode and commit a batch.\n# TYPE cointent_batch_seconds histogram"
+        );
+        for (id, m) in &chains {
+            let h = &m.batch_seconds;
+            for (i, b) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "cointent_batch_seconds_bucket{{chain_id=\"{id}\",le=\"{b}\"}} {}",
+                    h.counts[i].get()
+                );
+            }
+            let n = h.count.get();
+            let _ =
+                writeln!(out, "cointent_batch_seconds_bucket{{chain_id=\"{id}\",le=\"+Inf\"}} {n}");
+            let _ = writeln!(
+                out,
+                "cointent_batch_seconds_sum{{chain_id=\"{id}\"}} {}",
+                h.sum_micros.get() as f64 / 1e6
+            );
+            let _ = writeln!(out, "cointent_batch_seconds_count{{chain_id=\"{id}\"}} {n}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_each_chain() {
+        let m = Metrics::default();
+        let a = m.chain(1);
+        a.head.set(10);
+        a.indexed.set(7);
+        a.events.add(3);
+        a.batch_seconds.observe(0.02);
+        m.chain(2).reorgs.inc();
+        let text = m.render();
+        assert!(text.contains("cointent_blocks_behind{chain_id=\"1\"} 3"), "{text}");
+        assert!(text.contains("cointent_reorgs_total{chain_id=\"2\"} 1"));
+        assert!(text.contains("cointent_batch_seconds_bucket{chain_id=\"1\",le=\"0.025\"} 1"));
+        assert!(text.contains("cointent_batch_seconds_bucket{chain_id=\"1\",le=\"0.01\"} 0"));
+    }
+}

@@ -1,0 +1,6 @@
+#![allow(missing_docs)]
+//! Indexer integration tests: real anvil chains, a real Postgres, the real binary.
+
+mod common;
+mod crash;
+mod ingest;

@@ -17,11 +17,47 @@
 use alloy_sol_types::sol;
 
 /// Each contract's ABI JSON by contract name, for dynamic decoding (the indexer).
-pub const ABI_JSON: &[(&str, &str)] =
-    &[("DemoStablecoin", include_str!("../json/DemoStablecoin.json"))];
+pub const ABI_JSON: &[(&str, &str)] = &[
+    ("CointentGovernor", include_str!("../json/CointentGovernor.json")),
+    ("DemoStablecoin", include_str!("../json/DemoStablecoin.json")),
+    ("Escrow", include_str!("../json/Escrow.json")),
+    ("TimelockController", include_str!("../json/TimelockController.json")),
+    ("Token", include_str!("../json/Token.json")),
+    ("Treasury", include_str!("../json/Treasury.json")),
+];
+
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    CointentGovernor,
+    "json/CointentGovernor.json"
+);
 
 sol!(
     #[derive(Debug, PartialEq, Eq)]
     DemoStablecoin,
     "json/DemoStablecoin.json"
+);
+
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    Escrow,
+    "json/Escrow.json"
+);
+
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    TimelockController,
+    "json/TimelockController.json"
+);
+
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    Token,
+    "json/Token.json"
+);
+
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    Treasury,
+    "json/Treasury.json"
 );

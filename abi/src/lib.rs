@@ -12,7 +12,7 @@
 //! assert_eq!(call.abi_encode(), DemoStablecoin::decimalsCall::SELECTOR.to_vec());
 //! ```
 
-#![allow(missing_docs)] // the generated items carry the contracts' own names and natspec
+#![allow(missing_docs, clippy::too_many_arguments)] // generated from the ABIs
 
 use alloy_sol_types::sol;
 

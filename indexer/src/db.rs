@@ -22,6 +22,10 @@ impl Database {
     pub async fn open(config: &DatabaseConfig) -> Result<Self> {
         let (url, embedded) = match &config.url {
             Some(url) => (url.clone(), None),
+            None if embedded_running(config).await => {
+                // Another cointent process (e.g. `serve`) runs the embedded server: share it.
+                (embedded_url(config.port), None)
+            }
             None => {
                 let dir = std::path::absolute(&config.data_dir)?;
                 let port = config.port;
@@ -40,6 +44,18 @@ impl Database {
         let pool = connect(&url, config.max_connections).await?;
         Ok(Self { pool, url, _embedded: embedded })
     }
+}
+
+fn embedded_url(port: u16) -> String {
+    format!("postgres://postgres@127.0.0.1:{port}/cointent")
+}
+
+/// Whether the embedded server of this data folder already runs (its pid file is there and
+/// its port answers).
+async fn embedded_running(config: &DatabaseConfig) -> bool {
+    use sqlx::Connection;
+    config.data_dir.join("postmaster.pid").exists()
+        && sqlx::PgConnection::connect(&embedded_url(config.port)).await.is_ok()
 }
 
 /// A pool with an acquire timeout, so a database outage surfaces as errors to retry.

@@ -24,8 +24,24 @@ use store::{Batch, Checkpoint, EventRow};
 
 /// A batch larger than this many logs is split: smaller transactions commit sooner.
 const MAX_LOGS_PER_BATCH: usize = 20_000;
-/// Below this many logs the range grows.
-const GROW_BELOW: usize = 2_000;
+/// The number of logs a range aims at.
+const TARGET_LOGS: usize = 5_000;
+
+/// A fetched, checked and decoded range.
+struct Fetched {
+    batch: Batch,
+    logs: usize,
+}
+
+/// Why a fetch gave no batch.
+enum Retry {
+    /// Try again at once (a smaller range, or the chain changed between calls).
+    Now,
+    /// Wait for the next poll.
+    Later,
+    /// The parent of the first block is not the block we committed last.
+    Reorg,
+}
 
 /// Indexes one chain until `shutdown` turns true. Errors are retried with backoff, never
 /// fatal, except a chain id that does not match the configuration.
@@ -44,9 +60,16 @@ pub async fn run_chain(
     let mut ingester = Ingester {
         filter: Filter::new().address(decoder.addresses()),
         decoder,
-        range: chain.max_block_range.min(1_000),
+        range: chain.max_block_range.min(8),
+        prefetched: None,
         checkpoint: retry_db(&metrics, || {
-            store::init_chain(&pool, chain.chain_id, &chain.name, chain.start_block.unwrap_or(0))
+            store::init_chain(
+                &pool,
+                chain.chain_id,
+                &chain.name,
+                chain.start_block.unwrap_or(0),
+                &chain.contracts,
+            )
         })
         .await,
         progress: Progress::new(chain.chain_id),
@@ -102,6 +125,7 @@ struct Ingester {
     decoder: Decoder,
     filter: Filter,
     range: u64,
+    prefetched: Option<Fetched>,
     checkpoint: Checkpoint,
     progress: Progress,
 }
@@ -129,9 +153,78 @@ impl Ingester {
             }
             return true;
         }
-        let to = (from + self.range - 1).min(head);
         let window_start = head.saturating_sub(self.chain.finality_depth);
+        let fetched = match self.prefetched.take() {
+            Some(f) if f.batch.from == from && f.batch.to < window_start => Ok(f),
+            _ => {
+                let to = (from + self.range - 1).min(head);
+                self.fetch(from, to, head, window_start).await
+            }
+        };
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err(Retry::Now) => return false,
+            Err(Retry::Later) => return true,
+            Err(Retry::Reorg) => {
+                self.handle_reorg().await;
+                return false;
+            }
+        };
+        let Fetched { batch, logs } = fetched;
+        let (from, to) = (batch.from, batch.to);
 
+        // Deep in the backfill (final blocks), fetch and decode the next range while this
+        // one commits.
+        let next_to = (to + self.range).min(head);
+        let prefetch = to + 1 < window_start && next_to < window_start;
+        let pool = self.pool.clone();
+        let (committed, next) = tokio::join!(store::commit(&pool, &batch), async {
+            if prefetch {
+                Some(self.fetch(to + 1, next_to, head, window_start).await)
+            } else {
+                None
+            }
+        });
+        if let Err(e) = committed {
+            self.metrics.db_errors.inc();
+            tracing::warn!(error = %e, "commit failed; retrying from the stored checkpoint");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            self.checkpoint =
+                retry_db(&self.metrics, || store::checkpoint(&self.pool, self.chain.chain_id))
+                    .await;
+            return false;
+        }
+        self.prefetched = next.and_then(Result::ok);
+        self.checkpoint =
+            Checkpoint { block: to as i64, hash: batch.to_hash.map(|h| h.to_string()) };
+        self.metrics.indexed.set(to);
+        self.metrics.events.add(batch.events.len() as u64);
+        self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
+        self.metrics.live.set(u64::from(to >= head));
+        self.progress.report(to, head, batch.events.len());
+        self.adapt_range(to - from + 1, logs);
+        to >= head
+    }
+
+    /// Aims the next range at about `TARGET_LOGS` logs from the density just seen, growing
+    /// at most fourfold a step.
+    fn adapt_range(&mut self, blocks: u64, logs: usize) {
+        let wanted = if logs == 0 {
+            blocks * 4
+        } else {
+            (blocks as u128 * TARGET_LOGS as u128 / logs as u128) as u64
+        };
+        self.range = wanted.clamp(1, (self.range * 4).max(1)).min(self.chain.max_block_range);
+    }
+
+    /// Fetches, checks and decodes blocks `from..=to`.
+    async fn fetch(
+        &mut self,
+        from: u64,
+        to: u64,
+        head: u64,
+        window_start: u64,
+    ) -> Result<Fetched, Retry> {
         let filter = self.filter.clone().from_block(from).to_block(to);
         let logs = match self.rpc.logs(&filter).await {
             Ok(logs) => logs,
@@ -140,12 +233,12 @@ impl Ingester {
                 self.range = (self.range / 2).max(1);
                 tracing::warn!(error = %e, range = self.range, "eth_getLogs failed; shrinking the range");
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                return false;
+                return Err(Retry::Now);
             }
         };
-        if logs.len() > MAX_LOGS_PER_BATCH && self.range > 1 {
-            self.range = (self.range / 2).max(1);
-            return false;
+        if logs.len() > MAX_LOGS_PER_BATCH && to > from {
+            self.adapt_range(to - from + 1, logs.len());
+            return Err(Retry::Now);
         }
 
         // Headers of the window's blocks: their hashes detect reorgs later.
@@ -158,16 +251,16 @@ impl Ingester {
                         block = n,
                         "block not found (the head moved back?); looking again"
                     );
-                    return true;
+                    return Err(Retry::Later);
                 }
             }
         }
         if let (Some(first), Some(ours)) = (headers.first(), &self.checkpoint.hash)
             && first.number == from
+            && from as i64 == self.checkpoint.block + 1
             && &first.parent_hash.to_string() != ours
         {
-            self.handle_reorg().await;
-            return false;
+            return Err(Retry::Reorg);
         }
         // Logs and headers must describe the same chain (a reorg between the two calls).
         if headers.windows(2).any(|w| w[1].parent_hash != w[0].hash)
@@ -177,12 +270,11 @@ impl Ingester {
             })
         {
             tracing::debug!("chain changed between calls; fetching again");
-            return false;
+            return Err(Retry::Now);
         }
-
         let Some(events) = self.rows(&logs, &headers).await else {
             tracing::debug!("a block of the batch vanished; fetching again");
-            return false;
+            return Err(Retry::Now);
         };
         let batch = Batch {
             chain_id: self.chain.chain_id,
@@ -194,26 +286,7 @@ impl Ingester {
             window_start,
             head,
         };
-        if let Err(e) = store::commit(&self.pool, &batch).await {
-            self.metrics.db_errors.inc();
-            tracing::warn!(error = %e, "commit failed; retrying from the stored checkpoint");
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            self.checkpoint =
-                retry_db(&self.metrics, || store::checkpoint(&self.pool, self.chain.chain_id))
-                    .await;
-            return false;
-        }
-        self.checkpoint =
-            Checkpoint { block: to as i64, hash: batch.to_hash.map(|h| h.to_string()) };
-        self.metrics.indexed.set(to);
-        self.metrics.events.add(batch.events.len() as u64);
-        self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
-        self.metrics.live.set(u64::from(to >= head));
-        self.progress.report(to, head, batch.events.len());
-        if logs.len() < GROW_BELOW {
-            self.range = (self.range * 2).min(self.chain.max_block_range);
-        }
-        to >= head
+        Ok(Fetched { batch, logs: logs.len() })
     }
 
     /// Decodes logs into rows, fetching block times the logs do not carry.

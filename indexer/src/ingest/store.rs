@@ -68,7 +68,19 @@ pub async fn init_chain(
     chain_id: u64,
     name: &str,
     start_block: u64,
+    contracts: &std::collections::BTreeMap<String, alloy::primitives::Address>,
 ) -> Result<Checkpoint> {
+    let names: Vec<&str> = contracts.keys().map(String::as_str).collect();
+    let addresses: Vec<String> = contracts.values().map(|a| format!("{a:#x}")).collect();
+    sqlx::query(
+        "INSERT INTO contracts (chain_id, name, address) SELECT $1, * FROM unnest($2::TEXT[], $3::TEXT[])
+         ON CONFLICT (chain_id, name) DO UPDATE SET address = EXCLUDED.address",
+    )
+    .bind(chain_id as i64)
+    .bind(names)
+    .bind(addresses)
+    .execute(pool)
+    .await?;
     sqlx::query(
         "INSERT INTO chains (chain_id, name, checkpoint_block) VALUES ($1, $2, $3)
          ON CONFLICT (chain_id) DO UPDATE SET name = EXCLUDED.name",

@@ -191,3 +191,15 @@ fn connect(anvil: &cointent_harness::Anvil) -> Result<alloy::providers::DynProvi
     }
     Ok(ProviderBuilder::new().wallet(wallet).connect_http(anvil.endpoint().parse()?).erased())
 }
+
+#[tokio::test]
+async fn every_projection_is_valid_sql() -> Result<()> {
+    let pool = fresh_db().await?;
+    for p in cointent_indexer::projections::PROJECTIONS {
+        let mut tx = pool.begin().await?;
+        let r = sqlx::query(p.sql).bind(1_i64).bind(0_i64).bind(100_i64).execute(&mut *tx).await;
+        assert!(r.is_ok(), "projection {}: {:?}", p.name, r.err());
+        tx.rollback().await?;
+    }
+    Ok(())
+}

@@ -21,6 +21,14 @@ pub enum Error {
         /// What it printed or why it failed.
         detail: String,
     },
+    /// A forge artifact is missing or has no bytecode.
+    #[error("artifact {path}: {detail}")]
+    Artifact {
+        /// The artifact file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// An operating-system call failed.
     #[error("{context}: {source}")]
     Io {

@@ -22,3 +22,25 @@ pub fn tool(name: &'static str) -> Result<PathBuf> {
     };
     if path.is_file() { Ok(path) } else { Err(Error::MissingTool { name, path }) }
 }
+
+/// The creation bytecode of `contract` from forge's `out/` (`forge build` writes it; the
+/// entry points run that first). `source` is the file name when it differs from
+/// `<contract>.sol`.
+pub fn artifact_bytecode(contract: &str, source: Option<&str>) -> Result<Vec<u8>> {
+    let file = source.map_or_else(|| format!("{contract}.sol"), str::to_string);
+    let path = project_root().join("out").join(file).join(format!("{contract}.json"));
+    let text = std::fs::read(&path).map_err(|e| Error::Artifact {
+        path: path.clone(),
+        detail: format!("{e} (run forge build)"),
+    })?;
+    let json: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| Error::Artifact { path: path.clone(), detail: e.to_string() })?;
+    let hex = json["bytecode"]["object"].as_str().unwrap_or_default().trim_start_matches("0x");
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .ok()
+        .filter(|code| !code.is_empty())
+        .ok_or(Error::Artifact { path, detail: "no creation bytecode".into() })
+}

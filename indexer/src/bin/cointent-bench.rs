@@ -17,14 +17,14 @@ use std::{
 
 use alloy::{
     network::TransactionBuilder,
-    primitives::{Address, Bytes, U256},
+    primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     sol,
     sol_types::SolCall,
 };
-use cointent_harness::{Anvil, DEV_ACCOUNTS, Postgres, project_root};
-use eyre::{Context, ContextCompat, Result};
+use cointent_harness::{Anvil, DEV_ACCOUNTS, Postgres, artifact_bytecode};
+use eyre::{ContextCompat, Result};
 
 sol! {
     function blast(uint256 firstOrder, uint256 count) external;
@@ -59,7 +59,7 @@ async fn run(events: u64, blocks: u64) -> Result<()> {
     let provider = ProviderBuilder::new().connect_http(anvil.endpoint().parse()?);
     let from: Address = DEV_ACCOUNTS[0].parse()?;
 
-    let code = artifact("contracts/test/bench/EventFirehose.sol", "EventFirehose")?;
+    let code = artifact_bytecode("EventFirehose", None)?;
     let tx = TransactionRequest::default().with_from(from).with_deploy_code(code);
     let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
     let firehose = receipt.contract_address.context("deployed")?;
@@ -181,13 +181,4 @@ fn wait_with_peak_rss(mut child: std::process::Child) -> Result<(std::process::E
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn artifact(source: &str, name: &str) -> Result<Bytes> {
-    let file = source.rsplit('/').next().unwrap_or(source);
-    let path = project_root().join(format!("out/{file}/{name}.json"));
-    let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&path).with_context(|| format!("{} (run forge build)", path.display()))?,
-    )?;
-    Ok(json["bytecode"]["object"].as_str().context("bytecode")?.parse()?)
 }

@@ -11,9 +11,9 @@ use alloy::{
     sol_types::SolCall,
 };
 use cointent_abi::DemoStablecoin;
-use cointent_harness::{Anvil, DEV_ACCOUNTS, DEV_KEYS, project_root, shared_postgres};
+use cointent_harness::{Anvil, DEV_ACCOUNTS, DEV_KEYS, shared_postgres};
 use cointent_indexer::{config::ChainConfig, db, ingest, metrics::Metrics};
-use eyre::{Context, ContextCompat, Result};
+use eyre::{ContextCompat, Result};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -142,11 +142,7 @@ pub(crate) async fn random_history(
 }
 
 pub(crate) fn artifact_bytecode(contract: &str) -> Result<Bytes> {
-    let path = project_root().join(format!("out/{contract}.sol/{contract}.json"));
-    let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&path).with_context(|| format!("{} (run forge build)", path.display()))?,
-    )?;
-    Ok(json["bytecode"]["object"].as_str().context("bytecode")?.parse()?)
+    Ok(cointent_harness::artifact_bytecode(contract, None)?.into())
 }
 
 /// A fresh, migrated database.

@@ -1,25 +1,15 @@
 use alloy::{
     network::TransactionBuilder,
-    primitives::{Address, Bytes, U256},
+    primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
     sol_types::SolCall,
 };
 use cointent_abi::DemoStablecoin;
-use cointent_harness::{Anvil, DEV_KEYS, project_root, shared_postgres};
-use eyre::{Context, ContextCompat, Result};
+use cointent_harness::{Anvil, DEV_KEYS, artifact_bytecode, shared_postgres};
+use eyre::{ContextCompat, Result};
 use sqlx::{Connection, PgConnection, Row};
-
-/// The creation bytecode of a contract from forge's `out/` (script/test builds it first).
-fn artifact_bytecode(contract: &str) -> Result<Bytes> {
-    let path = project_root().join(format!("out/{contract}.sol/{contract}.json"));
-    let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&path).with_context(|| format!("{} (run forge build)", path.display()))?,
-    )?;
-    let hex = json["bytecode"]["object"].as_str().context("artifact has bytecode.object")?;
-    Ok(hex.parse()?)
-}
 
 #[tokio::test]
 async fn deploys_a_contract_and_calls_it_on_a_chosen_chain() -> Result<()> {
@@ -30,7 +20,7 @@ async fn deploys_a_contract_and_calls_it_on_a_chosen_chain() -> Result<()> {
     assert_eq!(provider.get_chain_id().await?, 31338);
 
     let deploy =
-        TransactionRequest::default().with_deploy_code(artifact_bytecode("DemoStablecoin")?);
+        TransactionRequest::default().with_deploy_code(artifact_bytecode("DemoStablecoin", None)?);
     let receipt = provider.send_transaction(deploy).await?.get_receipt().await?;
     assert!(receipt.status(), "deployment reverted");
     let token: Address = receipt.contract_address.context("deployment has an address")?;

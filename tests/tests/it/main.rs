@@ -1,3 +1,4 @@
 //! Integration tests of the harness itself: real anvil, real Postgres.
 
+mod deploy;
 mod harness;

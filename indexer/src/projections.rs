@@ -81,13 +81,14 @@ pub static PROJECTIONS: &[Projection] = &[
         reads: &["Pledged", "Unpledged"],
         sql: "INSERT INTO pledges (chain_id, order_id, backer, promoter, units, paid)
              SELECT $1, (args->>'orderId')::NUMERIC, args->>'backer',
-                 (array_agg(args->>'promoter' ORDER BY block_number, log_index))[1],
+                 (array_agg(args->>'promoter' ORDER BY block_number DESC, log_index DESC))[1],
                  sum(CASE event WHEN 'Pledged' THEN 1 ELSE -1 END * (args->>'units')::NUMERIC),
                  sum(CASE event WHEN 'Pledged' THEN 1 ELSE -1 END * (args->>'amount')::NUMERIC)
              FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 AND contract = 'escrow' AND event IN ('Pledged', 'Unpledged')
              GROUP BY 2, 3
              ON CONFLICT (chain_id, order_id, backer) DO UPDATE
-             SET units = pledges.units + EXCLUDED.units, paid = pledges.paid + EXCLUDED.paid",
+             SET promoter = EXCLUDED.promoter, units = pledges.units + EXCLUDED.units,
+                 paid = pledges.paid + EXCLUDED.paid",
     },
     Projection {
         name: "order_funding",
@@ -129,8 +130,9 @@ pub static PROJECTIONS: &[Projection] = &[
     Projection {
         name: "order_released",
         reads: &["MilestoneReleased", "Resolved"],
-        sql: "UPDATE orders o SET released = GREATEST(o.released, r.total)
-             FROM (SELECT (args->>'orderId')::NUMERIC AS order_id, max((args->>'totalReleased')::NUMERIC) AS total
+        sql: "UPDATE orders o SET released = GREATEST(o.released, r.total), updated_block = GREATEST(o.updated_block, r.block)
+             FROM (SELECT (args->>'orderId')::NUMERIC AS order_id, max((args->>'totalReleased')::NUMERIC) AS total,
+                     max(block_number) AS block
                    FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 AND contract = 'escrow' AND event IN ('MilestoneReleased', 'Resolved') GROUP BY 1) r
              WHERE o.chain_id = $1 AND o.order_id = r.order_id",
     },
@@ -158,11 +160,13 @@ pub static PROJECTIONS: &[Projection] = &[
     Projection {
         name: "milestone_disputed",
         reads: &["Disputed"],
-        sql: "UPDATE milestones m SET state = 'Disputed', disputed_by = d.backer, updated_at = d.at
-             FROM (SELECT DISTINCT ON (1, 2) (args->>'orderId')::NUMERIC AS order_id, (args->>'milestone')::INT AS milestone,
-                     args->>'backer' AS backer, block_time AS at
-                   FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 AND contract = 'escrow' AND event = 'Disputed' ORDER BY 1, 2, block_number, log_index) d
-             WHERE m.chain_id = $1 AND m.order_id = d.order_id AND m.milestone = d.milestone",
+        sql: "INSERT INTO milestones (chain_id, order_id, milestone, state, disputed_by, updated_at)
+             SELECT DISTINCT ON (2, 3) $1, (args->>'orderId')::NUMERIC, (args->>'milestone')::INT, 'Disputed',
+                 args->>'backer', block_time
+             FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 AND contract = 'escrow' AND event = 'Disputed'
+             ORDER BY 2, 3, block_number, log_index
+             ON CONFLICT (chain_id, order_id, milestone) DO UPDATE
+             SET state = 'Disputed', disputed_by = EXCLUDED.disputed_by, updated_at = EXCLUDED.updated_at",
     },
     Projection {
         name: "milestone_released",
@@ -199,8 +203,9 @@ pub static PROJECTIONS: &[Projection] = &[
     Projection {
         name: "order_refunded",
         reads: &["Refunded"],
-        sql: "UPDATE orders o SET refunded = o.refunded + r.amount
-             FROM (SELECT (args->>'orderId')::NUMERIC AS order_id, sum((args->>'amount')::NUMERIC) AS amount
+        sql: "UPDATE orders o SET refunded = o.refunded + r.amount, updated_block = GREATEST(o.updated_block, r.block)
+             FROM (SELECT (args->>'orderId')::NUMERIC AS order_id, sum((args->>'amount')::NUMERIC) AS amount,
+                     max(block_number) AS block
                    FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3 AND contract = 'escrow' AND event = 'Refunded' GROUP BY 1) r
              WHERE o.chain_id = $1 AND o.order_id = r.order_id",
     },

@@ -155,12 +155,18 @@ fn bin_dir() -> Result<PathBuf> {
     let native = native_bin.parent().expect("native dir");
     let copy = std::env::temp_dir().join("cointent-postgres-bin");
     let marker = copy.join(".complete");
+    // Tests start servers from several threads and processes: copy into a private staging
+    // folder, then rename it into place (atomic), so nobody sees half a copy.
+    static COPYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = COPYING.lock().unwrap_or_else(|e| e.into_inner());
     if !marker.exists() {
-        let _ = fs::remove_dir_all(&copy);
+        let staging =
+            std::env::temp_dir().join(format!("cointent-postgres-bin.{}", std::process::id()));
+        let _ = fs::remove_dir_all(&staging);
         let status = Command::new("cp")
             .arg("-a")
             .arg(native)
-            .arg(&copy)
+            .arg(&staging)
             .status()
             .context(|| "copy the Postgres binaries".into())?;
         if !status.success() {
@@ -169,9 +175,18 @@ fn bin_dir() -> Result<PathBuf> {
                 detail: "could not copy binaries".into(),
             });
         }
-        fs::set_permissions(&copy, fs::Permissions::from_mode(0o755))
-            .context(|| format!("chmod {}", copy.display()))?;
-        fs::write(&marker, b"").context(|| "mark the binary copy complete".into())?;
+        fs::set_permissions(&staging, fs::Permissions::from_mode(0o755))
+            .context(|| format!("chmod {}", staging.display()))?;
+        fs::write(staging.join(".complete"), b"").context(|| "mark the copy complete".into())?;
+        if fs::rename(&staging, &copy).is_err() {
+            if marker.exists() {
+                let _ = fs::remove_dir_all(&staging); // another process finished first
+            } else {
+                // A half copy left by a killed run.
+                let _ = fs::remove_dir_all(&copy);
+                fs::rename(&staging, &copy).context(|| format!("move into {}", copy.display()))?;
+            }
+        }
     }
     Ok(copy.join("bin"))
 }

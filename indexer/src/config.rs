@@ -8,6 +8,17 @@
 //!
 //! [http]
 //! bind = "127.0.0.1:8080"
+//! public_url = "http://127.0.0.1:8080"   # base of QR codes and SIWE's domain
+//! app_dir = "app/dist"                    # the built app, served at /
+//! cors_origins = ["https://shop.example"] # or ["*"]; default: none (same origin only)
+//! request_timeout_ms = 10000
+//! body_limit_bytes = 1048576
+//! session_ttl_secs = 86400
+//!
+//! [webhooks]
+//! max_attempts = 8
+//! backoff_ms = 1000      # first retry; doubles each attempt
+//! timeout_ms = 5000
 //!
 //! [[chains]]
 //! name = "local-a"
@@ -18,9 +29,11 @@
 //! finality_depth = 12
 //! poll_interval_ms = 100
 //! max_block_range = 10000
+//! public_rpc_url = "http://127.0.0.1:8545" # what browsers use; default: first rpc_url
 //! ```
 //!
 //! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
+//! `COINTENT_PUBLIC_URL`,
 //! and per chain `COINTENT_CHAIN_<CHAIN_ID>_RPC_URLS` (comma-separated).
 
 use std::{
@@ -72,6 +85,9 @@ pub struct Config {
     /// The HTTP server.
     #[serde(default)]
     pub http: HttpConfig,
+    /// Webhook delivery.
+    #[serde(default)]
+    pub webhooks: WebhookConfig,
     /// The chains to index.
     #[serde(default)]
     pub chains: Vec<ChainConfig>,
@@ -112,11 +128,70 @@ pub struct HttpConfig {
     /// Address to listen on.
     #[serde(default = "default_bind")]
     pub bind: SocketAddr,
+    /// The public base URL of this server: QR codes point under it, SIWE messages name its
+    /// host as their domain.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    /// The built app (index.html, WASM, JS), served at `/` with index.html for unknown paths.
+    #[serde(default = "default_app_dir")]
+    pub app_dir: PathBuf,
+    /// Origins allowed by CORS; `["*"]` for any. Empty: same origin only.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Requests taking longer are answered 408 (streams are exempt).
+    #[serde(default = "default_timeout_ms")]
+    pub request_timeout_ms: u64,
+    /// The largest request body accepted.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    /// How long a sign-in with Ethereum session lasts.
+    #[serde(default = "default_session_ttl")]
+    pub session_ttl_secs: u64,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { bind: default_bind() }
+        Self {
+            bind: default_bind(),
+            public_url: default_public_url(),
+            app_dir: default_app_dir(),
+            cors_origins: Vec::new(),
+            request_timeout_ms: default_timeout_ms(),
+            body_limit_bytes: default_body_limit(),
+            session_ttl_secs: default_session_ttl(),
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+/// Webhook delivery settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Attempts before a delivery is marked failed.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubles with each attempt.
+    #[serde(default = "default_backoff_ms")]
+    pub backoff_ms: u64,
+    /// How long to wait for a receiver's answer.
+    #[serde(default = "default_hook_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: default_attempts(),
+            backoff_ms: default_backoff_ms(),
+            timeout_ms: default_hook_timeout_ms(),
+        }
     }
 }
 
@@ -146,12 +221,21 @@ pub struct ChainConfig {
     /// The largest block range asked of `eth_getLogs`.
     #[serde(default = "default_range")]
     pub max_block_range: u64,
+    /// The RPC URL browsers use to check records against the chain (the app's transparency
+    /// page); defaults to the first of `rpc_urls`.
+    #[serde(default)]
+    pub public_rpc_url: Option<String>,
 }
 
 impl ChainConfig {
     /// The poll interval.
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.poll_interval_ms)
+    }
+
+    /// The RPC URL to give browsers.
+    pub fn browser_rpc_url(&self) -> &str {
+        self.public_rpc_url.as_deref().unwrap_or(&self.rpc_urls[0])
     }
 }
 
@@ -178,6 +262,30 @@ fn default_pool() -> u32 {
 }
 fn default_bind() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_public_url() -> String {
+    "http://127.0.0.1:8080".into()
+}
+fn default_app_dir() -> PathBuf {
+    PathBuf::from("app/dist")
+}
+fn default_timeout_ms() -> u64 {
+    10_000
+}
+fn default_body_limit() -> usize {
+    1 << 20
+}
+fn default_session_ttl() -> u64 {
+    86_400
+}
+fn default_attempts() -> u32 {
+    8
+}
+fn default_backoff_ms() -> u64 {
+    1_000
+}
+fn default_hook_timeout_ms() -> u64 {
+    5_000
 }
 fn default_finality() -> u64 {
     12
@@ -219,6 +327,9 @@ impl Config {
         if let Some(bind) = var("COINTENT_HTTP_BIND").and_then(|b| b.parse().ok()) {
             self.http.bind = bind;
         }
+        if let Some(url) = var("COINTENT_PUBLIC_URL") {
+            self.http.public_url = url;
+        }
         for chain in &mut self.chains {
             if let Some(urls) = var(&format!("COINTENT_CHAIN_{}_RPC_URLS", chain.chain_id)) {
                 chain.rpc_urls = urls.split(',').map(|u| u.trim().to_string()).collect();
@@ -231,6 +342,17 @@ impl Config {
     pub fn resolve(&mut self, base: &Path) -> Result<(), ConfigError> {
         if self.chains.is_empty() {
             return Err(invalid("chains", "at least one [[chains]] entry is needed"));
+        }
+        let public = self.http.public_url.trim_end_matches('/');
+        if !(public.starts_with("http://") || public.starts_with("https://")) {
+            return Err(invalid("http.public_url", format!("{public:?} is not an http(s) URL")));
+        }
+        self.http.public_url = public.to_string();
+        if self.http.app_dir.is_relative() {
+            self.http.app_dir = base.join(&self.http.app_dir);
+        }
+        if self.webhooks.max_attempts == 0 {
+            return Err(invalid("webhooks.max_attempts", "must be at least 1"));
         }
         let mut seen = std::collections::HashSet::new();
         for (i, chain) in self.chains.iter_mut().enumerate() {

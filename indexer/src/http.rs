@@ -1,17 +1,28 @@
-//! The HTTP server: health, readiness and metrics (the `/v1` API grows here).
+//! The HTTP server: the `/v1` API ([`crate::api`]), the docs page, health, readiness,
+//! metrics, and the app's static files at `/`; one origin for API and app.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    extract::State,
-    http::{StatusCode, header},
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
     response::IntoResponse,
     routing::get,
 };
 use sqlx::PgPool;
+use tower_http::{
+    cors::{AllowOrigin, Any, CorsLayer},
+    services::{ServeDir, ServeFile},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
 
-use crate::metrics::Metrics;
+use crate::{
+    api::{self, ApiError},
+    config::Config,
+    metrics::Metrics,
+};
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -20,15 +31,48 @@ pub struct AppState {
     pub pool: PgPool,
     /// Indexing figures.
     pub metrics: Arc<Metrics>,
+    /// The whole configuration (chains for the registry, HTTP and webhook settings).
+    pub config: Arc<Config>,
 }
 
-/// All routes.
+/// All routes, with CORS, body limit, timeouts and request spans.
 pub fn router(state: AppState) -> Router {
+    let http = &state.config.http;
+    let timed = api::routes()
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()));
+    let v1 = timed
+        .merge(api::stream_routes())
+        .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) });
+    let app_dir = &http.app_dir;
+    let app = ServeDir::new(app_dir).fallback(ServeFile::new(app_dir.join("index.html")));
     Router::new()
+        .nest("/v1", v1)
+        .route("/docs", get(api::openapi::docs_page))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
+        .fallback_service(app)
+        .layer(DefaultBodyLimit::max(http.body_limit_bytes))
+        .layer(cors(&http.cors_origins))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+            tracing::debug_span!("http", method = %req.method(), route = route.unwrap_or("-"))
+        }))
         .with_state(state)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, "x-api-key".parse().unwrap()])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600));
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(Any)
+    } else {
+        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    }
 }
 
 /// 200 while the process runs and the database answers.

@@ -8,11 +8,13 @@
 //!   reorgs roll back whole batches through an undo log kept by triggers.
 //! - [`decode`]: logs to named JSON arguments from the ABIs in `abi/json`.
 //! - [`projections`]: the derived tables, as set-based SQL over a batch's events.
-//! - [`http`]: health, readiness and Prometheus metrics.
+//! - [`http`]: the server: [`api`] (`/v1`, OpenAPI, docs), health, readiness, Prometheus
+//!   metrics and the app's files, on one origin.
 //! - [`db`]: the pool, migrations, and the embedded Postgres when no URL is given.
 //!
 //! The `cointent` binary (`src/main.rs`) wires these together.
 
+pub mod api;
 pub mod config;
 pub mod db;
 pub mod decode;

@@ -91,7 +91,12 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve => {
             let metrics = Arc::new(Metrics::default());
-            let app = http::router(http::AppState { pool: pool.clone(), metrics: metrics.clone() });
+            let state = http::AppState {
+                pool: pool.clone(),
+                metrics: metrics.clone(),
+                config: Arc::new(config.clone()),
+            };
+            let app = http::router(state);
             let listener = tokio::net::TcpListener::bind(config.http.bind)
                 .await
                 .wrap_err_with(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;

@@ -101,6 +101,7 @@ impl Chain {
             finality_depth: 16,
             poll_interval_ms: 20,
             max_block_range: 10_000,
+            public_rpc_url: None,
         }
     }
 }

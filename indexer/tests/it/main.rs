@@ -5,3 +5,4 @@ mod common;
 mod crash;
 mod escrow;
 mod ingest;
+mod world;

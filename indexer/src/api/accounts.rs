@@ -1,0 +1,9 @@
+//! The `accounts` area of the API (see `indexer/openapi/accounts.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

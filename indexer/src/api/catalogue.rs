@@ -1,0 +1,9 @@
+//! The `catalogue` area of the API (see `indexer/openapi/catalogue.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

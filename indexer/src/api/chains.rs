@@ -1,0 +1,9 @@
+//! The `chains` area of the API (see `indexer/openapi/chains.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

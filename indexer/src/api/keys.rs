@@ -1,0 +1,9 @@
+//! The `keys` area of the API (see `indexer/openapi/keys.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

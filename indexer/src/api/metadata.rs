@@ -1,0 +1,9 @@
+//! The `metadata` area of the API (see `indexer/openapi/metadata.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,9 @@
+//! The `orders` area of the API (see `indexer/openapi/orders.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,9 @@
+//! The `qr` area of the API (see `indexer/openapi/qr.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,9 @@
+//! The `transparency` area of the API (see `indexer/openapi/transparency.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,9 @@
+//! The `treasury` area of the API (see `indexer/openapi/treasury.json`).
+
+use axum::Router;
+
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

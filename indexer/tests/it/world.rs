@@ -1,0 +1,231 @@
+//! A whole deployment for API tests: anvil, every contract deployed by the real deploy
+//! script, the mirror filled live by the ingester, and `cointent serve`'s router bound on a
+//! free port.
+#![allow(dead_code)] // shared by the API tests: each uses some of the helpers
+
+use std::{collections::BTreeMap, process::Command, sync::Arc, time::Duration};
+
+use alloy::{
+    network::TransactionBuilder,
+    primitives::{Address, U256},
+    providers::Provider,
+    rpc::types::TransactionRequest,
+    sol_types::SolCall,
+};
+use cointent_abi::DemoStablecoin;
+use cointent_harness::{DEV_KEYS, project_root, tool};
+use cointent_indexer::{
+    config::{ChainConfig, Config, DatabaseConfig, HttpConfig, WebhookConfig},
+    http::{AppState, router},
+    metrics::Metrics,
+};
+use eyre::{ContextCompat, Result, ensure};
+use sqlx::PgPool;
+
+use crate::common::*;
+
+/// A deployed, mirrored and served chain.
+pub(crate) struct World {
+    pub(crate) chain: Chain,
+    /// Contract addresses by name (escrow, governor, stablecoin, timelock, token, treasury).
+    pub(crate) contracts: BTreeMap<String, Address>,
+    pub(crate) config: ChainConfig,
+    pub(crate) pool: PgPool,
+    pub(crate) running: Running,
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl World {
+    /// Starts anvil on `chain_id` (unique per test: the deploy script writes
+    /// `deployments/<chain_id>.json`), deploys, mirrors and serves.
+    pub(crate) async fn start(chain_id: u64) -> Result<Self> {
+        Self::start_with(chain_id, |_| {}).await
+    }
+
+    /// As [`World::start`], letting the caller adjust the configuration.
+    pub(crate) async fn start_with(
+        chain_id: u64,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<Self> {
+        let mut chain = Chain::start(chain_id).await?;
+        let contracts = deploy(&chain.anvil.endpoint(), chain_id)?;
+        chain.token = contracts["stablecoin"];
+        let mut config = chain.config("world");
+        config.contracts = contracts.clone();
+        config.finality_depth = 2;
+        let pool = fresh_db().await?;
+        let running = Running::start(&pool, config.clone());
+        let mut full = Config {
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+            webhooks: WebhookConfig { backoff_ms: 50, timeout_ms: 2_000, ..Default::default() },
+            chains: vec![config.clone()],
+        };
+        full.http.app_dir = project_root().join("app/dist");
+        adjust(&mut full);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        full.http.public_url = base.clone();
+        let state = AppState {
+            pool: pool.clone(),
+            metrics: Arc::new(Metrics::default()),
+            config: Arc::new(full),
+        };
+        let app = router(state);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let world = Self {
+            chain,
+            contracts,
+            config,
+            pool,
+            running,
+            base,
+            http: reqwest::Client::new(),
+            server,
+        };
+        world.sync().await?;
+        Ok(world)
+    }
+
+    pub(crate) fn address(&self, name: &str) -> Address {
+        self.contracts[name]
+    }
+
+    /// `base` + `path`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// GETs `path` and parses the JSON body, with the status.
+    pub(crate) async fn get(&self, path: &str) -> Result<(u16, serde_json::Value)> {
+        let response = self.http.get(self.url(path)).send().await?;
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        Ok((status, body))
+    }
+
+    /// Sends `input` to `to` from dev account `from` and waits for a successful receipt.
+    pub(crate) async fn send_to(&self, from: usize, to: Address, input: Vec<u8>) -> Result<u64> {
+        let provider = &self.chain.provider;
+        let nonce = provider.get_transaction_count(dev(from)).latest().await?;
+        let tx = TransactionRequest::default()
+            .with_from(dev(from))
+            .with_to(to)
+            .with_input(input)
+            .with_nonce(nonce);
+        let hash = *provider.send_transaction(tx).await?.tx_hash();
+        for _ in 0..500 {
+            if let Some(receipt) = provider.get_transaction_receipt(hash).await? {
+                ensure!(receipt.status(), "transaction {hash} reverted");
+                return Ok(receipt.block_number.unwrap_or(0));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        eyre::bail!("no receipt for {hash}")
+    }
+
+    /// Calls contract `name` from dev account `from`.
+    pub(crate) async fn call<C: SolCall>(&self, from: usize, name: &str, call: C) -> Result<u64> {
+        self.send_to(from, self.address(name), call.abi_encode()).await
+    }
+
+    /// A view of contract `name`.
+    pub(crate) async fn view<C: SolCall>(&self, name: &str, call: C) -> Result<C::Return> {
+        let tx =
+            TransactionRequest::default().with_to(self.address(name)).with_input(call.abi_encode());
+        let out = self.chain.provider.call(tx).await?;
+        Ok(C::abi_decode_returns(&out)?)
+    }
+
+    /// Mints demo stablecoins to `to` and lets the escrow pull them.
+    pub(crate) async fn fund(&self, to: usize, amount: u64) -> Result<()> {
+        self.chain.mint(to, amount).await?;
+        let approve =
+            DemoStablecoin::approveCall { spender: self.address("escrow"), value: U256::MAX };
+        self.chain.send(to, approve.abi_encode()).await?;
+        Ok(())
+    }
+
+    /// The latest block's timestamp.
+    pub(crate) async fn now(&self) -> Result<u64> {
+        let block = self
+            .chain
+            .provider
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await?
+            .context("latest block")?;
+        Ok(block.header.timestamp)
+    }
+
+    /// Moves the chain's clock `secs` forward and mines a block.
+    pub(crate) async fn warp(&self, secs: u64) -> Result<()> {
+        let p = &self.chain.provider;
+        let _: serde_json::Value = p.raw_request("evm_increaseTime".into(), (secs,)).await?;
+        self.mine(1).await
+    }
+
+    /// Mines `n` empty blocks.
+    pub(crate) async fn mine(&self, n: u64) -> Result<()> {
+        let _: serde_json::Value =
+            self.chain.provider.raw_request("anvil_mine".into(), (n,)).await?;
+        Ok(())
+    }
+
+    /// Waits for the mirror to reach the chain's head.
+    pub(crate) async fn sync(&self) -> Result<()> {
+        let (n, hash) = self.chain.head().await?;
+        wait_for(&self.pool, self.chain.anvil.chain_id(), n, hash).await
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Runs script/Deploy.s.sol against `rpc` and returns the addresses it wrote.
+pub(crate) fn deploy(rpc: &str, chain_id: u64) -> Result<BTreeMap<String, Address>> {
+    // One forge at a time: concurrent runs race on the build cache.
+    static FORGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = FORGE.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(tool("forge")?)
+        .current_dir(project_root())
+        .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", rpc])
+        .args(["--private-key", DEV_KEYS[0]])
+        .output()?;
+    ensure!(out.status.success(), "forge script: {}", String::from_utf8_lossy(&out.stderr));
+    let file = project_root().join(format!("deployments/{chain_id}.json"));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+    std::fs::remove_file(&file)?;
+    let mut contracts = BTreeMap::new();
+    for (name, address) in json["contracts"].as_object().context("contracts")? {
+        contracts.insert(name.clone(), address.as_str().context("address")?.parse()?);
+    }
+    Ok(contracts)
+}
+
+/// The router serves the OpenAPI document, the docs page, health, and JSON 404s for unknown
+/// API paths.
+#[tokio::test]
+async fn serves_the_document_and_json_errors() -> Result<()> {
+    let world = World::start(42001).await?;
+    let (status, doc) = world.get("/v1/openapi.json").await?;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(doc["paths"].is_object());
+    let docs = world.http.get(world.url("/docs")).send().await?;
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await?.contains("/v1/openapi.json"));
+    let (status, body) = world.get("/v1/no-such-thing").await?;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    let health = world.http.get(world.url("/health")).send().await?;
+    assert_eq!(health.status(), 200);
+    Ok(())
+}

@@ -261,3 +261,199 @@ async fn metadata_uploads_are_checked() -> Result<()> {
     assert_eq!(stored, 0);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
+    let world = World::start(42205).await?;
+    let seller = 4;
+    let bytes = serde_json::to_vec(&document("Indigo <scarf>", seller))?;
+    let terms = world.sale_terms(seller, keccak256(&bytes)).await?;
+    let id = world.create_order(seller, &terms).await?;
+    world.sync().await?;
+    let token = world.sign_in(seller).await?;
+    assert_eq!(upload(&world, &token, bytes, "application/json").await?.0, 201);
+    let url = format!("{}/t/42205/{id}", world.base);
+
+    let svg = world.http.get(world.url(&format!("/v1/qr/42205/{id}?size=300"))).send().await?;
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.headers()["cache-control"].to_str()?.contains("max-age"));
+    let svg = svg.text().await?;
+    assert!(svg.starts_with("<svg") && svg.contains("width=\"300\""), "{svg}");
+    assert!(svg.contains(&format!("<title>{url}</title>")), "{svg}");
+
+    // The PNG: signature, exact size, and its modules are the code of the URL.
+    let (size, margin) = (333_u32, 2_u32);
+    let png = world
+        .http
+        .get(world.url(&format!("/v1/qr/42205/{id}?format=png&size={size}&margin={margin}")))
+        .send()
+        .await?;
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let png = png.bytes().await?.to_vec();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info()?;
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels)?;
+    assert_eq!((frame.width, frame.height), (size, size));
+    let code = qrcode::QrCode::new(url.as_bytes())?;
+    let width = code.width() as u32;
+    let total = width + 2 * margin;
+    let scale = size / total;
+    let offset = (size - scale * total) / 2 + margin * scale;
+    let decoded: Vec<qrcode::Color> = (0..width * width)
+        .map(|i| {
+            let (x, y) = (i % width, i / width);
+            let (px, py) = (offset + x * scale + scale / 2, offset + y * scale + scale / 2);
+            if pixels[(py * size + px) as usize] < 128 {
+                qrcode::Color::Dark
+            } else {
+                qrcode::Color::Light
+            }
+        })
+        .collect();
+    assert_eq!(decoded, code.to_colors(), "the PNG's modules encode {url}");
+    assert!(pixels[..offset as usize].iter().all(|&p| p == 255), "quiet zone");
+
+    let label = world.http.get(world.url(&format!("/v1/qr/42205/{id}/label"))).send().await?;
+    assert_eq!(label.status(), 200);
+    assert!(label.headers()["content-type"].to_str()?.starts_with("text/html"));
+    let html = label.text().await?;
+    assert!(html.contains("<h1>Indigo &lt;scarf&gt;</h1>"), "title from the metadata: {html}");
+    assert!(html.contains("Aiko · pottery · Kyoto"), "{html}");
+    assert!(html.contains("1000000"), "unit price");
+    assert!(html.contains(&format!("{:#x}", dev(seller))), "seller");
+    assert!(html.contains(&url) && html.contains("<svg") && html.contains("@media print"));
+
+    for (path, status, field) in [
+        ("/v1/qr/42205/999", 404, None),
+        ("/v1/qr/42205/999/label", 404, None),
+        ("/v1/qr/1/1", 404, None),
+        (&*format!("/v1/qr/42205/{id}?size=10"), 400, Some("size")),
+        (&*format!("/v1/qr/42205/{id}?margin=17"), 400, Some("margin")),
+        (&*format!("/v1/qr/42205/{id}?format=gif"), 400, Some("format")),
+        ("/v1/qr/42205/abc", 400, Some("order_id")),
+    ] {
+        let (got, body) = world.get(path).await?;
+        assert_eq!(got, status, "{path}: {body}");
+        if let Some(field) = field {
+            assert_eq!(body["error"]["field"], field, "{path}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_are_checked_counted_limited_and_revocable() -> Result<()> {
+    use cointent_indexer::api::keys;
+    let world = World::start(42206).await?;
+    let (info, key) = keys::create_key(&world.pool, "shop", &["read".into()], 5).await?;
+    assert_eq!(key.split('_').nth(1), Some(&*info.id.to_string()));
+    assert!(keys::create_key(&world.pool, "x", &["admin".into()], 5).await.is_err());
+
+    let (status, me) = world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["name"], "shop");
+    assert_eq!(me["scopes"], json!(["read"]));
+    assert_eq!(me["rate_limit_per_min"], 5);
+    assert_eq!(me["usage_count"], 1);
+    // Public reads work without a key, and are refused with a bad one.
+    assert_eq!(world.get("/v1/openapi.json").await?.0, 200);
+    let wrong = format!("{}0", &key[..key.len() - 1]);
+    for bad in [wrong.as_str(), "nonsense", "ck_999_abc"] {
+        let (status, body) = world.get_with("/v1/openapi.json", &[("x-api-key", bad)]).await?;
+        assert_eq!(status, 401, "{bad}: {body}");
+    }
+    assert_eq!(world.get("/v1/keys/me").await?.0, 401, "no key");
+    // Missing scope.
+    let (status, body) = world.get_with("/v1/webhooks", &[("x-api-key", &key)]).await?;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("webhooks"));
+    // Requests 3..5 of the minute pass, the 6th is limited.
+    for _ in 0..3 {
+        assert_eq!(world.get_with("/v1/openapi.json", &[("x-api-key", &key)]).await?.0, 200);
+    }
+    let response =
+        world.http.get(world.url("/v1/openapi.json")).header("x-api-key", &key).send().await?;
+    assert_eq!(response.status(), 429);
+    let retry: u64 = response.headers()["retry-after"].to_str()?.parse()?;
+    assert!((1..=60).contains(&retry), "{retry}");
+    let listed = keys::list_keys(&world.pool).await?;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].usage_count, 6, "every request counted");
+    assert!(listed[0].last_used_at.is_some());
+
+    // Revoked: refused at once. Revoking twice says so.
+    let (_, other) = keys::create_key(&world.pool, "other", &["read".into()], 100).await?;
+    assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &other)]).await?.0, 200);
+    let other_id: i64 = other.split('_').nth(1).unwrap().parse()?;
+    assert!(keys::revoke_key(&world.pool, other_id).await?);
+    assert!(!keys::revoke_key(&world.pool, other_id).await?);
+    assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &other)]).await?.0, 401);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keys_command_creates_lists_and_revokes() -> Result<()> {
+    let world = World::start(42207).await?;
+    let db: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&world.pool).await?;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("cointent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\nurl = \"{}\"\n\n[[chains]]\nname = \"w\"\nchain_id = 42207\nrpc_urls = [\"{}\"]\ncontracts = {{ escrow = \"{:#x}\" }}\n",
+            cointent_harness::shared_postgres()?.url(&db),
+            world.chain.anvil.endpoint(),
+            world.address("escrow"),
+        ),
+    )?;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cointent"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+    };
+    let out = run(&[
+        "keys",
+        "create",
+        "--name",
+        "Shop A",
+        "--scopes",
+        "read,webhooks",
+        "--rate-limit",
+        "42",
+    ])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8(out.stdout)?.trim().to_string();
+    assert!(key.starts_with("ck_"), "{key}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shown only once"));
+    let (status, me) = world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (me["name"].as_str(), me["rate_limit_per_min"].as_i64()),
+        (Some("Shop A"), Some(42))
+    );
+    assert_eq!(me["scopes"], json!(["read", "webhooks"]));
+
+    let out = run(&["keys", "list"])?;
+    let list = String::from_utf8(out.stdout)?;
+    assert!(list.contains("Shop A") && list.contains("read,webhooks"), "{list}");
+    let secret = key.rsplit('_').next().unwrap();
+    assert!(!list.contains(secret), "the list never shows the secret");
+
+    let out = run(&["keys", "create", "--name", "x", "--scopes", "read,admin"])?;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope \"admin\""));
+
+    let id = key.split('_').nth(1).unwrap();
+    let out = run(&["keys", "revoke", id])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?.0, 401);
+    let out = run(&["keys", "revoke", id])?;
+    assert!(!out.status.success(), "revoking twice fails");
+    Ok(())
+}

@@ -4,7 +4,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use clap::{Parser, Subcommand};
 use cointent_indexer::{
-    api::keys,
+    api::{keys, webhooks},
     config::Config,
     db::{self, Database},
     http, ingest,
@@ -150,6 +150,8 @@ async fn index(
         tasks.spawn(ingest::run_chain(pool.clone(), chain.clone(), m, stop_rx.clone()));
     }
     if let Some((listener, app)) = http {
+        let worker = webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
+        tasks.spawn(worker);
         let mut stop = stop_rx.clone();
         tasks.spawn(async move {
             axum::serve(listener, app)

@@ -135,6 +135,7 @@ fn bad(field: &str, message: impl Into<String>) -> Invalid {
 
 /// Checks a document against `cointent.metadata/1`; the error names the field.
 pub(crate) fn validate(doc: &Value) -> Result<(), Invalid> {
+    no_nul(doc, "body")?;
     let top = object(doc, "body")?;
     known(
         top,
@@ -261,6 +262,24 @@ fn known(o: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), I
     }
 }
 
+/// Postgres text and JSONB cannot hold U+0000: refuse it anywhere, naming where.
+fn no_nul(v: &Value, field: &str) -> Result<(), Invalid> {
+    match v {
+        Value::String(s) if s.contains('\0') => Err(bad(field, "must not contain U+0000")),
+        Value::Array(items) => {
+            items.iter().enumerate().try_for_each(|(i, v)| no_nul(v, &format!("{field}[{i}]")))
+        }
+        Value::Object(members) => members.iter().try_for_each(|(k, v)| {
+            if k.contains('\0') {
+                return Err(bad(field, "member names must not contain U+0000"));
+            }
+            let path = if field == "body" { k.clone() } else { format!("{field}.{k}") };
+            no_nul(v, &path)
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn string(v: &Value, field: &str, min: usize, max: usize) -> Result<(), Invalid> {
     let s = v.as_str().ok_or_else(|| bad(field, "must be a string"))?;
     let n = s.chars().count();
@@ -323,6 +342,8 @@ mod tests {
             ("/product/colour", json!("red"), "product.colour"),
             ("/bogus", json!(1), "bogus"),
             ("/splits/0/recipient", json!(7), "splits[0].recipient"),
+            ("/title", json!("a\u{0}b"), "title"),
+            ("/product/materials/0", json!("\u{0}"), "product.materials[0]"),
         ];
         for (pointer, value, field) in cases {
             let mut doc = good.clone();

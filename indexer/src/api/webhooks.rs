@@ -229,7 +229,7 @@ async fn list(State(s): State<AppState>, key: ApiKey) -> ApiResult<impl IntoResp
 }
 
 fn path_id(field: &str, text: &str) -> ApiResult<i64> {
-    text.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| ApiError::bad(field, "not an id"))
+    text.parse::<i64>().ok().filter(|i| *i >= 0).ok_or_else(|| ApiError::bad(field, "not an id"))
 }
 
 async fn remove(
@@ -296,12 +296,6 @@ async fn deliveries(
 ) -> ApiResult<impl IntoResponse> {
     key.require("webhooks")?;
     let id = path_id("id", &id)?;
-    let page = PageQuery { limit: q.limit, cursor: q.cursor };
-    let limit = page.limit()?;
-    let before = match page.cursor(1)? {
-        Some(k) => k[0].parse::<i64>().map_err(|_| ApiError::bad("cursor", "not a cursor"))?,
-        None => i64::MAX,
-    };
     let owned: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM webhooks WHERE id = $1 AND api_key_id = $2)",
     )
@@ -312,6 +306,12 @@ async fn deliveries(
     if !owned {
         return Err(ApiError::not_found(format!("webhook {id}")));
     }
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let before = match page.cursor(1)? {
+        Some(k) => k[0].parse::<i64>().map_err(|_| ApiError::bad("cursor", "not a cursor"))?,
+        None => i64::MAX,
+    };
     let sql = delivery_sql("WHERE d.webhook_id = $1 AND d.id < $2 ORDER BY d.id DESC LIMIT $3");
     let rows: Vec<DeliveryOut> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)

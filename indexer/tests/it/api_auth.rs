@@ -9,6 +9,15 @@ use serde_json::{Value, json};
 
 use crate::{common::dev, world::*};
 
+/// Rate limits count in fixed one-minute windows: start a burst early in one.
+async fn avoid_minute_boundary() -> Result<()> {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    if secs % 60 > 50 {
+        tokio::time::sleep(Duration::from_secs(61 - secs % 60)).await;
+    }
+    Ok(())
+}
+
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
@@ -351,6 +360,7 @@ async fn api_keys_are_checked_counted_limited_and_revocable() -> Result<()> {
     use cointent_indexer::api::keys;
     let world = World::start(42206).await?;
     let (info, key) = keys::create_key(&world.pool, "shop", &["read".into()], 5).await?;
+    avoid_minute_boundary().await?;
     assert_eq!(key.split('_').nth(1), Some(&*info.id.to_string()));
     assert!(keys::create_key(&world.pool, "x", &["admin".into()], 5).await.is_err());
 
@@ -457,5 +467,60 @@ async fn the_keys_command_creates_lists_and_revokes() -> Result<()> {
     assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?.0, 401);
     let out = run(&["keys", "revoke", id])?;
     assert!(!out.status.success(), "revoking twice fails");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<()> {
+    use std::{net::SocketAddr, sync::Arc};
+
+    use cointent_indexer::{
+        config::Config,
+        http::{AppState, router},
+        metrics::Metrics,
+    };
+    let world = World::start(42208).await?;
+    // Served as `cointent serve` does: with the client's address.
+    let serve = |per_min: Option<u32>| {
+        let pool = world.pool.clone();
+        let chain = world.config.clone();
+        async move {
+            let mut config = Config {
+                database: Default::default(),
+                http: Default::default(),
+                webhooks: Default::default(),
+                chains: vec![chain],
+            };
+            config.http.anon_rate_limit_per_min = per_min;
+            let state =
+                AppState { pool, metrics: Arc::new(Metrics::default()), config: Arc::new(config) };
+            let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            });
+            eyre::Ok(base)
+        }
+    };
+    let limited = serve(Some(3)).await?;
+    avoid_minute_boundary().await?;
+    let http = reqwest::Client::new();
+    for _ in 0..3 {
+        assert_eq!(http.get(format!("{limited}/v1/openapi.json")).send().await?.status(), 200);
+    }
+    let response = http.get(format!("{limited}/v1/openapi.json")).send().await?;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    // A key is counted against its own limit, not the IP's.
+    let (_, key) =
+        cointent_indexer::api::keys::create_key(&world.pool, "k", &["read".into()], 100).await?;
+    let keyed = http.get(format!("{limited}/v1/openapi.json")).header("x-api-key", &key);
+    assert_eq!(keyed.send().await?.status(), 200);
+    // Off by default.
+    let open = serve(None).await?;
+    for _ in 0..10 {
+        assert_eq!(http.get(format!("{open}/v1/openapi.json")).send().await?.status(), 200);
+    }
     Ok(())
 }

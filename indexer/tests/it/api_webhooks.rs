@@ -27,12 +27,18 @@ use tokio::sync::watch;
 use crate::{common::dev, world::*};
 
 /// One request the receiver got.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Received {
     at: Instant,
     signature: String,
     event_id: String,
     body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Received {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.event_id, String::from_utf8_lossy(&self.body))
+    }
 }
 
 impl Received {

@@ -434,15 +434,29 @@ async fn scan(pool: &PgPool, chain: i64, depth: i64) -> Result<(), sqlx::Error> 
     };
     let final_block = checkpoint - depth;
     // The first time a chain is seen, start at its final block: webhooks are for events
-    // from now on, not for the chain's whole history. The upsert also locks the cursor row
-    // until commit, so concurrent workers match each range once.
-    let cursor: i64 = sqlx::query_scalar(
+    // from now on, not for the chain's whole history.
+    sqlx::query(
         "INSERT INTO webhook_cursors (chain_id, block_number) VALUES ($1, $2)
-         ON CONFLICT (chain_id) DO UPDATE SET chain_id = EXCLUDED.chain_id
-         RETURNING block_number",
+         ON CONFLICT (chain_id) DO NOTHING",
     )
     .bind(chain)
     .bind(final_block.max(0))
+    .execute(&mut *tx)
+    .await?;
+    let cursor: i64 =
+        sqlx::query_scalar("SELECT block_number FROM webhook_cursors WHERE chain_id = $1")
+            .bind(chain)
+            .fetch_one(&mut *tx)
+            .await?;
+    if final_block <= cursor {
+        return tx.commit().await;
+    }
+    // Lock the cursor until commit and read it again: concurrent workers match each range
+    // once.
+    let cursor: i64 = sqlx::query_scalar(
+        "SELECT block_number FROM webhook_cursors WHERE chain_id = $1 FOR UPDATE",
+    )
+    .bind(chain)
     .fetch_one(&mut *tx)
     .await?;
     if final_block <= cursor {

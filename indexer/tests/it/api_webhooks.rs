@@ -194,7 +194,9 @@ async fn webhooks_are_managed_signed_and_sent_once_final() -> Result<()> {
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
     assert!(list["items"][0].get("secret").is_none(), "the secret is shown once");
 
+    // Two workers, as with two replicas: still each event once.
     let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let _stop_too = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
     scanned(&world).await?;
 
     let terms = world.sale_terms(seller, B256::repeat_byte(7)).await?;

@@ -431,3 +431,54 @@ async fn events_removed_by_a_reorg_are_never_sent() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<()> {
+    let world = World::start(42253).await?;
+    let key = key(&world).await?;
+    let (receiver, url) = Receiver::start().await?;
+    let terms = world.sale_terms(4, B256::repeat_byte(3)).await?;
+    let id = world.create_order(4, &terms).await?;
+    let other = world.create_order(4, &terms).await?;
+    register(
+        &world,
+        &key,
+        json!({"url": url, "events": ["order.funded", "order.pledged"], "order_ids": [id.to_string()]}),
+    )
+    .await?;
+    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    scanned(&world).await?;
+
+    world.fund(1, 10_000_000).await?;
+    for order in [id, other] {
+        let pledge = Escrow::pledgeCall {
+            orderId: order,
+            terms: terms.clone(),
+            units: U256::from(3),
+            promoter: alloy::primitives::Address::ZERO,
+        };
+        world.call(1, "escrow", pledge).await?;
+    }
+    world.warp(3_601).await?;
+    world.call(0, "escrow", Escrow::finalizeCall { orderId: id, terms: terms.clone() }).await?;
+    world.mine(2).await?;
+    let got = receiver.wait_for(2).await?;
+    scanned(&world).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got_all = receiver.got();
+    assert_eq!(got_all.len(), 2, "only order {id}'s pledge and funding: {got_all:?}");
+    // Sent in one round, so in any order.
+    let mut bodies: Vec<Value> = got.iter().map(Received::json).collect();
+    bodies.sort_by_key(|b| b["block_number"].as_i64());
+    let (pledged, funded) = (&bodies[0], &bodies[1]);
+    assert_eq!(
+        (pledged["type"].as_str(), pledged["order_id"].as_str()),
+        (Some("order.pledged"), Some(&*id.to_string()))
+    );
+    assert_eq!(funded["type"], "order.funded");
+    assert_eq!(
+        (funded["data"]["status"].as_str(), funded["data"]["units"].as_str()),
+        (Some("1"), Some("3"))
+    );
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! `cointent`: the indexer and HTTP server's command line.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use clap::{Parser, Subcommand};
 use cointent_indexer::{
@@ -154,7 +154,8 @@ async fn index(
         tasks.spawn(worker);
         let mut stop = stop_rx.clone();
         tasks.spawn(async move {
-            axum::serve(listener, app)
+            // Client addresses feed the anonymous per-IP rate limit (api::keys).
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stop.wait_for(|s| *s).await;
                 })

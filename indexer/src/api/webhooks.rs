@@ -229,7 +229,7 @@ async fn list(State(s): State<AppState>, key: ApiKey) -> ApiResult<impl IntoResp
 }
 
 fn path_id(field: &str, text: &str) -> ApiResult<i64> {
-    text.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| ApiError::bad(field, "not an id"))
+    text.parse::<i64>().ok().filter(|i| *i >= 0).ok_or_else(|| ApiError::bad(field, "not an id"))
 }
 
 async fn remove(
@@ -296,12 +296,6 @@ async fn deliveries(
 ) -> ApiResult<impl IntoResponse> {
     key.require("webhooks")?;
     let id = path_id("id", &id)?;
-    let page = PageQuery { limit: q.limit, cursor: q.cursor };
-    let limit = page.limit()?;
-    let before = match page.cursor(1)? {
-        Some(k) => k[0].parse::<i64>().map_err(|_| ApiError::bad("cursor", "not a cursor"))?,
-        None => i64::MAX,
-    };
     let owned: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM webhooks WHERE id = $1 AND api_key_id = $2)",
     )
@@ -312,6 +306,12 @@ async fn deliveries(
     if !owned {
         return Err(ApiError::not_found(format!("webhook {id}")));
     }
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let limit = page.limit()?;
+    let before = match page.cursor(1)? {
+        Some(k) => k[0].parse::<i64>().map_err(|_| ApiError::bad("cursor", "not a cursor"))?,
+        None => i64::MAX,
+    };
     let sql = delivery_sql("WHERE d.webhook_id = $1 AND d.id < $2 ORDER BY d.id DESC LIMIT $3");
     let rows: Vec<DeliveryOut> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -434,15 +434,29 @@ async fn scan(pool: &PgPool, chain: i64, depth: i64) -> Result<(), sqlx::Error> 
     };
     let final_block = checkpoint - depth;
     // The first time a chain is seen, start at its final block: webhooks are for events
-    // from now on, not for the chain's whole history. The upsert also locks the cursor row
-    // until commit, so concurrent workers match each range once.
-    let cursor: i64 = sqlx::query_scalar(
+    // from now on, not for the chain's whole history.
+    sqlx::query(
         "INSERT INTO webhook_cursors (chain_id, block_number) VALUES ($1, $2)
-         ON CONFLICT (chain_id) DO UPDATE SET chain_id = EXCLUDED.chain_id
-         RETURNING block_number",
+         ON CONFLICT (chain_id) DO NOTHING",
     )
     .bind(chain)
     .bind(final_block.max(0))
+    .execute(&mut *tx)
+    .await?;
+    let cursor: i64 =
+        sqlx::query_scalar("SELECT block_number FROM webhook_cursors WHERE chain_id = $1")
+            .bind(chain)
+            .fetch_one(&mut *tx)
+            .await?;
+    if final_block <= cursor {
+        return tx.commit().await;
+    }
+    // Lock the cursor until commit and read it again: concurrent workers match each range
+    // once.
+    let cursor: i64 = sqlx::query_scalar(
+        "SELECT block_number FROM webhook_cursors WHERE chain_id = $1 FOR UPDATE",
+    )
+    .bind(chain)
     .fetch_one(&mut *tx)
     .await?;
     if final_block <= cursor {

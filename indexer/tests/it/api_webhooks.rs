@@ -27,12 +27,18 @@ use tokio::sync::watch;
 use crate::{common::dev, world::*};
 
 /// One request the receiver got.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Received {
     at: Instant,
     signature: String,
     event_id: String,
     body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Received {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.event_id, String::from_utf8_lossy(&self.body))
+    }
 }
 
 impl Received {
@@ -188,7 +194,9 @@ async fn webhooks_are_managed_signed_and_sent_once_final() -> Result<()> {
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
     assert!(list["items"][0].get("secret").is_none(), "the secret is shown once");
 
+    // Two workers, as with two replicas: still each event once.
     let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let _stop_too = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
     scanned(&world).await?;
 
     let terms = world.sale_terms(seller, B256::repeat_byte(7)).await?;
@@ -420,6 +428,57 @@ async fn events_removed_by_a_reorg_are_never_sent() -> Result<()> {
     assert_eq!(
         got[0].json()["data"]["terms"]["metadataHash"],
         format!("{:#x}", B256::repeat_byte(2))
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<()> {
+    let world = World::start(42253).await?;
+    let key = key(&world).await?;
+    let (receiver, url) = Receiver::start().await?;
+    let terms = world.sale_terms(4, B256::repeat_byte(3)).await?;
+    let id = world.create_order(4, &terms).await?;
+    let other = world.create_order(4, &terms).await?;
+    register(
+        &world,
+        &key,
+        json!({"url": url, "events": ["order.funded", "order.pledged"], "order_ids": [id.to_string()]}),
+    )
+    .await?;
+    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    scanned(&world).await?;
+
+    world.fund(1, 10_000_000).await?;
+    for order in [id, other] {
+        let pledge = Escrow::pledgeCall {
+            orderId: order,
+            terms: terms.clone(),
+            units: U256::from(3),
+            promoter: alloy::primitives::Address::ZERO,
+        };
+        world.call(1, "escrow", pledge).await?;
+    }
+    world.warp(3_601).await?;
+    world.call(0, "escrow", Escrow::finalizeCall { orderId: id, terms: terms.clone() }).await?;
+    world.mine(2).await?;
+    let got = receiver.wait_for(2).await?;
+    scanned(&world).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got_all = receiver.got();
+    assert_eq!(got_all.len(), 2, "only order {id}'s pledge and funding: {got_all:?}");
+    // Sent in one round, so in any order.
+    let mut bodies: Vec<Value> = got.iter().map(Received::json).collect();
+    bodies.sort_by_key(|b| b["block_number"].as_i64());
+    let (pledged, funded) = (&bodies[0], &bodies[1]);
+    assert_eq!(
+        (pledged["type"].as_str(), pledged["order_id"].as_str()),
+        (Some("order.pledged"), Some(&*id.to_string()))
+    );
+    assert_eq!(funded["type"], "order.funded");
+    assert_eq!(
+        (funded["data"]["status"].as_str(), funded["data"]["units"].as_str()),
+        (Some("1"), Some("3"))
     );
     Ok(())
 }

@@ -402,3 +402,21 @@ impl World {
         Ok(hash)
     }
 }
+
+impl World {
+    /// With `COINTENT_HOLD_SECS` set, keeps serving for that long after a test's checks (its
+    /// URL written to `COINTENT_HOLD_URL_FILE`, if set), so tools such as schemathesis or wrk
+    /// can be pointed at a populated deployment.
+    pub(crate) async fn hold_if_asked(&self) -> Result<()> {
+        let Some(secs) = std::env::var("COINTENT_HOLD_SECS").ok().and_then(|s| s.parse().ok())
+        else {
+            return Ok(());
+        };
+        if let Ok(file) = std::env::var("COINTENT_HOLD_URL_FILE") {
+            std::fs::write(file, &self.base)?;
+        }
+        eprintln!("serving {} for {secs} s", self.base);
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        Ok(())
+    }
+}

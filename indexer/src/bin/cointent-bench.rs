@@ -225,14 +225,18 @@ async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()>
     let text = std::fs::read_to_string(config)?;
     std::fs::write(&uncached, text.replace("[http]\n", "[http]\nresponse_cache_mb = 0\n"))?;
     let chain = cointent_indexer::config::Config::load(config)?.chains[0].chain_id;
-    let script = dir.path().join("detail.lua");
-    std::fs::write(
-        &script,
-        format!(
+    // Detail over every order (most requests are the first for their id), and over the
+    // 1 000 most viewed (what a cache sees from product pages and QR scans).
+    let lua = |name: &str, ids: u64| -> Result<PathBuf> {
+        let path = dir.path().join(name);
+        let text = format!(
             "math.randomseed(7)\nrequest = function()\n  return wrk.format(nil, \"/v1/orders/{chain}/\" .. math.random(0, {}))\nend\n",
-            o.orders - 1
-        ),
-    )?;
+            ids - 1
+        );
+        std::fs::write(&path, text)?;
+        Ok(path)
+    };
+    let (all, hot) = (lua("all.lua", o.orders)?, lua("hot.lua", o.orders.min(1_000))?);
     println!(
         "api: {} orders; wrk -t2 -c64 -d{}s on loopback; server, Postgres and wrk share the machine",
         o.orders, o.wrk_secs
@@ -256,7 +260,8 @@ async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()>
         for (name, path, lua) in [
             ("order list (limit 20)", "/v1/orders?limit=20", None),
             ("order list, filtered", "/v1/orders?kind=collective&status=Funding&limit=20", None),
-            ("order detail (random ids)", "/", Some(&script)),
+            ("order detail, any of all ids", "/", Some(&all)),
+            ("order detail, any of 1000 ids", "/", Some(&hot)),
         ] {
             let mut cmd = Command::new(&wrk);
             cmd.args(["-t2", "-c64", &format!("-d{}s", o.wrk_secs), "--latency"]);

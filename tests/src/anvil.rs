@@ -34,8 +34,8 @@ pub const DEV_KEYS: [&str; 10] = [
     "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
     "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
     "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-    "0x4bbbf85ce3377467afe5d46f804f221813e2bb87f24d81f60f1fcbf8f31f0e69",
-    "0xdbda1821b80551c9d65939a77e8f3dd3c4d63e8a65c6a3b96f7a9d0b4fb4bd1c",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
     "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
 ];
 
@@ -182,5 +182,20 @@ impl Drop for Anvil {
     fn drop(&mut self) {
         // SIGTERM lets anvil write its --state file.
         process::stop(&mut self.child, libc::SIGTERM, Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::signers::local::PrivateKeySigner;
+
+    use super::{DEV_ACCOUNTS, DEV_KEYS};
+
+    #[test]
+    fn every_key_signs_for_its_account() {
+        for (key, account) in DEV_KEYS.iter().zip(DEV_ACCOUNTS) {
+            let signer: PrivateKeySigner = key.parse().expect("a private key");
+            assert_eq!(signer.address().to_checksum(None), account, "key {key}");
+        }
     }
 }

@@ -29,4 +29,42 @@ contract EventFirehose {
             }
         }
     }
+
+    /// @notice Emits `count` OrderCreated events for orders `firstOrder` onwards, cycling
+    /// through the three kinds (collective, single sale, freelance with three milestones),
+    /// so the API benchmark has a realistic orders table.
+    /// @param firstOrder Id of the first order.
+    /// @param count Number of orders.
+    function blastOrders(uint256 firstOrder, uint256 count) external {
+        IEscrow.Terms memory terms;
+        terms.token = address(0xdEaD);
+        terms.reviewPeriod = 3 days;
+        terms.feeBps = 100;
+        terms.arbiter = address(0xA7b1);
+        IEscrow.Split[] memory splits = new IEscrow.Split[](1);
+        splits[0] = IEscrow.Split({recipient: address(0x5A0b), bps: 1500});
+        for (uint256 i; i < count; ++i) {
+            uint256 kind = i % 3;
+            terms.seller = address(uint160(0x2000 + (i % 211)));
+            terms.unitPrice = uint96(1e6 * (5 + i % 50));
+            terms.minUnits = kind == 0 ? 10 : 1;
+            terms.maxUnits = kind == 0 ? 100 : 1;
+            terms.fundingDeadline = uint40(block.timestamp + 30 days);
+            terms.promoterBps = kind == 0 ? 500 : 0;
+            terms.soleBuyer = kind == 0 ? address(0) : address(uint160(0x3000 + (i % 89)));
+            terms.metadataHash = keccak256(abi.encode(firstOrder + i));
+            if (kind == 2) {
+                terms.milestoneBps = new uint16[](3);
+                (terms.milestoneBps[0], terms.milestoneBps[1], terms.milestoneBps[2]) =
+                (3000, 3000, 4000);
+            } else {
+                terms.milestoneBps = new uint16[](1);
+                terms.milestoneBps[0] = 10_000;
+            }
+            terms.splits = kind == 1 ? splits : new IEscrow.Split[](0);
+            emit IEscrow.OrderCreated(
+                firstOrder + i, terms.seller, terms.token, keccak256(abi.encode(terms)), terms
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The indexer benchmark: prints figures, asserts nothing.
 //!
-//! `cargo run --release -p cointent-indexer --bin cointent-bench -- [--events 200000]`
+//! `cargo build --release -p cointent-indexer && target/release/cointent-bench
+//!  [--events 200000] [--blocks 200] [--orders 20000] [--wrk-secs 10] [--only api]`
 //!
 //! 1. Starts a private anvil and Postgres, deploys `EventFirehose` (which emits the
 //!    Escrow's own event types) and builds a history of `--events` events.
@@ -8,9 +9,13 @@
 //!    events/s and the process's peak RSS.
 //! 3. Live: runs `cointent index`, mines `--blocks` blocks one by one and reports the delay
 //!    from a block's receipt to its rows being committed (p50, p99).
+//! 4. API: adds `--orders` orders of the three kinds, runs the real `cointent serve` over the
+//!    mirror and measures the order list and order detail endpoints with `wrk` on loopback
+//!    (requests/s and latency percentiles as wrk reports them). `--only api` skips the
+//!    timing of 2 and 3.
 
 use std::{
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::Command,
     time::{Duration, Instant},
 };
@@ -28,26 +33,52 @@ use eyre::{ContextCompat, Result};
 
 sol! {
     function blast(uint256 firstOrder, uint256 count) external;
+    function blastOrders(uint256 firstOrder, uint256 count) external;
 }
 
 const PER_TX: u64 = 2_000;
 
 fn main() -> Result<()> {
-    let mut events = 200_000_u64;
-    let mut blocks = 200_u64;
+    let mut o =
+        Options { events: 200_000, blocks: 200, orders: 20_000, wrk_secs: 10, api_only: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        let mut num = |name: &str| -> Result<u64> {
+            let v = args.next().with_context(|| format!("{name} needs a number"))?;
+            v.parse::<u64>().map_err(|e| eyre::eyre!("{name} {v}: {e}"))
+        };
         match a.as_str() {
-            "--events" => events = args.next().context("--events N")?.parse()?,
-            "--blocks" => blocks = args.next().context("--blocks N")?.parse()?,
-            other => eyre::bail!("unknown argument {other} (try --events N --blocks N)"),
+            "--events" => o.events = num("--events")?,
+            "--blocks" => o.blocks = num("--blocks")?,
+            "--orders" => o.orders = num("--orders")?,
+            "--wrk-secs" => o.wrk_secs = num("--wrk-secs")?,
+            "--only" => {
+                let what = args.next().unwrap_or_default();
+                eyre::ensure!(what == "api", "--only takes `api`, not {what:?}");
+                o.api_only = true;
+            }
+            other => eyre::bail!(
+                "unknown argument {other} (try --events N --blocks N --orders N --wrk-secs S --only api)"
+            ),
         }
     }
+    if o.api_only {
+        o.events = o.events.min(40_000);
+    }
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(run(events, blocks))
+    rt.block_on(run(o))
 }
 
-async fn run(events: u64, blocks: u64) -> Result<()> {
+struct Options {
+    events: u64,
+    blocks: u64,
+    orders: u64,
+    wrk_secs: u64,
+    api_only: bool,
+}
+
+async fn run(o: Options) -> Result<()> {
+    let Options { events, blocks, .. } = o;
     let bin = std::env::current_exe()?.with_file_name("cointent");
     eyre::ensure!(
         bin.exists(),
@@ -69,6 +100,19 @@ async fn run(events: u64, blocks: u64) -> Result<()> {
     let t = Instant::now();
     let mut sent = 0;
     let mut pending = Vec::new();
+    // Orders first (ids 0..orders), so the pledges below fund some of them.
+    let mut created = 0;
+    while created < o.orders {
+        let n = 500.min(o.orders - created);
+        let call = blastOrdersCall { firstOrder: U256::from(created), count: U256::from(n) };
+        let tx = TransactionRequest::default()
+            .with_from(from)
+            .with_to(firehose)
+            .with_input(call.abi_encode())
+            .with_gas_limit(90_000_000);
+        pending.push(provider.send_transaction(tx).await?);
+        created += n;
+    }
     while sent < events {
         let n = PER_TX.min(events - sent);
         let call = blastCall { firstOrder: U256::from(sent / 4), count: U256::from(n) };
@@ -83,14 +127,16 @@ async fn run(events: u64, blocks: u64) -> Result<()> {
     for p in pending {
         eyre::ensure!(p.get_receipt().await?.status(), "blast reverted");
     }
-    println!("  generated in {:.1} s", t.elapsed().as_secs_f64());
+    println!("  generated in {:.1} s (and {} orders)", t.elapsed().as_secs_f64(), o.orders);
+    let events = events + o.orders;
 
+    let http_port = cointent_harness::free_port()?;
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("bench.toml");
     std::fs::write(
         &config,
         format!(
-            "[database]\nurl = \"{url}\"\n\n[[chains]]\nname = \"bench\"\nchain_id = {}\n\
+            "[database]\nurl = \"{url}\"\n\n[http]\nbind = \"127.0.0.1:{http_port}\"\n\n[[chains]]\nname = \"bench\"\nchain_id = {}\n\
              rpc_urls = [\"{}\"]\nstart_block = {start_block}\nfinality_depth = 12\n\
              poll_interval_ms = 10\nmax_block_range = 100000\n\
              contracts = {{ escrow = \"{firehose:#x}\" }}\n",
@@ -111,6 +157,9 @@ async fn run(events: u64, blocks: u64) -> Result<()> {
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&pool).await?;
     eyre::ensure!(stored as u64 == events, "stored {stored} events, expected {events}");
 
+    if o.api_only {
+        return api(&bin, &config, http_port, o.orders, o.wrk_secs).await;
+    }
     println!("backfill: {events} events in {secs:.2} s = {:.0} events/s", events as f64 / secs);
     println!("backfill: peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
 
@@ -154,10 +203,101 @@ async fn run(events: u64, blocks: u64) -> Result<()> {
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3
     );
+    api(&bin, &config, http_port, o.orders, o.wrk_secs).await
+}
+
+/// Serves the mirror with the real `cointent serve` and measures it with wrk.
+async fn api(bin: &PathBuf, config: &Path, port: u16, orders: u64, secs: u64) -> Result<()> {
+    eyre::ensure!(orders > 0, "the API benchmark needs --orders > 0");
+    let wrk = which("wrk").context("wrk is missing: apt-get install wrk")?;
+    let mut server = Killed(cointent(bin, config, &["serve"]).spawn()?);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let ready = client.get(format!("{base}/ready")).send().await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        eyre::ensure!(server.0.try_wait()?.is_none(), "cointent serve exited");
+        eyre::ensure!(Instant::now() < deadline, "cointent serve not ready after 120 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let chain = cointent_indexer::config::Config::load(config)?.chains[0].chain_id;
+    // Both endpoints must answer with data, or the figures mean nothing.
+    let list: serde_json::Value = client
+        .get(format!("{base}/v1/orders?limit=20"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let n = list["items"].as_array().map_or(0, Vec::len);
+    eyre::ensure!(n == 20, "order list returned {n} items, expected 20: {list}");
+    client.get(format!("{base}/v1/orders/{chain}/1")).send().await?.error_for_status()?;
+
+    let dir = tempfile::tempdir()?;
+    let script = dir.path().join("detail.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "math.randomseed(7)\nrequest = function()\n  return wrk.format(nil, \"/v1/orders/{chain}/\" .. math.random(0, {}))\nend\n",
+            orders - 1
+        ),
+    )?;
+    println!(
+        "api: {orders} orders; wrk -t2 -c64 -d{secs}s on loopback, server and wrk share the 2 cores"
+    );
+    for (name, path, lua) in [
+        ("order list (limit 20)", "/v1/orders?limit=20", None),
+        ("order list, filtered", "/v1/orders?kind=collective&status=Funding&limit=20", None),
+        ("order detail (random ids)", "/", Some(&script)),
+    ] {
+        let mut cmd = Command::new(&wrk);
+        cmd.args(["-t2", "-c64", &format!("-d{secs}s"), "--latency"]);
+        if let Some(lua) = lua {
+            cmd.arg("-s").arg(lua);
+        }
+        let out = cmd.arg(format!("{base}{path}")).output()?;
+        eyre::ensure!(out.status.success(), "wrk failed: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let field = |prefix: &str| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))
+                .unwrap_or_else(|| "?".into())
+        };
+        let errors = text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors"));
+        println!(
+            "api: {name}: {} requests/s, latency p50 {} p99 {}{}",
+            field("Requests/sec:"),
+            field("50%"),
+            field("99%"),
+            errors.map(|e| format!(" ({})", e.trim())).unwrap_or_default()
+        );
+    }
+    drop(server);
     Ok(())
 }
 
-fn cointent(bin: &PathBuf, config: &std::path::Path, args: &[&str]) -> Command {
+/// A child process killed when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+fn cointent(bin: &PathBuf, config: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(bin);
     cmd.arg("--config").arg(config).args(args).env("RUST_LOG", "warn");
     cmd

@@ -1,6 +1,10 @@
 #![allow(missing_docs)]
 //! Indexer integration tests: real anvil chains, a real Postgres, the real binary.
 
+mod api_auth;
+mod api_read;
+mod api_schema;
+mod api_webhooks;
 mod common;
 mod crash;
 mod escrow;

@@ -407,13 +407,25 @@ impl Wallet {
         data: Vec<u8>,
         value: U256,
     ) -> bool {
+        self.send_receipt(chain_id, label, to, data, value).await.is_some()
+    }
+
+    /// Like [`Self::send`], returning the receipt when confirmed.
+    pub(crate) async fn send_receipt(
+        self,
+        chain_id: u64,
+        label: &str,
+        to: &str,
+        data: Vec<u8>,
+        value: U256,
+    ) -> Option<Value> {
         let label = label.to_owned();
         let Some(from) = self.ensure_account().await else {
             self.tx.set(TxState::Info("Connect a wallet first.".into()));
-            return false;
+            return None;
         };
         if !self.ensure_chain(chain_id).await {
-            return false;
+            return None;
         }
         let tx = json!({"from": from, "to": to, "data": net::hex(&data), "value": format!("{value:#x}")});
         self.tx.set(TxState::Checking(label.clone()));
@@ -423,7 +435,7 @@ impl Wallet {
                 None => format!("The transaction would fail: {}", e.message),
             };
             self.tx.set(TxState::Failed(label, reason));
-            return false;
+            return None;
         }
         self.tx.set(TxState::Signing(label.clone()));
         let hash = match request("eth_sendTransaction", json!([tx])).await {
@@ -432,11 +444,11 @@ impl Wallet {
                 self.tx.set(TxState::Rejected(format!(
                     "You rejected \u{201c}{label}\u{201d} in your wallet: nothing was sent."
                 )));
-                return false;
+                return None;
             }
             Err(e) => {
                 self.tx.set(TxState::Failed(label, e.message));
-                return false;
+                return None;
             }
         };
         self.tx.set(TxState::Pending(label.clone(), hash.clone()));
@@ -451,7 +463,7 @@ impl Wallet {
                 if receipt["status"].as_str() == Some("0x1") {
                     self.tx.set(TxState::Confirmed(label, hash));
                     self.refresh.update(|r| *r += 1);
-                    return true;
+                    return Some(receipt);
                 }
                 let block = receipt["blockNumber"].clone();
                 let reason = match request("eth_call", json!([tx, block])).await {
@@ -459,7 +471,7 @@ impl Wallet {
                     Ok(_) => "The transaction failed on chain.".into(),
                 };
                 self.tx.set(TxState::Failed(label, reason));
-                return false;
+                return None;
             }
             if i % 5 == 4 {
                 let gone = request("eth_getTransactionByHash", json!([hash])).await.map(|t| t.is_null());
@@ -471,12 +483,12 @@ impl Wallet {
                     if count > nonce {
                         self.tx.set(TxState::Replaced(label, hash));
                         self.refresh.update(|r| *r += 1);
-                        return false;
+                        return None;
                     }
                 }
             }
         }
-        false
+        None
     }
 
     /// Asks the wallet for a signature (`personal_sign` or `eth_signTypedData_v4`).

@@ -14,6 +14,7 @@
 //! request_timeout_ms = 10000
 //! body_limit_bytes = 1048576
 //! session_ttl_secs = 86400
+//! anon_rate_limit_per_min = 600           # per client IP without an API key; default: off
 //!
 //! [webhooks]
 //! max_attempts = 8
@@ -147,6 +148,10 @@ pub struct HttpConfig {
     /// How long a sign-in with Ethereum session lasts.
     #[serde(default = "default_session_ttl")]
     pub session_ttl_secs: u64,
+    /// Requests per minute allowed to each client IP without an API key; unset (the
+    /// default): no limit for anonymous reads.
+    #[serde(default)]
+    pub anon_rate_limit_per_min: Option<u32>,
 }
 
 impl Default for HttpConfig {
@@ -159,6 +164,7 @@ impl Default for HttpConfig {
             request_timeout_ms: default_timeout_ms(),
             body_limit_bytes: default_body_limit(),
             session_ttl_secs: default_session_ttl(),
+            anon_rate_limit_per_min: None,
         }
     }
 }

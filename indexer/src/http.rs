@@ -42,7 +42,8 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()));
     let v1 = timed
         .merge(api::stream_routes())
-        .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) });
+        .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::keys::middleware));
     let app_dir = &http.app_dir;
     let app = ServeDir::new(app_dir).fallback(ServeFile::new(app_dir.join("index.html")));
     Router::new()

@@ -4,6 +4,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use clap::{Parser, Subcommand};
 use cointent_indexer::{
+    api::keys,
     config::Config,
     db::{self, Database},
     http, ingest,
@@ -47,6 +48,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Manage partner API keys (header X-Api-Key).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it (`ck_<id>_<secret>`); it is shown only this once.
+    Create {
+        /// A name for the partner or integration.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: read, webhooks.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        /// Requests per minute allowed.
+        #[arg(long, default_value_t = 600)]
+        rate_limit: u32,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id; requests with it are refused from then on.
+    Revoke {
+        /// The key's id (the number in `ck_<id>_...`).
+        id: i64,
+    },
 }
 
 fn main() {
@@ -77,6 +106,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Status { json } => print_status(&pool, json).await,
+        Command::Keys { action } => manage_keys(&pool, action).await,
         Command::Reindex { chain } => {
             let Some(c) = config.chains.iter().find(|c| c.chain_id == chain) else {
                 bail!("chain {chain} is not in {}", cli.config.display());
@@ -167,6 +197,50 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
+}
+
+async fn manage_keys(pool: &sqlx::PgPool, action: KeysCommand) -> Result<()> {
+    match action {
+        KeysCommand::Create { name, scopes, rate_limit } => {
+            let scopes = keys::parse_scopes(&scopes)?;
+            let (info, key) = keys::create_key(pool, &name, &scopes, rate_limit).await?;
+            println!("{key}");
+            eprintln!(
+                "created key {} ({}; scopes {}; {} requests/min). The key is shown only once: \
+                 store it now.",
+                info.id,
+                info.name,
+                info.scopes.join(","),
+                info.rate_limit_per_min
+            );
+        }
+        KeysCommand::List => {
+            println!(
+                "{:>6}  {:<24} {:<16} {:>8} {:>10}  {:<20} {:<20} {:<20}",
+                "id", "name", "scopes", "per_min", "usage", "created", "last_used", "revoked"
+            );
+            for k in keys::list_keys(pool).await? {
+                println!(
+                    "{:>6}  {:<24} {:<16} {:>8} {:>10}  {:<20} {:<20} {:<20}",
+                    k.id,
+                    k.name,
+                    k.scopes.join(","),
+                    k.rate_limit_per_min,
+                    k.usage_count,
+                    k.created_at,
+                    k.last_used_at.as_deref().unwrap_or("-"),
+                    k.revoked_at.as_deref().unwrap_or("-"),
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            if !keys::revoke_key(pool, id).await? {
+                bail!("no active key with id {id}");
+            }
+            println!("key {id} revoked");
+        }
+    }
+    Ok(())
 }
 
 async fn print_status(pool: &sqlx::PgPool, json: bool) -> Result<()> {

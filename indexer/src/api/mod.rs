@@ -19,13 +19,13 @@ mod catalogue;
 mod chains;
 mod events;
 mod governance;
-mod keys;
+pub mod keys;
 mod metadata;
 mod orders;
 mod qr;
 mod transparency;
 mod treasury;
-mod webhooks;
+pub mod webhooks;
 
 use axum::Router;
 

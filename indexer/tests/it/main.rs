@@ -1,6 +1,7 @@
 #![allow(missing_docs)]
 //! Indexer integration tests: real anvil chains, a real Postgres, the real binary.
 
+mod api_auth;
 mod common;
 mod crash;
 mod escrow;

@@ -229,3 +229,152 @@ async fn serves_the_document_and_json_errors() -> Result<()> {
     assert_eq!(health.status(), 200);
     Ok(())
 }
+
+// ---- helpers of the auth, metadata, keys and webhooks tests
+
+/// An EIP-4361 message as a wallet would build it.
+pub(crate) struct Siwe {
+    pub(crate) domain: String,
+    pub(crate) address: String,
+    pub(crate) uri: String,
+    pub(crate) chain_id: u64,
+    pub(crate) nonce: String,
+    pub(crate) issued_at: String,
+    pub(crate) expiration_time: Option<String>,
+}
+
+impl Siwe {
+    pub(crate) fn text(&self) -> String {
+        let mut m = format!(
+            "{} wants you to sign in with your Ethereum account:\n{}\n\nSign in to Co-Intent.\n\nURI: {}\nVersion: 1\nChain ID: {}\nNonce: {}\nIssued At: {}",
+            self.domain, self.address, self.uri, self.chain_id, self.nonce, self.issued_at
+        );
+        if let Some(t) = &self.expiration_time {
+            m.push_str(&format!("\nExpiration Time: {t}"));
+        }
+        m
+    }
+}
+
+/// `personal_sign` of `message` by dev account `dev_idx`, as 0x hex.
+pub(crate) fn personal_sign(dev_idx: usize, message: &str) -> Result<String> {
+    use alloy::signers::{SignerSync, local::PrivateKeySigner};
+    let signer: PrivateKeySigner = DEV_KEYS[dev_idx].parse()?;
+    let sig = signer.sign_message_sync(message.as_bytes())?;
+    Ok(alloy::hex::encode_prefixed(sig.as_bytes()))
+}
+
+impl World {
+    /// POSTs JSON to `path` with optional headers; the status and the JSON body (or Null).
+    pub(crate) async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, serde_json::Value)> {
+        let mut request = self.http.post(self.url(path)).json(body);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or(serde_json::Value::Null)))
+    }
+
+    /// GETs `path` with headers; the status and the JSON body (or Null).
+    pub(crate) async fn get_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, serde_json::Value)> {
+        let mut request = self.http.get(self.url(path));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or(serde_json::Value::Null)))
+    }
+
+    /// The database's clock as RFC 3339, `offset_secs` from now.
+    pub(crate) async fn rfc3339(&self, offset_secs: i64) -> Result<String> {
+        Ok(sqlx::query_scalar(
+            "SELECT to_char((now() + make_interval(secs => $1)) AT TIME ZONE 'UTC',
+                            'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        )
+        .bind(offset_secs as f64)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// A message for dev account `dev_idx` with a fresh nonce from the server.
+    pub(crate) async fn siwe(&self, dev_idx: usize) -> Result<Siwe> {
+        let (status, nonce) = self.post_json("/v1/auth/nonce", &serde_json::json!({}), &[]).await?;
+        ensure!(status == 200, "nonce: {status} {nonce}");
+        Ok(Siwe {
+            domain: self.base.trim_start_matches("http://").to_string(),
+            address: crate::common::dev(dev_idx).to_checksum(None),
+            uri: format!("{}/create", self.base),
+            chain_id: self.chain.anvil.chain_id(),
+            nonce: nonce["nonce"].as_str().context("nonce")?.to_string(),
+            issued_at: self.rfc3339(0).await?,
+            expiration_time: None,
+        })
+    }
+
+    /// Signs `message` as dev account `dev_idx` and verifies it: status and body.
+    pub(crate) async fn verify(
+        &self,
+        dev_idx: usize,
+        message: &str,
+    ) -> Result<(u16, serde_json::Value)> {
+        let signature = personal_sign(dev_idx, message)?;
+        let body = serde_json::json!({ "message": message, "signature": signature });
+        self.post_json("/v1/auth/verify", &body, &[]).await
+    }
+
+    /// Signs in dev account `dev_idx`; the bearer token.
+    pub(crate) async fn sign_in(&self, dev_idx: usize) -> Result<String> {
+        let message = self.siwe(dev_idx).await?.text();
+        let (status, body) = self.verify(dev_idx, &message).await?;
+        ensure!(status == 200, "verify: {status} {body}");
+        Ok(body["token"].as_str().context("token")?.to_string())
+    }
+
+    /// Terms of a one-milestone sale by dev account `seller` of up to 10 units at 1 token
+    /// (6 decimals), arbitrated by dev 6, with `metadata_hash`.
+    pub(crate) async fn sale_terms(
+        &self,
+        seller: usize,
+        metadata_hash: alloy::primitives::B256,
+    ) -> Result<cointent_abi::IEscrow::Terms> {
+        use alloy::primitives::Uint;
+        Ok(cointent_abi::IEscrow::Terms {
+            seller: crate::common::dev(seller),
+            token: self.address("stablecoin"),
+            unitPrice: Uint::from(1_000_000_u64),
+            minUnits: 1,
+            maxUnits: 10,
+            fundingDeadline: Uint::from(self.now().await? + 3600),
+            reviewPeriod: 3600,
+            promoterBps: 0,
+            feeBps: 100,
+            soleBuyer: Address::ZERO,
+            arbiter: crate::common::dev(6),
+            metadataHash: metadata_hash,
+            milestoneBps: vec![10_000],
+            splits: vec![],
+        })
+    }
+
+    /// Creates an order with `terms` from its seller (dev `seller`); its id.
+    pub(crate) async fn create_order(
+        &self,
+        seller: usize,
+        terms: &cointent_abi::IEscrow::Terms,
+    ) -> Result<U256> {
+        use cointent_abi::Escrow;
+        self.call(seller, "escrow", Escrow::createOrderCall { terms: terms.clone() }).await?;
+        self.view("escrow", Escrow::orderCountCall {}).await
+    }
+}

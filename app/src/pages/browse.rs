@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::{error_box, funding_bar, loading, money};
+use super::{error_box, esc, funding_html, loading, money};
 use crate::{eth, net, wallet::Wallet};
 
 /// A labelled text filter.
@@ -34,8 +34,8 @@ fn select_filter(
     }
 }
 
-/// One order as a card.
-pub(crate) fn order_card(w: Wallet, o: &Value) -> impl IntoView + use<> {
+/// One order as a card (HTML).
+pub(crate) fn order_card(w: Wallet, o: &Value) -> String {
     let chain = eth::u64_of(&o["chain_id"]).unwrap_or_default();
     let id = eth::num_text(&o["order_id"]);
     let title = o["title"].as_str().map(str::to_owned).unwrap_or_else(|| format!("Order #{id}"));
@@ -44,26 +44,25 @@ pub(crate) fn order_card(w: Wallet, o: &Value) -> impl IntoView + use<> {
     let pledged = eth::u64_of(&o["units_pledged"]).unwrap_or(0);
     let min = eth::u64_of(&o["min_units"]).unwrap_or(0);
     let max = eth::u64_of(&o["max_units"]).unwrap_or(0);
-    let kind = o["kind"].as_str().unwrap_or_default().to_owned();
-    let status = o["status"].as_str().unwrap_or_default().to_owned();
+    let kind = o["kind"].as_str().unwrap_or_default();
+    let status = o["status"].as_str().unwrap_or_default();
     let place = [&o["region"], &o["craft"], &o["category"]]
         .iter()
         .filter_map(|v| v.as_str())
         .collect::<Vec<_>>()
         .join(" · ");
-    let chain_name = w.chain_name(chain);
-    view! {
-        <li class="card" data-testid="order-card">
-            <a href=format!("/orders/{chain}/{id}")><h3>{title}</h3></a>
-            <p class="small">
-                <span class="tag">{kind}</span>" "<span class=format!("tag status-{}", status.to_lowercase())>{status.clone()}</span>
-                " " {chain_name}
-            </p>
-            <p>{format!("{price} per unit")}</p>
-            {(!place.is_empty()).then(|| view! { <p class="small muted">{place}</p> })}
-            {funding_bar(pledged, min, max)}
-        </li>
-    }
+    format!(
+        "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}</li>",
+        esc(&title), esc(kind), esc(&status.to_lowercase()), esc(status), esc(&w.chain_name(chain)), esc(&price),
+        if place.is_empty() { String::new() } else { format!("<p class=\"small muted\">{}</p>", esc(&place)) },
+        funding_html(pledged, min, max)
+    )
+}
+
+/// Orders as a list of cards.
+pub(crate) fn cards(w: Wallet, list: &[Value]) -> AnyView {
+    let inner: String = list.iter().map(|o| order_card(w, o)).collect();
+    view! { <ul class="cards" inner_html=inner></ul> }.into_any()
 }
 
 /// The browse page.
@@ -130,7 +129,7 @@ pub(crate) fn page() -> impl IntoView {
                     if items.is_empty() {
                         view! { <p class="muted">"No orders match."</p> }.into_any()
                     } else {
-                        view! { <ul class="cards">{items.iter().map(|o| order_card(w, o)).collect_view()}</ul> }.into_any()
+                        cards(w, &items)
                     }
                 }
             })}

@@ -46,18 +46,44 @@ pub(crate) fn money(w: Wallet, chain_id: u64, token: &str, raw: &serde_json::Val
     format!("{} {sym}", eth::fmt_units(eth::u256(raw).unwrap_or(U256::ZERO), dec))
 }
 
-/// A funding bar: units pledged against the goal and the cap.
-pub(crate) fn funding_bar(pledged: u64, min: u64, max: u64) -> AnyView {
+/// HTML-escapes text for the read-only fragments below. Display-only parts of the pages are
+/// rendered as HTML strings (`inner_html`): far less WASM than a `view!` tree per fragment,
+/// which matters for the first page's size. Links in them are routed like any other.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rows as an escaped `<dl>`.
+pub(crate) fn dl_html(class: &str, rows: &[(&str, String)]) -> String {
+    let mut s = format!("<dl class=\"{class}\">");
+    for (k, v) in rows {
+        s.push_str(&format!("<dt>{}</dt><dd>{}</dd>", esc(k), esc(v)));
+    }
+    s.push_str("</dl>");
+    s
+}
+
+/// A fragment of trusted (escaped) HTML.
+pub(crate) fn raw(html: String) -> AnyView {
+    view! { <div inner_html=html></div> }.into_any()
+}
+
+/// The funding bar as HTML.
+pub(crate) fn funding_html(pledged: u64, min: u64, max: u64) -> String {
     let pct = if max == 0 { 0 } else { (pledged * 100 / max).min(100) };
     let goal = if max == 0 { 0 } else { (min * 100 / max).min(100) };
-    view! {
-        <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax=max.to_string()
-            aria-valuenow=pledged.to_string()
-            aria-label=format!("{pledged} of {max} units pledged, goal {min}")>
-            <div class="fill" style=format!("width:{pct}%")></div>
-            <div class="goal" style=format!("left:{goal}%")></div>
-        </div>
-        <p class="small">{format!("{pledged} of {max} units pledged · goal {min}")}</p>
-    }
-    .into_any()
+    format!(
+        "<div class=\"bar\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"{max}\" aria-valuenow=\"{pledged}\" aria-label=\"{pledged} of {max} units pledged, goal {min}\"><div class=\"fill\" style=\"width:{pct}%\"></div><div class=\"goal\" style=\"left:{goal}%\"></div></div><p class=\"small\">{pledged} of {max} units pledged · goal {min}</p>"
+    )
 }

@@ -7,7 +7,7 @@ use cointent_abi::{CointentGovernor, Token};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::Value;
 
-use super::{browse::order_card, error_box, loading, money};
+use super::{browse::cards, dl_html, error_box, esc, loading, money, raw};
 use crate::{eth, net, wallet::Wallet};
 
 fn items(v: &Value) -> Vec<Value> {
@@ -31,7 +31,8 @@ fn facts(v: &Value) -> AnyView {
                 .collect()
         })
         .unwrap_or_default();
-    view! { <dl class="terms">{rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl> }.into_any()
+    let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    raw(dl_html("terms", &rows))
 }
 
 fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
@@ -47,7 +48,7 @@ fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
                 Ok(v) => {
                     let list = items(&v);
                     if list.is_empty() { view! { <p class="muted">{empty}</p> }.into_any() }
-                    else { view! { <ul class="cards">{list.iter().map(|o| order_card(w, o)).collect_view()}</ul> }.into_any() }
+                    else { cards(w, &list) }
                 }
             })}
         </Suspense>
@@ -117,14 +118,11 @@ pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
                     let place = [&v["craft"], &v["region"], &v["city"]].iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" · ");
                     let story = v["story"].as_str().unwrap_or_default().to_owned();
                     let orders = items(&v["orders"]);
-                    view! {
-                        <h1>{name}</h1>
-                        <p class="muted">{format!("{what} · {place}")}</p>
-                        {(!story.is_empty()).then(|| view! { <h2>"Story"</h2><p class="story">{story}</p> })}
-                        {facts(&v["reputation"])}
-                        <h2>"Orders"</h2>
-                        <ul class="cards">{orders.iter().map(|o| order_card(w, o)).collect_view()}</ul>
-                    }.into_any()
+                    let mut h = format!("<h1>{}</h1><p class=\"muted\">{what} · {}</p>", esc(&name), esc(&place));
+                    if !story.is_empty() {
+                        h += &format!("<h2>Story</h2><p class=\"story\">{}</p>", esc(&story));
+                    }
+                    view! { {raw(h)} {facts(&v["reputation"])} <h2>"Orders"</h2> {cards(w, &orders)} }.into_any()
                 }
             })}
         </Suspense>
@@ -212,25 +210,21 @@ pub(crate) fn governance() -> impl IntoView {
 }
 
 /// A bar chart of monthly inflows and outflows, as inline SVG.
-fn flow_chart(months: &[(String, f64, f64)]) -> AnyView {
+fn flow_chart(months: &[(String, f64, f64)]) -> String {
     let max = months.iter().map(|m| m.1.max(m.2)).fold(1.0, f64::max);
-    let bw = 24.0;
-    let width = (months.len() as f64 * (bw * 2.0 + 12.0)).max(200.0);
-    view! {
-        <svg class="chart" viewBox=format!("0 0 {width} 140") role="img" aria-label="Monthly treasury inflows (green) and outflows (grey)">
-            {months.iter().enumerate().map(|(i, (label, inflow, outflow))| {
-                let x = i as f64 * (bw * 2.0 + 12.0);
-                let hi = inflow / max * 110.0;
-                let ho = outflow / max * 110.0;
-                view! {
-                    <rect x=x y=120.0 - hi width=bw height=hi fill="#0b6e4f"><title>{format!("{label}: in {inflow:.2}")}</title></rect>
-                    <rect x=x + bw y=120.0 - ho width=bw height=ho fill="#9aa0a6"><title>{format!("{label}: out {outflow:.2}")}</title></rect>
-                    <text x=x y=135 font-size="9">{label.clone()}</text>
-                }
-            }).collect_view()}
-        </svg>
+    let bw = 24;
+    let width = (months.len() * (bw * 2 + 12)).max(200);
+    let mut h = format!("<svg class=\"chart\" viewBox=\"0 0 {width} 140\" role=\"img\" aria-label=\"Monthly treasury inflows (green) and outflows (grey)\">");
+    for (i, (label, inflow, outflow)) in months.iter().enumerate() {
+        let x = i * (bw * 2 + 12);
+        let hi = (inflow / max * 110.0) as u32;
+        let ho = (outflow / max * 110.0) as u32;
+        h += &format!(
+            "<rect x=\"{x}\" y=\"{}\" width=\"{bw}\" height=\"{hi}\" fill=\"#0b6e4f\"><title>{l}: in {}</title></rect><rect x=\"{}\" y=\"{}\" width=\"{bw}\" height=\"{ho}\" fill=\"#9aa0a6\"><title>{l}: out {}</title></rect><text x=\"{x}\" y=\"135\" font-size=\"9\">{l}</text>",
+            120 - hi, *inflow as u64, x + bw, 120 - ho, *outflow as u64, l = esc(label)
+        );
     }
-    .into_any()
+    h + "</svg>"
 }
 
 /// The treasury report: balances, allocations, monthly flows.
@@ -261,22 +255,18 @@ pub(crate) fn treasury() -> impl IntoView {
                             (m["month"].as_str().unwrap_or_default().chars().take(7).collect(), n("inflow").max(n("received")), n("outflow").max(n("distributed")))
                         })
                         .collect();
-                    view! {
-                        <section><h2>"Balances"</h2>
-                            <ul class="plain">{balances.iter().map(|b| view! { <li>{money(w, chain, b["token"].as_str().unwrap_or_default(), &b["balance"])}</li> }).collect_view()}</ul>
-                        </section>
-                        <section><h2>"Allocations"</h2>
-                            <table><thead><tr><th scope="col">"Label"</th><th scope="col">"Recipient"</th><th scope="col">"Share"</th></tr></thead>
-                            <tbody>{allocations.iter().map(|a| view! { <tr>
-                                <td>{a["label"].as_str().unwrap_or_default().to_owned()}</td>
-                                <td>{eth::short(a["recipient"].as_str().unwrap_or_default())}</td>
-                                <td>{format!("{} bps", eth::num_text(&a["bps"]))}</td>
-                            </tr> }).collect_view()}</tbody></table>
-                        </section>
-                        <section><h2>"Monthly flows"</h2>
-                            {if months.is_empty() { view! { <p class="muted">"No flows yet."</p> }.into_any() } else { flow_chart(&months) }}
-                        </section>
-                    }.into_any()
+                    let mut h = String::from("<section><h2>Balances</h2><ul class=\"plain\">");
+                    for b in &balances {
+                        h += &format!("<li>{}</li>", esc(&money(w, chain, b["token"].as_str().unwrap_or_default(), &b["balance"])));
+                    }
+                    h += "</ul></section><section><h2>Allocations</h2><table><thead><tr><th scope=\"col\">Label</th><th scope=\"col\">Recipient</th><th scope=\"col\">Share</th></tr></thead><tbody>";
+                    for a in &allocations {
+                        h += &format!("<tr><td>{}</td><td>{}</td><td>{} bps</td></tr>", esc(a["label"].as_str().unwrap_or_default()), esc(&eth::short(a["recipient"].as_str().unwrap_or_default())), esc(&eth::num_text(&a["bps"])));
+                    }
+                    h += "</tbody></table></section><section><h2>Monthly flows</h2>";
+                    h += &if months.is_empty() { "<p class=\"muted\">No flows yet.</p>".to_owned() } else { flow_chart(&months) };
+                    h += "</section>";
+                    raw(h)
                 }
             })}
         </Suspense>

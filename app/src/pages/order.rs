@@ -10,7 +10,7 @@ use cointent_abi::{Escrow, IEscrow::Terms};
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Value, json};
 
-use super::{error_box, funding_bar, loading, money, token_meta};
+use super::{dl_html, error_box, esc, funding_html, loading, money, raw, token_meta};
 use crate::{eth, eth::IToken, net, wallet::Wallet};
 
 /// Everything about an order the page needs besides the API record.
@@ -99,20 +99,14 @@ pub(crate) fn breakdown(t: &Terms) -> Vec<(String, U256)> {
     rows
 }
 
-/// The price breakdown table.
-pub(crate) fn breakdown_table(w: Wallet, chain_id: u64, t: &Terms) -> impl IntoView + use<> {
+/// The price breakdown table (HTML).
+pub(crate) fn breakdown_html(w: Wallet, chain_id: u64, t: &Terms) -> String {
     let (sym, dec) = token_meta(w, chain_id, &eth::addr_hex(&t.token));
-    let rows = breakdown(t);
-    view! {
-        <table class="breakdown" data-testid="breakdown">
-            <caption>"Where one unit's price goes"</caption>
-            <tbody>
-                {rows.into_iter().map(|(label, v)| view! {
-                    <tr><th scope="row">{label}</th><td>{format!("{} {sym}", eth::fmt_units(v, dec))}</td></tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
+    let rows: String = breakdown(t)
+        .into_iter()
+        .map(|(label, v)| format!("<tr><th scope=\"row\">{}</th><td>{} {sym}</td></tr>", esc(&label), eth::fmt_units(v, dec)))
+        .collect();
+    format!("<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody>{rows}</tbody></table>")
 }
 
 /// Pledges `units`, with the fewest wallet prompts the token allows: native coin or
@@ -370,7 +364,7 @@ fn actions(w: Wallet, ctx: Arc<Ctx>, l: Live, account: Option<String>) -> AnyVie
     view! {
         <section class="actions" aria-label="Actions">
             <h2>"Take part"</h2>
-            <ul class="plain small" data-testid="live">{facts.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            {raw(format!("<ul class=\"plain small\" data-testid=\"live\">{}</ul>", facts.iter().map(|f| format!("<li>{}</li>", esc(f))).collect::<String>()))}
             {(!connected).then(|| view! { <p class="muted">"Connect a wallet to pledge or act on this order."</p> })}
             <div class="buttons">{out}</div>
         </section>
@@ -416,7 +410,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
         <Suspense fallback=loading>
             {move || detail.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load order {title}: {e}")),
-                Ok(d) => overview(w, chain_id, &d).into_any(),
+                Ok(d) => overview(w, chain_id, &d),
             })}
         </Suspense>
         <Suspense fallback=loading>
@@ -429,7 +423,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     }
 }
 
-fn overview(w: Wallet, chain_id: u64, d: &Value) -> impl IntoView + use<> {
+fn overview(w: Wallet, chain_id: u64, d: &Value) -> AnyView {
     let id = eth::num_text(&d["order_id"]);
     let meta = &d["metadata"];
     let title = meta["title"].as_str().or(d["title"].as_str()).map(str::to_owned).unwrap_or_else(|| format!("Order #{id}"));
@@ -439,10 +433,6 @@ fn overview(w: Wallet, chain_id: u64, d: &Value) -> impl IntoView + use<> {
     let min = eth::u64_of(&d["min_units"]).unwrap_or(0);
     let max = eth::u64_of(&d["max_units"]).unwrap_or(0);
     let deadline = eth::unix_of(&d["funding_deadline"]).map(eth::date).unwrap_or_default();
-    let description = meta["description"].as_str().unwrap_or_default().to_owned();
-    let artisan = meta["artisan"].clone();
-    let backers = d["pledges"].as_array().cloned().unwrap_or_default();
-    let milestone_titles = meta["milestones"].as_array().cloned().unwrap_or_default();
     let rows: Vec<(&str, String)> = vec![
         ("Kind", d["kind"].as_str().unwrap_or_default().to_owned()),
         ("Status (indexer)", d["status"].as_str().unwrap_or_default().to_owned()),
@@ -454,47 +444,46 @@ fn overview(w: Wallet, chain_id: u64, d: &Value) -> impl IntoView + use<> {
         ("Seller", d["seller"].as_str().unwrap_or_default().to_owned()),
         ("Terms hash", d["terms_hash"].as_str().unwrap_or_default().to_owned()),
     ];
-    let ms = terms.as_ref().map(|t| t.milestoneBps.clone()).unwrap_or_default();
-    let share_link = format!("/orders/{chain_id}/{id}?ref={}", w.account.get_untracked().unwrap_or_default());
-    view! {
-        <article class="order" data-testid="order">
-            <h1>{title}</h1>
-            {(!description.is_empty()).then(|| view! { <p>{description}</p> })}
-            {funding_bar(pledged, min, max)}
-            <dl class="terms">
-                {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-            </dl>
-            <h2>"Milestones"</h2>
-            <ol class="milestones">
-                {ms.into_iter().enumerate().map(|(i, bps)| {
-                    let t = milestone_titles.get(i).and_then(|m| m["title"].as_str()).unwrap_or("Milestone").to_owned();
-                    view! { <li>{format!("{t} — {}% of the funds", bps as f64 / 100.0)}</li> }
-                }).collect_view()}
-            </ol>
-            {terms.as_ref().ok().map(|t| breakdown_table(w, chain_id, t))}
-            {artisan.is_object().then(|| {
-                let a = artisan["address"].as_str().unwrap_or_default().to_owned();
-                view! {
-                    <h2>"The maker"</h2>
-                    <p><a href=format!("/artisans/{a}")>{artisan["name"].as_str().unwrap_or("Artisan").to_owned()}</a>
-                    {format!(" · {} · {}", artisan["craft"].as_str().unwrap_or_default(), artisan["region"].as_str().unwrap_or_default())}</p>
-                    <p>{artisan["story"].as_str().unwrap_or_default().to_owned()}</p>
-                }
-            })}
-            <h2>"Backers"</h2>
-            {if backers.is_empty() { view! { <p class="muted">"No backers yet."</p> }.into_any() } else {
-                view! { <table data-testid="backers"><thead><tr><th scope="col">"Backer"</th><th scope="col">"Units"</th><th scope="col">"Paid"</th></tr></thead><tbody>
-                    {backers.iter().map(|b| view! { <tr>
-                        <td title=b["backer"].as_str().unwrap_or_default().to_owned()>{eth::short(b["backer"].as_str().unwrap_or_default())}</td>
-                        <td>{eth::num_text(&b["units"])}</td>
-                        <td>{money(w, chain_id, &token, &b["paid"])}</td>
-                    </tr> }).collect_view()}
-                </tbody></table> }.into_any()
-            }}
-            <p class="small">
-                <a href=format!("/t/{chain_id}/{id}")>"Transparency record"</a>" · "
-                <a href=share_link>"Your referral link"</a>
-            </p>
-        </article>
+    let mut h = format!("<h1>{}</h1>", esc(&title));
+    if let Some(desc) = meta["description"].as_str() {
+        h += &format!("<p>{}</p>", esc(desc));
     }
+    h += &funding_html(pledged, min, max);
+    h += &dl_html("terms", &rows);
+    h += "<h2>Milestones</h2><ol class=\"milestones\">";
+    let titles = meta["milestones"].as_array().cloned().unwrap_or_default();
+    for (i, bps) in terms.as_ref().map(|t| t.milestoneBps.clone()).unwrap_or_default().into_iter().enumerate() {
+        let t = titles.get(i).and_then(|m| m["title"].as_str()).unwrap_or("Milestone");
+        h += &format!("<li>{} — {}.{:02}% of the funds</li>", esc(t), bps / 100, bps % 100);
+    }
+    h += "</ol>";
+    if let Ok(t) = &terms {
+        h += &breakdown_html(w, chain_id, t);
+    }
+    let a = &meta["artisan"];
+    if a.is_object() {
+        let s = |k: &str| esc(a[k].as_str().unwrap_or_default());
+        h += &format!(
+            "<h2>The maker</h2><p><a href=\"/artisans/{}\">{}</a> · {} · {}</p><p class=\"story\">{}</p>",
+            s("address"), s("name"), s("craft"), s("region"), s("story")
+        );
+    }
+    h += "<h2>Backers</h2>";
+    let backers = d["pledges"].as_array().cloned().unwrap_or_default();
+    if backers.is_empty() {
+        h += "<p class=\"muted\">No backers yet.</p>";
+    } else {
+        h += "<table data-testid=\"backers\"><thead><tr><th scope=\"col\">Backer</th><th scope=\"col\">Units</th><th scope=\"col\">Paid</th></tr></thead><tbody>";
+        for b in &backers {
+            let who = b["backer"].as_str().unwrap_or_default();
+            h += &format!("<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>", esc(who), esc(&eth::short(who)), esc(&eth::num_text(&b["units"])), esc(&money(w, chain_id, &token, &b["paid"])));
+        }
+        h += "</tbody></table>";
+    }
+    let me = w.account.get_untracked().unwrap_or_default();
+    h += &format!(
+        "<p class=\"small\"><a href=\"/t/{chain_id}/{id}\">Transparency record</a>{}</p>",
+        if me.is_empty() { String::new() } else { format!(" · <a href=\"/orders/{chain_id}/{id}?ref={me}\">Your referral link</a>") }
+    );
+    view! { <article class="order" data-testid="order" inner_html=h></article> }.into_any()
 }

@@ -10,7 +10,7 @@ use cointent_abi::Escrow;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::{error_box, loading, order::breakdown_table};
+use super::{dl_html, error_box, esc, loading, order::breakdown_html, raw};
 use crate::{eth, net, wallet::Wallet};
 
 /// What the page found.
@@ -92,13 +92,13 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
         <Suspense fallback=loading>
             {move || res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not check this record: {e}")),
-                Ok(c) => render(w, chain_id, &order_id, c).into_any(),
+                Ok(c) => render(w, chain_id, &order_id, c),
             })}
         </Suspense>
     }
 }
 
-fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> impl IntoView + use<> {
+fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> AnyView {
     let ok = c.problems.is_empty();
     let r = &c.record;
     let order = if r["order"].is_object() { r["order"].clone() } else { r.clone() };
@@ -126,22 +126,30 @@ fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> impl IntoView +
         ("Hash of the indexer's terms", hex(c.recomputed)),
         ("Status on chain", c.chain_status.clone()),
     ];
-    view! {
-        {if ok {
-            view! { <p class="verdict ok" role="status" data-testid="verdict">"✓ Matches the chain: the terms below are exactly those the escrow holds."</p> }.into_any()
-        } else {
-            view! { <div class="verdict bad" role="alert" data-testid="verdict">
-                <p><strong>"Does not match the chain."</strong>" Do not trust this record."</p>
-                <ul>{c.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
-            </div> }.into_any()
-        }}
-        {status_note.map(|n| view! { <p class="small">{n}</p> })}
-        {(!title.is_empty()).then(|| view! { <h2>{title}</h2> })}
-        {terms.map(|t| breakdown_table(w, chain_id, &t))}
-        {(!story.is_empty()).then(|| view! { <h2>"The story"</h2><p>{story}</p> })}
-        <h2>"Proof"</h2>
-        <dl class="terms proof">{proof_rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><code>{v}</code></dd> }).collect_view()}</dl>
-        <p><img class="qr" src=format!("/v1/qr/{chain_id}/{order_id}?format=svg") alt="QR code of this page" width="160" height="160"/></p>
-        <p><a href=format!("/orders/{chain_id}/{order_id}")>"Open the order"</a></p>
+    let mut h = if ok {
+        "<p class=\"verdict ok\" role=\"status\" data-testid=\"verdict\">✓ Matches the chain: the terms below are exactly those the escrow holds.</p>".to_owned()
+    } else {
+        format!(
+            "<div class=\"verdict bad\" role=\"alert\" data-testid=\"verdict\"><p><strong>Does not match the chain.</strong> Do not trust this record.</p><ul>{}</ul></div>",
+            c.problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect::<String>()
+        )
+    };
+    if let Some(n) = status_note {
+        h += &format!("<p class=\"small\">{}</p>", esc(&n));
     }
+    if !title.is_empty() {
+        h += &format!("<h2>{}</h2>", esc(&title));
+    }
+    if let Some(t) = terms {
+        h += &breakdown_html(w, chain_id, &t);
+    }
+    if !story.is_empty() {
+        h += &format!("<h2>The story</h2><p class=\"story\">{}</p>", esc(&story));
+    }
+    h += "<h2>Proof</h2>";
+    h += &dl_html("terms proof", &proof_rows);
+    h += &format!(
+        "<p><img class=\"qr\" src=\"/v1/qr/{chain_id}/{order_id}?format=svg\" alt=\"QR code of this page\" width=\"160\" height=\"160\"></p><p><a href=\"/orders/{chain_id}/{order_id}\">Open the order</a></p>"
+    );
+    raw(h)
 }

@@ -50,7 +50,7 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
     let state = Escrow::orderStateCall::abi_decode_returns(&state).map_err(|e| e.to_string())?;
     let chain_status = eth::STATUSES.get(state.status as usize).unwrap_or(&"?").to_string();
 
-    let terms_json = [&proof["terms"], &record["terms"], &record["order"]["terms"]]
+    let terms_json = [&proof["terms"], &record["record"]["terms"], &record["terms"]]
         .into_iter()
         .find(|t| t.is_object())
         .cloned()
@@ -101,10 +101,10 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> AnyView {
     let ok = c.problems.is_empty();
     let r = &c.record;
-    let order = if r["order"].is_object() { r["order"].clone() } else { r.clone() };
+    let order = [&r["record"], &r["order"]].into_iter().find(|x| x.is_object()).cloned().unwrap_or_else(|| r.clone());
     let proof = if r["proof"].is_object() { r["proof"].clone() } else { r.clone() };
     let meta = if r["metadata"].is_object() { r["metadata"].clone() } else { order["metadata"].clone() };
-    let terms = [&proof["terms"], &r["terms"], &order["terms"]]
+    let terms = [&proof["terms"], &order["terms"]]
         .into_iter()
         .find(|t| t.is_object())
         .and_then(|t| eth::terms_from_json(t).ok());

@@ -29,13 +29,20 @@ fn location() -> String {
     format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default())
 }
 
+thread_local! {
+    // The router's signal, reachable from async tasks that run outside any reactive owner.
+    static ROUTE: std::cell::Cell<Option<Route>> = const { std::cell::Cell::new(None) };
+}
+
 /// Goes to `to` (a path of this app) without reloading.
 pub(crate) fn navigate(to: &str) {
     let w = web_sys::window().expect("window");
     if let Ok(h) = w.history() {
         let _ = h.push_state_with_url(&JsValue::NULL, "", Some(to));
     }
-    expect_context::<Route>().0.set(to.to_owned());
+    if let Some(r) = ROUTE.with(|r| r.get()) {
+        r.0.set(to.to_owned());
+    }
     w.scroll_to_with_x_and_y(0.0, 0.0);
 }
 
@@ -92,6 +99,7 @@ fn install_router(route: Route) {
 pub fn App() -> impl IntoView {
     let route = Route(RwSignal::new(location()));
     provide_context(route);
+    ROUTE.with(|r| r.set(Some(route)));
     install_router(route);
     let w = wallet::Wallet::init();
     provide_context(w);

@@ -40,7 +40,7 @@ pub(crate) enum TxState {
     Idle,
     /// A message for the user (no transaction).
     Info(String),
-    /// Asking the wallet to switch chains.
+    /// Asking the wallet to switch chains, or another step under way.
     Switching(String),
     /// Simulating the call.
     Checking(String),

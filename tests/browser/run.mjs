@@ -122,14 +122,47 @@ async function newOrder(chainId, over = {}) {
 
 // ---------------------------------------------------------------- flows
 
-test('collective order: pledges by two accounts with a promoter, funding, delivery, release and claims', async () => {
-  const id = await newOrder(A);
+/** The maker creates a collective order through the form: SIWE sign-in, metadata upload,
+ * review of the terms and their hash, createOrder. Returns the new order's id. */
+async function createThroughForm(page, wallet) {
+  await go(page, '/create');
+  await connect(page);
+  await page.getByLabel('Title').fill('Alpaca wool blankets, woven by hand');
+  await page.getByLabel('Description').fill('A run of 10 blankets from the Cusco cooperative.');
+  await page.getByLabel('Category').fill('textiles');
+  await page.getByLabel("Maker's name").fill('Rosa Quispe');
+  await page.getByLabel('Region').fill('Cusco');
+  await page.getByLabel('Craft').fill('weaving');
+  await page.getByLabel("The maker's story").fill('Rosa learned backstrap weaving from her grandmother.');
+  await page.getByLabel('Unit price').fill('10');
+  await page.getByLabel('Minimum units (the goal)').fill('3');
+  await page.getByLabel('Maximum units (the cap)').fill('10');
+  await page.getByLabel('Funding days').fill('1');
+  await page.getByLabel('Review period (hours)').fill('1');
+  await page.getByLabel("Promoters' share (%)").fill('5');
+  await page.getByLabel('Arbiter address').fill(DEV[6]);
+  await page.getByTestId('review').click();
+  const draft = page.getByTestId('draft');
+  await draft.waitFor();
+  assert.match(await draft.innerText(), /Terms hash\s+0x[0-9a-f]{64}/);
+  await act(page, 'publish');
+  assert.ok(wallet.log.includes('personal_sign'), 'signed in with Ethereum');
+  await page.waitForURL(/\/orders\/31337\/\d+$/);
+  const id = Number(page.url().split('/').pop());
+  const order = await waitApi(`/v1/orders/${A}/${id}`, (o) => o.metadata !== null && o.metadata !== undefined);
+  assert.equal(order.title ?? order.metadata?.title, 'Alpaca wool blankets, woven by hand', 'the uploaded metadata is linked to the order');
+  return id;
+}
+
+test('collective order: created through the form, pledges by two accounts with a promoter, funding, delivery, release and claims', async () => {
   await mint(A, DEV[1], dusd(100));
   await mint(A, DEV[2], dusd(100));
-  const { page, wallet, context } = await openPage({ account: DEV[1] });
+  const { page, wallet, context } = await openPage({ account: DEV[4] });
+  const id = await createThroughForm(page, wallet);
+  await page.getByText('Rosa learned backstrap weaving').waitFor();
+  await wallet.setAccount(DEV[1]);
   await go(page, `/orders/${A}/${id}?ref=${DEV[5]}`);
   await page.getByTestId('order').waitFor();
-  await connect(page);
   assert.equal(await page.locator('#promoter').inputValue(), DEV[5], 'the promoter comes from ?ref');
   // Permit: one signature and one transaction, no separate approve.
   await act(page, 'pledge', { fill: () => page.locator('#units').fill('2') });
@@ -143,9 +176,8 @@ test('collective order: pledges by two accounts with a promoter, funding, delive
   assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 4);
   await shoot(page, 'order-funding');
 
-  await warp(url(A), 3601);
+  await warp(url(A), 86401);
   await page.reload();
-  await connect(page).catch(() => {});
   await act(page, 'finalize');
   assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).status, 1, 'Active');
 

@@ -184,7 +184,7 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
 
 async fn publish(w: Wallet, d: Draft) {
     let Some(token) = sign_in(w, d.chain_id).await else { return };
-    w.tx.set(TxState::Info("Uploading the metadata…".into()));
+    w.tx.set(TxState::Switching("Uploading the metadata".into()));
     match net::post("/v1/metadata", &d.document, Some(&token)).await {
         Ok(v) if v["hash"].as_str() == Some(&net::hex(d.terms.metadataHash.as_slice())) => {}
         Ok(v) => {

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { Stack } from './lib/stack.mjs';
 import { TestWallet } from './lib/wallet.mjs';
 import { query } from './lib/pg.mjs';
-import { ROOT, DEV, ZERO, send, call, now, warp, createOrder, orderState } from './lib/chain.mjs';
+import { ROOT, DEV, ZERO, send, call, cast, rpc, now, warp, createOrder, orderState } from './lib/chain.mjs';
 
 const ART = path.join(ROOT, 'artifacts/browser');
 const SHOTS = path.join(ART, 'screenshots');
@@ -313,6 +313,49 @@ test('transparency page: matches the chain, then shows a mismatch when the index
   assert.match(text, /Does not match the chain/);
   assert.doesNotMatch(text, /Matches the chain/);
   await shoot(page, 'transparency-mismatch');
+  await context.close();
+});
+
+test('governance: delegate, a proposal voted, queued and executed; the treasury shows its allocations', async () => {
+  const gov = addr(A, 'governor');
+  const treasury = addr(A, 'treasury');
+  const { page, context } = await openPage({ account: DEV[0] });
+  await go(page, '/governance');
+  await connect(page);
+  // A week of blocks (50 400) is too long to mine in a test: shorten the voting period in
+  // the Governor's storage (GovernorSettings slot 8: votingDelay uint48 | votingPeriod uint32).
+  const slot8 = (20n << 48n) | 1n;
+  await rpc(url(A), 'anvil_setStorageAt', [gov, '0x8', '0x' + slot8.toString(16).padStart(64, '0')]);
+  assert.equal(await call(url(A), gov, 'votingPeriod()(uint256)'), '20');
+  await act(page, 'delegate');
+  await rpc(url(A), 'evm_mine', []);
+  const ops = await cast(['format-bytes32-string', 'operations']);
+  const carbon = await cast(['format-bytes32-string', 'carbon offsets']);
+  const calldata = await cast(['calldata', 'setAllocations((bytes32,address,uint16)[])', `[(${ops},${DEV[9]},6000),(${carbon},${DEV[8]},4000)]`]);
+  const desc = 'Allocate fees: 60% operations, 40% carbon offsets';
+  await send(url(A), DEV[0], gov, 'propose(address[],uint256[],bytes[],string)', `[${treasury}]`, '[0]', `[${calldata}]`, desc);
+  await rpc(url(A), 'anvil_mine', ['0x2']);
+  await waitApi('/v1/governance/proposals', (v) => v.items.length > 0);
+  await page.reload();
+  const state = page.getByTestId('proposal-state');
+  await state.filter({ hasText: 'Active' }).waitFor();
+  await shoot(page, 'governance-active');
+  await act(page, 'vote-for');
+  await rpc(url(A), 'anvil_mine', ['0x' + (21).toString(16)]);
+  await page.reload();
+  await state.filter({ hasText: 'Succeeded' }).waitFor();
+  await act(page, 'queue');
+  await state.filter({ hasText: 'Queued' }).waitFor();
+  await warp(url(A), 2 * 86400 + 1);
+  await page.reload();
+  await act(page, 'execute');
+  await state.filter({ hasText: 'Executed' }).waitFor();
+  const alloc = await cast(['call', '--rpc-url', url(A), treasury, 'allocations()((bytes32,address,uint16)[])']).catch(() => '');
+  if (alloc) assert.match(alloc.toLowerCase(), new RegExp(DEV[9].slice(2)));
+  await waitApi(`/v1/treasury?chain_id=${A}`, (t) => JSON.stringify(t).toLowerCase().includes(DEV[9].slice(2)), 60000);
+  await go(page, '/treasury');
+  await page.getByText('carbon offsets').first().waitFor();
+  await shoot(page, 'treasury-allocations');
   await context.close();
 });
 

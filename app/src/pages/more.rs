@@ -139,18 +139,44 @@ fn gov_send(w: Wallet, chain_id: u64, contract: &'static str, label: &'static st
 /// Calldata of queue/execute from a proposal record (targets, values, calldatas, description).
 fn proposal_parts(p: &Value) -> Option<(Vec<alloy_primitives::Address>, Vec<U256>, Vec<Bytes>, alloy_primitives::B256)> {
     let targets = p["targets"].as_array()?.iter().map(eth::addr).collect::<Option<Vec<_>>>()?;
-    let values = p["values"].as_array()?.iter().map(eth::u256).collect::<Option<Vec<_>>>()?;
+    // The native value of each call; the index does not carry it for proposals without value.
+    let values = match p["values"].as_array() {
+        Some(v) => v.iter().map(eth::u256).collect::<Option<Vec<_>>>()?,
+        None => vec![U256::ZERO; targets.len()],
+    };
     let calldatas = p["calldatas"].as_array()?.iter().map(|c| c.as_str().and_then(net::unhex).map(Bytes::from)).collect::<Option<Vec<_>>>()?;
     let desc = p["description"].as_str()?;
     Some((targets, values, calldatas, keccak256(desc.as_bytes())))
 }
 
+/// The Governor's `ProposalState`, by index.
+const GOV_STATES: [&str; 8] =
+    ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"];
+
 /// Governance: delegate, proposals with their state, vote, queue, execute.
 pub(crate) fn governance() -> impl IntoView {
     let w = expect_context::<Wallet>();
+    // The Governor's own `state()` is read from each chain: it knows Succeeded, Defeated and
+    // Expired, which depend on the clock rather than on events.
     let res = LocalResource::new(move || {
         w.refresh.track();
-        async move { net::get("/v1/governance/proposals").await }
+        let chains = w.chains.get();
+        async move {
+            let mut v = net::get("/v1/governance/proposals").await?;
+            if let Some(list) = v["items"].as_array_mut() {
+                for p in list {
+                    let chain = chains.iter().find(|c| c["chain_id"] == p["chain_id"]);
+                    let (Some(c), Some(id)) = (chain, eth::u256(&p["proposal_id"])) else { continue };
+                    let (rpc, gov) = (c["rpc_url"].as_str().unwrap_or_default(), c["contracts"]["governor"].as_str().unwrap_or_default());
+                    if let Ok(out) = net::eth_call(rpc, gov, &CointentGovernor::stateCall { proposalId: id }.abi_encode()).await {
+                        if let Some(&b) = out.last() {
+                            p["state"] = Value::from(GOV_STATES.get(b as usize).copied().unwrap_or("Unknown"));
+                        }
+                    }
+                }
+            }
+            Ok::<Value, String>(v)
+        }
     });
     let delegate = move |_| {
         let Some(me) = w.account.get_untracked().and_then(|a| eth::parse_addr(&a)) else { return w.connect() };
@@ -209,6 +235,14 @@ pub(crate) fn governance() -> impl IntoView {
     }
 }
 
+/// A bytes32 label as text (the Treasury stores labels as bytes32).
+fn label_text(l: &str) -> String {
+    match net::unhex(l) {
+        Some(b) if l.len() == 66 => String::from_utf8_lossy(&b).trim_end_matches('\0').to_owned(),
+        _ => l.to_owned(),
+    }
+}
+
 /// A bar chart of monthly inflows and outflows, as inline SVG.
 fn flow_chart(months: &[(String, f64, f64)]) -> String {
     let max = months.iter().map(|m| m.1.max(m.2)).fold(1.0, f64::max);
@@ -261,7 +295,7 @@ pub(crate) fn treasury() -> impl IntoView {
                     }
                     h += "</ul></section><section><h2>Allocations</h2><table><thead><tr><th scope=\"col\">Label</th><th scope=\"col\">Recipient</th><th scope=\"col\">Share</th></tr></thead><tbody>";
                     for a in &allocations {
-                        h += &format!("<tr><td>{}</td><td>{}</td><td>{} bps</td></tr>", esc(a["label"].as_str().unwrap_or_default()), esc(&eth::short(a["recipient"].as_str().unwrap_or_default())), esc(&eth::num_text(&a["bps"])));
+                        h += &format!("<tr><td>{}</td><td>{}</td><td>{} bps</td></tr>", esc(&label_text(a["label"].as_str().unwrap_or_default())), esc(&eth::short(a["recipient"].as_str().unwrap_or_default())), esc(&eth::num_text(&a["bps"])));
                     }
                     h += "</tbody></table></section><section><h2>Monthly flows</h2>";
                     h += &if months.is_empty() { "<p class=\"muted\">No flows yet.</p>".to_owned() } else { flow_chart(&months) };

@@ -28,6 +28,15 @@ async function orders(query) {
   return page.items;
 }
 
+// The seeding just ended: let the indexer reach both heads first.
+for (let i = 0; ; i++) {
+  const chains = await get('/v1/chains');
+  const list = chains.items ?? chains;
+  if (CHAINS.every((id) => list.some((c) => c.chain_id === id && c.lag === 0))) break;
+  if (i === 300) throw new Error(`the indexer did not catch up: ${JSON.stringify(list)}`);
+  await new Promise((r) => setTimeout(r, 100));
+}
+
 for (const chain of CHAINS) {
   const c = String(chain);
   const all = await orders({ chain_id: c });

@@ -64,6 +64,7 @@ async fn main() -> ExitCode {
         metadata_only: cli.metadata_only,
     };
     match demo::seed(&options).await {
+        Ok(_) if options.metadata_only => ExitCode::SUCCESS,
         Ok(report) => {
             println!(
                 "[demo {}] done: {} orders, {} proposals",

@@ -56,7 +56,7 @@ pub async fn seed(options: &Options) -> eyre::Result<Report> {
     let people = world::People::new();
     let chain = chain::Chain::connect(&options.rpc, &options.deployment, &people).await?;
     let report = if options.metadata_only {
-        world::Report::documents_only(&chain, &people, options.variant)
+        world::Report::documents_only(&chain, &people)
     } else {
         world::build(&chain, &people, options.variant).await?
     };

@@ -304,7 +304,7 @@ pub struct Report {
 
 impl Report {
     /// The documents of a world made before (they depend only on the people).
-    pub(crate) fn documents_only(chain: &Chain, people: &People, _variant: Variant) -> Self {
+    pub(crate) fn documents_only(chain: &Chain, people: &People) -> Self {
         let documents = Plan::new(people).into_documents();
         Self { chain_id: chain.chain_id, orders: 0, proposals: 0, documents }
     }

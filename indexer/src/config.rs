@@ -14,6 +14,7 @@
 //! request_timeout_ms = 10000
 //! body_limit_bytes = 1048576
 //! session_ttl_secs = 86400
+//! response_cache_mb = 64                  # cached public reads; 0 turns the cache off
 //! anon_rate_limit_per_min = 600           # per client IP without an API key; default: off
 //!
 //! [webhooks]
@@ -148,6 +149,9 @@ pub struct HttpConfig {
     /// How long a sign-in with Ethereum session lasts.
     #[serde(default = "default_session_ttl")]
     pub session_ttl_secs: u64,
+    /// Memory for cached public reads, in MiB (0: no cache); see `api::cache`.
+    #[serde(default = "default_cache_mb")]
+    pub response_cache_mb: usize,
     /// Requests per minute allowed to each client IP without an API key; unset (the
     /// default): no limit for anonymous reads.
     #[serde(default)]
@@ -164,6 +168,7 @@ impl Default for HttpConfig {
             request_timeout_ms: default_timeout_ms(),
             body_limit_bytes: default_body_limit(),
             session_ttl_secs: default_session_ttl(),
+            response_cache_mb: default_cache_mb(),
             anon_rate_limit_per_min: None,
         }
     }
@@ -283,6 +288,9 @@ fn default_body_limit() -> usize {
 }
 fn default_session_ttl() -> u64 {
     86_400
+}
+fn default_cache_mb() -> usize {
+    64
 }
 fn default_attempts() -> u32 {
     8

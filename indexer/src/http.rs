@@ -19,7 +19,7 @@ use tower_http::{
 };
 
 use crate::{
-    api::{self, ApiError},
+    api::{self, ApiError, cache::ResponseCache},
     config::Config,
     metrics::Metrics,
 };
@@ -33,12 +33,23 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The whole configuration (chains for the registry, HTTP and webhook settings).
     pub config: Arc<Config>,
+    /// Public reads answered from memory until the mirror changes.
+    pub cache: Arc<ResponseCache>,
+}
+
+impl AppState {
+    /// The state for `config`, with its response cache.
+    pub fn new(pool: PgPool, metrics: Arc<Metrics>, config: Arc<Config>) -> Self {
+        let cache = Arc::new(ResponseCache::new(config.http.response_cache_mb));
+        Self { pool, metrics, config, cache }
+    }
 }
 
 /// All routes, with CORS, body limit, timeouts and request spans.
 pub fn router(state: AppState) -> Router {
     let http = &state.config.http;
     let timed = api::routes()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::cache::middleware))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()));
     let v1 = timed
         .merge(api::stream_routes())

@@ -121,11 +121,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve => {
             let metrics = Arc::new(Metrics::default());
-            let state = http::AppState {
-                pool: pool.clone(),
-                metrics: metrics.clone(),
-                config: Arc::new(config.clone()),
-            };
+            let state =
+                http::AppState::new(pool.clone(), metrics.clone(), Arc::new(config.clone()));
             let app = http::router(state);
             let listener = tokio::net::TcpListener::bind(config.http.bind)
                 .await

@@ -85,6 +85,8 @@ pub struct ChainMetrics {
     pub batch_seconds: Histogram,
     /// Whether the chain is caught up (1) or backfilling (0).
     pub live: Gauge,
+    /// Bumped after every commit and rollback: readers caching the mirror compare it.
+    pub changes: Counter,
 }
 
 /// All chains' figures.
@@ -103,6 +105,11 @@ impl Metrics {
         let m = Arc::new(ChainMetrics::default());
         chains.push((chain_id, m.clone()));
         m
+    }
+
+    /// A number that changes whenever any chain's mirror changed in this process.
+    pub fn mirror_version(&self) -> u64 {
+        self.chains().iter().map(|(_, m)| m.changes.get()).sum()
     }
 
     /// Every chain's figures.

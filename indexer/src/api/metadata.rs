@@ -95,6 +95,10 @@ async fn upload(
     .await?
     .rows_affected()
         == 1;
+    if inserted {
+        // Lists and details show the document's title, region and craft.
+        s.cache.invalidate();
+    }
     let linked_orders: Vec<Linked> = sqlx::query_as(
         "SELECT chain_id, order_id::TEXT AS order_id FROM orders WHERE metadata_hash = $1
          ORDER BY chain_id, order_id LIMIT 1000",

@@ -9,6 +9,7 @@
 //! - input is taken through [`ApiJson`], [`ApiQuery`] and [`ApiPath`], so every rejection
 //!   is a 400 in the one error shape of [`ApiError`], naming the field.
 
+pub mod cache;
 mod error;
 pub mod openapi;
 pub mod page;

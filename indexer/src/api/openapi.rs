@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use axum::{
-    Json, Router,
+    Router,
     http::header,
     response::{Html, IntoResponse},
     routing::get,
@@ -91,7 +91,11 @@ fn merge(into: &mut Value, from: Value, what: &str) -> Result<(), String> {
 }
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { Json(document()) }))
+    static TEXT: LazyLock<String> = LazyLock::new(|| document().to_string());
+    Router::new().route(
+        "/openapi.json",
+        get(|| async { ([(header::CONTENT_TYPE, "application/json")], TEXT.as_str()) }),
+    )
 }
 
 /// The docs page (served at `/docs`, outside `/v1`).

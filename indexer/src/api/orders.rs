@@ -70,9 +70,10 @@ pub(super) fn page_text(mut rows: Vec<(String, Vec<String>)>, limit: u32) -> Res
     json_text(body)
 }
 
-/// A page query from a handler's `limit` and `cursor` parameters.
+/// A page query from a handler's `limit` and `cursor` parameters; an empty cursor is the
+/// first page.
 pub(super) fn page_query(limit: Option<u32>, cursor: Option<String>) -> PageQuery {
-    PageQuery { limit, cursor }
+    PageQuery { limit, cursor: cursor.filter(|c| !c.is_empty()) }
 }
 
 /// Checks that `value` is one of `allowed`.

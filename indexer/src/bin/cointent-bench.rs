@@ -1,7 +1,7 @@
 //! The indexer benchmark: prints figures, asserts nothing.
 //!
 //! `cargo build --release -p cointent-indexer && target/release/cointent-bench
-//!  [--events 200000] [--blocks 200] [--orders 20000] [--wrk-secs 10] [--only api]`
+//!  [--events 200000] [--blocks 200] [--orders 20000] [--wrk-secs 10] [--only api] [--keep]`
 //!
 //! 1. Starts a private anvil and Postgres, deploys `EventFirehose` (which emits the
 //!    Escrow's own event types) and builds a history of `--events` events.
@@ -39,8 +39,14 @@ sol! {
 const PER_TX: u64 = 2_000;
 
 fn main() -> Result<()> {
-    let mut o =
-        Options { events: 200_000, blocks: 200, orders: 20_000, wrk_secs: 10, api_only: false };
+    let mut o = Options {
+        events: 200_000,
+        blocks: 200,
+        orders: 20_000,
+        wrk_secs: 10,
+        api_only: false,
+        keep: false,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> Result<u64> {
@@ -52,6 +58,7 @@ fn main() -> Result<()> {
             "--blocks" => o.blocks = num("--blocks")?,
             "--orders" => o.orders = num("--orders")?,
             "--wrk-secs" => o.wrk_secs = num("--wrk-secs")?,
+            "--keep" => o.keep = true,
             "--only" => {
                 let what = args.next().unwrap_or_default();
                 eyre::ensure!(what == "api", "--only takes `api`, not {what:?}");
@@ -75,6 +82,8 @@ struct Options {
     orders: u64,
     wrk_secs: u64,
     api_only: bool,
+    /// Keep the server and database up after measuring (for EXPLAIN and profiling).
+    keep: bool,
 }
 
 async fn run(o: Options) -> Result<()> {
@@ -158,7 +167,7 @@ async fn run(o: Options) -> Result<()> {
     eyre::ensure!(stored as u64 == events, "stored {stored} events, expected {events}");
 
     if o.api_only {
-        return api(&bin, &config, http_port, o.orders, o.wrk_secs).await;
+        return api(&bin, &config, http_port, &o).await;
     }
     println!("backfill: {events} events in {secs:.2} s = {:.0} events/s", events as f64 / secs);
     println!("backfill: peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
@@ -203,84 +212,111 @@ async fn run(o: Options) -> Result<()> {
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3
     );
-    api(&bin, &config, http_port, o.orders, o.wrk_secs).await
+    api(&bin, &config, http_port, &o).await
 }
 
 /// Serves the mirror with the real `cointent serve` and measures it with wrk.
-async fn api(bin: &PathBuf, config: &Path, port: u16, orders: u64, secs: u64) -> Result<()> {
-    eyre::ensure!(orders > 0, "the API benchmark needs --orders > 0");
+async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()> {
+    eyre::ensure!(o.orders > 0, "the API benchmark needs --orders > 0");
     let wrk = which("wrk").context("wrk is missing: apt-get install wrk")?;
-    let mut server = Killed(cointent(bin, config, &["serve"]).spawn()?);
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let ready = client.get(format!("{base}/ready")).send().await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        eyre::ensure!(server.0.try_wait()?.is_none(), "cointent serve exited");
-        eyre::ensure!(Instant::now() < deadline, "cointent serve not ready after 120 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let chain = cointent_indexer::config::Config::load(config)?.chains[0].chain_id;
-    // Both endpoints must answer with data, or the figures mean nothing.
-    let list: serde_json::Value = client
-        .get(format!("{base}/v1/orders?limit=20"))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let n = list["items"].as_array().map_or(0, Vec::len);
-    eyre::ensure!(n == 20, "order list returned {n} items, expected 20: {list}");
-    client.get(format!("{base}/v1/orders/{chain}/1")).send().await?.error_for_status()?;
-
     let dir = tempfile::tempdir()?;
+    // The same server without its response cache: every request reaches Postgres.
+    let uncached = dir.path().join("uncached.toml");
+    let text = std::fs::read_to_string(config)?;
+    std::fs::write(&uncached, text.replace("[http]\n", "[http]\nresponse_cache_mb = 0\n"))?;
+    let chain = cointent_indexer::config::Config::load(config)?.chains[0].chain_id;
     let script = dir.path().join("detail.lua");
     std::fs::write(
         &script,
         format!(
             "math.randomseed(7)\nrequest = function()\n  return wrk.format(nil, \"/v1/orders/{chain}/\" .. math.random(0, {}))\nend\n",
-            orders - 1
+            o.orders - 1
         ),
     )?;
     println!(
-        "api: {orders} orders; wrk -t2 -c64 -d{secs}s on loopback, server and wrk share the 2 cores"
+        "api: {} orders; wrk -t2 -c64 -d{}s on loopback; server, Postgres and wrk share the machine",
+        o.orders, o.wrk_secs
     );
-    for (name, path, lua) in [
-        ("order list (limit 20)", "/v1/orders?limit=20", None),
-        ("order list, filtered", "/v1/orders?kind=collective&status=Funding&limit=20", None),
-        ("order detail (random ids)", "/", Some(&script)),
-    ] {
-        let mut cmd = Command::new(&wrk);
-        cmd.args(["-t2", "-c64", &format!("-d{secs}s"), "--latency"]);
-        if let Some(lua) = lua {
-            cmd.arg("-s").arg(lua);
+    for (label, config) in [("no cache", uncached.as_path()), ("cache on", config)] {
+        let server = Killed(cointent(bin, config, &["serve"]).spawn()?);
+        let base = format!("http://127.0.0.1:{port}");
+        wait_ready(&base, &server).await?;
+        // Both endpoints must answer with data, or the figures mean nothing.
+        let client = reqwest::Client::new();
+        let list: serde_json::Value = client
+            .get(format!("{base}/v1/orders?limit=20"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let n = list["items"].as_array().map_or(0, Vec::len);
+        eyre::ensure!(n == 20, "order list returned {n} items, expected 20: {list}");
+        client.get(format!("{base}/v1/orders/{chain}/1")).send().await?.error_for_status()?;
+        for (name, path, lua) in [
+            ("order list (limit 20)", "/v1/orders?limit=20", None),
+            ("order list, filtered", "/v1/orders?kind=collective&status=Funding&limit=20", None),
+            ("order detail (random ids)", "/", Some(&script)),
+        ] {
+            let mut cmd = Command::new(&wrk);
+            cmd.args(["-t2", "-c64", &format!("-d{}s", o.wrk_secs), "--latency"]);
+            if let Some(lua) = lua {
+                cmd.arg("-s").arg(lua);
+            }
+            let out = cmd.arg(format!("{base}{path}")).output()?;
+            eyre::ensure!(
+                out.status.success(),
+                "wrk failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            let field = |prefix: &str| {
+                text.lines()
+                    .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))
+                    .unwrap_or_else(|| "?".into())
+            };
+            let errors =
+                text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors"));
+            println!(
+                "api ({label}): {name}: {} requests/s, latency p50 {} p99 {}{}",
+                field("Requests/sec:"),
+                field("50%"),
+                field("99%"),
+                errors.map(|e| format!(" ({})", e.trim())).unwrap_or_default()
+            );
         }
-        let out = cmd.arg(format!("{base}{path}")).output()?;
-        eyre::ensure!(out.status.success(), "wrk failed: {}", String::from_utf8_lossy(&out.stderr));
-        let text = String::from_utf8_lossy(&out.stdout);
-        let field = |prefix: &str| {
-            text.lines()
-                .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))
-                .unwrap_or_else(|| "?".into())
-        };
-        let errors = text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors"));
-        println!(
-            "api: {name}: {} requests/s, latency p50 {} p99 {}{}",
-            field("Requests/sec:"),
-            field("50%"),
-            field("99%"),
-            errors.map(|e| format!(" ({})", e.trim())).unwrap_or_default()
-        );
+        if o.keep && label == "cache on" {
+            let url = cointent_indexer::config::Config::load(config)?.database.url;
+            println!("keeping {base} and {} up; Ctrl-C to stop", url.unwrap_or_default());
+            tokio::signal::ctrl_c().await?;
+        }
+        drop(server);
     }
-    drop(server);
     Ok(())
+}
+
+async fn wait_ready(base: &str, server: &Killed) -> Result<()> {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let ready = client.get(format!("{base}/ready")).send().await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
+        }
+        eyre::ensure!(Instant::now() < deadline, "cointent serve not ready after 120 s");
+        eyre::ensure!(server.pid_alive(), "cointent serve exited");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// A child process killed when dropped.
 struct Killed(std::process::Child);
+
+impl Killed {
+    fn pid_alive(&self) -> bool {
+        Path::new(&format!("/proc/{}", self.0.id())).exists()
+    }
+}
 
 impl Drop for Killed {
     fn drop(&mut self) {

@@ -198,8 +198,20 @@ impl Ingester {
         self.checkpoint =
             Checkpoint { block: to as i64, hash: batch.to_hash.map(|h| h.to_string()) };
         self.metrics.indexed.set(to);
+        self.metrics.changes.inc();
         self.metrics.events.add(batch.events.len() as u64);
         self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
+        if to >= head && self.metrics.live.get() == 0 {
+            // Caught up: a backfill just wrote most of the mirror, and the planner needs
+            // fresh statistics before autovacuum gets to it (stale ones turn indexed API
+            // lists into bitmap scans of whole tables).
+            let pool = self.pool.clone();
+            tokio::spawn(async move {
+                if let Err(e) = sqlx::query("ANALYZE").execute(&pool).await {
+                    tracing::warn!(error = %e, "ANALYZE after the backfill failed");
+                }
+            });
+        }
         self.metrics.live.set(u64::from(to >= head));
         self.progress.report(to, head, batch.events.len());
         self.adapt_range(to - from + 1, logs);
@@ -361,6 +373,7 @@ impl Ingester {
                 .await;
         self.metrics.reorgs.inc();
         self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
+        self.metrics.changes.inc();
     }
 }
 

@@ -492,8 +492,7 @@ async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<(
                 chains: vec![chain],
             };
             config.http.anon_rate_limit_per_min = per_min;
-            let state =
-                AppState { pool, metrics: Arc::new(Metrics::default()), config: Arc::new(config) };
+            let state = AppState::new(pool, Arc::new(Metrics::default()), Arc::new(config));
             let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
             let base = format!("http://{}", listener.local_addr()?);

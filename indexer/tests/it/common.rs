@@ -162,12 +162,18 @@ pub(crate) struct Running {
 
 impl Running {
     pub(crate) fn start(pool: &PgPool, chain: ChainConfig) -> Self {
+        Self::start_with(pool, chain, Arc::new(Metrics::default()))
+    }
+
+    /// As [`Running::start`], reporting into `metrics` (a server sharing them sees each
+    /// commit, as in `cointent serve`).
+    pub(crate) fn start_with(pool: &PgPool, chain: ChainConfig, metrics: Arc<Metrics>) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
         let (stop, rx) = watch::channel(false);
-        let metrics = Arc::new(Metrics::default()).chain(chain.chain_id);
+        let metrics = metrics.chain(chain.chain_id);
         let task = tokio::spawn(ingest::run_chain(pool.clone(), chain, metrics, rx));
         Self { stop, task: Some(task) }
     }

@@ -35,6 +35,8 @@ pub(crate) struct World {
     /// `http://127.0.0.1:<port>`.
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
+    /// The server's response cache (tests writing the database directly invalidate it).
+    pub(crate) cache: Arc<cointent_indexer::api::cache::ResponseCache>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -57,7 +59,8 @@ impl World {
         config.contracts = contracts.clone();
         config.finality_depth = 2;
         let pool = fresh_db().await?;
-        let running = Running::start(&pool, config.clone());
+        let metrics = Arc::new(Metrics::default());
+        let running = Running::start_with(&pool, config.clone(), metrics.clone());
         let mut full = Config {
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
@@ -69,11 +72,8 @@ impl World {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         full.http.public_url = base.clone();
-        let state = AppState {
-            pool: pool.clone(),
-            metrics: Arc::new(Metrics::default()),
-            config: Arc::new(full),
-        };
+        let state = AppState::new(pool.clone(), metrics, Arc::new(full));
+        let cache = state.cache.clone();
         let app = router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -86,6 +86,7 @@ impl World {
             running,
             base,
             http: reqwest::Client::new(),
+            cache,
             server,
         };
         world.sync().await?;
@@ -399,6 +400,51 @@ impl World {
         .bind(format!("{:#x}", dev(by)))
         .execute(&self.pool)
         .await?;
+        self.cache.invalidate();
         Ok(hash)
     }
+}
+
+impl World {
+    /// With `COINTENT_HOLD_SECS` set, keeps serving for that long after a test's checks (its
+    /// URL written to `COINTENT_HOLD_URL_FILE`, if set), so tools such as schemathesis or wrk
+    /// can be pointed at a populated deployment.
+    pub(crate) async fn hold_if_asked(&self) -> Result<()> {
+        let Some(secs) = std::env::var("COINTENT_HOLD_SECS").ok().and_then(|s| s.parse().ok())
+        else {
+            return Ok(());
+        };
+        if let Ok(file) = std::env::var("COINTENT_HOLD_URL_FILE") {
+            std::fs::write(file, &self.base)?;
+        }
+        eprintln!("serving {} for {secs} s", self.base);
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        Ok(())
+    }
+}
+
+/// Reads are answered from the cache until the mirror changes, then recomputed.
+#[tokio::test]
+async fn cached_reads_follow_the_mirror() -> Result<()> {
+    let world = World::start(42002).await?;
+    let hit = |r: &reqwest::Response| r.headers().get("x-cache").is_some();
+    let first = world.http.get(world.url("/v1/orders")).send().await?;
+    assert!(!hit(&first));
+    let cached = world.http.get(world.url("/v1/orders")).send().await?;
+    assert!(hit(&cached), "the second identical read is a hit");
+    let body: serde_json::Value = cached.json().await?;
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(0));
+    // Credentials bypass the cache.
+    let with_session =
+        world.http.get(world.url("/v1/orders")).header("authorization", "Bearer x").send().await?;
+    assert!(!hit(&with_session));
+
+    let terms = world.sale_terms(4, alloy::primitives::B256::ZERO).await?;
+    world.create_order(4, &terms).await?;
+    world.sync().await?;
+    let after = world.http.get(world.url("/v1/orders")).send().await?;
+    assert!(!hit(&after), "a commit invalidates");
+    let body: serde_json::Value = after.json().await?;
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(1));
+    Ok(())
 }

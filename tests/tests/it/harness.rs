@@ -123,3 +123,14 @@ fn a_durable_server_keeps_its_data_across_restarts() -> Result<()> {
     assert!(err.to_string().contains("in use"), "{err}");
     Ok(())
 }
+
+/// Each dev key signs for the dev account at the same index (a wrong key once hid here).
+#[test]
+fn dev_keys_belong_to_dev_accounts() -> Result<()> {
+    use alloy::signers::local::PrivateKeySigner;
+    for (key, account) in cointent_harness::DEV_KEYS.iter().zip(cointent_harness::DEV_ACCOUNTS) {
+        let signer: PrivateKeySigner = key.parse()?;
+        assert_eq!(signer.address(), account.parse::<alloy::primitives::Address>()?, "{key}");
+    }
+    Ok(())
+}

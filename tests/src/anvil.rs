@@ -184,18 +184,3 @@ impl Drop for Anvil {
         process::stop(&mut self.child, libc::SIGTERM, Duration::from_secs(5));
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use alloy::signers::local::PrivateKeySigner;
-
-    use super::{DEV_ACCOUNTS, DEV_KEYS};
-
-    #[test]
-    fn every_key_signs_for_its_account() {
-        for (key, account) in DEV_KEYS.iter().zip(DEV_ACCOUNTS) {
-            let signer: PrivateKeySigner = key.parse().expect("a private key");
-            assert_eq!(signer.address().to_checksum(None), account, "key {key}");
-        }
-    }
-}

@@ -12,6 +12,8 @@
 //!   refuses root. [`shared_postgres`] gives one server per test process and
 //!   [`Postgres::create_database`] a fresh database per test.
 //!
+//! - [`demo`]: the demo world of the local stack (`cointent-demo`, run by `script/dev`).
+//!
 //! Tools are found under the project's `node_modules` (installed by `npm ci`); a missing
 //! tool is an [`Error::MissingTool`] that says how to install it.
 //!
@@ -25,6 +27,7 @@
 //! ```
 
 mod anvil;
+pub mod demo;
 mod error;
 mod paths;
 mod postgres;

@@ -1,4 +1,5 @@
 //! Integration tests of the harness itself: real anvil, real Postgres.
 
+mod demo;
 mod deploy;
 mod harness;

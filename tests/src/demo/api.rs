@@ -1,0 +1,134 @@
+//! Metadata uploads through the API: sign in with Ethereum (EIP-4361) as each document's
+//! uploader, then POST the document's exact bytes.
+
+use std::collections::HashMap;
+
+use alloy::{primitives::Address, signers::Signer};
+use eyre::{Context, ContextCompat, Result, bail, ensure};
+use serde_json::{Value, json};
+
+use super::world::Document;
+
+/// Uploads every document; returns how many the API accepted (stored now or before).
+pub(crate) async fn upload_all(base: &str, chain_id: u64, docs: &[Document]) -> Result<usize> {
+    let base = base.trim_end_matches('/');
+    let url: reqwest::Url = base.parse().with_context(|| format!("--api {base} is not a URL"))?;
+    let domain = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let http = reqwest::Client::new();
+    let mut sessions: HashMap<Address, String> = HashMap::new();
+    for doc in docs {
+        let who = doc.uploader.address();
+        let token = match sessions.get(&who) {
+            Some(t) => t.clone(),
+            None => {
+                let t = sign_in(&http, base, &domain, chain_id, doc).await?;
+                sessions.insert(who, t.clone());
+                t
+            }
+        };
+        let response = http
+            .post(format!("{base}/v1/metadata"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(doc.bytes.clone())
+            .send()
+            .await
+            .with_context(|| format!("POST {base}/v1/metadata: is cointent serve running?"))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        ensure!(
+            status.as_u16() == 200 || status.as_u16() == 201,
+            "metadata upload of {} refused: {status} {body}",
+            doc.hash
+        );
+        let hash = body["hash"].as_str().unwrap_or_default();
+        ensure!(
+            hash.eq_ignore_ascii_case(&doc.hash.to_string()),
+            "the API stored the document under {hash}, not {}",
+            doc.hash
+        );
+    }
+    Ok(docs.len())
+}
+
+/// A session token for the document's uploader.
+async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    domain: &str,
+    chain_id: u64,
+    doc: &Document,
+) -> Result<String> {
+    let nonce: Value = http
+        .post(format!("{base}/v1/auth/nonce"))
+        .send()
+        .await
+        .with_context(|| format!("POST {base}/v1/auth/nonce: is cointent serve running?"))?
+        .error_for_status()
+        .context("POST /v1/auth/nonce")?
+        .json()
+        .await?;
+    let nonce = nonce["nonce"].as_str().context("no nonce in /v1/auth/nonce")?;
+    let address = doc.uploader.address().to_checksum(None);
+    let message = format!(
+        "{domain} wants you to sign in with your Ethereum account:\n{address}\n\n\
+         Sign in to Co-Intent to publish order metadata.\n\nURI: {base}\nVersion: 1\n\
+         Chain ID: {chain_id}\nNonce: {nonce}\nIssued At: {}",
+        rfc3339_now()
+    );
+    let signature = doc.uploader.sign_message(message.as_bytes()).await?;
+    let response = http
+        .post(format!("{base}/v1/auth/verify"))
+        .json(&json!({
+            "message": message,
+            "signature": alloy::hex::encode_prefixed(signature.as_bytes()),
+        }))
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("sign-in of {address} refused: {status} {body}");
+    }
+    Ok(body["token"].as_str().context("no token in /v1/auth/verify")?.to_string())
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn rfc3339_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_780), (2026, 11, 23));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}

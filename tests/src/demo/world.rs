@@ -1,0 +1,1180 @@
+//! The demo world, step by step, on one chain.
+
+use alloy::{
+    primitives::{Address, B256, Bytes, FixedBytes, U256, keccak256},
+    signers::local::PrivateKeySigner,
+};
+use cointent_abi::{
+    CointentGovernor, DemoStablecoin, Escrow,
+    IEscrow::{Split, Terms},
+    ITreasury::Allocation,
+    Token, Treasury,
+};
+use eyre::{Result, ensure};
+use serde_json::{Value, json};
+
+use super::{
+    Variant,
+    chain::{Chain, signer},
+    content::{self, Listing, Maker, Partner},
+    say,
+};
+use crate::{DEV_ACCOUNTS, DEV_KEYS};
+
+const DAY: u64 = 86_400;
+/// Votes are 18-decimal tokens.
+const VOTE: u128 = 1_000_000_000_000_000_000;
+/// Storage slot of the governor's `_votingDelay` (bits 0..48) and `_votingPeriod` (bits
+/// 48..80), from `forge inspect CointentGovernor storageLayout`; checked through
+/// `votingPeriod()` after every write.
+const GOVERNOR_SETTINGS_SLOT: u64 = 8;
+
+/// Someone in the demo, with the key that acts for them.
+pub(crate) struct Person {
+    pub(crate) name: &'static str,
+    pub(crate) role: &'static str,
+    pub(crate) address: Address,
+    signer: PrivateKeySigner,
+}
+
+impl Person {
+    fn dev(index: usize, name: &'static str, role: &'static str) -> Self {
+        let signer: PrivateKeySigner = DEV_KEYS[index].parse().expect("anvil dev key");
+        debug_assert_eq!(format!("{:?}", signer.address()), DEV_ACCOUNTS[index].to_lowercase());
+        Self { name, role, address: signer.address(), signer }
+    }
+
+    /// An extra account whose key is derived from its label, so every run has the same.
+    fn derived(label: &str, name: &'static str, role: &'static str) -> Self {
+        let signer = signer(keccak256(format!("co-intent demo/{label}")));
+        Self { name, role, address: signer.address(), signer }
+    }
+}
+
+/// Everyone in the demo. The ten anvil dev accounts carry the roles a newcomer may want to
+/// play in a wallet; the others have keys derived from fixed labels.
+pub(crate) struct People {
+    steward: Person,
+    ajrakh: Person,
+    toys: Person,
+    madhubani: Person,
+    freelancer: Person,
+    haat: Person,
+    priya: Person,
+    daniel: Person,
+    kavya: Person,
+    arbiter: Person,
+    ikat: Person,
+    bidri: Person,
+    pottery: Person,
+    patta: Person,
+    kala: Person,
+    rahul: Person,
+    backers: Vec<Person>,
+    ops: Person,
+    welfare: Person,
+    carbon: Person,
+}
+
+impl People {
+    pub(crate) fn new() -> Self {
+        Self {
+            steward: Person::dev(
+                0,
+                "Co-Intent steward",
+                "deployer; holds the initial token supply",
+            ),
+            ajrakh: Person::dev(1, content::AJRAKH.name, "artisan: Ajrakh block printing (Kutch)"),
+            toys: Person::dev(2, content::CHANNAPATNA.name, "artisan: Channapatna toys"),
+            madhubani: Person::dev(3, content::MADHUBANI.name, "artisan: Madhubani painting"),
+            freelancer: Person::dev(4, content::FREELANCER.name, "freelancer (photos, web)"),
+            haat: Person::dev(5, content::HAAT.name, "partner shop (split recipient)"),
+            priya: Person::dev(6, "Priya Menon", "buyer, backer and client; delegates votes"),
+            daniel: Person::dev(7, "Daniel D'Souza", "backer and client; voter, proposer"),
+            kavya: Person::dev(8, "Kavya Iyer", "promoter (referral links); delegates"),
+            arbiter: Person::dev(9, "Meenakshi Pillai", "arbiter of disputes; delegate, voter"),
+            ikat: Person::derived("ikat", content::IKAT.name, "artisan: Pochampally ikat"),
+            bidri: Person::derived("bidri", content::BIDRI.name, "artisan: Bidriware"),
+            pottery: Person::derived("pottery", content::BLUE_POTTERY.name, "artisan: pottery"),
+            patta: Person::derived("patta", content::PATTACHITRA.name, "artisan: Pattachitra"),
+            kala: Person::derived("kala", content::KALA.name, "partner shop"),
+            rahul: Person::derived("rahul", "Rahul Bose", "promoter (podcast)"),
+            backers: (1..=6)
+                .map(|i| Person::derived(&format!("backer-{i}"), "backer", "backer"))
+                .collect(),
+            ops: Person::derived("ops", "Operations", "treasury allocation: operations"),
+            welfare: Person::derived("welfare", "Artisan welfare fund", "treasury allocation"),
+            carbon: Person::derived("carbon", "Carbon offsets", "treasury allocation"),
+        }
+    }
+
+    fn everyone(&self) -> Vec<&Person> {
+        let mut all = vec![
+            &self.steward,
+            &self.ajrakh,
+            &self.toys,
+            &self.madhubani,
+            &self.freelancer,
+            &self.haat,
+            &self.priya,
+            &self.daniel,
+            &self.kavya,
+            &self.arbiter,
+            &self.ikat,
+            &self.bidri,
+            &self.pottery,
+            &self.patta,
+            &self.kala,
+            &self.rahul,
+            &self.ops,
+            &self.welfare,
+            &self.carbon,
+        ];
+        all.extend(self.backers.iter());
+        all
+    }
+
+    pub(crate) fn signers(&self) -> Vec<&PrivateKeySigner> {
+        self.everyone().into_iter().map(|p| &p.signer).collect()
+    }
+
+    /// The ten dev accounts: (address, private key, name, role).
+    pub(crate) fn dev_accounts(&self) -> Vec<(Address, &'static str, &'static str, &'static str)> {
+        self.everyone()
+            .into_iter()
+            .take(10)
+            .enumerate()
+            .map(|(i, p)| (p.address, DEV_KEYS[i], p.name, p.role))
+            .collect()
+    }
+}
+
+/// A metadata document: its exact bytes, their keccak256 (the terms' `metadataHash`), and
+/// who signs in to upload it.
+pub(crate) struct Document {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) hash: B256,
+    pub(crate) uploader: PrivateKeySigner,
+}
+
+fn document(
+    kind: &str,
+    l: &Listing,
+    artisan: Option<(&Person, &Maker)>,
+    partner: Option<(&Person, &Partner)>,
+    seller: &Person,
+    splits: &[(&Person, &str)],
+) -> Document {
+    let mut doc = json!({
+        "schema": "cointent.metadata/1",
+        "kind": kind,
+        "title": l.title,
+        "description": l.description,
+        "category": l.category,
+        "product": {"name": l.product, "sku": l.sku, "materials": l.materials},
+        "milestones": l.milestones.iter().map(|t| json!({"title": t})).collect::<Vec<_>>(),
+    });
+    if let Some((p, m)) = artisan {
+        doc["artisan"] = json!({
+            "address": format!("{:#x}", p.address),
+            "name": m.name, "region": m.region, "craft": m.craft, "story": m.story,
+        });
+    }
+    if let Some((p, s)) = partner {
+        doc["partner"] = json!({
+            "address": format!("{:#x}", p.address),
+            "name": s.name, "city": s.city, "url": s.url, "story": s.story,
+        });
+    }
+    if !splits.is_empty() {
+        doc["splits"] = Value::Array(
+            splits
+                .iter()
+                .map(|(p, label)| json!({"recipient": format!("{:#x}", p.address), "label": label}))
+                .collect(),
+        );
+    }
+    let bytes = serde_json::to_vec_pretty(&doc).expect("a JSON value serialises");
+    // A document that names someone must be uploaded by them (see the metadata API).
+    let uploader = artisan.map(|(p, _)| p).or(partner.map(|(p, _)| p)).unwrap_or(seller);
+    Document { hash: keccak256(&bytes), bytes, uploader: uploader.signer.clone() }
+}
+
+/// Every order's document.
+struct Plan {
+    toys: Document,
+    stole: Document,
+    photos: Document,
+    paintings: Document,
+    sarees: Document,
+    dinner: Document,
+    bidri_box: Document,
+    website: Document,
+    scroll: Document,
+    translation: Document,
+}
+
+impl Plan {
+    fn new(p: &People) -> Self {
+        use content::*;
+        let haat = (&p.haat, &HAAT);
+        let kala = (&p.kala, &KALA);
+        Self {
+            toys: document("collective", &TOYS, Some((&p.toys, &CHANNAPATNA)), None, &p.toys, &[]),
+            stole: document(
+                "sale",
+                &STOLE,
+                Some((&p.ajrakh, &AJRAKH)),
+                Some(haat),
+                &p.ajrakh,
+                &[(&p.haat, "Haat & Loom (partner shop)")],
+            ),
+            photos: document("freelance", &PHOTOS, None, None, &p.freelancer, &[]),
+            paintings: document(
+                "collective",
+                &PAINTINGS,
+                Some((&p.madhubani, &MADHUBANI)),
+                None,
+                &p.madhubani,
+                &[],
+            ),
+            sarees: document(
+                "collective",
+                &SAREES,
+                Some((&p.ikat, &IKAT)),
+                Some(haat),
+                &p.ikat,
+                &[(&p.haat, "Haat & Loom (partner shop)")],
+            ),
+            dinner: document(
+                "collective",
+                &DINNER_SET,
+                Some((&p.pottery, &BLUE_POTTERY)),
+                Some(kala),
+                &p.pottery,
+                &[(&p.kala, "Kala Bazaar (partner shop)")],
+            ),
+            bidri_box: document(
+                "sale",
+                &BOX,
+                Some((&p.bidri, &BIDRI)),
+                Some(kala),
+                &p.bidri,
+                &[(&p.kala, "Kala Bazaar (partner shop)")],
+            ),
+            website: document("freelance", &WEBSITE, None, None, &p.freelancer, &[]),
+            scroll: document(
+                "collective",
+                &SCROLL,
+                Some((&p.patta, &PATTACHITRA)),
+                Some(haat),
+                &p.patta,
+                &[(&p.haat, "Haat & Loom (partner shop)")],
+            ),
+            translation: document("freelance", &TRANSLATION, None, None, &p.freelancer, &[]),
+        }
+    }
+
+    fn into_documents(self) -> Vec<Document> {
+        vec![
+            self.toys,
+            self.stole,
+            self.photos,
+            self.paintings,
+            self.sarees,
+            self.dinner,
+            self.bidri_box,
+            self.website,
+            self.scroll,
+            self.translation,
+        ]
+    }
+}
+
+/// What was made.
+pub struct Report {
+    /// The chain.
+    pub chain_id: u64,
+    /// Orders created.
+    pub orders: u64,
+    /// Proposals made.
+    pub proposals: u64,
+    pub(crate) documents: Vec<Document>,
+}
+
+impl Report {
+    /// The documents of a world made before (they depend only on the people).
+    pub(crate) fn documents_only(chain: &Chain, people: &People) -> Self {
+        let documents = Plan::new(people).into_documents();
+        Self { chain_id: chain.chain_id, orders: 0, proposals: 0, documents }
+    }
+}
+
+/// An order on chain.
+struct Order {
+    id: U256,
+    terms: Terms,
+}
+
+/// The shape of an order's terms.
+struct Spec<'a> {
+    seller: &'a Person,
+    price: u64,
+    min: u32,
+    max: u32,
+    days: u64,
+    review_days: u64,
+    promoter_bps: u16,
+    buyer: Option<&'a Person>,
+    milestones: &'a [u16],
+    splits: &'a [(&'a Person, u16)],
+    doc: &'a Document,
+}
+
+struct World<'a> {
+    chain: &'a Chain,
+    p: &'a People,
+    variant: Variant,
+    fee_bps: u16,
+    orders: u64,
+}
+
+/// Builds the whole world on `chain`.
+pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> Result<Report> {
+    let id = chain.chain_id;
+    let count = chain.view(chain.c.escrow, Escrow::orderCountCall {}).await?;
+    ensure!(
+        count.is_zero(),
+        "chain {id} already has {count} orders: the demo seeds only a fresh chain \
+         (script/dev --fresh starts over; --metadata-only uploads the documents again)"
+    );
+    let fee_bps = chain.view(chain.c.escrow, Escrow::feeBpsCall {}).await?;
+    let mut w = World { chain, p: people, variant, fee_bps, orders: 0 };
+    let plan = Plan::new(people);
+    let started = std::time::Instant::now();
+
+    w.setup().await?;
+    say(id, "accounts funded; token holders delegated");
+
+    // Month one: three orders complete, their fees reach the treasury.
+    let toys = w.completed_collective(&plan.toys).await?;
+    let stole = w.completed_sale(&plan.stole).await?;
+    let photos = w.completed_job(&plan.photos).await?;
+    for o in [&toys, &stole, &photos] {
+        w.claim_treasury(o).await?;
+    }
+    w.treasury_intake().await?;
+    say(id, "completed: a collective order, a sale with a partner split, a freelance job");
+
+    // Governance sets the first allocations; the fees are distributed.
+    w.executed_proposal().await?;
+    w.send(
+        "distribute fees",
+        &people.steward,
+        chain.c.treasury,
+        Treasury::distributeCall { token: chain.c.stablecoin },
+    )
+    .await?;
+    for r in [&people.ops, &people.welfare] {
+        w.send(
+            "withdraw allocation",
+            r,
+            chain.c.treasury,
+            Treasury::withdrawCall { token: chain.c.stablecoin, to: r.address },
+        )
+        .await?;
+    }
+    say(id, "proposal executed: treasury allocations set; fees distributed and withdrawn");
+
+    // Month two.
+    chain.warp(18 * DAY).await?;
+    let paintings = w.funding_paintings(&plan.paintings).await?;
+    let sarees = w.sarees(&plan.sarees).await?;
+    let dinner = w.failing_dinner_set(&plan.dinner).await?;
+    let bidri_box = w.paid_sale(&plan.bidri_box).await?;
+    let website = w.resolved_job(&plan.website).await?;
+    chain.warp(13 * DAY).await?;
+    w.send(
+        "finalize",
+        &people.madhubani,
+        chain.c.escrow,
+        Escrow::finalizeCall { orderId: paintings.id, terms: paintings.terms.clone() },
+    )
+    .await?;
+    w.fail_and_refund(&dinner, &[&people.backers[0], &people.backers[1], &people.priya]).await?;
+    for o in [&sarees, &website] {
+        w.claim_treasury(o).await?;
+    }
+    w.treasury_intake().await?;
+    w.send(
+        "distribute fees",
+        &people.daniel,
+        chain.c.treasury,
+        Treasury::distributeCall { token: chain.c.stablecoin },
+    )
+    .await?;
+    say(id, "funded, failed (refunded) and resolved orders; more fees distributed");
+
+    // Today: bring the clock to the present, then the open states.
+    let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    if chain.now().await? + 60 < wall {
+        chain.set_time(wall).await?;
+    }
+    w.deliver(&sarees, 1, "second stage woven").await?;
+    w.deliver(&bidri_box, 0, "box shipped by courier").await?;
+    w.send(
+        "dispute",
+        &people.daniel,
+        chain.c.escrow,
+        Escrow::disputeCall { orderId: bidri_box.id, terms: bidri_box.terms.clone() },
+    )
+    .await?;
+    w.voting_proposal().await?;
+    w.open_scroll(&plan.scroll).await?;
+    w.open_translation(&plan.translation).await?;
+    say(
+        id,
+        "open: a collective order in funding, a job awaiting payment, a delivery in review, a dispute, a proposal in voting",
+    );
+    say(id, &format!("{} orders seeded in {:.1} s", w.orders, started.elapsed().as_secs_f64()));
+
+    Ok(Report { chain_id: id, orders: w.orders, proposals: 2, documents: plan.into_documents() })
+}
+
+impl World<'_> {
+    async fn send<C: alloy::sol_types::SolCall>(
+        &self,
+        what: &str,
+        from: &Person,
+        to: Address,
+        call: C,
+    ) -> Result<()> {
+        self.chain.send(what, from.address, to, call).await
+    }
+
+    /// dUSD in its 6-decimal units; the second chain's prices are a tenth higher.
+    fn price(&self, dollars: u64) -> u64 {
+        let cents = match self.variant {
+            Variant::A => dollars * 100,
+            Variant::B => dollars * 110,
+        };
+        cents * 10_000
+    }
+
+    async fn setup(&self) -> Result<()> {
+        let (p, c) = (self.p, self.chain.c);
+        let eth = U256::from(10u128 * VOTE);
+        for person in p.everyone().into_iter().skip(10) {
+            self.chain.send_value(p.steward.address, person.address, eth).await?;
+        }
+        let mut buyers = vec![&p.priya, &p.daniel];
+        buyers.extend(p.backers.iter());
+        for b in buyers {
+            self.send(
+                "mint dUSD",
+                &p.steward,
+                c.stablecoin,
+                DemoStablecoin::mintCall { to: b.address, amount: U256::from(self.price(10_000)) },
+            )
+            .await?;
+            self.send(
+                "approve escrow",
+                b,
+                c.stablecoin,
+                DemoStablecoin::approveCall { spender: c.escrow, value: U256::MAX },
+            )
+            .await?;
+        }
+        for (who, millions) in
+            [(&p.arbiter, 5u128), (&p.priya, 4), (&p.daniel, 3), (&p.kavya, 1), (&p.ikat, 1)]
+        {
+            self.send(
+                "transfer votes",
+                &p.steward,
+                c.token,
+                Token::transferCall {
+                    to: who.address,
+                    value: U256::from(millions * 1_000_000 * VOTE),
+                },
+            )
+            .await?;
+        }
+        for (who, to) in [
+            (&p.steward, &p.steward),
+            (&p.arbiter, &p.arbiter),
+            (&p.daniel, &p.daniel),
+            (&p.priya, &p.arbiter),
+            (&p.kavya, &p.arbiter),
+            (&p.ikat, &p.daniel),
+        ] {
+            self.send("delegate", who, c.token, Token::delegateCall { delegatee: to.address })
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn create(&mut self, s: Spec<'_>) -> Result<Order> {
+        let now = self.chain.now().await?;
+        let terms = Terms {
+            seller: s.seller.address,
+            token: self.chain.c.stablecoin,
+            unitPrice: alloy::primitives::Uint::from(self.price(s.price)),
+            minUnits: s.min,
+            maxUnits: s.max,
+            fundingDeadline: alloy::primitives::Uint::from(now + s.days * DAY),
+            reviewPeriod: (s.review_days * DAY) as u32,
+            promoterBps: s.promoter_bps,
+            feeBps: self.fee_bps,
+            soleBuyer: s.buyer.map_or(Address::ZERO, |b| b.address),
+            arbiter: self.p.arbiter.address,
+            metadataHash: s.doc.hash,
+            milestoneBps: s.milestones.to_vec(),
+            splits: s
+                .splits
+                .iter()
+                .map(|(r, bps)| Split { recipient: r.address, bps: *bps })
+                .collect(),
+        };
+        let c = self.chain.c;
+        self.send(
+            "create order",
+            s.seller,
+            c.escrow,
+            Escrow::createOrderCall { terms: terms.clone() },
+        )
+        .await?;
+        let id = self.chain.view(c.escrow, Escrow::orderCountCall {}).await?;
+        self.orders += 1;
+        Ok(Order { id, terms })
+    }
+
+    async fn pledge(
+        &self,
+        who: &Person,
+        o: &Order,
+        units: u64,
+        promoter: Option<&Person>,
+    ) -> Result<()> {
+        self.send(
+            "pledge",
+            who,
+            self.chain.c.escrow,
+            Escrow::pledgeCall {
+                orderId: o.id,
+                terms: o.terms.clone(),
+                units: U256::from(units),
+                promoter: promoter.map_or(Address::ZERO, |p| p.address),
+            },
+        )
+        .await
+    }
+
+    async fn finalize(&self, o: &Order) -> Result<()> {
+        self.send(
+            "finalize",
+            &self.p.steward,
+            self.chain.c.escrow,
+            Escrow::finalizeCall { orderId: o.id, terms: o.terms.clone() },
+        )
+        .await
+    }
+
+    async fn deliver(&self, o: &Order, milestone: u32, proof: &str) -> Result<()> {
+        let seller = self.p.everyone().into_iter().find(|p| p.address == o.terms.seller);
+        let seller = seller.expect("sellers are demo people");
+        self.send(
+            "deliver milestone",
+            seller,
+            self.chain.c.escrow,
+            Escrow::deliverMilestoneCall {
+                orderId: o.id,
+                terms: o.terms.clone(),
+                proofHash: keccak256(format!("order {} milestone {milestone}: {proof}", o.id)),
+            },
+        )
+        .await
+    }
+
+    async fn approve(&self, who: &Person, o: &Order) -> Result<()> {
+        self.send(
+            "approve milestone",
+            who,
+            self.chain.c.escrow,
+            Escrow::approveMilestoneCall { orderId: o.id, terms: o.terms.clone() },
+        )
+        .await
+    }
+
+    /// Lets the review period pass and releases the delivered milestone.
+    async fn release_after_review(&self, o: &Order, by: &Person) -> Result<()> {
+        self.chain.warp(u64::from(o.terms.reviewPeriod) + 3600).await?;
+        self.send(
+            "release",
+            by,
+            self.chain.c.escrow,
+            Escrow::releaseCall { orderId: o.id, terms: o.terms.clone() },
+        )
+        .await
+    }
+
+    /// Credits and withdraws the seller's, the split recipients' and the promoters' shares.
+    async fn settle(&self, o: &Order, promoters: &[&Person]) -> Result<()> {
+        let (c, p) = (self.chain.c, self.p);
+        let mut accounts: Vec<Address> = vec![o.terms.seller];
+        accounts.extend(o.terms.splits.iter().map(|s| s.recipient));
+        for account in &accounts {
+            let due = self
+                .chain
+                .view(
+                    c.escrow,
+                    Escrow::claimableCall {
+                        orderId: o.id,
+                        terms: o.terms.clone(),
+                        account: *account,
+                    },
+                )
+                .await?;
+            if !due.is_zero() {
+                self.send(
+                    "claim",
+                    &p.steward,
+                    c.escrow,
+                    Escrow::claimCall { orderId: o.id, terms: o.terms.clone(), account: *account },
+                )
+                .await?;
+            }
+        }
+        for promoter in promoters {
+            let due = self
+                .chain
+                .view(
+                    c.escrow,
+                    Escrow::commissionClaimableCall {
+                        orderId: o.id,
+                        terms: o.terms.clone(),
+                        promoter: promoter.address,
+                    },
+                )
+                .await?;
+            if !due.is_zero() {
+                self.send(
+                    "claim commission",
+                    promoter,
+                    c.escrow,
+                    Escrow::claimCommissionCall {
+                        orderId: o.id,
+                        terms: o.terms.clone(),
+                        promoter: promoter.address,
+                    },
+                )
+                .await?;
+            }
+            accounts.push(promoter.address);
+        }
+        for account in accounts {
+            let balance = self
+                .chain
+                .view(c.escrow, Escrow::balanceOfCall { token: c.stablecoin, account })
+                .await?;
+            if !balance.is_zero() {
+                let who = p.everyone().into_iter().find(|x| x.address == account);
+                self.send(
+                    "withdraw",
+                    who.unwrap_or(&p.steward),
+                    c.escrow,
+                    Escrow::withdrawCall { token: c.stablecoin, account },
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn claim_treasury(&self, o: &Order) -> Result<()> {
+        let c = self.chain.c;
+        self.send(
+            "claim platform fee",
+            &self.p.steward,
+            c.escrow,
+            Escrow::claimCall { orderId: o.id, terms: o.terms.clone(), account: c.treasury },
+        )
+        .await
+    }
+
+    /// Moves the treasury's credited fees out of the escrow into the Treasury contract.
+    async fn treasury_intake(&self) -> Result<()> {
+        let c = self.chain.c;
+        self.send(
+            "withdraw fees to the treasury",
+            &self.p.steward,
+            c.escrow,
+            Escrow::withdrawCall { token: c.stablecoin, account: c.treasury },
+        )
+        .await
+    }
+
+    /// Channapatna toys: 30 sets pledged (two promoters), both milestones released, one by
+    /// backers' approval and one after the review period.
+    async fn completed_collective(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.toys,
+                price: 28,
+                min: 20,
+                max: 30,
+                days: 10,
+                review_days: 5,
+                promoter_bps: 500,
+                buyer: None,
+                milestones: &[4000, 6000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.priya, &o, 5, Some(&p.kavya)).await?;
+        self.pledge(&p.daniel, &o, 4, None).await?;
+        self.pledge(&p.backers[0], &o, 6, Some(&p.kavya)).await?;
+        self.pledge(&p.backers[1], &o, 5, Some(&p.rahul)).await?;
+        self.chain.warp(2 * DAY).await?;
+        self.pledge(&p.backers[2], &o, 10, None).await?;
+        self.finalize(&o).await?;
+        self.chain.warp(3 * DAY).await?;
+        self.deliver(&o, 0, "wood seasoned and turned").await?;
+        for b in [&p.priya, &p.backers[2], &p.backers[0]] {
+            self.approve(b, &o).await?;
+        }
+        self.chain.warp(6 * DAY).await?;
+        self.deliver(&o, 1, "sets shipped").await?;
+        self.release_after_review(&o, &p.kavya).await?;
+        self.settle(&o, &[&p.kavya, &p.rahul]).await?;
+        Ok(o)
+    }
+
+    /// An Ajrakh stole bought by Priya through Kavya's link; Haat & Loom gets 20 %.
+    async fn completed_sale(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.ajrakh,
+                price: 45,
+                min: 1,
+                max: 1,
+                days: 7,
+                review_days: 3,
+                promoter_bps: 500,
+                buyer: Some(&p.priya),
+                milestones: &[10_000],
+                splits: &[(&p.haat, 2000)],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.priya, &o, 1, Some(&p.kavya)).await?;
+        self.finalize(&o).await?;
+        self.chain.warp(DAY).await?;
+        self.deliver(&o, 0, "stole shipped").await?;
+        self.approve(&p.priya, &o).await?;
+        self.settle(&o, &[&p.kavya]).await?;
+        Ok(o)
+    }
+
+    /// Catalogue photography: three milestones, two approved, the last released after its
+    /// review period.
+    async fn completed_job(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.freelancer,
+                price: 600,
+                min: 1,
+                max: 1,
+                days: 5,
+                review_days: 7,
+                promoter_bps: 0,
+                buyer: Some(&p.priya),
+                milestones: &[3000, 3000, 4000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.priya, &o, 1, None).await?;
+        self.finalize(&o).await?;
+        for (m, proof) in ["shoot plan", "workshop shoot"].iter().enumerate() {
+            self.chain.warp(2 * DAY).await?;
+            self.deliver(&o, m as u32, proof).await?;
+            self.approve(&p.priya, &o).await?;
+        }
+        self.chain.warp(2 * DAY).await?;
+        self.deliver(&o, 2, "edited photographs").await?;
+        self.release_after_review(&o, &p.freelancer).await?;
+        self.settle(&o, &[]).await?;
+        Ok(o)
+    }
+
+    /// Madhubani paintings: the goal is met but not the cap; finalized after the deadline.
+    async fn funding_paintings(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.madhubani,
+                price: 35,
+                min: 10,
+                max: 25,
+                days: 12,
+                review_days: 5,
+                promoter_bps: 800,
+                buyer: None,
+                milestones: &[5000, 5000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.daniel, &o, 3, Some(&p.kavya)).await?;
+        self.pledge(&p.backers[3], &o, 4, None).await?;
+        let units = if self.variant == Variant::A { 5 } else { 7 };
+        self.pledge(&p.backers[4], &o, units, Some(&p.rahul)).await?;
+        Ok(o)
+    }
+
+    /// Pochampally sarees: funded to the cap, first stage released after review (the
+    /// second stage is delivered later, "today").
+    async fn sarees(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.ikat,
+                price: 180,
+                min: 4,
+                max: 6,
+                days: 10,
+                review_days: 7,
+                promoter_bps: 300,
+                buyer: None,
+                milestones: &[3000, 4000, 3000],
+                splits: &[(&p.haat, 1500)],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.priya, &o, 2, Some(&p.kavya)).await?;
+        self.pledge(&p.backers[5], &o, 2, None).await?;
+        self.pledge(&p.daniel, &o, 2, None).await?;
+        self.finalize(&o).await?;
+        self.deliver(&o, 0, "yarn tied and dyed").await?;
+        self.release_after_review(&o, &p.ikat).await?;
+        self.settle(&o, &[&p.kavya]).await?;
+        Ok(o)
+    }
+
+    /// Blue pottery: 14 of the 40 sets needed are pledged.
+    async fn failing_dinner_set(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.pottery,
+                price: 60,
+                min: 40,
+                max: 60,
+                days: 12,
+                review_days: 5,
+                promoter_bps: 500,
+                buyer: None,
+                milestones: &[6000, 4000],
+                splits: &[(&p.kala, 1500)],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.backers[0], &o, 4, Some(&p.rahul)).await?;
+        self.pledge(&p.backers[1], &o, 6, None).await?;
+        let units = if self.variant == Variant::A { 4 } else { 9 };
+        self.pledge(&p.priya, &o, units, Some(&p.kavya)).await?;
+        Ok(o)
+    }
+
+    async fn fail_and_refund(&self, o: &Order, backers: &[&Person]) -> Result<()> {
+        self.finalize(o).await?;
+        for b in backers {
+            self.send(
+                "refund",
+                b,
+                self.chain.c.escrow,
+                Escrow::refundCall { orderId: o.id, terms: o.terms.clone(), backer: b.address },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A Bidri box bought by Daniel, paid and waiting for delivery.
+    async fn paid_sale(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.bidri,
+                price: 120,
+                min: 1,
+                max: 1,
+                days: 7,
+                review_days: 5,
+                promoter_bps: 0,
+                buyer: Some(&p.daniel),
+                milestones: &[10_000],
+                splits: &[(&p.kala, 2500)],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.daniel, &o, 1, None).await?;
+        self.finalize(&o).await?;
+        Ok(o)
+    }
+
+    /// A web shop job: the first half approved, the second never delivered; Daniel
+    /// disputes and the arbiter refunds two thirds of what was still held.
+    async fn resolved_job(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.freelancer,
+                price: 900,
+                min: 1,
+                max: 1,
+                days: 5,
+                review_days: 7,
+                promoter_bps: 0,
+                buyer: Some(&p.daniel),
+                milestones: &[5000, 5000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.daniel, &o, 1, None).await?;
+        self.finalize(&o).await?;
+        self.chain.warp(4 * DAY).await?;
+        self.deliver(&o, 0, "design and product pages").await?;
+        self.approve(&p.daniel, &o).await?;
+        self.chain.warp(10 * DAY).await?;
+        let c = self.chain.c;
+        self.send(
+            "dispute (non-delivery)",
+            &p.daniel,
+            c.escrow,
+            Escrow::disputeCall { orderId: o.id, terms: o.terms.clone() },
+        )
+        .await?;
+        self.chain.warp(2 * DAY).await?;
+        let held = self.price(900) / 2;
+        self.send(
+            "resolve",
+            &p.arbiter,
+            c.escrow,
+            Escrow::resolveCall {
+                orderId: o.id,
+                terms: o.terms.clone(),
+                refundAmount: U256::from(held * 2 / 3),
+            },
+        )
+        .await?;
+        self.send(
+            "refund",
+            &p.daniel,
+            c.escrow,
+            Escrow::refundCall { orderId: o.id, terms: o.terms.clone(), backer: p.daniel.address },
+        )
+        .await?;
+        self.settle(&o, &[]).await?;
+        Ok(o)
+    }
+
+    /// Pattachitra scrolls: open for pledges for three weeks, 5 of 8 pledged so far.
+    async fn open_scroll(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.patta,
+                price: 75,
+                min: 8,
+                max: 20,
+                days: 21,
+                review_days: 7,
+                promoter_bps: 600,
+                buyer: None,
+                milestones: &[5000, 5000],
+                splits: &[(&p.haat, 1000)],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.priya, &o, 2, Some(&p.kavya)).await?;
+        self.pledge(&p.backers[2], &o, 1, Some(&p.rahul)).await?;
+        self.pledge(&p.backers[3], &o, 2, None).await?;
+        Ok(o)
+    }
+
+    /// A translation job waiting for Priya's payment (try it in the app as dev account 6).
+    async fn open_translation(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        self.create(Spec {
+            seller: &p.freelancer,
+            price: 350,
+            min: 1,
+            max: 1,
+            days: 14,
+            review_days: 5,
+            promoter_bps: 0,
+            buyer: Some(&p.priya),
+            milestones: &[5000, 5000],
+            splits: &[],
+            doc,
+        })
+        .await
+    }
+
+    fn allocations(&self, ops: u16, welfare: u16, carbon: u16) -> Vec<Allocation> {
+        let label = |s: &str| {
+            let mut b = [0u8; 32];
+            b[..s.len()].copy_from_slice(s.as_bytes());
+            FixedBytes(b)
+        };
+        vec![
+            Allocation { label: label("operations"), recipient: self.p.ops.address, bps: ops },
+            Allocation {
+                label: label("artisan-welfare"),
+                recipient: self.p.welfare.address,
+                bps: welfare,
+            },
+            Allocation {
+                label: label("carbon-offsets"),
+                recipient: self.p.carbon.address,
+                bps: carbon,
+            },
+        ]
+    }
+
+    /// Proposes `allocations` from `proposer`; returns the proposal's calls and id.
+    async fn propose(
+        &self,
+        proposer: &Person,
+        allocations: Vec<Allocation>,
+        description: &str,
+    ) -> Result<(Vec<Address>, Vec<U256>, Vec<Bytes>, U256)> {
+        use alloy::sol_types::SolCall;
+        let c = self.chain.c;
+        let targets = vec![c.treasury];
+        let values = vec![U256::ZERO];
+        let calldatas: Vec<Bytes> =
+            vec![Treasury::setAllocationsCall { newAllocations: allocations }.abi_encode().into()];
+        self.send(
+            "propose",
+            proposer,
+            c.governor,
+            CointentGovernor::proposeCall {
+                targets: targets.clone(),
+                values: values.clone(),
+                calldatas: calldatas.clone(),
+                description: description.to_string(),
+            },
+        )
+        .await?;
+        let id = self
+            .chain
+            .view(
+                c.governor,
+                CointentGovernor::hashProposalCall {
+                    targets: targets.clone(),
+                    values: values.clone(),
+                    calldatas: calldatas.clone(),
+                    descriptionHash: keccak256(description),
+                },
+            )
+            .await?;
+        Ok((targets, values, calldatas, id))
+    }
+
+    async fn vote(&self, who: &Person, id: U256, support: u8, reason: &str) -> Result<()> {
+        self.send(
+            "vote",
+            who,
+            self.chain.c.governor,
+            CointentGovernor::castVoteWithReasonCall {
+                proposalId: id,
+                support,
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// Sets the governor's voting period in storage (see the module docs) and checks it
+    /// through the contract.
+    async fn set_voting_period(&self, word: U256, blocks: u32) -> Result<()> {
+        let c = self.chain.c;
+        let mask: U256 = U256::from(u32::MAX) << 48usize;
+        let new = (word & !mask) | (U256::from(blocks) << 48usize);
+        self.chain.set_storage(c.governor, U256::from(GOVERNOR_SETTINGS_SLOT), new).await?;
+        let period = self.chain.view(c.governor, CointentGovernor::votingPeriodCall {}).await?;
+        ensure!(
+            period == U256::from(blocks),
+            "the governor's storage layout changed: voting period reads {period} after \
+             writing {blocks} (update GOVERNOR_SETTINGS_SLOT)"
+        );
+        Ok(())
+    }
+
+    /// The first allocations: proposed, voted, queued and executed.
+    async fn executed_proposal(&self) -> Result<()> {
+        let (p, c) = (self.p, self.chain.c);
+        let slot = U256::from(GOVERNOR_SETTINGS_SLOT);
+        let word = self.chain.storage(c.governor, slot).await?;
+        let deployed: u32 = ((word >> 48usize) & U256::from(u32::MAX)).to::<u32>();
+        const SHORT: u32 = 20;
+        self.set_voting_period(word, SHORT).await?;
+        let description = "# Set the first treasury allocations\n\nShare platform fees 50 % \
+                           operations, 30 % artisan welfare fund (health cover and tools for \
+                           artisan families), 20 % carbon offsets for shipping.";
+        let proposed =
+            self.propose(&p.arbiter, self.allocations(5000, 3000, 2000), description).await;
+        self.set_voting_period(word, deployed).await?;
+        let (targets, values, calldatas, id) = proposed?;
+        self.chain.mine(2).await?;
+        self.vote(&p.arbiter, id, 1, "Operations need a budget; welfare and offsets matter too.")
+            .await?;
+        self.vote(&p.daniel, id, 0, "Welfare should get more than operations.").await?;
+        self.chain.mine(u64::from(SHORT)).await?;
+        let hash = keccak256(description);
+        self.send(
+            "queue",
+            &p.arbiter,
+            c.governor,
+            CointentGovernor::queueCall {
+                targets: targets.clone(),
+                values: values.clone(),
+                calldatas: calldatas.clone(),
+                descriptionHash: hash,
+            },
+        )
+        .await?;
+        self.chain.warp(2 * DAY + 60).await?;
+        self.send(
+            "execute",
+            &p.steward,
+            c.governor,
+            CointentGovernor::executeCall { targets, values, calldatas, descriptionHash: hash },
+        )
+        .await?;
+        let set = self.chain.view(c.treasury, Treasury::allocationsCall {}).await?;
+        ensure!(set.len() == 3, "the executed proposal did not set the allocations");
+        Ok(())
+    }
+
+    /// Daniel's proposal to give the welfare fund more, open for a week of blocks.
+    async fn voting_proposal(&self) -> Result<()> {
+        let p = self.p;
+        let description = "# Raise the artisan welfare fund to 40 %\n\nMove ten points from \
+                           operations to the artisan welfare fund: 40 % operations, 40 % \
+                           welfare, 20 % carbon offsets.";
+        let (_, _, _, id) =
+            self.propose(&p.daniel, self.allocations(4000, 4000, 2000), description).await?;
+        self.chain.mine(2).await?;
+        self.vote(&p.daniel, id, 1, "As argued last month.").await?;
+        self.vote(&p.arbiter, id, 2, "Abstaining until the welfare fund reports.").await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,86 @@
+use std::process::Command;
+
+use alloy::{
+    network::TransactionBuilder,
+    primitives::{Address, U256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    sol_types::SolCall,
+};
+use cointent_abi::{CointentGovernor, Escrow, Treasury};
+use cointent_harness::{
+    Anvil, DEV_KEYS,
+    demo::{self, Options, Variant},
+    project_root, tool,
+};
+use eyre::{Result, ensure};
+
+/// The demo world on a real chain: every order ends in the state the stack promises, the
+/// governor's voting period is back to the deployed one, and a second run is refused.
+#[tokio::test]
+async fn seeds_every_state_once() -> Result<()> {
+    let chain = Anvil::builder().chain_id(41003).spawn()?;
+    let out = Command::new(tool("forge")?)
+        .current_dir(project_root())
+        .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url"])
+        .arg(chain.endpoint())
+        .args(["--private-key", DEV_KEYS[0]])
+        .output()?;
+    ensure!(out.status.success(), "forge script: {}", String::from_utf8_lossy(&out.stderr));
+    let dir = tempfile::tempdir()?;
+    let file = project_root().join("deployments/41003.json");
+    let deployment = dir.path().join("41003.json");
+    std::fs::copy(&file, &deployment)?;
+    std::fs::remove_file(&file)?;
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&deployment)?)?;
+    let address = |name: &str| -> Result<Address> {
+        Ok(json["contracts"][name].as_str().unwrap_or_default().parse()?)
+    };
+
+    let options = Options {
+        rpc: chain.endpoint(),
+        deployment: deployment.clone(),
+        api: None,
+        variant: Variant::B,
+        metadata_only: false,
+    };
+    let report = demo::seed(&options).await?;
+    assert_eq!((report.orders, report.proposals), (10, 2));
+
+    let provider = ProviderBuilder::new().connect_http(chain.endpoint().parse()?);
+    async fn view<C: SolCall>(p: &impl Provider, to: Address, call: C) -> Result<C::Return> {
+        let tx = TransactionRequest::default().with_to(to).with_input(call.abi_encode());
+        Ok(C::abi_decode_returns(&p.call(tx).await?)?)
+    }
+    let escrow = address("escrow")?;
+    let mut states = Vec::new();
+    for id in 1..=10u64 {
+        let s = view(&provider, escrow, Escrow::orderStateCall { orderId: U256::from(id) }).await?;
+        states.push((s.status as u8, s.milestone, s.milestoneState as u8));
+    }
+    // (status, current milestone, its state): Funding 0, Active 1, Failed 2, Completed 4,
+    // Resolved 5; milestone Pending 0, Delivered 1, Disputed 2.
+    let expected = [
+        (4, 2, 0), // toys: completed collective
+        (4, 1, 0), // stole: completed sale
+        (4, 3, 0), // photos: completed job
+        (1, 0, 0), // paintings: funded
+        (1, 1, 1), // sarees: delivering
+        (2, 0, 0), // dinner set: failed
+        (1, 0, 2), // Bidri box: disputed
+        (5, 1, 2), // web shop: resolved
+        (0, 0, 0), // scroll: funding
+        (0, 0, 0), // translation: awaiting payment
+    ];
+    assert_eq!(states, expected);
+
+    let governor = address("governor")?;
+    let period = view(&provider, governor, CointentGovernor::votingPeriodCall {}).await?;
+    assert_eq!(period, U256::from(50_400), "the deployed voting period is restored");
+    let allocations = view(&provider, address("treasury")?, Treasury::allocationsCall {}).await?;
+    assert_eq!(allocations.iter().map(|a| a.bps).collect::<Vec<_>>(), [5000, 3000, 2000]);
+
+    let Err(again) = demo::seed(&options).await else { panic!("a seeded chain is refused") };
+    assert!(again.to_string().contains("already has 10 orders"), "{again}");
+    Ok(())
+}

@@ -35,6 +35,6 @@ mod process;
 
 pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
 pub use error::{Error, Result};
-pub use paths::{artifact_bytecode, project_root, tool};
+pub use paths::{artifact_bytecode, deploy_contracts, project_root, tool};
 pub use postgres::{Postgres, shared_postgres};
 pub use process::free_port;

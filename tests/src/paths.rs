@@ -44,3 +44,26 @@ pub fn artifact_bytecode(contract: &str, source: Option<&str>) -> Result<Vec<u8>
         .filter(|code| !code.is_empty())
         .ok_or(Error::Artifact { path, detail: "no creation bytecode".into() })
 }
+
+/// Runs `script/Deploy.s.sol` against `rpc` (chain `chain_id`) with dev key 0 and returns
+/// the deployment it wrote (`{chain_id, start_block, contracts}`), removing the file so
+/// tests on the same chain id do not see each other's. One forge at a time: concurrent
+/// runs race on forge's build cache.
+pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
+    static FORGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = FORGE.lock().unwrap_or_else(|e| e.into_inner());
+    let fail = |detail: String| Error::Start { what: "forge script script/Deploy.s.sol", detail };
+    let out = std::process::Command::new(tool("forge")?)
+        .current_dir(project_root())
+        .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", rpc])
+        .args(["--private-key", crate::DEV_KEYS[0]])
+        .output()
+        .map_err(|e| fail(e.to_string()))?;
+    if !out.status.success() {
+        return Err(fail(String::from_utf8_lossy(&out.stderr).into_owned()));
+    }
+    let file = project_root().join(format!("deployments/{chain_id}.json"));
+    let text = std::fs::read(&file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
+    let _ = std::fs::remove_file(&file);
+    serde_json::from_slice(&text).map_err(|e| fail(format!("{}: {e}", file.display())))
+}

@@ -29,7 +29,7 @@ use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::{
     ApiError, ApiQuery, ApiResult,
-    orders::{chain_id, cursor_i64, fetch_page, page_query, uint},
+    orders::{chain_id, fetch_page, log_keyset, page_query, uint},
 };
 use crate::http::AppState;
 
@@ -145,19 +145,7 @@ async fn list(
          FROM events e WHERE true"
     ));
     filter.push(&mut sql);
-    if let Some(c) = cursor {
-        let (chain, block, log) = (cursor_i64(&c[0])?, cursor_i64(&c[1])?, cursor_i64(&c[2])?);
-        let log = i32::try_from(log).map_err(|_| ApiError::bad("cursor", "not a cursor"))?;
-        sql.push(" AND (e.chain_id, e.block_number, e.log_index) > (")
-            .push_bind(chain)
-            .push(", ")
-            .push_bind(block)
-            .push(", ")
-            .push_bind(log)
-            .push(")");
-    }
-    sql.push(" ORDER BY e.chain_id, e.block_number, e.log_index LIMIT ")
-        .push_bind(i64::from(limit) + 1);
+    log_keyset(&mut sql, "e", cursor, true, limit)?;
     fetch_page(&state, sql, limit).await
 }
 

@@ -185,6 +185,34 @@ pub(super) fn order_keyset(
     Ok(())
 }
 
+/// Appends the keyset condition and order of lists sorted by `(chain_id, block_number,
+/// log_index)` of table alias `t`, oldest first when `ascending`, else newest first.
+pub(super) fn log_keyset(
+    sql: &mut QueryBuilder<Postgres>,
+    t: &str,
+    cursor: Option<Vec<String>>,
+    ascending: bool,
+    limit: u32,
+) -> ApiResult<()> {
+    let (cmp, dir) = if ascending { (">", "") } else { ("<", " DESC") };
+    if let Some(c) = cursor {
+        let (chain, block, log) = (cursor_i64(&c[0])?, cursor_i64(&c[1])?, cursor_i64(&c[2])?);
+        let log = i32::try_from(log).map_err(|_| ApiError::bad("cursor", "not a cursor"))?;
+        sql.push(format!(" AND ({t}.chain_id, {t}.block_number, {t}.log_index) {cmp} ("))
+            .push_bind(chain)
+            .push(", ")
+            .push_bind(block)
+            .push(", ")
+            .push_bind(log)
+            .push(")");
+    }
+    sql.push(format!(
+        " ORDER BY {t}.chain_id{dir}, {t}.block_number{dir}, {t}.log_index{dir} LIMIT "
+    ))
+    .push_bind(i64::from(limit) + 1);
+    Ok(())
+}
+
 /// Runs a page query whose rows are `(item JSON, key parts...)`.
 pub(super) async fn fetch_page(
     state: &AppState,
@@ -434,14 +462,7 @@ impl OrderRecord {
     /// metadata and proof.
     pub(super) fn detail_json(&self) -> String {
         let mut out = self.json.clone();
-        out.push_str(",\"terms\":");
-        out.push_str(&terms_json(&self.terms).to_string());
-        out.push_str(",\"milestones\":");
-        out.push_str(&self.milestones);
-        out.push_str(",\"price_breakdown\":");
-        out.push_str(&self.price_breakdown().to_string());
-        out.push_str(",\"metadata\":");
-        out.push_str(&self.metadata);
+        self.push_record_parts(&mut out);
         out.push_str(",\"proof\":");
         out.push_str(&self.proof_json().to_string());
         out.push('}');
@@ -453,18 +474,27 @@ impl OrderRecord {
     pub(super) fn transparency_json(&self) -> String {
         let mut out = String::from("{\"record\":");
         out.push_str(&self.summary[..self.summary.len() - 1]);
-        out.push_str(",\"terms\":");
-        out.push_str(&terms_json(&self.terms).to_string());
-        out.push_str(",\"milestones\":");
-        out.push_str(&self.milestones);
-        out.push_str(",\"price_breakdown\":");
-        out.push_str(&self.price_breakdown().to_string());
-        out.push_str(",\"metadata\":");
-        out.push_str(&self.metadata);
+        self.push_record_parts(&mut out);
         out.push_str("},\"proof\":");
         out.push_str(&self.proof_json().to_string());
         out.push('}');
         out
+    }
+
+    /// Appends `,"terms":…,"milestones":…,"price_breakdown":…,"metadata":…` to an open
+    /// JSON object.
+    fn push_record_parts(&self, out: &mut String) {
+        for (name, value) in [
+            ("terms", terms_json(&self.terms).to_string()),
+            ("milestones", self.milestones.clone()),
+            ("price_breakdown", self.price_breakdown().to_string()),
+            ("metadata", self.metadata.clone()),
+        ] {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            out.push_str(&value);
+        }
     }
 
     fn price_breakdown(&self) -> Value {

@@ -12,7 +12,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::{
     ApiError, ApiQuery, ApiResult,
-    orders::{chain_id, cursor_i64, fetch_page, json_text, one_of, page_query},
+    orders::{chain_id, fetch_page, json_text, log_keyset, one_of, page_query},
 };
 use crate::http::AppState;
 
@@ -103,19 +103,7 @@ async fn flows(
     if let Some(t) = &q.token {
         sql.push(" AND f.token = ").push_bind(super::address("token", t)?);
     }
-    if let Some(c) = cursor {
-        let (chain, block, log) = (cursor_i64(&c[0])?, cursor_i64(&c[1])?, cursor_i64(&c[2])?);
-        let log = i32::try_from(log).map_err(|_| ApiError::bad("cursor", "not a cursor"))?;
-        sql.push(" AND (f.chain_id, f.block_number, f.log_index) < (")
-            .push_bind(chain)
-            .push(", ")
-            .push_bind(block)
-            .push(", ")
-            .push_bind(log)
-            .push(")");
-    }
-    sql.push(" ORDER BY f.chain_id DESC, f.block_number DESC, f.log_index DESC LIMIT ")
-        .push_bind(i64::from(limit) + 1);
+    log_keyset(&mut sql, "f", cursor, false, limit)?;
     fetch_page(&state, sql, limit).await
 }
 

@@ -48,27 +48,7 @@ impl Chain {
 
     /// Sends a stablecoin call from dev account `from` and waits for its receipt.
     pub(crate) async fn send(&self, from: usize, input: Vec<u8>) -> Result<u64> {
-        // The nonce of the latest block: after anvil_reorg, anvil's pending nonce still
-        // counts the transactions of the replaced blocks.
-        let nonce = self.provider.get_transaction_count(dev(from)).latest().await?;
-        let tx = TransactionRequest::default()
-            .with_from(dev(from))
-            .with_to(self.token)
-            .with_input(input)
-            .with_nonce(nonce);
-        let hash = *self.provider.send_transaction(tx).await?.tx_hash();
-        // Poll the receipt directly: alloy's block heartbeat loses track after anvil_reorg.
-        for _ in 0..500 {
-            if let Some(receipt) = self.provider.get_transaction_receipt(hash).await? {
-                eyre::ensure!(receipt.status(), "transaction reverted");
-                return Ok(receipt.block_number.unwrap_or(0));
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let pool: serde_json::Value =
-            self.provider.raw_request("txpool_content".into(), ()).await?;
-        let tx = self.provider.get_transaction_by_hash(hash).await?;
-        eyre::bail!("no receipt for {hash}: pool {pool} tx {tx:?}")
+        send_and_wait(&self.provider, from, self.token, input).await
     }
 
     pub(crate) async fn mint(&self, to: usize, amount: u64) -> Result<u64> {
@@ -104,6 +84,36 @@ impl Chain {
             public_rpc_url: None,
         }
     }
+}
+
+/// Sends `input` to `to` from dev account `from` and waits for a successful receipt; its
+/// block number.
+pub(crate) async fn send_and_wait(
+    provider: &DynProvider,
+    from: usize,
+    to: Address,
+    input: Vec<u8>,
+) -> Result<u64> {
+    // The nonce of the latest block: after anvil_reorg, anvil's pending nonce still counts
+    // the transactions of the replaced blocks.
+    let nonce = provider.get_transaction_count(dev(from)).latest().await?;
+    let tx = TransactionRequest::default()
+        .with_from(dev(from))
+        .with_to(to)
+        .with_input(input)
+        .with_nonce(nonce);
+    let hash = *provider.send_transaction(tx).await?.tx_hash();
+    // Poll the receipt directly: alloy's block heartbeat loses track after anvil_reorg.
+    for _ in 0..500 {
+        if let Some(receipt) = provider.get_transaction_receipt(hash).await? {
+            eyre::ensure!(receipt.status(), "transaction {hash} reverted");
+            return Ok(receipt.block_number.unwrap_or(0));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let pool: serde_json::Value = provider.raw_request("txpool_content".into(), ()).await?;
+    let tx = provider.get_transaction_by_hash(hash).await?;
+    eyre::bail!("no receipt for {hash}: pool {pool} tx {tx:?}")
 }
 
 pub(crate) fn dev(i: usize) -> Address {

@@ -1,8 +1,6 @@
 //! Escrow projections: real orders driven through the deployed Escrow, mirrored live in small
 //! batches, checked row by row, and compared with a fresh re-index in one batch.
 
-use std::time::Duration;
-
 use alloy::{
     network::TransactionBuilder,
     primitives::{Address, B256, Bytes, U256},
@@ -56,23 +54,7 @@ impl Env {
 
     /// Sends `input` to `to` from dev account `from` and waits for its receipt.
     async fn send_to(&self, from: usize, to: Address, input: Vec<u8>) -> Result<u64> {
-        // As `Chain::send`: the nonce of the latest block, and the receipt polled directly.
-        let provider = &self.chain.provider;
-        let nonce = provider.get_transaction_count(dev(from)).latest().await?;
-        let tx = TransactionRequest::default()
-            .with_from(dev(from))
-            .with_to(to)
-            .with_input(input)
-            .with_nonce(nonce);
-        let hash = *provider.send_transaction(tx).await?.tx_hash();
-        for _ in 0..500 {
-            if let Some(receipt) = provider.get_transaction_receipt(hash).await? {
-                eyre::ensure!(receipt.status(), "transaction {hash} reverted");
-                return Ok(receipt.block_number.unwrap_or(0));
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        eyre::bail!("no receipt for {hash}")
+        send_and_wait(&self.chain.provider, from, to, input).await
     }
 
     async fn escrow<C: SolCall>(&self, from: usize, call: C) -> Result<u64> {

@@ -3,7 +3,7 @@
 //! free port.
 #![allow(dead_code)] // shared by the API tests: each uses some of the helpers
 
-use std::{collections::BTreeMap, process::Command, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use alloy::{
     network::TransactionBuilder,
@@ -13,7 +13,7 @@ use alloy::{
     sol_types::SolCall,
 };
 use cointent_abi::DemoStablecoin;
-use cointent_harness::{DEV_KEYS, project_root, tool};
+use cointent_harness::{DEV_KEYS, project_root};
 use cointent_indexer::{
     config::{ChainConfig, Config, DatabaseConfig, HttpConfig, WebhookConfig},
     http::{AppState, router},
@@ -112,22 +112,7 @@ impl World {
 
     /// Sends `input` to `to` from dev account `from` and waits for a successful receipt.
     pub(crate) async fn send_to(&self, from: usize, to: Address, input: Vec<u8>) -> Result<u64> {
-        let provider = &self.chain.provider;
-        let nonce = provider.get_transaction_count(dev(from)).latest().await?;
-        let tx = TransactionRequest::default()
-            .with_from(dev(from))
-            .with_to(to)
-            .with_input(input)
-            .with_nonce(nonce);
-        let hash = *provider.send_transaction(tx).await?.tx_hash();
-        for _ in 0..500 {
-            if let Some(receipt) = provider.get_transaction_receipt(hash).await? {
-                ensure!(receipt.status(), "transaction {hash} reverted");
-                return Ok(receipt.block_number.unwrap_or(0));
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        eyre::bail!("no receipt for {hash}")
+        send_and_wait(&self.chain.provider, from, to, input).await
     }
 
     /// Calls contract `name` from dev account `from`.
@@ -190,20 +175,9 @@ impl Drop for World {
     }
 }
 
-/// Runs script/Deploy.s.sol against `rpc` and returns the addresses it wrote.
+/// Runs the deploy script against `rpc`; the addresses it wrote, by name.
 pub(crate) fn deploy(rpc: &str, chain_id: u64) -> Result<BTreeMap<String, Address>> {
-    // One forge at a time: concurrent runs race on the build cache.
-    static FORGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = FORGE.lock().unwrap_or_else(|e| e.into_inner());
-    let out = Command::new(tool("forge")?)
-        .current_dir(project_root())
-        .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", rpc])
-        .args(["--private-key", DEV_KEYS[0]])
-        .output()?;
-    ensure!(out.status.success(), "forge script: {}", String::from_utf8_lossy(&out.stderr));
-    let file = project_root().join(format!("deployments/{chain_id}.json"));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
-    std::fs::remove_file(&file)?;
+    let json = cointent_harness::deploy_contracts(rpc, chain_id)?;
     let mut contracts = BTreeMap::new();
     for (name, address) in json["contracts"].as_object().context("contracts")? {
         contracts.insert(name.clone(), address.as_str().context("address")?.parse()?);

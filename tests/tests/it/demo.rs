@@ -1,5 +1,3 @@
-use std::process::Command;
-
 use alloy::{
     network::TransactionBuilder,
     primitives::{Address, U256},
@@ -9,30 +7,21 @@ use alloy::{
 };
 use cointent_abi::{CointentGovernor, Escrow, Treasury};
 use cointent_harness::{
-    Anvil, DEV_KEYS,
+    Anvil,
     demo::{self, Options, Variant},
-    project_root, tool,
+    deploy_contracts,
 };
-use eyre::{Result, ensure};
+use eyre::Result;
 
 /// The demo world on a real chain: every order ends in the state the stack promises, the
 /// governor's voting period is back to the deployed one, and a second run is refused.
 #[tokio::test]
 async fn seeds_every_state_once() -> Result<()> {
     let chain = Anvil::builder().chain_id(41003).spawn()?;
-    let out = Command::new(tool("forge")?)
-        .current_dir(project_root())
-        .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url"])
-        .arg(chain.endpoint())
-        .args(["--private-key", DEV_KEYS[0]])
-        .output()?;
-    ensure!(out.status.success(), "forge script: {}", String::from_utf8_lossy(&out.stderr));
+    let json = deploy_contracts(&chain.endpoint(), chain.chain_id())?;
     let dir = tempfile::tempdir()?;
-    let file = project_root().join("deployments/41003.json");
     let deployment = dir.path().join("41003.json");
-    std::fs::copy(&file, &deployment)?;
-    std::fs::remove_file(&file)?;
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&deployment)?)?;
+    std::fs::write(&deployment, json.to_string())?;
     let address = |name: &str| -> Result<Address> {
         Ok(json["contracts"][name].as_str().unwrap_or_default().parse()?)
     };

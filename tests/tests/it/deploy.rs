@@ -1,8 +1,6 @@
-use std::process::Command;
-
 use alloy::providers::{Provider, ProviderBuilder};
-use cointent_harness::{Anvil, DEV_KEYS, project_root, tool};
-use eyre::{Result, ensure};
+use cointent_harness::{Anvil, deploy_contracts};
+use eyre::Result;
 
 /// The deploy script on two chains whose histories differ gives the same addresses.
 #[tokio::test]
@@ -15,16 +13,7 @@ async fn deploys_at_the_same_addresses_on_two_chains() -> Result<()> {
 
     let mut deployed = Vec::new();
     for chain in &chains {
-        let out = Command::new(tool("forge")?)
-            .current_dir(project_root())
-            .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url"])
-            .arg(chain.endpoint())
-            .args(["--private-key", DEV_KEYS[0]])
-            .output()?;
-        ensure!(out.status.success(), "forge script: {}", String::from_utf8_lossy(&out.stderr));
-        let file = project_root().join(format!("deployments/{}.json", chain.chain_id()));
-        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
-        std::fs::remove_file(&file)?;
+        let json = deploy_contracts(&chain.endpoint(), chain.chain_id())?;
         assert_eq!(json["chain_id"], chain.chain_id());
         deployed.push(json["contracts"].clone());
     }

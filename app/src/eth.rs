@@ -2,9 +2,9 @@
 //! revert data decoded into plain sentences, amounts and dates for people.
 
 use alloy_primitives::{Address, B256, U256, Uint, keccak256};
-use alloy_sol_types::{SolError, SolInterface, SolValue, sol};
 #[allow(unused_imports)]
 use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolError, SolInterface, SolValue, sol};
 use cointent_abi::{
     CointentGovernor::CointentGovernorErrors,
     DemoStablecoin::DemoStablecoinErrors,
@@ -158,15 +158,22 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
         return match e {
             E::OnlyGovernance(_) => "Only governance can do this.".into(),
             E::ZeroAddress(_) => "An address that must be set is empty.".into(),
-            E::FeeTooHigh(e) => format!("A fee of {} bps is above the cap of {} bps.", e.feeBps, e.max),
+            E::FeeTooHigh(e) => {
+                format!("A fee of {} bps is above the cap of {} bps.", e.feeBps, e.max)
+            }
             E::Paused(_) => "New orders and pledges are paused by governance for now.".into(),
             E::PauseUnchanged(_) => "The pause switch is already in that position.".into(),
-            E::TermsMismatch(e) => format!("The terms sent do not match order #{}'s terms on chain.", e.orderId),
+            E::TermsMismatch(e) => {
+                format!("The terms sent do not match order #{}'s terms on chain.", e.orderId)
+            }
             E::InvalidTerms(e) => format!(
                 "The terms are invalid: check {}.",
                 String::from_utf8_lossy(e.reason.as_slice()).trim_end_matches('\0')
             ),
-            E::FeeMismatch(e) => format!("The terms carry a fee of {} bps but the platform fee is now {} bps.", e.given, e.current),
+            E::FeeMismatch(e) => format!(
+                "The terms carry a fee of {} bps but the platform fee is now {} bps.",
+                e.given, e.current
+            ),
             E::WrongStatus(e) => format!(
                 "Order #{} is {}, so this is not possible now.",
                 e.orderId,
@@ -180,7 +187,10 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
                     .unwrap_or(&"in another state")
             ),
             E::FundingClosed(e) => format!("Funding of order #{} is closed.", e.orderId),
-            E::FundingOpen(e) => format!("Funding of order #{} is still open: wait for the deadline or for the cap to be reached.", e.orderId),
+            E::FundingOpen(e) => format!(
+                "Funding of order #{} is still open: wait for the deadline or for the cap to be reached.",
+                e.orderId
+            ),
             E::ZeroUnits(_) => "Choose at least one unit.".into(),
             E::CapExceeded(e) => format!("Only {} units are still available.", e.available),
             E::NotSoleBuyer(_) => "Only this order's buyer can pledge to it.".into(),
@@ -188,13 +198,24 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
             E::NotArbiter(_) => "Only the arbiter of this order can do this.".into(),
             E::NotBacker(_) => "Only backers of this order can do this.".into(),
             E::InsufficientUnits(e) => format!("You hold only {} units.", e.held),
-            E::WrongNativeAmount(e) => format!("The amount sent ({}) differs from the price ({}).", e.sent, e.expected),
-            E::InsufficientTokenReceived(_) => "The token delivered less than was sent (fee-on-transfer tokens are not accepted).".into(),
+            E::WrongNativeAmount(e) => {
+                format!("The amount sent ({}) differs from the price ({}).", e.sent, e.expected)
+            }
+            E::InsufficientTokenReceived(_) => {
+                "The token delivered less than was sent (fee-on-transfer tokens are not accepted)."
+                    .into()
+            }
             E::NativeTransferFailed(_) => "Sending the coins to the recipient failed.".into(),
-            E::ReviewPeriodActive(e) => format!("The review period runs until {}: release is possible after it.", when(e.endsAt)),
+            E::ReviewPeriodActive(e) => format!(
+                "The review period runs until {}: release is possible after it.",
+                when(e.endsAt)
+            ),
             E::ReviewPeriodOver(e) => format!("The review period ended on {}.", when(e.endedAt)),
             E::AlreadyApproved(_) => "You already approved this milestone.".into(),
-            E::RefundTooHigh(e) => format!("A refund of {} is more than the {} the order still holds.", e.refund, e.held),
+            E::RefundTooHigh(e) => format!(
+                "A refund of {} is more than the {} the order still holds.",
+                e.refund, e.held
+            ),
             E::NothingToRefund(_) => "There is nothing to refund to this account.".into(),
             E::NothingToClaim(_) => "There is nothing to claim for this account yet.".into(),
             E::NothingToWithdraw(_) => "There is no balance to withdraw.".into(),
@@ -211,7 +232,9 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
             DemoStablecoinErrors::ERC20InsufficientAllowance(_) => {
                 "The escrow is not allowed to take enough of your tokens: approve first.".into()
             }
-            DemoStablecoinErrors::ERC2612ExpiredSignature(_) => "The permit signature expired.".into(),
+            DemoStablecoinErrors::ERC2612ExpiredSignature(_) => {
+                "The permit signature expired.".into()
+            }
             _ => "The token refused the transfer.".into(),
         };
     }
@@ -220,7 +243,9 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
             CointentGovernorErrors::GovernorUnexpectedProposalState(_) => {
                 "The proposal is not in a state that allows this now.".into()
             }
-            CointentGovernorErrors::GovernorAlreadyCastVote(_) => "You already voted on this proposal.".into(),
+            CointentGovernorErrors::GovernorAlreadyCastVote(_) => {
+                "You already voted on this proposal.".into()
+            }
             CointentGovernorErrors::GovernorInsufficientProposerVotes(_) => {
                 "You do not have enough votes to propose.".into()
             }

@@ -58,7 +58,13 @@ pub(crate) fn query_param(name: &str) -> Option<String> {
 fn install_router(route: Route) {
     let window = web_sys::window().expect("window");
     let on_click = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |e: web_sys::MouseEvent| {
-        if e.default_prevented() || e.button() != 0 || e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key() {
+        if e.default_prevented()
+            || e.button() != 0
+            || e.ctrl_key()
+            || e.meta_key()
+            || e.shift_key()
+            || e.alt_key()
+        {
             return;
         }
         let Some(a) = e

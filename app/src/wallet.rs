@@ -139,8 +139,9 @@ pub(crate) async fn request(method: &str, params: Value) -> Result<Value, Wallet
     let args = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&args, &"method".into(), &method.into());
     let _ = js_sys::Reflect::set(&args, &"params".into(), &to_js(&params));
-    let f: js_sys::Function =
-        get(&provider, "request").dyn_into().map_err(|_| WalletError::new("not an EIP-1193 wallet"))?;
+    let f: js_sys::Function = get(&provider, "request")
+        .dyn_into()
+        .map_err(|_| WalletError::new("not an EIP-1193 wallet"))?;
     let promise: js_sys::Promise = f
         .call1(&provider, &args)
         .map_err(|e| WalletError::new(net::js_err(e)))?
@@ -187,14 +188,20 @@ impl Wallet {
             chains: RwSignal::new(Vec::new()),
         };
         let window = web_sys::window().expect("window");
-        let on_announce = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-            let detail = e.detail();
-            let info = get(&detail, "info");
-            let provider = get(&detail, "provider");
-            let s = |k: &str| get(&info, k).as_string().unwrap_or_default();
-            let wi = WalletInfo { uuid: s("uuid"), name: s("name"), icon: s("icon"), rdns: s("rdns") };
-            w.add(wi, provider);
-        });
+        let on_announce =
+            Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                let detail = e.detail();
+                let info = get(&detail, "info");
+                let provider = get(&detail, "provider");
+                let s = |k: &str| get(&info, k).as_string().unwrap_or_default();
+                let wi = WalletInfo {
+                    uuid: s("uuid"),
+                    name: s("name"),
+                    icon: s("icon"),
+                    rdns: s("rdns"),
+                };
+                w.add(wi, provider);
+            });
         let _ = window.add_event_listener_with_callback(
             "eip6963:announceProvider",
             on_announce.as_ref().unchecked_ref(),
@@ -234,7 +241,9 @@ impl Wallet {
         PROVIDERS.with(|p| p.borrow_mut().push((info.clone(), provider)));
         let remembered = storage().and_then(|s| s.get_item("cointent.wallet").ok().flatten());
         self.wallets.update(|ws| ws.push(info.clone()));
-        if remembered.as_deref() == Some(info.rdns.as_str()) && self.account.get_untracked().is_none() {
+        if remembered.as_deref() == Some(info.rdns.as_str())
+            && self.account.get_untracked().is_none()
+        {
             spawn_local(async move {
                 self.connect_to(&info.uuid, false).await;
             });
@@ -282,7 +291,8 @@ impl Wallet {
             }
             Ok(_) => false,
             Err(e) if e.rejected() => {
-                self.tx.set(TxState::Rejected("You declined the connection in your wallet.".into()));
+                self.tx
+                    .set(TxState::Rejected("You declined the connection in your wallet.".into()));
                 false
             }
             Err(e) => {
@@ -296,10 +306,10 @@ impl Wallet {
         let Ok(on) = get(provider, "on").dyn_into::<js_sys::Function>() else { return };
         let accounts = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
             let first = from_js(&v)[0].as_str().map(str::to_lowercase);
-            if first.is_none() {
-                if let Some(s) = storage() {
-                    let _ = s.remove_item("cointent.wallet");
-                }
+            if first.is_none()
+                && let Some(s) = storage()
+            {
+                let _ = s.remove_item("cointent.wallet");
             }
             self.account.set(first);
         });
@@ -363,19 +373,19 @@ impl Wallet {
         self.tx.set(TxState::Switching(format!("Switch your wallet to {name} (chain {chain_id})")));
         let hex_id = format!("0x{chain_id:x}");
         let mut res = request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await;
-        if let Err(e) = &res {
-            if e.code == 4902 || e.data.to_string().contains("4902") {
-                let rpc = self.chain(chain_id).and_then(|c| c["rpc_url"].as_str().map(str::to_owned));
-                let add = json!([{
-                    "chainId": hex_id, "chainName": name,
-                    "rpcUrls": [rpc.unwrap_or_default()],
-                    "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}
-                }]);
-                res = match request("wallet_addEthereumChain", add).await {
-                    Ok(_) => request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await,
-                    Err(e) => Err(e),
-                };
-            }
+        if let Err(e) = &res
+            && (e.code == 4902 || e.data.to_string().contains("4902"))
+        {
+            let rpc = self.chain(chain_id).and_then(|c| c["rpc_url"].as_str().map(str::to_owned));
+            let add = json!([{
+                "chainId": hex_id, "chainName": name,
+                "rpcUrls": [rpc.unwrap_or_default()],
+                "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}
+            }]);
+            res = match request("wallet_addEthereumChain", add).await {
+                Ok(_) => request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await,
+                Err(e) => Err(e),
+            };
         }
         match res {
             Ok(_) => {
@@ -458,7 +468,8 @@ impl Wallet {
             .and_then(|t| eth::u64_of(&t["nonce"]));
         for i in 0..900 {
             sleep(if i < 10 { 250 } else { 1000 }).await;
-            let receipt = request("eth_getTransactionReceipt", json!([hash])).await.unwrap_or_default();
+            let receipt =
+                request("eth_getTransactionReceipt", json!([hash])).await.unwrap_or_default();
             if !receipt.is_null() {
                 if receipt["status"].as_str() == Some("0x1") {
                     self.tx.set(TxState::Confirmed(label, hash));
@@ -474,17 +485,18 @@ impl Wallet {
                 return None;
             }
             if i % 5 == 4 {
-                let gone = request("eth_getTransactionByHash", json!([hash])).await.map(|t| t.is_null());
+                let gone =
+                    request("eth_getTransactionByHash", json!([hash])).await.map(|t| t.is_null());
                 let count = request("eth_getTransactionCount", json!([from, "latest"]))
                     .await
                     .ok()
                     .and_then(|c| eth::u64_of(&c));
-                if let (Ok(true), Some(count), Some(nonce)) = (gone, count, nonce) {
-                    if count > nonce {
-                        self.tx.set(TxState::Replaced(label, hash));
-                        self.refresh.update(|r| *r += 1);
-                        return None;
-                    }
+                if let (Ok(true), Some(count), Some(nonce)) = (gone, count, nonce)
+                    && count > nonce
+                {
+                    self.tx.set(TxState::Replaced(label, hash));
+                    self.refresh.update(|r| *r += 1);
+                    return None;
                 }
             }
         }

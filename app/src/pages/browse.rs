@@ -53,8 +53,17 @@ pub(crate) fn order_card(w: Wallet, o: &Value) -> String {
         .join(" · ");
     format!(
         "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}</li>",
-        esc(&title), esc(kind), esc(&status.to_lowercase()), esc(status), esc(&w.chain_name(chain)), esc(&price),
-        if place.is_empty() { String::new() } else { format!("<p class=\"small muted\">{}</p>", esc(&place)) },
+        esc(&title),
+        esc(kind),
+        esc(&status.to_lowercase()),
+        esc(status),
+        esc(&w.chain_name(chain)),
+        esc(&price),
+        if place.is_empty() {
+            String::new()
+        } else {
+            format!("<p class=\"small muted\">{}</p>", esc(&place))
+        },
         funding_html(pledged, min, max)
     )
 }
@@ -99,7 +108,9 @@ pub(crate) fn page() -> impl IntoView {
         w.chains
             .get()
             .iter()
-            .map(|c| (eth::num_text(&c["chain_id"]), c["name"].as_str().unwrap_or_default().to_owned()))
+            .map(|c| {
+                (eth::num_text(&c["chain_id"]), c["name"].as_str().unwrap_or_default().to_owned())
+            })
             .collect::<Vec<_>>()
     };
     view! {

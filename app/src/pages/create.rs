@@ -11,7 +11,10 @@ use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Value, json};
 
 use super::token_meta;
-use crate::{eth, net, wallet::{TxState, Wallet}};
+use crate::{
+    eth, net,
+    wallet::{TxState, Wallet},
+};
 
 /// A session token from `/v1/auth/verify`, kept for the tab's life.
 fn session() -> Option<String> {
@@ -41,7 +44,11 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
         address.to_checksum(None)
     );
     let sig = w
-        .sign("Sign in with Ethereum", "personal_sign", json!([net::hex(message.as_bytes()), account]))
+        .sign(
+            "Sign in with Ethereum",
+            "personal_sign",
+            json!([net::hex(message.as_bytes()), account]),
+        )
         .await?;
     let body = json!({"message": message, "signature": sig}).to_string();
     match net::post("/v1/auth/verify", &body, None).await {
@@ -93,7 +100,12 @@ struct Draft {
     terms: Terms,
 }
 
-fn field(label: &'static str, id: &'static str, sig: RwSignal<String>, hint: &'static str) -> impl IntoView {
+fn field(
+    label: &'static str,
+    id: &'static str,
+    sig: RwSignal<String>,
+    hint: &'static str,
+) -> impl IntoView {
     view! {
         <label for=id>{label}</label>
         <input id=id placeholder=hint prop:value=move || sig.get() on:input=move |e| sig.set(event_target_value(&e)) />
@@ -111,29 +123,56 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     } else {
         eth::addr(&chain["contracts"]["stablecoin"]).ok_or("This chain has no stablecoin.")?
     };
-    let seller = w.account.get_untracked().and_then(|a| eth::parse_addr(&a)).ok_or("Connect a wallet first: it will be the seller.")?;
+    let seller = w
+        .account
+        .get_untracked()
+        .and_then(|a| eth::parse_addr(&a))
+        .ok_or("Connect a wallet first: it will be the seller.")?;
     let title = f.title.get_untracked();
     if title.trim().is_empty() || title.len() > 200 {
         return Err("The title must have 1 to 200 characters.".into());
     }
     let (_, dec) = token_meta(w, chain_id, &eth::addr_hex(&token));
-    let price = eth::parse_units(&f.price.get_untracked(), dec).filter(|p| !p.is_zero()).ok_or("Enter a unit price, e.g. 25 or 12.5.")?;
-    let num = |s: RwSignal<String>, what: &str| s.get_untracked().trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number."));
-    let (min, max) = if kind == "collective" { (num(f.min, "Minimum units")?, num(f.max, "Maximum units")?) } else { (1, 1) };
+    let price = eth::parse_units(&f.price.get_untracked(), dec)
+        .filter(|p| !p.is_zero())
+        .ok_or("Enter a unit price, e.g. 25 or 12.5.")?;
+    let num = |s: RwSignal<String>, what: &str| {
+        s.get_untracked()
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{what} must be a whole number."))
+    };
+    let (min, max) = if kind == "collective" {
+        (num(f.min, "Minimum units")?, num(f.max, "Maximum units")?)
+    } else {
+        (1, 1)
+    };
     if min == 0 || max < min {
-        return Err("Units: the minimum must be at least 1 and the maximum at least the minimum.".into());
+        return Err(
+            "Units: the minimum must be at least 1 and the maximum at least the minimum.".into()
+        );
     }
     let milestones: Vec<u16> = f
         .milestones
         .get_untracked()
         .split(',')
-        .map(|p| p.trim().parse::<u16>().map(|x| x * 100).map_err(|_| "Milestones are percentages separated by commas, e.g. 50, 50."))
+        .map(|p| {
+            p.trim()
+                .parse::<u16>()
+                .map(|x| x * 100)
+                .map_err(|_| "Milestones are percentages separated by commas, e.g. 50, 50.")
+        })
         .collect::<Result<_, _>>()?;
     if milestones.iter().map(|&x| x as u32).sum::<u32>() != 10_000 {
         return Err("The milestone percentages must add up to 100.".into());
     }
-    let sole = if kind == "collective" { Address::ZERO } else { eth::parse_addr(&f.buyer.get_untracked()).ok_or("Enter the buyer's or client's address.")? };
-    let arbiter = eth::parse_addr(&f.arbiter.get_untracked()).ok_or("Enter the arbiter's address.")?;
+    let sole = if kind == "collective" {
+        Address::ZERO
+    } else {
+        eth::parse_addr(&f.buyer.get_untracked()).ok_or("Enter the buyer's or client's address.")?
+    };
+    let arbiter =
+        eth::parse_addr(&f.arbiter.get_untracked()).ok_or("Enter the arbiter's address.")?;
     let mut splits = Vec::new();
     let partner = f.partner.get_untracked();
     if !partner.trim().is_empty() {
@@ -160,7 +199,8 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
             "region": f.region.get_untracked().trim(), "craft": f.craft.get_untracked().trim(), "story": f.story.get_untracked().trim()});
     }
     if let Some(s) = splits.first() {
-        doc["splits"] = json!([{"recipient": eth::addr_hex(&s.recipient), "label": "Partner shop"}]);
+        doc["splits"] =
+            json!([{"recipient": eth::addr_hex(&s.recipient), "label": "Partner shop"}]);
     }
     let document = doc.to_string();
     let terms = Terms {
@@ -188,7 +228,10 @@ async fn publish(w: Wallet, d: Draft) {
     match net::post("/v1/metadata", &d.document, Some(&token)).await {
         Ok(v) if v["hash"].as_str() == Some(&net::hex(d.terms.metadataHash.as_slice())) => {}
         Ok(v) => {
-            w.tx.set(TxState::Failed("Upload".into(), format!("the server stored the document under another hash ({})", v["hash"])));
+            w.tx.set(TxState::Failed(
+                "Upload".into(),
+                format!("the server stored the document under another hash ({})", v["hash"]),
+            ));
             return;
         }
         Err(e) => {
@@ -202,11 +245,21 @@ async fn publish(w: Wallet, d: Draft) {
     let Some(chain) = w.chain(d.chain_id) else { return };
     let escrow = chain["contracts"]["escrow"].as_str().unwrap_or_default().to_owned();
     let call = Escrow::createOrderCall { terms: d.terms.clone() };
-    if let Some(receipt) = w.send_receipt(d.chain_id, "Create the order", &escrow, call.abi_encode(), U256::ZERO).await {
+    if let Some(receipt) =
+        w.send_receipt(d.chain_id, "Create the order", &escrow, call.abi_encode(), U256::ZERO).await
+    {
         let id = receipt["logs"]
             .as_array()
-            .and_then(|logs| logs.iter().find(|l| l["address"].as_str().map(str::to_lowercase) == Some(escrow.to_lowercase())))
-            .and_then(|l| l["topics"][1].as_str().and_then(|t| U256::from_str_radix(t.trim_start_matches("0x"), 16).ok()));
+            .and_then(|logs| {
+                logs.iter().find(|l| {
+                    l["address"].as_str().map(str::to_lowercase) == Some(escrow.to_lowercase())
+                })
+            })
+            .and_then(|l| {
+                l["topics"][1]
+                    .as_str()
+                    .and_then(|t| U256::from_str_radix(t.trim_start_matches("0x"), 16).ok())
+            });
         if let Some(id) = id {
             crate::navigate(&format!("/orders/{}/{id}", d.chain_id));
         }
@@ -218,16 +271,33 @@ pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
     let s = |v: &str| RwSignal::new(v.to_owned());
     let f = Form {
-        kind: s("collective"), chain: s(""), token: s("stablecoin"), title: s(""), description: s(""),
-        category: s(""), region: s(""), craft: s(""), maker: s(""), story: s(""), price: s(""),
-        min: s("10"), max: s("100"), days: s("14"), review_hours: s("72"), promoter_bps: s("5"),
-        milestones: s("100"), buyer: s(""), arbiter: s(""), partner: s(""), partner_bps: s("0"),
+        kind: s("collective"),
+        chain: s(""),
+        token: s("stablecoin"),
+        title: s(""),
+        description: s(""),
+        category: s(""),
+        region: s(""),
+        craft: s(""),
+        maker: s(""),
+        story: s(""),
+        price: s(""),
+        min: s("10"),
+        max: s("100"),
+        days: s("14"),
+        review_hours: s("72"),
+        promoter_bps: s("5"),
+        milestones: s("100"),
+        buyer: s(""),
+        arbiter: s(""),
+        partner: s(""),
+        partner_bps: s("0"),
     };
     Effect::new(move |_| {
-        if f.chain.get_untracked().is_empty() {
-            if let Some(c) = w.chains.get().first() {
-                f.chain.set(eth::num_text(&c["chain_id"]));
-            }
+        if f.chain.get_untracked().is_empty()
+            && let Some(c) = w.chains.get().first()
+        {
+            f.chain.set(eth::num_text(&c["chain_id"]));
         }
     });
     let draft = RwSignal::new(None::<Draft>);

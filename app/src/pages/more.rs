@@ -23,7 +23,11 @@ fn facts(v: &Value) -> AnyView {
                 .filter(|(_, x)| !x.is_array() && !x.is_null())
                 .map(|(k, x)| {
                     let text = match x {
-                        Value::Object(o) => o.iter().map(|(k2, v2)| format!("{k2}: {}", eth::num_text(v2))).collect::<Vec<_>>().join(", "),
+                        Value::Object(o) => o
+                            .iter()
+                            .map(|(k2, v2)| format!("{k2}: {}", eth::num_text(v2)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         other => eth::num_text(other),
                     };
                     (k.replace('_', " "), text)
@@ -72,7 +76,8 @@ pub(crate) fn dashboard() -> impl IntoView {
                 w.refresh.track();
                 async move { net::get(&p).await }
             });
-            let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+            let origin =
+                web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
             view! {
                 <h1>"Dashboard"</h1>
                 <Suspense fallback=loading>
@@ -130,21 +135,33 @@ pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
 }
 
 fn gov_send(w: Wallet, chain_id: u64, contract: &'static str, label: &'static str, data: Vec<u8>) {
-    let Some(to) = w.chain(chain_id).and_then(|c| c["contracts"][contract].as_str().map(str::to_owned)) else { return };
+    let Some(to) =
+        w.chain(chain_id).and_then(|c| c["contracts"][contract].as_str().map(str::to_owned))
+    else {
+        return;
+    };
     spawn_local(async move {
         w.send(chain_id, label, &to, data, U256::ZERO).await;
     });
 }
 
+/// Targets, values, calldatas and description hash: the arguments of queue and execute.
+type ProposalCalls =
+    (Vec<alloy_primitives::Address>, Vec<U256>, Vec<Bytes>, alloy_primitives::B256);
+
 /// Calldata of queue/execute from a proposal record (targets, values, calldatas, description).
-fn proposal_parts(p: &Value) -> Option<(Vec<alloy_primitives::Address>, Vec<U256>, Vec<Bytes>, alloy_primitives::B256)> {
+fn proposal_parts(p: &Value) -> Option<ProposalCalls> {
     let targets = p["targets"].as_array()?.iter().map(eth::addr).collect::<Option<Vec<_>>>()?;
     // The native value of each call; the index does not carry it for proposals without value.
     let values = match p["values"].as_array() {
         Some(v) => v.iter().map(eth::u256).collect::<Option<Vec<_>>>()?,
         None => vec![U256::ZERO; targets.len()],
     };
-    let calldatas = p["calldatas"].as_array()?.iter().map(|c| c.as_str().and_then(net::unhex).map(Bytes::from)).collect::<Option<Vec<_>>>()?;
+    let calldatas = p["calldatas"]
+        .as_array()?
+        .iter()
+        .map(|c| c.as_str().and_then(net::unhex).map(Bytes::from))
+        .collect::<Option<Vec<_>>>()?;
     let desc = p["description"].as_str()?;
     Some((targets, values, calldatas, keccak256(desc.as_bytes())))
 }
@@ -166,12 +183,23 @@ pub(crate) fn governance() -> impl IntoView {
             if let Some(list) = v["items"].as_array_mut() {
                 for p in list {
                     let chain = chains.iter().find(|c| c["chain_id"] == p["chain_id"]);
-                    let (Some(c), Some(id)) = (chain, eth::u256(&p["proposal_id"])) else { continue };
-                    let (rpc, gov) = (c["rpc_url"].as_str().unwrap_or_default(), c["contracts"]["governor"].as_str().unwrap_or_default());
-                    if let Ok(out) = net::eth_call(rpc, gov, &CointentGovernor::stateCall { proposalId: id }.abi_encode()).await {
-                        if let Some(&b) = out.last() {
-                            p["state"] = Value::from(GOV_STATES.get(b as usize).copied().unwrap_or("Unknown"));
-                        }
+                    let (Some(c), Some(id)) = (chain, eth::u256(&p["proposal_id"])) else {
+                        continue;
+                    };
+                    let (rpc, gov) = (
+                        c["rpc_url"].as_str().unwrap_or_default(),
+                        c["contracts"]["governor"].as_str().unwrap_or_default(),
+                    );
+                    if let Ok(out) = net::eth_call(
+                        rpc,
+                        gov,
+                        &CointentGovernor::stateCall { proposalId: id }.abi_encode(),
+                    )
+                    .await
+                        && let Some(&b) = out.last()
+                    {
+                        p["state"] =
+                            Value::from(GOV_STATES.get(b as usize).copied().unwrap_or("Unknown"));
                     }
                 }
             }
@@ -179,9 +207,23 @@ pub(crate) fn governance() -> impl IntoView {
         }
     });
     let delegate = move |_| {
-        let Some(me) = w.account.get_untracked().and_then(|a| eth::parse_addr(&a)) else { return w.connect() };
-        let chain = w.chain_id.get_untracked().or_else(|| w.chains.with_untracked(|c| c.first().and_then(|c| eth::u64_of(&c["chain_id"])))).unwrap_or(31337);
-        gov_send(w, chain, "token", "Delegate your votes to yourself", Token::delegateCall { delegatee: me }.abi_encode());
+        let Some(me) = w.account.get_untracked().and_then(|a| eth::parse_addr(&a)) else {
+            return w.connect();
+        };
+        let chain = w
+            .chain_id
+            .get_untracked()
+            .or_else(|| {
+                w.chains.with_untracked(|c| c.first().and_then(|c| eth::u64_of(&c["chain_id"])))
+            })
+            .unwrap_or(31337);
+        gov_send(
+            w,
+            chain,
+            "token",
+            "Delegate your votes to yourself",
+            Token::delegateCall { delegatee: me }.abi_encode(),
+        );
     };
     view! {
         <h1>"Governance"</h1>
@@ -248,14 +290,21 @@ fn flow_chart(months: &[(String, f64, f64)]) -> String {
     let max = months.iter().map(|m| m.1.max(m.2)).fold(1.0, f64::max);
     let bw = 24;
     let width = (months.len() * (bw * 2 + 12)).max(200);
-    let mut h = format!("<svg class=\"chart\" viewBox=\"0 0 {width} 140\" role=\"img\" aria-label=\"Monthly treasury inflows (green) and outflows (grey)\">");
+    let mut h = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {width} 140\" role=\"img\" aria-label=\"Monthly treasury inflows (green) and outflows (grey)\">"
+    );
     for (i, (label, inflow, outflow)) in months.iter().enumerate() {
         let x = i * (bw * 2 + 12);
         let hi = (inflow / max * 110.0) as u32;
         let ho = (outflow / max * 110.0) as u32;
         h += &format!(
             "<rect x=\"{x}\" y=\"{}\" width=\"{bw}\" height=\"{hi}\" fill=\"#0b6e4f\"><title>{l}: in {}</title></rect><rect x=\"{}\" y=\"{}\" width=\"{bw}\" height=\"{ho}\" fill=\"#9aa0a6\"><title>{l}: out {}</title></rect><text x=\"{x}\" y=\"135\" font-size=\"9\">{l}</text>",
-            120 - hi, *inflow as u64, x + bw, 120 - ho, *outflow as u64, l = esc(label)
+            120 - hi,
+            *inflow as u64,
+            x + bw,
+            120 - ho,
+            *outflow as u64,
+            l = esc(label)
         );
     }
     h + "</svg>"
@@ -269,7 +318,8 @@ pub(crate) fn treasury() -> impl IntoView {
         async move {
             let Some(c) = chain else { return Err("no chain".to_owned()) };
             let t = net::get(&format!("/v1/treasury?chain_id={c}")).await?;
-            let r = net::get(&format!("/v1/treasury/report?chain_id={c}")).await.unwrap_or(Value::Null);
+            let r =
+                net::get(&format!("/v1/treasury/report?chain_id={c}")).await.unwrap_or(Value::Null);
             Ok((c.parse::<u64>().unwrap_or_default(), t, r))
         }
     });

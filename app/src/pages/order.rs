@@ -60,18 +60,23 @@ async fn live(ctx: Arc<Ctx>, account: Option<String>) -> Result<Live, String> {
     };
     if let Some(a) = account.and_then(|a| eth::parse_addr(&a)) {
         let t = ctx.terms.clone();
-        l.paid = U256::from(call(&ctx, Escrow::backerOfCall { orderId: id, backer: a }).await?.paid);
+        l.paid =
+            U256::from(call(&ctx, Escrow::backerOfCall { orderId: id, backer: a }).await?.paid);
         l.approved = call(&ctx, Escrow::approvedOfCall { orderId: id, backer: a }).await?
             == U256::from(l.milestone as u64 + 1);
-        l.claimable = call(&ctx, Escrow::claimableCall { orderId: id, terms: t.clone(), account: a })
-            .await
-            .unwrap_or_default();
-        l.commission =
-            call(&ctx, Escrow::commissionClaimableCall { orderId: id, terms: t.clone(), promoter: a })
+        l.claimable =
+            call(&ctx, Escrow::claimableCall { orderId: id, terms: t.clone(), account: a })
                 .await
                 .unwrap_or_default();
-        l.balance =
-            call(&ctx, Escrow::balanceOfCall { token: t.token, account: a }).await.unwrap_or_default();
+        l.commission = call(
+            &ctx,
+            Escrow::commissionClaimableCall { orderId: id, terms: t.clone(), promoter: a },
+        )
+        .await
+        .unwrap_or_default();
+        l.balance = call(&ctx, Escrow::balanceOfCall { token: t.token, account: a })
+            .await
+            .unwrap_or_default();
     }
     Ok(l)
 }
@@ -90,7 +95,8 @@ pub(crate) fn breakdown(t: &Terms) -> Vec<(String, U256)> {
     }
     let mut left = 10_000u64;
     for s in &t.splits {
-        let share = if left == 0 { U256::ZERO } else { rest * U256::from(s.bps) / U256::from(left) };
+        let share =
+            if left == 0 { U256::ZERO } else { rest * U256::from(s.bps) / U256::from(left) };
         left = left.saturating_sub(s.bps as u64);
         rest -= share;
         rows.push((format!("Split {}", eth::short(&eth::addr_hex(&s.recipient))), share));
@@ -104,9 +110,17 @@ pub(crate) fn breakdown_html(w: Wallet, chain_id: u64, t: &Terms) -> String {
     let (sym, dec) = token_meta(w, chain_id, &eth::addr_hex(&t.token));
     let rows: String = breakdown(t)
         .into_iter()
-        .map(|(label, v)| format!("<tr><th scope=\"row\">{}</th><td>{} {sym}</td></tr>", esc(&label), eth::fmt_units(v, dec)))
+        .map(|(label, v)| {
+            format!(
+                "<tr><th scope=\"row\">{}</th><td>{} {sym}</td></tr>",
+                esc(&label),
+                eth::fmt_units(v, dec)
+            )
+        })
         .collect();
-    format!("<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody>{rows}</tbody></table>")
+    format!(
+        "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody>{rows}</tbody></table>"
+    )
 }
 
 /// Pledges `units`, with the fewest wallet prompts the token allows: native coin or
@@ -120,7 +134,8 @@ async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Address) {
     let t = ctx.terms.clone();
     let units_u = U256::from(units);
     let cost = units_u * U256::from(t.unitPrice);
-    let plain = Escrow::pledgeCall { orderId: ctx.order_id, terms: t.clone(), units: units_u, promoter };
+    let plain =
+        Escrow::pledgeCall { orderId: ctx.order_id, terms: t.clone(), units: units_u, promoter };
     let label = format!("Pledge {units} unit{}", if units == 1 { "" } else { "s" });
     if t.token == Address::ZERO {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), cost).await;
@@ -152,7 +167,13 @@ async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Address) {
         .ok()
         .and_then(|b| IToken::noncesCall::abi_decode_returns(&b).ok());
     if let (Some(d), Some(nonce)) = (domain, nonce) {
-        let deadline = (js_sys::Date::now() / 1000.0) as u64 + 3600 * 24;
+        // The permit's deadline is checked against the chain's clock, not this computer's.
+        let chain_now = net::rpc(&ctx.rpc, "eth_getBlockByNumber", json!(["latest", false]))
+            .await
+            .ok()
+            .and_then(|b| eth::u64_of(&b["timestamp"]))
+            .unwrap_or((js_sys::Date::now() / 1000.0) as u64);
+        let deadline = chain_now + 3600;
         let typed = json!({
             "types": {
                 "EIP712Domain": [
@@ -171,7 +192,11 @@ async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Address) {
                         "nonce": nonce.to_string(), "deadline": deadline.to_string()}
         });
         let Some(sig) = w
-            .sign("Allow the escrow to take the payment", "eth_signTypedData_v4", json!([account, typed.to_string()]))
+            .sign(
+                "Allow the escrow to take the payment",
+                "eth_signTypedData_v4",
+                json!([account, typed.to_string()]),
+            )
             .await
         else {
             return;
@@ -214,7 +239,8 @@ fn actions(w: Wallet, ctx: Arc<Ctx>, l: Live, account: Option<String>) -> AnyVie
     let is_seller = connected && me == t.seller;
     let is_arbiter = connected && me == t.arbiter;
     let is_backer = l.paid > U256::ZERO;
-    let units_held = if t.unitPrice.is_zero() { 0 } else { (l.paid / U256::from(t.unitPrice)).to::<u64>() };
+    let units_held =
+        if t.unitPrice.is_zero() { 0 } else { (l.paid / U256::from(t.unitPrice)).to::<u64>() };
     let deadline = t.fundingDeadline.to::<u64>();
     let review_end = l.delivered_at + t.reviewPeriod as u64;
     let (sym, dec) = token_meta(w, ctx.chain_id, &eth::addr_hex(&t.token));
@@ -262,14 +288,33 @@ fn actions(w: Wallet, ctx: Arc<Ctx>, l: Live, account: Option<String>) -> AnyVie
             }.into_any());
         }
         if is_backer && open {
-            out.push(b("Withdraw my pledge", "unpledge",
-                Escrow::unpledgeCall { orderId: id, terms: ctx.terms.clone(), units: U256::from(units_held) }.abi_encode(), &ctx));
+            out.push(b(
+                "Withdraw my pledge",
+                "unpledge",
+                Escrow::unpledgeCall {
+                    orderId: id,
+                    terms: ctx.terms.clone(),
+                    units: U256::from(units_held),
+                }
+                .abi_encode(),
+                &ctx,
+            ));
         }
         if !open {
-            out.push(b("Finalize funding", "finalize", Escrow::finalizeCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(), &ctx));
+            out.push(b(
+                "Finalize funding",
+                "finalize",
+                Escrow::finalizeCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(),
+                &ctx,
+            ));
         }
         if is_seller && l.now < deadline {
-            out.push(b("Cancel the order", "cancel", Escrow::cancelCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(), &ctx));
+            out.push(b(
+                "Cancel the order",
+                "cancel",
+                Escrow::cancelCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(),
+                &ctx,
+            ));
         }
     }
     if l.status == 1 {
@@ -291,18 +336,39 @@ fn actions(w: Wallet, ctx: Arc<Ctx>, l: Live, account: Option<String>) -> AnyVie
                     }.into_any());
                 }
                 if is_backer {
-                    out.push(b("Dispute (not delivered)", "dispute", Escrow::disputeCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(), &ctx));
+                    out.push(b(
+                        "Dispute (not delivered)",
+                        "dispute",
+                        Escrow::disputeCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(),
+                        &ctx,
+                    ));
                 }
             }
             1 => {
                 if is_backer && !l.approved {
-                    out.push(b("Approve the milestone", "approve", Escrow::approveMilestoneCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(), &ctx));
+                    out.push(b(
+                        "Approve the milestone",
+                        "approve",
+                        Escrow::approveMilestoneCall { orderId: id, terms: ctx.terms.clone() }
+                            .abi_encode(),
+                        &ctx,
+                    ));
                 }
                 if is_backer && l.now < review_end {
-                    out.push(b("Dispute the milestone", "dispute", Escrow::disputeCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(), &ctx));
+                    out.push(b(
+                        "Dispute the milestone",
+                        "dispute",
+                        Escrow::disputeCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(),
+                        &ctx,
+                    ));
                 }
                 if l.now >= review_end {
-                    out.push(b("Release the milestone", "release", Escrow::releaseCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(), &ctx));
+                    out.push(b(
+                        "Release the milestone",
+                        "release",
+                        Escrow::releaseCall { orderId: id, terms: ctx.terms.clone() }.abi_encode(),
+                        &ctx,
+                    ));
                 }
             }
             _ => {
@@ -329,31 +395,57 @@ fn actions(w: Wallet, ctx: Arc<Ctx>, l: Live, account: Option<String>) -> AnyVie
         }
     }
     if matches!(l.status, 2 | 3 | 5) && is_backer {
-        out.push(b("Take my refund", "refund", Escrow::refundCall { orderId: id, terms: ctx.terms.clone(), backer: me }.abi_encode(), &ctx));
+        out.push(b(
+            "Take my refund",
+            "refund",
+            Escrow::refundCall { orderId: id, terms: ctx.terms.clone(), backer: me }.abi_encode(),
+            &ctx,
+        ));
     }
     if l.claimable > U256::ZERO {
-        out.push(b("Claim my share", "claim", Escrow::claimCall { orderId: id, terms: ctx.terms.clone(), account: me }.abi_encode(), &ctx));
+        out.push(b(
+            "Claim my share",
+            "claim",
+            Escrow::claimCall { orderId: id, terms: ctx.terms.clone(), account: me }.abi_encode(),
+            &ctx,
+        ));
     }
     if l.commission > U256::ZERO {
-        out.push(b("Claim my commission", "claim-commission", Escrow::claimCommissionCall { orderId: id, terms: ctx.terms.clone(), promoter: me }.abi_encode(), &ctx));
+        out.push(b(
+            "Claim my commission",
+            "claim-commission",
+            Escrow::claimCommissionCall { orderId: id, terms: ctx.terms.clone(), promoter: me }
+                .abi_encode(),
+            &ctx,
+        ));
     }
     if l.balance > U256::ZERO {
-        out.push(b("Withdraw my balance", "withdraw", Escrow::withdrawCall { token: t.token, account: me }.abi_encode(), &ctx));
+        out.push(b(
+            "Withdraw my balance",
+            "withdraw",
+            Escrow::withdrawCall { token: t.token, account: me }.abi_encode(),
+            &ctx,
+        ));
     }
-    let mut facts = vec![format!("Status on chain: {}", eth::STATUSES.get(l.status as usize).unwrap_or(&"?"))];
+    let mut facts =
+        vec![format!("Status on chain: {}", eth::STATUSES.get(l.status as usize).unwrap_or(&"?"))];
     if l.status == 1 {
         facts.push(format!(
             "Milestone {} of {}: {}",
             l.milestone as usize + 1,
             t.milestoneBps.len(),
-            ["waiting for delivery", "delivered, in review", "disputed, waiting for the arbiter"][l.mstate.min(2) as usize]
+            ["waiting for delivery", "delivered, in review", "disputed, waiting for the arbiter"]
+                [l.mstate.min(2) as usize]
         ));
         if l.mstate == 1 {
             facts.push(format!("Review ends {}", eth::date(review_end)));
         }
     }
     if is_backer {
-        facts.push(format!("You hold {units_held} unit(s), paid {} {sym}", eth::fmt_units(l.paid, dec)));
+        facts.push(format!(
+            "You hold {units_held} unit(s), paid {} {sym}",
+            eth::fmt_units(l.paid, dec)
+        ));
     }
     if l.claimable > U256::ZERO {
         facts.push(format!("You can claim {} {sym}", eth::fmt_units(l.claimable, dec)));
@@ -384,7 +476,8 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let oid = order_id.clone();
     let ctx = Memo::new(move |_| {
         let d = detail.get()?.ok()?;
-        let chain = w.chains.get().into_iter().find(|c| eth::u64_of(&c["chain_id"]) == Some(chain_id))?;
+        let chain =
+            w.chains.get().into_iter().find(|c| eth::u64_of(&c["chain_id"]) == Some(chain_id))?;
         let terms = eth::terms_from_json(&d["terms"]).ok()?;
         Some(Arc::new(Ctx {
             chain_id,
@@ -426,7 +519,11 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn overview(w: Wallet, chain_id: u64, d: &Value) -> AnyView {
     let id = eth::num_text(&d["order_id"]);
     let meta = &d["metadata"];
-    let title = meta["title"].as_str().or(d["title"].as_str()).map(str::to_owned).unwrap_or_else(|| format!("Order #{id}"));
+    let title = meta["title"]
+        .as_str()
+        .or(d["title"].as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("Order #{id}"));
     let token = d["token"].as_str().unwrap_or_default().to_owned();
     let terms = eth::terms_from_json(&d["terms"]);
     let pledged = eth::u64_of(&d["units_pledged"]).unwrap_or(0);
@@ -452,7 +549,9 @@ fn overview(w: Wallet, chain_id: u64, d: &Value) -> AnyView {
     h += &dl_html("terms", &rows);
     h += "<h2>Milestones</h2><ol class=\"milestones\">";
     let titles = meta["milestones"].as_array().cloned().unwrap_or_default();
-    for (i, bps) in terms.as_ref().map(|t| t.milestoneBps.clone()).unwrap_or_default().into_iter().enumerate() {
+    for (i, bps) in
+        terms.as_ref().map(|t| t.milestoneBps.clone()).unwrap_or_default().into_iter().enumerate()
+    {
         let t = titles.get(i).and_then(|m| m["title"].as_str()).unwrap_or("Milestone");
         h += &format!("<li>{} — {}.{:02}% of the funds</li>", esc(t), bps / 100, bps % 100);
     }
@@ -465,7 +564,11 @@ fn overview(w: Wallet, chain_id: u64, d: &Value) -> AnyView {
         let s = |k: &str| esc(a[k].as_str().unwrap_or_default());
         h += &format!(
             "<h2>The maker</h2><p><a href=\"/artisans/{}\">{}</a> · {} · {}</p><p class=\"story\">{}</p>",
-            s("address"), s("name"), s("craft"), s("region"), s("story")
+            s("address"),
+            s("name"),
+            s("craft"),
+            s("region"),
+            s("story")
         );
     }
     h += "<h2>Backers</h2>";
@@ -476,14 +579,24 @@ fn overview(w: Wallet, chain_id: u64, d: &Value) -> AnyView {
         h += "<table data-testid=\"backers\"><thead><tr><th scope=\"col\">Backer</th><th scope=\"col\">Units</th><th scope=\"col\">Paid</th></tr></thead><tbody>";
         for b in &backers {
             let who = b["backer"].as_str().unwrap_or_default();
-            h += &format!("<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>", esc(who), esc(&eth::short(who)), esc(&eth::num_text(&b["units"])), esc(&money(w, chain_id, &token, &b["paid"])));
+            h += &format!(
+                "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(who),
+                esc(&eth::short(who)),
+                esc(&eth::num_text(&b["units"])),
+                esc(&money(w, chain_id, &token, &b["paid"]))
+            );
         }
         h += "</tbody></table>";
     }
     let me = w.account.get_untracked().unwrap_or_default();
     h += &format!(
         "<p class=\"small\"><a href=\"/t/{chain_id}/{id}\">Transparency record</a>{}</p>",
-        if me.is_empty() { String::new() } else { format!(" · <a href=\"/orders/{chain_id}/{id}?ref={me}\">Your referral link</a>") }
+        if me.is_empty() {
+            String::new()
+        } else {
+            format!(" · <a href=\"/orders/{chain_id}/{id}?ref={me}\">Your referral link</a>")
+        }
     );
     view! { <article class="order" data-testid="order" inner_html=h></article> }.into_any()
 }

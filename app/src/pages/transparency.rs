@@ -39,14 +39,22 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
         .iter()
         .find(|c| eth::u64_of(&c["chain_id"]) == Some(chain_id))
         .ok_or_else(|| format!("chain {chain_id} is not served here"))?;
-    let rpc = chain["rpc_url"].as_str().or(proof["rpc_url"].as_str()).unwrap_or_default().to_owned();
-    let escrow = chain["contracts"]["escrow"].as_str().or(proof["contract"].as_str()).unwrap_or_default().to_owned();
-    let id = U256::from_str_radix(&order_id, 10).map_err(|_| "the order id must be a number".to_owned())?;
+    let rpc =
+        chain["rpc_url"].as_str().or(proof["rpc_url"].as_str()).unwrap_or_default().to_owned();
+    let escrow = chain["contracts"]["escrow"]
+        .as_str()
+        .or(proof["contract"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let id = U256::from_str_radix(&order_id, 10)
+        .map_err(|_| "the order id must be a number".to_owned())?;
     let out = net::eth_call(&rpc, &escrow, &Escrow::termsHashOfCall { orderId: id }.abi_encode())
         .await
         .map_err(|e| format!("cannot read the chain at {rpc}: {e}"))?;
-    let chain_hash = Escrow::termsHashOfCall::abi_decode_returns(&out).map_err(|e| e.to_string())?;
-    let state = net::eth_call(&rpc, &escrow, &Escrow::orderStateCall { orderId: id }.abi_encode()).await?;
+    let chain_hash =
+        Escrow::termsHashOfCall::abi_decode_returns(&out).map_err(|e| e.to_string())?;
+    let state =
+        net::eth_call(&rpc, &escrow, &Escrow::orderStateCall { orderId: id }.abi_encode()).await?;
     let state = Escrow::orderStateCall::abi_decode_returns(&state).map_err(|e| e.to_string())?;
     let chain_status = eth::STATUSES.get(state.status as usize).unwrap_or(&"?").to_string();
 
@@ -71,13 +79,16 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
             problems.push("The terms the indexer shows do not hash to the terms hash stored on chain: the price, splits or other terms shown here are not the real ones.".into());
         }
         if indexer_hash.is_some_and(|h| h != chain_hash) {
-            problems.push("The terms hash the indexer reports differs from the one on chain.".into());
+            problems
+                .push("The terms hash the indexer reports differs from the one on chain.".into());
         }
     }
-    if let Some(abi) = proof["terms_abi"].as_str().and_then(net::unhex) {
-        if alloy_primitives::keccak256(&abi) != chain_hash && !chain_hash.is_zero() {
-            problems.push("The encoded terms in the proof do not hash to the chain's terms hash.".into());
-        }
+    if let Some(abi) = proof["terms_abi"].as_str().and_then(net::unhex)
+        && alloy_primitives::keccak256(&abi) != chain_hash
+        && !chain_hash.is_zero()
+    {
+        problems
+            .push("The encoded terms in the proof do not hash to the chain's terms hash.".into());
     }
     Ok(Check { record, chain_hash, recomputed, indexer_hash, chain_status, problems })
 }
@@ -101,9 +112,14 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> AnyView {
     let ok = c.problems.is_empty();
     let r = &c.record;
-    let order = [&r["record"], &r["order"]].into_iter().find(|x| x.is_object()).cloned().unwrap_or_else(|| r.clone());
+    let order = [&r["record"], &r["order"]]
+        .into_iter()
+        .find(|x| x.is_object())
+        .cloned()
+        .unwrap_or_else(|| r.clone());
     let proof = if r["proof"].is_object() { r["proof"].clone() } else { r.clone() };
-    let meta = if r["metadata"].is_object() { r["metadata"].clone() } else { order["metadata"].clone() };
+    let meta =
+        if r["metadata"].is_object() { r["metadata"].clone() } else { order["metadata"].clone() };
     let terms = [&proof["terms"], &order["terms"]]
         .into_iter()
         .find(|t| t.is_object())
@@ -113,13 +129,24 @@ fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> AnyView {
         format!("Status: the chain says {}, the indexer says {indexer_status} (it may be a few blocks behind).", c.chain_status)
     });
     let hex = |h: Option<B256>| h.map(|h| net::hex(h.as_slice())).unwrap_or_else(|| "—".into());
-    let story = meta["artisan"]["story"].as_str().or(meta["description"].as_str()).unwrap_or_default().to_owned();
+    let story = meta["artisan"]["story"]
+        .as_str()
+        .or(meta["description"].as_str())
+        .unwrap_or_default()
+        .to_owned();
     let title = meta["title"].as_str().unwrap_or_default().to_owned();
     let proof_rows: Vec<(&str, String)> = vec![
         ("Chain", w.chain_name(chain_id)),
         ("Escrow contract", eth::num_text(&proof["contract"])),
         ("Transaction", eth::num_text(&proof["tx_hash"])),
-        ("Block", format!("{} {}", eth::num_text(&proof["block_number"]), eth::num_text(&proof["block_hash"]))),
+        (
+            "Block",
+            format!(
+                "{} {}",
+                eth::num_text(&proof["block_number"]),
+                eth::num_text(&proof["block_hash"])
+            ),
+        ),
         ("Log index", eth::num_text(&proof["log_index"])),
         ("Terms hash on chain", net::hex(c.chain_hash.as_slice())),
         ("Terms hash (indexer)", hex(c.indexer_hash)),

@@ -46,16 +46,14 @@ fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
         async move { net::get(&p).await }
     });
     view! {
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(e),
                 Ok(v) => {
                     let list = items(&v);
                     if list.is_empty() { view! { <p class="muted">{empty}</p> }.into_any() }
                     else { cards(w, &list) }
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 
@@ -80,12 +78,10 @@ pub(crate) fn dashboard() -> impl IntoView {
                 web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
             view! {
                 <h1>"Dashboard"</h1>
-                <Suspense fallback=loading>
-                    {move || account.get().map(|r| match r {
+                {move || (account.get().map(|r| match r {
                         Ok(v) => view! { <section aria-label="Earnings"><h2>"Roles and earnings"</h2>{facts(&v)}</section> }.into_any(),
                         Err(e) => error_box(e),
-                    })}
-                </Suspense>
+                    })).unwrap_or_else(loading)}
                 <div class="grid2">
                     <section><h2>"As maker"</h2>{order_list(w, format!("/v1/accounts/{a}/orders?role=seller"), "You have no orders as a maker.")}</section>
                     <section><h2>"As backer"</h2>
@@ -115,8 +111,7 @@ pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
     });
     let what = if kind == "artisans" { "Artisan" } else { "Partner shop" };
     view! {
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load this profile: {e}")),
                 Ok(v) => {
                     let name = v["name"].as_str().unwrap_or(what).to_owned();
@@ -129,8 +124,7 @@ pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
                     }
                     view! { {raw(h)} {facts(&v["reputation"])} <h2>"Orders"</h2> {cards(w, &orders)} }.into_any()
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 
@@ -230,8 +224,7 @@ pub(crate) fn governance() -> impl IntoView {
         <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Votes count once delegated."</p>
         <button data-testid="delegate" on:click=delegate>"Delegate my votes to myself"</button>
         <h2>"Proposals"</h2>
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load the proposals: {e}")),
                 Ok(v) => {
                     let list = items(&v);
@@ -272,8 +265,7 @@ pub(crate) fn governance() -> impl IntoView {
                         }
                     }).collect_view()}</ul> }.into_any()
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 
@@ -326,8 +318,7 @@ pub(crate) fn treasury() -> impl IntoView {
     view! {
         <h1>"Treasury"</h1>
         <p>"Platform fees flow to the treasury; token holders vote on how they are allocated. Every flow is an on-chain event."</p>
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load the treasury: {e}")),
                 Ok((chain, t, report)) => {
                     let allocations = items(&t["allocations"]);
@@ -352,7 +343,6 @@ pub(crate) fn treasury() -> impl IntoView {
                     h += "</section>";
                     raw(h)
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }

@@ -500,19 +500,15 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     });
     let title = order_id.clone();
     view! {
-        <Suspense fallback=loading>
-            {move || detail.get().map(|r| match r {
+        {move || (detail.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load order {title}: {e}")),
                 Ok(d) => overview(w, chain_id, &d),
-            })}
-        </Suspense>
-        <Suspense fallback=loading>
-            {move || match (ctx.get(), live_state.get()) {
+            })).unwrap_or_else(loading)}
+        {move || match (ctx.get(), live_state.get()) {
                 (Some(c), Some(Ok(Some(l)))) => actions(w, c, l, w.account.get()),
                 (_, Some(Err(e))) => error_box(format!("Could not read the order from the chain: {e}")),
                 _ => ().into_any(),
             }}
-        </Suspense>
     }
 }
 

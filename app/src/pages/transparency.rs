@@ -100,12 +100,10 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let res = LocalResource::new(move || check(w, chain_id, oid.clone()));
     view! {
         <h1>{format!("Order #{order_id}: the record")}</h1>
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not check this record: {e}")),
                 Ok(c) => render(w, chain_id, &order_id, c),
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 

@@ -78,7 +78,7 @@ async fn profiles(state: &AppState, profile: Profile, q: ProfilesQuery) -> ApiRe
         sql.push(" AND m.search @@ websearch_to_tsquery('simple', ").push_bind(text).push(")");
     }
     if let Some(c) = cursor {
-        let after = c.into_iter().next().unwrap_or_default();
+        let after = super::orders::cursor_text(&c[0])?;
         sql.push(format!(" AND {} > ", profile.key())).push_bind(after);
     }
     sql.push(" GROUP BY 2 ORDER BY 2 LIMIT ").push_bind(i64::from(limit) + 1);

@@ -42,10 +42,6 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/events", get(list)).route("/events/stream", get(stream))
 }
 
-/// Deployment names the mirror knows.
-const CONTRACTS: &[&str] =
-    &["escrow", "token", "treasury", "governor", "timelock", "stablecoin", "unknown"];
-
 const EVENT: &str = "json_build_object('chain_id', e.chain_id, 'block_number', e.block_number,
     'log_index', e.log_index, 'block_hash', e.block_hash, 'block_time', e.block_time,
     'tx_hash', e.tx_hash, 'contract', e.contract, 'address', e.address, 'event', e.event,
@@ -89,11 +85,18 @@ impl Filter {
         Ok(Self {
             chain_id: q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?,
             event,
-            contract: q
-                .contract
-                .as_deref()
-                .map(|c| super::orders::one_of("contract", c, CONTRACTS).map(str::to_string))
-                .transpose()?,
+            contract: match &q.contract {
+                Some(c)
+                    if c.is_empty()
+                        || c.len() > 32
+                        || !c
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
+                {
+                    return Err(ApiError::bad("contract", "not a deployment name"));
+                }
+                other => other.clone(),
+            },
             order_id: q.order_id.as_deref().map(|o| uint("order_id", o)).transpose()?,
             account: q.account.as_deref().map(|a| super::address("account", a)).transpose()?,
             from_block: q.from_block.map(|b| chain_id("from_block", b)).transpose()?,

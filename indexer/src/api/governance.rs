@@ -7,7 +7,10 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::{
     ApiError, ApiPath, ApiQuery, ApiResult,
-    orders::{chain_id, cursor_i64, cursor_uint, fetch_page, json_text, one_of, page_query, uint},
+    orders::{
+        chain_id, cursor_i64, cursor_text, cursor_uint, fetch_page, json_text, one_of, page_query,
+        uint,
+    },
 };
 use crate::http::AppState;
 
@@ -128,7 +131,8 @@ async fn delegates(
         sql.push(" AND v.chain_id = ").push_bind(chain_id("chain_id", c)?);
     }
     if let Some(c) = cursor {
-        let (votes, chain, delegate) = (cursor_uint(&c[0])?, cursor_i64(&c[1])?, c[2].clone());
+        let (votes, chain, delegate) =
+            (cursor_uint(&c[0])?, cursor_i64(&c[1])?, cursor_text(&c[2])?);
         sql.push(" AND (v.votes < ")
             .push_bind(votes.clone())
             .push("::NUMERIC OR (v.votes = ")

@@ -70,9 +70,10 @@ pub(super) fn page_text(mut rows: Vec<(String, Vec<String>)>, limit: u32) -> Res
     json_text(body)
 }
 
-/// A page query from a handler's `limit` and `cursor` parameters.
+/// A page query from a handler's `limit` and `cursor` parameters; an empty cursor is the
+/// first page.
 pub(super) fn page_query(limit: Option<u32>, cursor: Option<String>) -> PageQuery {
-    PageQuery { limit, cursor }
+    PageQuery { limit, cursor: cursor.filter(|c| !c.is_empty()) }
 }
 
 /// Checks that `value` is one of `allowed`.
@@ -105,20 +106,21 @@ pub(super) fn chain_id(field: &str, value: u64) -> ApiResult<i64> {
     i64::try_from(value).map_err(|_| ApiError::bad(field, "too large"))
 }
 
-/// A free-text filter (region, category, craft): trimmed, at most 100 characters.
+/// A free-text filter (region, category, craft): 1 to 100 characters, matched exactly.
 pub(super) fn label(field: &str, value: &str) -> ApiResult<String> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > 100 {
-        return Err(ApiError::bad(field, "must be 1 to 100 characters"));
+    if value.is_empty() || value.chars().count() > 100 || value.contains('\0') {
+        return Err(ApiError::bad(field, "must be 1 to 100 characters, without NUL"));
     }
-    Ok(v.to_string())
+    Ok(value.to_string())
 }
 
 /// A full-text query: at most 200 characters; blank means no filter.
 pub(super) fn text_query(value: Option<&str>) -> ApiResult<Option<String>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(q) if q.chars().count() > 200 => Err(ApiError::bad("q", "at most 200 characters")),
+        Some(q) if q.chars().count() > 200 || q.contains('\0') => {
+            Err(ApiError::bad("q", "at most 200 characters, without NUL"))
+        }
         Some(q) => Ok(Some(q.to_string())),
     }
 }
@@ -126,6 +128,14 @@ pub(super) fn text_query(value: Option<&str>) -> ApiResult<Option<String>> {
 /// A cursor part that must be a signed 64-bit integer.
 pub(super) fn cursor_i64(part: &str) -> ApiResult<i64> {
     part.parse().map_err(|_| ApiError::bad("cursor", "not a cursor from a previous page"))
+}
+
+/// A cursor part compared as text.
+pub(super) fn cursor_text(part: &str) -> ApiResult<String> {
+    if part.contains('\0') || part.len() > 200 {
+        return Err(ApiError::bad("cursor", "not a cursor from a previous page"));
+    }
+    Ok(part.to_string())
 }
 
 /// A cursor part that must be a uint256.

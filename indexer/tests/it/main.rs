@@ -2,6 +2,7 @@
 //! Indexer integration tests: real anvil chains, a real Postgres, the real binary.
 
 mod api_auth;
+mod api_read;
 mod common;
 mod crash;
 mod escrow;

@@ -378,3 +378,45 @@ impl World {
         self.view("escrow", Escrow::orderCountCall {}).await
     }
 }
+
+impl World {
+    /// Stores a metadata document as the upload endpoint would (hash = keccak256 of the exact
+    /// bytes), uploaded by dev account `by`; returns its hash.
+    pub(crate) async fn insert_metadata(
+        &self,
+        by: usize,
+        doc: &serde_json::Value,
+    ) -> Result<alloy::primitives::B256> {
+        let raw = serde_json::to_vec(doc)?;
+        let hash = alloy::primitives::keccak256(&raw);
+        sqlx::query(
+            "INSERT INTO metadata_documents (hash, raw, document, uploaded_by)
+             VALUES ($1, $2, $3::JSONB, $4) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash.to_string())
+        .bind(&raw)
+        .bind(String::from_utf8(raw.clone())?)
+        .bind(format!("{:#x}", dev(by)))
+        .execute(&self.pool)
+        .await?;
+        Ok(hash)
+    }
+}
+
+impl World {
+    /// With `COINTENT_HOLD_SECS` set, keeps serving for that long after a test's checks (its
+    /// URL written to `COINTENT_HOLD_URL_FILE`, if set), so tools such as schemathesis or wrk
+    /// can be pointed at a populated deployment.
+    pub(crate) async fn hold_if_asked(&self) -> Result<()> {
+        let Some(secs) = std::env::var("COINTENT_HOLD_SECS").ok().and_then(|s| s.parse().ok())
+        else {
+            return Ok(());
+        };
+        if let Ok(file) = std::env::var("COINTENT_HOLD_URL_FILE") {
+            std::fs::write(file, &self.base)?;
+        }
+        eprintln!("serving {} for {secs} s", self.base);
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        Ok(())
+    }
+}

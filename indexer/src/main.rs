@@ -1,10 +1,10 @@
 //! `cointent`: the indexer and HTTP server's command line.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use clap::{Parser, Subcommand};
 use cointent_indexer::{
-    api::keys,
+    api::{keys, webhooks},
     config::Config,
     db::{self, Database},
     http, ingest,
@@ -150,9 +150,12 @@ async fn index(
         tasks.spawn(ingest::run_chain(pool.clone(), chain.clone(), m, stop_rx.clone()));
     }
     if let Some((listener, app)) = http {
+        let worker = webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
+        tasks.spawn(worker);
         let mut stop = stop_rx.clone();
         tasks.spawn(async move {
-            axum::serve(listener, app)
+            // Client addresses feed the anonymous per-IP rate limit (api::keys).
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stop.wait_for(|s| *s).await;
                 })

@@ -104,35 +104,8 @@ async fn verify(
     State(s): State<AppState>,
     ApiJson(input): ApiJson<VerifyIn>,
 ) -> ApiResult<impl IntoResponse> {
-    let msg = SiweMessage::parse(&input.message).map_err(|e| ApiError::bad("message", e))?;
-    let public = &s.config.http.public_url;
-    let host = host_of(public);
-    if msg.domain != host {
-        return Err(ApiError::bad("message", format!("domain must be {host:?}")));
-    }
-    if !msg.uri.starts_with(public.as_str()) {
-        return Err(ApiError::bad("message", format!("URI must start with {public}")));
-    }
-    if !s.config.chains.iter().any(|c| c.chain_id == msg.chain_id) {
-        return Err(ApiError::bad("message", format!("chain {} is not served", msg.chain_id)));
-    }
-    let now = unix_now();
-    if msg.issued_at > now + SKEW_SECS {
-        return Err(ApiError::bad("message", "Issued At is in the future"));
-    }
-    if msg.expiration_time.is_some_and(|t| t <= now) {
-        return Err(ApiError::Unauthorized("the message has expired".into()));
-    }
-    if msg.not_before.is_some_and(|t| t > now + SKEW_SECS) {
-        return Err(ApiError::Unauthorized("the message is not valid yet (Not Before)".into()));
-    }
     let signature = parse_signature(&input.signature)?;
-    let signer = signature
-        .recover_address_from_msg(input.message.as_bytes())
-        .map_err(|_| ApiError::Unauthorized("the signature does not recover a signer".into()))?;
-    if signer != msg.address {
-        return Err(ApiError::Unauthorized("the signature is not the message's address's".into()));
-    }
+    let msg = check_message(&s, &input.message, &signature)?;
     let address = format!("{:#x}", msg.address);
     let token = random_hex(32)?;
     let ttl = s.config.http.session_ttl_secs as f64;
@@ -146,7 +119,7 @@ async fn verify(
     .execute(&mut *tx)
     .await?;
     if used.rows_affected() != 1 {
-        return Err(ApiError::Unauthorized("unknown, used or expired nonce".into()));
+        return Err(ApiError::Unauthorized("message: unknown, used or expired Nonce".into()));
     }
     let sql = format!(
         "INSERT INTO auth_sessions (token_hash, address, chain_id, expires_at)
@@ -164,6 +137,42 @@ async fn verify(
     Ok(ApiJson(VerifyOut { token, address, expires_at }))
 }
 
+/// Checks a well-formed request's message and signature. Every failure is a 401 (the
+/// credentials do not hold), with a message saying which check failed.
+fn check_message(s: &AppState, text: &str, signature: &Signature) -> ApiResult<SiweMessage> {
+    let refuse = |why: String| ApiError::Unauthorized(format!("message: {why}"));
+    let msg = SiweMessage::parse(text).map_err(refuse)?;
+    let public = &s.config.http.public_url;
+    let host = host_of(public);
+    if msg.domain != host {
+        return Err(refuse(format!("domain must be {host:?}")));
+    }
+    if !msg.uri.starts_with(public.as_str()) {
+        return Err(refuse(format!("URI must start with {public}")));
+    }
+    if !s.config.chains.iter().any(|c| c.chain_id == msg.chain_id) {
+        return Err(refuse(format!("chain {} is not served here", msg.chain_id)));
+    }
+    let now = unix_now();
+    if msg.issued_at > now + SKEW_SECS {
+        return Err(refuse("Issued At is in the future".into()));
+    }
+    if msg.expiration_time.is_some_and(|t| t <= now) {
+        return Err(refuse("the message has expired".into()));
+    }
+    if msg.not_before.is_some_and(|t| t > now + SKEW_SECS) {
+        return Err(refuse("the message is not valid yet (Not Before)".into()));
+    }
+    let signer = signature
+        .recover_address_from_msg(text.as_bytes())
+        .map_err(|_| ApiError::Unauthorized("signature: recovers no signer".into()))?;
+    if signer != msg.address {
+        return Err(ApiError::Unauthorized("signature: not made by the message's address".into()));
+    }
+    Ok(msg)
+}
+
+/// 65 bytes of hex (400 otherwise: the request's shape is wrong).
 fn parse_signature(text: &str) -> ApiResult<Signature> {
     let hex = text.strip_prefix("0x").unwrap_or(text);
     let bytes: Vec<u8> = (0..hex.len())
@@ -172,7 +181,8 @@ fn parse_signature(text: &str) -> ApiResult<Signature> {
         .collect::<Option<_>>()
         .filter(|b: &Vec<u8>| b.len() == 65)
         .ok_or_else(|| ApiError::bad("signature", "expected 65 bytes of 0x hex"))?;
-    Signature::from_raw(&bytes).map_err(|e| ApiError::bad("signature", e))
+    Signature::from_raw(&bytes)
+        .map_err(|e| ApiError::Unauthorized(format!("signature: not a valid signature: {e}")))
 }
 
 /// `host[:port]` of an `http(s)://` URL.
@@ -219,7 +229,7 @@ async fn revoke(
     session: Session,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let id: i64 = id.parse().map_err(|_| ApiError::bad("id", "not a session id"))?;
+    let id: i64 = id.trim().parse().map_err(|_| ApiError::bad("id", "not a session id"))?;
     let done = sqlx::query(
         "UPDATE auth_sessions SET revoked_at = now()
          WHERE id = $1 AND address = $2 AND revoked_at IS NULL",

@@ -89,17 +89,16 @@ impl Matrix {
         )
     }
 
-    /// A grayscale PNG of exactly `size` px, or 400 when `size` cannot hold one pixel per
-    /// module.
+    /// A grayscale PNG of exactly `size` px; the margin shrinks when `size` cannot hold it
+    /// at one pixel per module, and a code wider than `size` is a 400.
     fn png(&self, size: u32, margin: u32) -> ApiResult<Vec<u8>> {
-        let total = self.width as u32 + 2 * margin;
-        let scale = size / total;
-        if scale == 0 {
-            return Err(ApiError::bad(
-                "size",
-                format!("this code needs at least {total} px at margin {margin}"),
-            ));
+        let width = self.width as u32;
+        if width > size {
+            return Err(ApiError::bad("size", format!("this code needs at least {width} px")));
         }
+        let margin = margin.min((size - width) / 2);
+        let total = width + 2 * margin;
+        let scale = size / total;
         let offset = (size - scale * total) / 2 + margin * scale;
         let mut pixels = vec![255u8; (size * size) as usize];
         for y in 0..self.width as u32 {
@@ -294,8 +293,11 @@ mod tests {
         assert_eq!((reader.info().width, reader.info().height), (100, 100));
         let long = Matrix::encode(&format!("https://shop.example/t/1/{}", "9".repeat(60))).unwrap();
         assert!(long.width + 32 > 64);
-        assert!(long.png(64, 16).is_err(), "too small for the modules");
-        assert!(long.png(64, 0).is_ok());
+        let png = long.png(64, 16).unwrap();
+        let reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        assert_eq!(reader.info().width, 64, "the margin shrank to fit");
+        let huge = Matrix::encode(&"x".repeat(1000)).unwrap();
+        assert!(huge.png(64, 0).is_err(), "wider than the image");
         assert!(m.svg(128, 0, "a<b").contains("<title>a&lt;b</title>"));
         assert_eq!(order_id("007").unwrap(), "7");
         assert!(order_id("1e3").is_err());

@@ -9,6 +9,15 @@ use serde_json::{Value, json};
 
 use crate::{common::dev, world::*};
 
+/// Rate limits count in fixed one-minute windows: start a burst early in one.
+async fn avoid_minute_boundary() -> Result<()> {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    if secs % 60 > 50 {
+        tokio::time::sleep(Duration::from_secs(61 - secs % 60)).await;
+    }
+    Ok(())
+}
+
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
@@ -34,7 +43,7 @@ async fn sign_in_with_ethereum_opens_a_session_once_per_nonce() -> Result<()> {
     // The same nonce cannot serve twice.
     let (status, body) = world.verify(3, &message).await?;
     assert_eq!(status, 401, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("nonce"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Nonce"), "{body}");
 
     let auth = bearer(&token);
     let (status, list) = world.get_with("/v1/auth/sessions", &[("authorization", &auth)]).await?;
@@ -57,10 +66,10 @@ async fn sign_in_refuses_wrong_domain_chain_uri_signer_and_expiry() -> Result<()
     let world = World::start(42201).await?;
     type Change = Box<dyn Fn(&mut Siwe)>;
     let cases: Vec<(&str, Change, u16)> = vec![
-        ("domain", Box::new(|m| m.domain = "evil.example".into()), 400),
-        ("chain", Box::new(|m| m.chain_id = 1), 400),
-        ("uri", Box::new(|m| m.uri = "https://evil.example/".into()), 400),
-        ("future", Box::new(|m| m.issued_at = "2099-01-01T00:00:00Z".into()), 400),
+        ("domain", Box::new(|m| m.domain = "evil.example".into()), 401),
+        ("chain", Box::new(|m| m.chain_id = 1), 401),
+        ("uri", Box::new(|m| m.uri = "https://evil.example/".into()), 401),
+        ("future", Box::new(|m| m.issued_at = "2099-01-01T00:00:00Z".into()), 401),
         ("expired", Box::new(|m| m.expiration_time = Some("2020-01-01T00:00:00Z".into())), 401),
         ("nonce", Box::new(|m| m.nonce = "0000000000000000".into()), 401),
     ];
@@ -69,7 +78,9 @@ async fn sign_in_refuses_wrong_domain_chain_uri_signer_and_expiry() -> Result<()
         change(&mut m);
         let (status, body) = world.verify(3, &m.text()).await?;
         assert_eq!(status, want, "{what}: {body}");
-        assert_eq!(body["error"]["code"], if want == 400 { "bad_request" } else { "unauthorized" });
+        assert_eq!(body["error"]["code"], "unauthorized");
+        let why = body["error"]["message"].as_str().unwrap();
+        assert!(why.starts_with("message: "), "{what}: {why}");
     }
     // Signed by another key than the message's address.
     let message = world.siwe(3).await?.text();
@@ -349,6 +360,7 @@ async fn api_keys_are_checked_counted_limited_and_revocable() -> Result<()> {
     use cointent_indexer::api::keys;
     let world = World::start(42206).await?;
     let (info, key) = keys::create_key(&world.pool, "shop", &["read".into()], 5).await?;
+    avoid_minute_boundary().await?;
     assert_eq!(key.split('_').nth(1), Some(&*info.id.to_string()));
     assert!(keys::create_key(&world.pool, "x", &["admin".into()], 5).await.is_err());
 
@@ -455,5 +467,60 @@ async fn the_keys_command_creates_lists_and_revokes() -> Result<()> {
     assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?.0, 401);
     let out = run(&["keys", "revoke", id])?;
     assert!(!out.status.success(), "revoking twice fails");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<()> {
+    use std::{net::SocketAddr, sync::Arc};
+
+    use cointent_indexer::{
+        config::Config,
+        http::{AppState, router},
+        metrics::Metrics,
+    };
+    let world = World::start(42208).await?;
+    // Served as `cointent serve` does: with the client's address.
+    let serve = |per_min: Option<u32>| {
+        let pool = world.pool.clone();
+        let chain = world.config.clone();
+        async move {
+            let mut config = Config {
+                database: Default::default(),
+                http: Default::default(),
+                webhooks: Default::default(),
+                chains: vec![chain],
+            };
+            config.http.anon_rate_limit_per_min = per_min;
+            let state =
+                AppState { pool, metrics: Arc::new(Metrics::default()), config: Arc::new(config) };
+            let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            });
+            eyre::Ok(base)
+        }
+    };
+    let limited = serve(Some(3)).await?;
+    avoid_minute_boundary().await?;
+    let http = reqwest::Client::new();
+    for _ in 0..3 {
+        assert_eq!(http.get(format!("{limited}/v1/openapi.json")).send().await?.status(), 200);
+    }
+    let response = http.get(format!("{limited}/v1/openapi.json")).send().await?;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    // A key is counted against its own limit, not the IP's.
+    let (_, key) =
+        cointent_indexer::api::keys::create_key(&world.pool, "k", &["read".into()], 100).await?;
+    let keyed = http.get(format!("{limited}/v1/openapi.json")).header("x-api-key", &key);
+    assert_eq!(keyed.send().await?.status(), 200);
+    // Off by default.
+    let open = serve(None).await?;
+    for _ in 0..10 {
+        assert_eq!(http.get(format!("{open}/v1/openapi.json")).send().await?.status(), 200);
+    }
     Ok(())
 }

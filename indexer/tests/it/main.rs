@@ -3,6 +3,7 @@
 
 mod api_auth;
 mod api_read;
+mod api_webhooks;
 mod common;
 mod crash;
 mod escrow;

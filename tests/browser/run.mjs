@@ -206,6 +206,15 @@ test('collective order: created through the form, pledges by two accounts with a
   await page.reload();
   await page.getByTestId('backers').waitFor();
   await shoot(page, 'order-completed');
+  // The maker's dashboard lists the order; the artisan's profile tells the story.
+  await wallet.setAccount(DEV[4]);
+  await go(page, '/dashboard');
+  await page.getByTestId('order-card').filter({ hasText: 'Alpaca wool blankets' }).first().waitFor();
+  await shoot(page, 'dashboard-maker');
+  await go(page, `/artisans/${DEV[4]}`);
+  await page.getByText('Rosa learned backstrap weaving').waitFor();
+  await page.getByTestId('order-card').filter({ hasText: 'Alpaca wool blankets' }).first().waitFor();
+  await shoot(page, 'artisan');
   assert.deepEqual(page.errors.filter((e) => !e.includes('404')), []);
   await context.close();
 });

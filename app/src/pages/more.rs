@@ -105,6 +105,7 @@ pub(crate) fn dashboard() -> impl IntoView {
 pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let path = format!("/v1/{kind}/{address}");
+    let address_q = net::enc(&address);
     let res = LocalResource::new(move || {
         let p = path.clone();
         async move { net::get(&p).await }
@@ -117,12 +118,19 @@ pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
                     let name = v["name"].as_str().unwrap_or(what).to_owned();
                     let place = [&v["craft"], &v["region"], &v["city"]].iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" · ");
                     let story = v["story"].as_str().unwrap_or_default().to_owned();
-                    let orders = items(&v["orders"]);
-                    let mut h = format!("<h1>{}</h1><p class=\"muted\">{what} · {}</p>", esc(&name), esc(&place));
+                    let mut h = format!(
+                        "<h1>{}</h1><p class=\"muted\">{what} · {} · {} orders · {} products</p>",
+                        esc(&name), esc(&place), eth::num_text(&v["orders"]), eth::num_text(&v["products"])
+                    );
                     if !story.is_empty() {
                         h += &format!("<h2>Story</h2><p class=\"story\">{}</p>", esc(&story));
                     }
-                    view! { {raw(h)} {facts(&v["reputation"])} <h2>"Orders"</h2> {cards(w, &orders)} }.into_any()
+                    let list = if kind == "artisans" {
+                        format!("/v1/orders?seller={}", address_q)
+                    } else {
+                        format!("/v1/accounts/{}/orders?role=recipient", address_q)
+                    };
+                    view! { {raw(h)} {facts(&v["reputation"])} <h2>"Orders"</h2> {order_list(w, list, "No orders yet.")} }.into_any()
                 }
             })).unwrap_or_else(loading)}
     }

@@ -307,6 +307,32 @@ test('user rejects a transaction: clear message, nothing stuck', async () => {
   await context.close();
 });
 
+test('a pending transaction replaced in the wallet (same nonce) is reported as replaced', async () => {
+  const id = await newOrder(A, {});
+  await mint(A, DEV[7], dusd(20));
+  await send(url(A), DEV[7], addr(A, 'stablecoin'), 'approve(address,uint256)', addr(A, 'escrow'), dusd(20));
+  const { page, context } = await openPage({ account: DEV[7] });
+  await go(page, `/orders/${A}/${id}`);
+  await connect(page);
+  await rpc(url(A), 'evm_setAutomine', [false]);
+  try {
+    await page.locator('#units').fill('1');
+    await page.getByTestId('pledge').click();
+    await page.locator('[data-testid=tx-status] [data-state=busy]', { hasText: 'pending' }).waitFor();
+    const nonce = Number(BigInt(await rpc(url(A), 'eth_getTransactionCount', [DEV[7], 'latest'])));
+    // What "speed up / cancel" in a wallet does: the same nonce, a higher fee, another call.
+    await rpc(url(A), 'eth_sendTransaction', [{ from: DEV[7], to: DEV[7], value: '0x0', nonce: '0x' + nonce.toString(16), gasPrice: '0x' + (100n * 10n ** 9n).toString(16) }]);
+    await rpc(url(A), 'evm_mine', []);
+    const done = page.locator('[data-testid=tx-status] [data-state=info]');
+    await done.waitFor({ timeout: 30000 });
+    assert.match(await done.innerText(), /replaced by another transaction/);
+    assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 0, 'the pledge never happened');
+  } finally {
+    await rpc(url(A), 'evm_setAutomine', [true]);
+  }
+  await context.close();
+});
+
 test('transparency page: matches the chain, then shows a mismatch when the indexer row is tampered with', async () => {
   const id = await newOrder(A, {});
   const { page, context } = await openPage({});

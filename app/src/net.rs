@@ -98,7 +98,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Bytes from 0x hex (the prefix is optional); `None` when malformed.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     let s = s.strip_prefix("0x").unwrap_or(s);
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()

@@ -306,10 +306,10 @@ impl Wallet {
         let Ok(on) = get(provider, "on").dyn_into::<js_sys::Function>() else { return };
         let accounts = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
             let first = from_js(&v)[0].as_str().map(str::to_lowercase);
-            if first.is_none() {
-                if let Some(s) = storage() {
-                    let _ = s.remove_item("cointent.wallet");
-                }
+            if first.is_none()
+                && let Some(s) = storage()
+            {
+                let _ = s.remove_item("cointent.wallet");
             }
             self.account.set(first);
         });
@@ -373,22 +373,19 @@ impl Wallet {
         self.tx.set(TxState::Switching(format!("Switch your wallet to {name} (chain {chain_id})")));
         let hex_id = format!("0x{chain_id:x}");
         let mut res = request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await;
-        if let Err(e) = &res {
-            if e.code == 4902 || e.data.to_string().contains("4902") {
-                let rpc =
-                    self.chain(chain_id).and_then(|c| c["rpc_url"].as_str().map(str::to_owned));
-                let add = json!([{
-                    "chainId": hex_id, "chainName": name,
-                    "rpcUrls": [rpc.unwrap_or_default()],
-                    "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}
-                }]);
-                res = match request("wallet_addEthereumChain", add).await {
-                    Ok(_) => {
-                        request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await
-                    }
-                    Err(e) => Err(e),
-                };
-            }
+        if let Err(e) = &res
+            && (e.code == 4902 || e.data.to_string().contains("4902"))
+        {
+            let rpc = self.chain(chain_id).and_then(|c| c["rpc_url"].as_str().map(str::to_owned));
+            let add = json!([{
+                "chainId": hex_id, "chainName": name,
+                "rpcUrls": [rpc.unwrap_or_default()],
+                "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}
+            }]);
+            res = match request("wallet_addEthereumChain", add).await {
+                Ok(_) => request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await,
+                Err(e) => Err(e),
+            };
         }
         match res {
             Ok(_) => {
@@ -494,12 +491,12 @@ impl Wallet {
                     .await
                     .ok()
                     .and_then(|c| eth::u64_of(&c));
-                if let (Ok(true), Some(count), Some(nonce)) = (gone, count, nonce) {
-                    if count > nonce {
-                        self.tx.set(TxState::Replaced(label, hash));
-                        self.refresh.update(|r| *r += 1);
-                        return None;
-                    }
+                if let (Ok(true), Some(count), Some(nonce)) = (gone, count, nonce)
+                    && count > nonce
+                {
+                    self.tx.set(TxState::Replaced(label, hash));
+                    self.refresh.update(|r| *r += 1);
+                    return None;
                 }
             }
         }

@@ -132,8 +132,7 @@ pub(crate) fn page() -> impl IntoView {
             {text_filter("Category", "f-category", category)}
             {text_filter("Craft", "f-craft", craft)}
         </form>
-        <Suspense fallback=loading>
-            {move || orders.get().map(|r| match r {
+        {move || (orders.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load the orders: {e}")),
                 Ok(page) => {
                     let items = page["items"].as_array().cloned().unwrap_or_default();
@@ -143,7 +142,6 @@ pub(crate) fn page() -> impl IntoView {
                         cards(w, &items)
                     }
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }

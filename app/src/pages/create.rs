@@ -10,7 +10,7 @@ use cointent_abi::{
 use leptos::{prelude::*, task::spawn_local};
 use serde_json::{Value, json};
 
-use super::token_meta;
+use super::{esc, raw, token_meta};
 use crate::{
     eth, net,
     wallet::{TxState, Wallet},
@@ -66,30 +66,39 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
     }
 }
 
-/// The form's fields.
-#[derive(Clone, Copy)]
+/// The form's values, read from the DOM when the form is submitted.
 struct Form {
-    kind: RwSignal<String>,
-    chain: RwSignal<String>,
-    token: RwSignal<String>,
-    title: RwSignal<String>,
-    description: RwSignal<String>,
-    category: RwSignal<String>,
-    region: RwSignal<String>,
-    craft: RwSignal<String>,
-    maker: RwSignal<String>,
-    story: RwSignal<String>,
-    price: RwSignal<String>,
-    min: RwSignal<String>,
-    max: RwSignal<String>,
-    days: RwSignal<String>,
-    review_hours: RwSignal<String>,
-    promoter_bps: RwSignal<String>,
-    milestones: RwSignal<String>,
-    buyer: RwSignal<String>,
-    arbiter: RwSignal<String>,
-    partner: RwSignal<String>,
-    partner_bps: RwSignal<String>,
+    kind: String,
+    chain: String,
+    token: String,
+    title: String,
+    description: String,
+    category: String,
+    region: String,
+    craft: String,
+    maker: String,
+    story: String,
+    price: String,
+    min: String,
+    max: String,
+    days: String,
+    review_hours: String,
+    promoter_bps: String,
+    milestones: String,
+    buyer: String,
+    arbiter: String,
+    partner: String,
+    partner_bps: String,
+}
+
+/// The value of the form control `id`.
+fn value(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// What the review shows and the publish step sends.
@@ -100,25 +109,13 @@ struct Draft {
     terms: Terms,
 }
 
-fn field(
-    label: &'static str,
-    id: &'static str,
-    sig: RwSignal<String>,
-    hint: &'static str,
-) -> impl IntoView {
-    view! {
-        <label for=id>{label}</label>
-        <input id=id placeholder=hint prop:value=move || sig.get() on:input=move |e| sig.set(event_target_value(&e)) />
-    }
-}
-
 async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
-    let kind = f.kind.get_untracked();
-    let chain_id: u64 = f.chain.get_untracked().parse().map_err(|_| "Choose a chain.")?;
+    let kind = f.kind.clone();
+    let chain_id: u64 = f.chain.clone().parse().map_err(|_| "Choose a chain.")?;
     let chain = w.chain(chain_id).ok_or("That chain is not served here.")?;
     let escrow = chain["contracts"]["escrow"].as_str().unwrap_or_default().to_owned();
     let rpc = chain["rpc_url"].as_str().unwrap_or_default().to_owned();
-    let token = if f.token.get_untracked() == "native" {
+    let token = if f.token.clone() == "native" {
         Address::ZERO
     } else {
         eth::addr(&chain["contracts"]["stablecoin"]).ok_or("This chain has no stablecoin.")?
@@ -128,22 +125,19 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
         .get_untracked()
         .and_then(|a| eth::parse_addr(&a))
         .ok_or("Connect a wallet first: it will be the seller.")?;
-    let title = f.title.get_untracked();
+    let title = f.title.clone();
     if title.trim().is_empty() || title.len() > 200 {
         return Err("The title must have 1 to 200 characters.".into());
     }
     let (_, dec) = token_meta(w, chain_id, &eth::addr_hex(&token));
-    let price = eth::parse_units(&f.price.get_untracked(), dec)
+    let price = eth::parse_units(&f.price.clone(), dec)
         .filter(|p| !p.is_zero())
         .ok_or("Enter a unit price, e.g. 25 or 12.5.")?;
-    let num = |s: RwSignal<String>, what: &str| {
-        s.get_untracked()
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("{what} must be a whole number."))
+    let num = |s: &String, what: &str| {
+        s.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number."))
     };
     let (min, max) = if kind == "collective" {
-        (num(f.min, "Minimum units")?, num(f.max, "Maximum units")?)
+        (num(&f.min, "Minimum units")?, num(&f.max, "Maximum units")?)
     } else {
         (1, 1)
     };
@@ -154,7 +148,7 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     }
     let milestones: Vec<u16> = f
         .milestones
-        .get_untracked()
+        .clone()
         .split(',')
         .map(|p| {
             p.trim()
@@ -169,34 +163,33 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     let sole = if kind == "collective" {
         Address::ZERO
     } else {
-        eth::parse_addr(&f.buyer.get_untracked()).ok_or("Enter the buyer's or client's address.")?
+        eth::parse_addr(&f.buyer.clone()).ok_or("Enter the buyer's or client's address.")?
     };
-    let arbiter =
-        eth::parse_addr(&f.arbiter.get_untracked()).ok_or("Enter the arbiter's address.")?;
+    let arbiter = eth::parse_addr(&f.arbiter.clone()).ok_or("Enter the arbiter's address.")?;
     let mut splits = Vec::new();
-    let partner = f.partner.get_untracked();
+    let partner = f.partner.clone();
     if !partner.trim().is_empty() {
         splits.push(Split {
             recipient: eth::parse_addr(&partner).ok_or("The partner must be an address.")?,
-            bps: num(f.partner_bps, "The partner's share")? as u16 * 100,
+            bps: num(&f.partner_bps, "The partner's share")? as u16 * 100,
         });
     }
     let fee_out = net::eth_call(&rpc, &escrow, &Escrow::feeBpsCall {}.abi_encode()).await?;
     let fee = Escrow::feeBpsCall::abi_decode_returns(&fee_out).map_err(|e| e.to_string())?;
     let block = net::rpc(&rpc, "eth_getBlockByNumber", json!(["latest", false])).await?;
     let now = eth::u64_of(&block["timestamp"]).unwrap_or_default();
-    let deadline = now + num(f.days, "Funding days")? * 86_400;
+    let deadline = now + num(&f.days, "Funding days")? * 86_400;
     let mut doc = json!({"schema": "cointent.metadata/1", "kind": kind, "title": title.trim()});
     let put = |doc: &mut Value, k: &str, v: String| {
         if !v.trim().is_empty() {
             doc[k] = Value::String(v.trim().to_owned());
         }
     };
-    put(&mut doc, "description", f.description.get_untracked());
-    put(&mut doc, "category", f.category.get_untracked());
-    if !f.maker.get_untracked().trim().is_empty() {
-        doc["artisan"] = json!({"address": eth::addr_hex(&seller), "name": f.maker.get_untracked().trim(),
-            "region": f.region.get_untracked().trim(), "craft": f.craft.get_untracked().trim(), "story": f.story.get_untracked().trim()});
+    put(&mut doc, "description", f.description.clone());
+    put(&mut doc, "category", f.category.clone());
+    if !f.maker.clone().trim().is_empty() {
+        doc["artisan"] = json!({"address": eth::addr_hex(&seller), "name": f.maker.clone().trim(),
+            "region": f.region.clone().trim(), "craft": f.craft.clone().trim(), "story": f.story.clone().trim()});
     }
     if let Some(s) = splits.first() {
         doc["splits"] =
@@ -210,8 +203,8 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
         minUnits: min as u32,
         maxUnits: max as u32,
         fundingDeadline: Uint::from(deadline),
-        reviewPeriod: (num(f.review_hours, "Review hours")? * 3600) as u32,
-        promoterBps: num(f.promoter_bps, "Promoter share")? as u16 * 100,
+        reviewPeriod: (num(&f.review_hours, "Review hours")? * 3600) as u32,
+        promoterBps: num(&f.promoter_bps, "Promoter share")? as u16 * 100,
         feeBps: fee,
         soleBuyer: sole,
         arbiter,
@@ -266,46 +259,89 @@ async fn publish(w: Wallet, d: Draft) {
     }
 }
 
+/// The form: plain HTML, read once on submit (no signal per field keeps the WASM small).
+fn form_html(chains: &[Value]) -> String {
+    let input = |label: &str, id: &str, value: &str, hint: &str| {
+        format!(
+            "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" value=\"{value}\" placeholder=\"{hint}\">"
+        )
+    };
+    let area = |label: &str, id: &str| {
+        format!(
+            "<label for=\"{id}\">{label}</label><textarea id=\"{id}\" name=\"{id}\"></textarea>"
+        )
+    };
+    let chain_opts: String = chains
+        .iter()
+        .map(|c| {
+            let id = eth::num_text(&c["chain_id"]);
+            format!(
+                "<option value=\"{id}\">{} ({id})</option>",
+                esc(c["name"].as_str().unwrap_or_default())
+            )
+        })
+        .collect();
+    [
+        "<label for=\"c-kind\">Kind</label><select id=\"c-kind\"><option value=\"collective\">Collective order (many backers)</option><option value=\"sale\">Handicraft sale (one buyer)</option><option value=\"freelance\">Freelance job (one client, milestones)</option></select>".to_owned(),
+        format!("<label for=\"c-chain\">Chain</label><select id=\"c-chain\">{chain_opts}</select>"),
+        "<label for=\"c-token\">Paid in</label><select id=\"c-token\"><option value=\"stablecoin\">dUSD (stablecoin)</option><option value=\"native\">ETH (native coin)</option></select>".to_owned(),
+        input("Title", "c-title", "", "Hand-woven wool blanket"),
+        area("Description", "c-desc"),
+        input("Category", "c-category", "", "textiles"),
+        input("Maker's name", "c-maker", "", ""),
+        input("Region", "c-region", "", "Cusco"),
+        input("Craft", "c-craft", "", "weaving"),
+        area("The maker's story", "c-story"),
+        input("Unit price", "c-price", "", "25"),
+        input("Minimum units (the goal)", "c-min", "10", "collective orders"),
+        input("Maximum units (the cap)", "c-max", "100", "collective orders"),
+        input("Buyer or client address (sales and freelance jobs)", "c-buyer", "", "0x…"),
+        input("Funding days", "c-days", "14", ""),
+        input("Review period (hours)", "c-review", "72", ""),
+        input("Promoters' share (%)", "c-promoter", "5", ""),
+        input("Milestones (% each, comma-separated)", "c-milestones", "100", "50, 50"),
+        input("Arbiter address", "c-arbiter", "", "0x…"),
+        input("Partner shop address (optional)", "c-partner", "", "0x…"),
+        input("Partner's share (%)", "c-partner-bps", "0", ""),
+    ]
+    .concat()
+}
+
+fn read_form() -> Form {
+    Form {
+        kind: value("c-kind"),
+        chain: value("c-chain"),
+        token: value("c-token"),
+        title: value("c-title"),
+        description: value("c-desc"),
+        category: value("c-category"),
+        region: value("c-region"),
+        craft: value("c-craft"),
+        maker: value("c-maker"),
+        story: value("c-story"),
+        price: value("c-price"),
+        min: value("c-min"),
+        max: value("c-max"),
+        days: value("c-days"),
+        review_hours: value("c-review"),
+        promoter_bps: value("c-promoter"),
+        milestones: value("c-milestones"),
+        buyer: value("c-buyer"),
+        arbiter: value("c-arbiter"),
+        partner: value("c-partner"),
+        partner_bps: value("c-partner-bps"),
+    }
+}
+
 /// The create page.
 pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let s = |v: &str| RwSignal::new(v.to_owned());
-    let f = Form {
-        kind: s("collective"),
-        chain: s(""),
-        token: s("stablecoin"),
-        title: s(""),
-        description: s(""),
-        category: s(""),
-        region: s(""),
-        craft: s(""),
-        maker: s(""),
-        story: s(""),
-        price: s(""),
-        min: s("10"),
-        max: s("100"),
-        days: s("14"),
-        review_hours: s("72"),
-        promoter_bps: s("5"),
-        milestones: s("100"),
-        buyer: s(""),
-        arbiter: s(""),
-        partner: s(""),
-        partner_bps: s("0"),
-    };
-    Effect::new(move |_| {
-        if f.chain.get_untracked().is_empty() {
-            if let Some(c) = w.chains.get().first() {
-                f.chain.set(eth::num_text(&c["chain_id"]));
-            }
-        }
-    });
     let draft = RwSignal::new(None::<Draft>);
     let error = RwSignal::new(None::<String>);
     let review = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         spawn_local(async move {
-            match build(w, f).await {
+            match build(w, read_form()).await {
                 Ok(d) => {
                     error.set(None);
                     draft.set(Some(d));
@@ -317,56 +353,10 @@ pub(crate) fn page() -> impl IntoView {
             }
         });
     };
-    let collective = move || f.kind.get() == "collective";
     view! {
         <h1>"Create an order"</h1>
         <form class="create" on:submit=review>
-            <label for="c-kind">"Kind"</label>
-            <select id="c-kind" on:change=move |e| {
-                let k = event_target_value(&e);
-                f.milestones.set(if k == "freelance" { "50, 50".into() } else { "100".into() });
-                f.kind.set(k);
-            }>
-                <option value="collective">"Collective order (many backers)"</option>
-                <option value="sale">"Handicraft sale (one buyer)"</option>
-                <option value="freelance">"Freelance job (one client, milestones)"</option>
-            </select>
-            <label for="c-chain">"Chain"</label>
-            <select id="c-chain" on:change=move |e| f.chain.set(event_target_value(&e))>
-                {move || w.chains.get().iter().map(|c| {
-                    let id = eth::num_text(&c["chain_id"]);
-                    view! { <option value=id.clone()>{format!("{} ({id})", c["name"].as_str().unwrap_or_default())}</option> }
-                }).collect_view()}
-            </select>
-            <label for="c-token">"Paid in"</label>
-            <select id="c-token" on:change=move |e| f.token.set(event_target_value(&e))>
-                <option value="stablecoin">"dUSD (stablecoin)"</option>
-                <option value="native">"ETH (native coin)"</option>
-            </select>
-            {field("Title", "c-title", f.title, "Hand-woven wool blanket")}
-            <label for="c-desc">"Description"</label>
-            <textarea id="c-desc" prop:value=move || f.description.get() on:input=move |e| f.description.set(event_target_value(&e))></textarea>
-            {field("Category", "c-category", f.category, "textiles")}
-            {field("Maker's name", "c-maker", f.maker, "")}
-            {field("Region", "c-region", f.region, "Cusco")}
-            {field("Craft", "c-craft", f.craft, "weaving")}
-            <label for="c-story">"The maker's story"</label>
-            <textarea id="c-story" prop:value=move || f.story.get() on:input=move |e| f.story.set(event_target_value(&e))></textarea>
-            {field("Unit price", "c-price", f.price, "25")}
-            <Show when=collective>
-                {field("Minimum units (the goal)", "c-min", f.min, "")}
-                {field("Maximum units (the cap)", "c-max", f.max, "")}
-            </Show>
-            <Show when=move || !collective()>
-                {field("Buyer or client address", "c-buyer", f.buyer, "0x…")}
-            </Show>
-            {field("Funding days", "c-days", f.days, "")}
-            {field("Review period (hours)", "c-review", f.review_hours, "")}
-            {field("Promoters' share (%)", "c-promoter", f.promoter_bps, "")}
-            {field("Milestones (% each, comma-separated)", "c-milestones", f.milestones, "50, 50")}
-            {field("Arbiter address", "c-arbiter", f.arbiter, "0x…")}
-            {field("Partner shop address (optional)", "c-partner", f.partner, "0x…")}
-            {field("Partner's share (%)", "c-partner-bps", f.partner_bps, "")}
+            {move || raw(form_html(&w.chains.get()))}
             <button type="submit" data-testid="review">"Review the terms"</button>
         </form>
         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}

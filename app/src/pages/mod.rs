@@ -81,8 +81,8 @@ pub(crate) fn raw(html: String) -> AnyView {
 
 /// The funding bar as HTML.
 pub(crate) fn funding_html(pledged: u64, min: u64, max: u64) -> String {
-    let pct = if max == 0 { 0 } else { (pledged * 100 / max).min(100) };
-    let goal = if max == 0 { 0 } else { (min * 100 / max).min(100) };
+    let pct = (pledged * 100).checked_div(max).unwrap_or(0).min(100);
+    let goal = (min * 100).checked_div(max).unwrap_or(0).min(100);
     format!(
         "<div class=\"bar\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"{max}\" aria-valuenow=\"{pledged}\" aria-label=\"{pledged} of {max} units pledged, goal {min}\"><div class=\"fill\" style=\"width:{pct}%\"></div><div class=\"goal\" style=\"left:{goal}%\"></div></div><p class=\"small\">{pledged} of {max} units pledged · goal {min}</p>"
     )

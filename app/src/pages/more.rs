@@ -46,16 +46,14 @@ fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
         async move { net::get(&p).await }
     });
     view! {
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(e),
                 Ok(v) => {
                     let list = items(&v);
                     if list.is_empty() { view! { <p class="muted">{empty}</p> }.into_any() }
                     else { cards(w, &list) }
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 
@@ -80,12 +78,10 @@ pub(crate) fn dashboard() -> impl IntoView {
                 web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
             view! {
                 <h1>"Dashboard"</h1>
-                <Suspense fallback=loading>
-                    {move || account.get().map(|r| match r {
+                {move || (account.get().map(|r| match r {
                         Ok(v) => view! { <section aria-label="Earnings"><h2>"Roles and earnings"</h2>{facts(&v)}</section> }.into_any(),
                         Err(e) => error_box(e),
-                    })}
-                </Suspense>
+                    })).unwrap_or_else(loading)}
                 <div class="grid2">
                     <section><h2>"As maker"</h2>{order_list(w, format!("/v1/accounts/{a}/orders?role=seller"), "You have no orders as a maker.")}</section>
                     <section><h2>"As backer"</h2>
@@ -109,28 +105,34 @@ pub(crate) fn dashboard() -> impl IntoView {
 pub(crate) fn profile(kind: &'static str, address: String) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let path = format!("/v1/{kind}/{address}");
+    let address_q = net::enc(&address);
     let res = LocalResource::new(move || {
         let p = path.clone();
         async move { net::get(&p).await }
     });
     let what = if kind == "artisans" { "Artisan" } else { "Partner shop" };
     view! {
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load this profile: {e}")),
                 Ok(v) => {
                     let name = v["name"].as_str().unwrap_or(what).to_owned();
                     let place = [&v["craft"], &v["region"], &v["city"]].iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" · ");
                     let story = v["story"].as_str().unwrap_or_default().to_owned();
-                    let orders = items(&v["orders"]);
-                    let mut h = format!("<h1>{}</h1><p class=\"muted\">{what} · {}</p>", esc(&name), esc(&place));
+                    let mut h = format!(
+                        "<h1>{}</h1><p class=\"muted\">{what} · {} · {} orders · {} products</p>",
+                        esc(&name), esc(&place), eth::num_text(&v["orders"]), eth::num_text(&v["products"])
+                    );
                     if !story.is_empty() {
                         h += &format!("<h2>Story</h2><p class=\"story\">{}</p>", esc(&story));
                     }
-                    view! { {raw(h)} {facts(&v["reputation"])} <h2>"Orders"</h2> {cards(w, &orders)} }.into_any()
+                    let list = if kind == "artisans" {
+                        format!("/v1/orders?seller={}", address_q)
+                    } else {
+                        format!("/v1/accounts/{}/orders?role=recipient", address_q)
+                    };
+                    view! { {raw(h)} {facts(&v["reputation"])} <h2>"Orders"</h2> {order_list(w, list, "No orders yet.")} }.into_any()
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 
@@ -145,10 +147,12 @@ fn gov_send(w: Wallet, chain_id: u64, contract: &'static str, label: &'static st
     });
 }
 
+/// Targets, values, calldatas and description hash: the arguments of queue and execute.
+type ProposalCalls =
+    (Vec<alloy_primitives::Address>, Vec<U256>, Vec<Bytes>, alloy_primitives::B256);
+
 /// Calldata of queue/execute from a proposal record (targets, values, calldatas, description).
-fn proposal_parts(
-    p: &Value,
-) -> Option<(Vec<alloy_primitives::Address>, Vec<U256>, Vec<Bytes>, alloy_primitives::B256)> {
+fn proposal_parts(p: &Value) -> Option<ProposalCalls> {
     let targets = p["targets"].as_array()?.iter().map(eth::addr).collect::<Option<Vec<_>>>()?;
     // The native value of each call; the index does not carry it for proposals without value.
     let values = match p["values"].as_array() {
@@ -194,12 +198,10 @@ pub(crate) fn governance() -> impl IntoView {
                         &CointentGovernor::stateCall { proposalId: id }.abi_encode(),
                     )
                     .await
+                        && let Some(&b) = out.last()
                     {
-                        if let Some(&b) = out.last() {
-                            p["state"] = Value::from(
-                                GOV_STATES.get(b as usize).copied().unwrap_or("Unknown"),
-                            );
-                        }
+                        p["state"] =
+                            Value::from(GOV_STATES.get(b as usize).copied().unwrap_or("Unknown"));
                     }
                 }
             }
@@ -230,8 +232,7 @@ pub(crate) fn governance() -> impl IntoView {
         <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Votes count once delegated."</p>
         <button data-testid="delegate" on:click=delegate>"Delegate my votes to myself"</button>
         <h2>"Proposals"</h2>
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load the proposals: {e}")),
                 Ok(v) => {
                     let list = items(&v);
@@ -272,8 +273,7 @@ pub(crate) fn governance() -> impl IntoView {
                         }
                     }).collect_view()}</ul> }.into_any()
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 
@@ -326,8 +326,7 @@ pub(crate) fn treasury() -> impl IntoView {
     view! {
         <h1>"Treasury"</h1>
         <p>"Platform fees flow to the treasury; token holders vote on how they are allocated. Every flow is an on-chain event."</p>
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load the treasury: {e}")),
                 Ok((chain, t, report)) => {
                     let allocations = items(&t["allocations"]);
@@ -352,7 +351,6 @@ pub(crate) fn treasury() -> impl IntoView {
                     h += "</section>";
                     raw(h)
                 }
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }

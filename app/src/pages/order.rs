@@ -24,7 +24,7 @@ pub(crate) struct Ctx {
 }
 
 /// The order's live state on chain, and the connected account's position.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub(crate) struct Live {
     status: u8,
     milestone: u8,
@@ -167,7 +167,13 @@ async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Address) {
         .ok()
         .and_then(|b| IToken::noncesCall::abi_decode_returns(&b).ok());
     if let (Some(d), Some(nonce)) = (domain, nonce) {
-        let deadline = (js_sys::Date::now() / 1000.0) as u64 + 3600 * 24;
+        // The permit's deadline is checked against the chain's clock, not this computer's.
+        let chain_now = net::rpc(&ctx.rpc, "eth_getBlockByNumber", json!(["latest", false]))
+            .await
+            .ok()
+            .and_then(|b| eth::u64_of(&b["timestamp"]))
+            .unwrap_or((js_sys::Date::now() / 1000.0) as u64);
+        let deadline = chain_now + 3600;
         let typed = json!({
             "types": {
                 "EIP712Domain": [
@@ -481,32 +487,36 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
             escrow: chain["contracts"]["escrow"].as_str()?.to_owned(),
         }))
     });
-    let live_state = LocalResource::new(move || {
+    // The live state is fetched for (order, account, refresh); only the latest request may
+    // publish its answer, so a slow answer for the previous account never shows.
+    let live_state = RwSignal::new(None::<(Option<String>, Result<Live, String>)>);
+    let seq = StoredValue::new(0u32);
+    Effect::new(move |_| {
         let ctx = ctx.get();
         let account = w.account.get();
         w.refresh.track();
-        async move {
-            match ctx {
-                Some(c) => live(c, account).await.map(Some),
-                None => Ok(None),
-            }
+        let n = seq.get_value().wrapping_add(1);
+        seq.set_value(n);
+        if let Some(c) = ctx {
+            spawn_local(async move {
+                let r = live(c, account.clone()).await;
+                if seq.get_value() == n {
+                    live_state.set(Some((account, r)));
+                }
+            });
         }
     });
     let title = order_id.clone();
     view! {
-        <Suspense fallback=loading>
-            {move || detail.get().map(|r| match r {
+        {move || (detail.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not load order {title}: {e}")),
                 Ok(d) => overview(w, chain_id, &d),
-            })}
-        </Suspense>
-        <Suspense fallback=loading>
-            {move || match (ctx.get(), live_state.get()) {
-                (Some(c), Some(Ok(Some(l)))) => actions(w, c, l, w.account.get()),
-                (_, Some(Err(e))) => error_box(format!("Could not read the order from the chain: {e}")),
-                _ => ().into_any(),
+            })).unwrap_or_else(loading)}
+        {move || match (ctx.get(), live_state.get()) {
+                (Some(c), Some((a, Ok(l)))) if a == w.account.get() => actions(w, c, l, a),
+                (_, Some((_, Err(e)))) => error_box(format!("Could not read the order from the chain: {e}")),
+                _ => loading(),
             }}
-        </Suspense>
     }
 }
 

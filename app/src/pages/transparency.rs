@@ -83,12 +83,12 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
                 .push("The terms hash the indexer reports differs from the one on chain.".into());
         }
     }
-    if let Some(abi) = proof["terms_abi"].as_str().and_then(net::unhex) {
-        if alloy_primitives::keccak256(&abi) != chain_hash && !chain_hash.is_zero() {
-            problems.push(
-                "The encoded terms in the proof do not hash to the chain's terms hash.".into(),
-            );
-        }
+    if let Some(abi) = proof["terms_abi"].as_str().and_then(net::unhex)
+        && alloy_primitives::keccak256(&abi) != chain_hash
+        && !chain_hash.is_zero()
+    {
+        problems
+            .push("The encoded terms in the proof do not hash to the chain's terms hash.".into());
     }
     Ok(Check { record, chain_hash, recomputed, indexer_hash, chain_status, problems })
 }
@@ -100,12 +100,10 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let res = LocalResource::new(move || check(w, chain_id, oid.clone()));
     view! {
         <h1>{format!("Order #{order_id}: the record")}</h1>
-        <Suspense fallback=loading>
-            {move || res.get().map(|r| match r {
+        {move || (res.get().map(|r| match r {
                 Err(e) => error_box(format!("Could not check this record: {e}")),
                 Ok(c) => render(w, chain_id, &order_id, c),
-            })}
-        </Suspense>
+            })).unwrap_or_else(loading)}
     }
 }
 

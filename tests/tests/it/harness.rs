@@ -99,10 +99,15 @@ fn stops_its_processes_when_dropped() -> Result<()> {
 fn a_durable_server_keeps_its_data_across_restarts() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("pg");
-    let port = cointent_harness::free_port()?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // A free port can be taken by a concurrent test before the server binds it: try others.
+    let (pg, port) = (0..5)
+        .find_map(|_| {
+            let port = cointent_harness::free_port().ok()?;
+            Some((cointent_harness::Postgres::start_in(&data, port).ok()?, port))
+        })
+        .ok_or_else(|| eyre::eyre!("no free port for the durable server"))?;
     {
-        let pg = cointent_harness::Postgres::start_in(&data, port)?;
         let url = rt.block_on(pg.ensure_database("keep"))?;
         rt.block_on(async {
             let mut c = PgConnection::connect(&url).await?;
@@ -110,6 +115,7 @@ fn a_durable_server_keeps_its_data_across_restarts() -> Result<()> {
             sqlx::query("INSERT INTO k VALUES ('still here')").execute(&mut c).await?;
             c.close().await
         })?;
+        drop(pg);
     }
     let pg = cointent_harness::Postgres::start_in(&data, port)?;
     let v: String = rt.block_on(async {

@@ -1,0 +1,421 @@
+//! Sign-in with Ethereum (EIP-4361) and sessions (see `indexer/api/openapi/auth.json`).
+//!
+//! 1. `POST /v1/auth/nonce` gives a random, single-use nonce that expires in ten minutes.
+//! 2. The wallet signs (EIP-191 `personal_sign`) an EIP-4361 message whose domain is the
+//!    host of `http.public_url`, whose URI starts with it, with `Version: 1`, the `Chain ID`
+//!    of a configured chain and that nonce.
+//! 3. `POST /v1/auth/verify` checks the message strictly ([`SiweMessage::parse`]), consumes
+//!    the nonce atomically, recovers the signer and answers a random bearer token, stored
+//!    only as its sha256.
+//!
+//! Handlers that need a signed-in maker take the [`Session`] extractor (401 otherwise).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use alloy::primitives::{Address, Signature};
+use axum::{
+    Router,
+    extract::State,
+    http::StatusCode,
+    response::IntoResponse,
+    routing::{delete, get, post},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{ApiError, ApiJson, ApiPath, ApiResult},
+    identity::{Session, random_hex, sha256_hex},
+    sql::rfc3339_sql,
+    state::AppState,
+    time::parse_rfc3339,
+};
+
+/// How long a nonce may wait for its signed message.
+const NONCE_TTL_SECS: i64 = 600;
+/// Clock skew tolerated between the wallet and the server.
+const SKEW_SECS: i64 = 300;
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/nonce", post(nonce))
+        .route("/auth/verify", post(verify))
+        .route("/auth/sessions", get(sessions))
+        .route("/auth/sessions/{id}", delete(revoke))
+}
+
+#[derive(Serialize)]
+struct NonceOut {
+    nonce: String,
+    expires_at: String,
+}
+
+async fn nonce(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let nonce = random_hex(16)?;
+    // Expired nonces are useless: drop them as new ones are made.
+    sqlx::query("DELETE FROM auth_nonces WHERE expires_at < now() - interval '1 hour'")
+        .execute(&s.pool)
+        .await?;
+    let sql = format!(
+        "INSERT INTO auth_nonces (nonce, expires_at)
+         VALUES ($1, now() + make_interval(secs => $2)) RETURNING {}",
+        rfc3339_sql("expires_at")
+    );
+    let expires_at: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(&nonce)
+        .bind(NONCE_TTL_SECS as f64)
+        .fetch_one(&s.pool)
+        .await?;
+    Ok(ApiJson(NonceOut { nonce, expires_at }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyIn {
+    message: String,
+    signature: String,
+}
+
+#[derive(Serialize)]
+struct VerifyOut {
+    token: String,
+    address: String,
+    expires_at: String,
+}
+
+async fn verify(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<VerifyIn>,
+) -> ApiResult<impl IntoResponse> {
+    let signature = parse_signature(&input.signature)?;
+    let msg = check_message(&s, &input.message, &signature)?;
+    let address = format!("{:#x}", msg.address);
+    let token = random_hex(32)?;
+    let ttl = s.config.http.session_ttl_secs as f64;
+    // Consuming the nonce and opening the session commit together: a nonce serves once.
+    let mut tx = s.pool.begin().await?;
+    let used = sqlx::query(
+        "UPDATE auth_nonces SET used_at = now()
+         WHERE nonce = $1 AND used_at IS NULL AND expires_at > now()",
+    )
+    .bind(&msg.nonce)
+    .execute(&mut *tx)
+    .await?;
+    if used.rows_affected() != 1 {
+        return Err(ApiError::Unauthorized("message: unknown, used or expired Nonce".into()));
+    }
+    let sql = format!(
+        "INSERT INTO auth_sessions (token_hash, address, chain_id, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4)) RETURNING {}",
+        rfc3339_sql("expires_at")
+    );
+    let expires_at: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(sha256_hex(token.as_bytes()))
+        .bind(&address)
+        .bind(msg.chain_id as i64)
+        .bind(ttl)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ApiJson(VerifyOut { token, address, expires_at }))
+}
+
+/// Checks a well-formed request's message and signature. Every failure is a 401 (the
+/// credentials do not hold), with a message saying which check failed.
+fn check_message(s: &AppState, text: &str, signature: &Signature) -> ApiResult<SiweMessage> {
+    let refuse = |why: String| ApiError::Unauthorized(format!("message: {why}"));
+    let msg = SiweMessage::parse(text).map_err(refuse)?;
+    let public = &s.config.http.public_url;
+    let host = host_of(public);
+    if msg.domain != host {
+        return Err(refuse(format!("domain must be {host:?}")));
+    }
+    if !msg.uri.starts_with(public.as_str()) {
+        return Err(refuse(format!("URI must start with {public}")));
+    }
+    if !s.config.chains.iter().any(|c| c.chain_id == msg.chain_id) {
+        return Err(refuse(format!("chain {} is not served here", msg.chain_id)));
+    }
+    let now = unix_now();
+    if msg.issued_at > now + SKEW_SECS {
+        return Err(refuse("Issued At is in the future".into()));
+    }
+    if msg.expiration_time.is_some_and(|t| t <= now) {
+        return Err(refuse("the message has expired".into()));
+    }
+    if msg.not_before.is_some_and(|t| t > now + SKEW_SECS) {
+        return Err(refuse("the message is not valid yet (Not Before)".into()));
+    }
+    let signer = signature
+        .recover_address_from_msg(text.as_bytes())
+        .map_err(|_| ApiError::Unauthorized("signature: recovers no signer".into()))?;
+    if signer != msg.address {
+        return Err(ApiError::Unauthorized("signature: not made by the message's address".into()));
+    }
+    Ok(msg)
+}
+
+/// 65 bytes of hex (400 otherwise: the request's shape is wrong).
+fn parse_signature(text: &str) -> ApiResult<Signature> {
+    let hex = text.strip_prefix("0x").unwrap_or(text);
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect::<Option<_>>()
+        .filter(|b: &Vec<u8>| b.len() == 65)
+        .ok_or_else(|| ApiError::bad("signature", "expected 65 bytes of 0x hex"))?;
+    Signature::from_raw(&bytes)
+        .map_err(|e| ApiError::Unauthorized(format!("signature: not a valid signature: {e}")))
+}
+
+/// `host[:port]` of an `http(s)://` URL.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct SessionOut {
+    id: String,
+    created_at: String,
+    expires_at: String,
+    last_used_at: Option<String>,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct SessionsOut {
+    items: Vec<SessionOut>,
+}
+
+async fn sessions(State(s): State<AppState>, session: Session) -> ApiResult<impl IntoResponse> {
+    let sql = format!(
+        "SELECT id::TEXT AS id, {} AS created_at, {} AS expires_at, {} AS last_used_at,
+                id = $2 AS current
+         FROM auth_sessions
+         WHERE address = $1 AND revoked_at IS NULL AND expires_at > now()
+         ORDER BY id DESC LIMIT 200",
+        rfc3339_sql("created_at"),
+        rfc3339_sql("expires_at"),
+        rfc3339_sql("last_used_at"),
+    );
+    let items: Vec<SessionOut> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&session.address)
+        .bind(session.id)
+        .fetch_all(&s.pool)
+        .await?;
+    Ok(ApiJson(SessionsOut { items }))
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id: i64 = id.trim().parse().map_err(|_| ApiError::bad("id", "not a session id"))?;
+    let done = sqlx::query(
+        "UPDATE auth_sessions SET revoked_at = now()
+         WHERE id = $1 AND address = $2 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(&session.address)
+    .execute(&s.pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::not_found(format!("session {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An EIP-4361 message, as far as this server checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SiweMessage {
+    /// `host[:port]` asking for the signature.
+    pub(crate) domain: String,
+    /// The signing account.
+    pub(crate) address: Address,
+    /// The optional human-readable statement.
+    pub(crate) statement: Option<String>,
+    /// The resource the session is for.
+    pub(crate) uri: String,
+    /// The EIP-155 chain id.
+    pub(crate) chain_id: u64,
+    /// The server's nonce.
+    pub(crate) nonce: String,
+    /// Unix seconds.
+    pub(crate) issued_at: i64,
+    /// Unix seconds.
+    pub(crate) expiration_time: Option<i64>,
+    /// Unix seconds.
+    pub(crate) not_before: Option<i64>,
+}
+
+const PREAMBLE: &str = " wants you to sign in with your Ethereum account:";
+
+impl SiweMessage {
+    /// Parses the message's exact text: the fields in the order EIP-4361 gives, one per line.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let mut lines = text.split('\n').peekable();
+        let first = lines.next().unwrap_or_default();
+        let domain = first
+            .strip_suffix(PREAMBLE)
+            .filter(|d| !d.is_empty() && !d.contains(char::is_whitespace))
+            .ok_or_else(|| format!("the first line must be `<domain>{PREAMBLE}`"))?
+            .to_string();
+        let address_line = lines.next().ok_or("missing the address line")?;
+        let address = parse_address(address_line)?;
+        if lines.next() != Some("") {
+            return Err("expected an empty line after the address".into());
+        }
+        let mut statement = None;
+        if lines.peek().is_some_and(|l| !l.is_empty() && !l.starts_with("URI: ")) {
+            statement = lines.next().map(str::to_string);
+            if lines.next() != Some("") {
+                return Err("expected an empty line after the statement".into());
+            }
+        } else if lines.peek() == Some(&"") {
+            lines.next();
+        }
+        let mut field = |name: &str| -> Result<String, String> {
+            let line = lines.next().ok_or_else(|| format!("missing `{name}: `"))?;
+            line.strip_prefix(name)
+                .and_then(|l| l.strip_prefix(": "))
+                .map(str::to_string)
+                .ok_or_else(|| format!("expected `{name}: ...`, found {line:?}"))
+        };
+        let uri = field("URI")?;
+        if !uri.contains(':') {
+            return Err("URI is not a URI".into());
+        }
+        if field("Version")? != "1" {
+            return Err("Version must be 1".into());
+        }
+        let chain_id = field("Chain ID")?.parse().map_err(|_| "Chain ID is not a number")?;
+        let nonce = field("Nonce")?;
+        if nonce.len() < 8 || !nonce.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err("Nonce must be at least 8 alphanumeric characters".into());
+        }
+        let issued_at = parse_rfc3339(&field("Issued At")?).ok_or("Issued At is not RFC 3339")?;
+        let (mut expiration_time, mut not_before) = (None, None);
+        let rest: Vec<&str> = lines.collect();
+        let mut i = 0;
+        let mut order = 0;
+        while i < rest.len() {
+            let line = rest[i];
+            let (key, value) = line.split_once(": ").unwrap_or((line, ""));
+            let rank = match key {
+                "Expiration Time" => 1,
+                "Not Before" => 2,
+                "Request ID" => 3,
+                "Resources:" | "Resources" if value.is_empty() => 4,
+                "" if i + 1 == rest.len() => break, // a trailing newline
+                _ => return Err(format!("unexpected line {line:?}")),
+            };
+            if rank <= order {
+                return Err(format!("{key} is out of order or repeated"));
+            }
+            order = rank;
+            match rank {
+                1 => {
+                    expiration_time =
+                        Some(parse_rfc3339(value).ok_or("Expiration Time is not RFC 3339")?)
+                }
+                2 => not_before = Some(parse_rfc3339(value).ok_or("Not Before is not RFC 3339")?),
+                4 => {
+                    while i + 1 < rest.len() && rest[i + 1].starts_with("- ") {
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Ok(Self {
+            domain,
+            address,
+            statement,
+            uri,
+            chain_id,
+            nonce,
+            issued_at,
+            expiration_time,
+            not_before,
+        })
+    }
+}
+
+/// A `0x` address in EIP-55 mixed case (checked) or all one case.
+fn parse_address(text: &str) -> Result<Address, String> {
+    let hex = text.strip_prefix("0x").ok_or("the address must start with 0x")?;
+    let one_case = hex == hex.to_lowercase() || hex == hex.to_uppercase();
+    let parsed = if one_case {
+        text.parse::<Address>().map_err(|e| e.to_string())
+    } else {
+        Address::parse_checksummed(text, None).map_err(|_| "bad EIP-55 checksum".to_string())
+    };
+    parsed.map_err(|e| format!("address: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MESSAGE: &str = "127.0.0.1:8080 wants you to sign in with your Ethereum account:
+0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+
+Sign in to Co-Intent.
+
+URI: http://127.0.0.1:8080
+Version: 1
+Chain ID: 31337
+Nonce: 0123456789abcdef
+Issued At: 2026-11-23T10:00:00.000Z
+Expiration Time: 2026-11-23T11:00:00Z
+Resources:
+- https://example.com/a";
+
+    #[test]
+    fn parses_an_eip4361_message() {
+        let m = SiweMessage::parse(MESSAGE).unwrap();
+        assert_eq!(m.domain, "127.0.0.1:8080");
+        assert_eq!(format!("{:#x}", m.address), "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+        assert_eq!(m.statement.as_deref(), Some("Sign in to Co-Intent."));
+        assert_eq!(m.chain_id, 31337);
+        assert_eq!(m.nonce, "0123456789abcdef");
+        assert_eq!(m.issued_at, 1_795_428_000);
+        assert_eq!(m.expiration_time, Some(1_795_431_600));
+        let bare = MESSAGE.replace("Sign in to Co-Intent.\n\n", "");
+        assert_eq!(SiweMessage::parse(&bare).unwrap().statement, None);
+    }
+
+    #[test]
+    fn refuses_malformed_messages() {
+        for (from, to) in [
+            ("Version: 1", "Version: 2"),
+            (
+                "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                "0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            ),
+            ("Chain ID: 31337", "Chain ID: x"),
+            ("Nonce: 0123456789abcdef", "Nonce: short"),
+            ("Issued At: 2026-11-23T10:00:00.000Z", "Issued At: yesterday"),
+            ("Expiration Time", "Expiry Time"),
+            (" wants you", " would like you"),
+        ] {
+            let bad = MESSAGE.replace(from, to);
+            assert!(SiweMessage::parse(&bad).is_err(), "{to}");
+        }
+    }
+
+    #[test]
+    fn rfc3339_times() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2000-03-01T00:00:00+01:00"), Some(951_865_200));
+        assert_eq!(parse_rfc3339("2000-03-01 00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2000-13-01T00:00:00Z"), None);
+        assert_eq!(host_of("https://shop.example:8443/x"), "shop.example:8443");
+    }
+}

@@ -1,0 +1,225 @@
+//! Who is calling: the shared authentication layer every area uses.
+//!
+//! - [`Session`]: a maker signed in with Ethereum (`Authorization: Bearer <token>` from
+//!   `/v1/auth/verify`), as an extractor that answers 401 without one.
+//! - [`ApiKey`]: a partner key (`X-Api-Key: ck_<id>_<secret>`), checked by [`key_layer`]
+//!   in front of every `/v1` route, and as an extractor.
+//!
+//! [`key_layer`] runs before every `/v1` route:
+//! - with `X-Api-Key`: an unknown, malformed or revoked key is refused with 401, even on
+//!   public reads; a valid one is counted (`usage_count`, `last_used_at`, one `UPDATE` per
+//!   request), limited to its `rate_limit_per_min` (429 with `Retry-After`), and handed to
+//!   handlers as [`ApiKey`] (which answers 403 for a missing scope);
+//! - without a key: reads are public; when `http.anon_rate_limit_per_min` is set, each
+//!   client IP is limited to it (off by default, so local benchmarks are not throttled).
+//!
+//! Rate limits are fixed one-minute windows counted in this process's memory: with several
+//! API replicas behind a load balancer, a client gets up to the limit from each replica.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{LazyLock, Mutex},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts, Request, State},
+    http::{header, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// The request header carrying a key.
+pub const HEADER: &str = "x-api-key";
+
+/// Hex of the sha256 of `data`.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    let digest = Sha256::digest(data);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `bytes` random bytes from the operating system, as lower-case hex.
+pub(crate) fn random_hex(bytes: usize) -> ApiResult<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| ApiError::Internal(format!("getrandom: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A signed-in maker: a valid `Authorization: Bearer <token>` from `/v1/auth/verify`.
+/// Rejects with 401 when the token is missing, unknown, expired or revoked.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    /// The session's id.
+    pub(crate) id: i64,
+    /// The signed-in address (lower-case `0x` hex).
+    pub(crate) address: String,
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::Unauthorized("sign in: Authorization: Bearer <token>".into())
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::Unauthorized("expected Authorization: Bearer <token>".into())
+            })?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE auth_sessions SET last_used_at = now()
+             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+             RETURNING id, address",
+        )
+        .bind(sha256_hex(token.as_bytes()))
+        .fetch_optional(&s.pool)
+        .await?;
+        let (id, address) = row
+            .ok_or_else(|| ApiError::Unauthorized("unknown, expired or revoked session".into()))?;
+        Ok(Self { id, address })
+    }
+}
+
+/// The valid key a request carries; as an extractor, 401 without one.
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its scopes.
+    pub scopes: Vec<String>,
+    /// Requests per minute allowed.
+    pub rate_limit_per_min: i32,
+}
+
+impl ApiKey {
+    /// 403 unless the key has `scope`.
+    pub fn require(&self, scope: &str) -> ApiResult<()> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("this API key lacks the `{scope}` scope")))
+        }
+    }
+}
+
+/// Checks and counts the key in `header`: 401 when malformed, unknown or revoked, 429 over
+/// its limit.
+async fn authenticate(pool: &PgPool, header: &[u8]) -> ApiResult<ApiKey> {
+    let invalid = || ApiError::Unauthorized("invalid or revoked API key".into());
+    let text = std::str::from_utf8(header).map_err(|_| invalid())?.trim();
+    let (id, secret) = text
+        .strip_prefix("ck_")
+        .and_then(|rest| rest.split_once('_'))
+        .and_then(|(id, secret)| Some((id.parse::<i64>().ok()?, secret)))
+        .ok_or_else(invalid)?;
+    let secret_hash = sha256_hex(secret.as_bytes());
+    let row: Option<(String, Vec<String>, i32)> = sqlx::query_as(
+        "UPDATE api_keys SET usage_count = usage_count + 1, last_used_at = now()
+         WHERE id = $1 AND secret_hash = $2 AND revoked_at IS NULL
+         RETURNING name, scopes, rate_limit_per_min",
+    )
+    .bind(id)
+    .bind(&secret_hash)
+    .fetch_optional(pool)
+    .await?;
+    let (name, scopes, rate_limit_per_min) = row.ok_or_else(invalid)?;
+    // The secret's hash names the key in the limiter: ids repeat across databases.
+    limit(&format!("key:{secret_hash}"), rate_limit_per_min.max(1) as u32)?;
+    Ok(ApiKey { id, name, scopes, rate_limit_per_min })
+}
+
+/// Fixed one-minute windows: name -> (window, requests in it).
+static WINDOWS: LazyLock<Mutex<HashMap<String, (u64, u32)>>> = LazyLock::new(Default::default);
+
+/// Counts a request against `name`'s window; 429 with the seconds left when over `per_min`.
+fn limit(name: &str, per_min: u32) -> ApiResult<()> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let window = now / 60;
+    let mut windows = WINDOWS.lock().unwrap_or_else(|e| e.into_inner());
+    if windows.len() > 100_000 {
+        windows.retain(|_, (w, _)| *w == window);
+    }
+    let entry = windows.entry(name.to_string()).or_insert((window, 0));
+    if entry.0 != window {
+        *entry = (window, 0);
+    }
+    if entry.1 >= per_min {
+        return Err(ApiError::TooManyRequests { retry_after_secs: (window + 1) * 60 - now });
+    }
+    entry.1 += 1;
+    Ok(())
+}
+
+/// The `/v1` key layer: authenticates `X-Api-Key` when present (see the module docs) and
+/// rate-limits anonymous callers per IP when `http.anon_rate_limit_per_min` is set.
+///
+/// Wire it with `axum::middleware::from_fn_with_state(state, cointent_api::identity::key_layer)`.
+pub async fn key_layer(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    if let Some(header) = req.headers().get(HEADER) {
+        match authenticate(&s.pool, header.as_bytes()).await {
+            Ok(key) => {
+                req.extensions_mut().insert(key);
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else if let Some(per_min) = s.config.http.anon_rate_limit_per_min {
+        let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        if let Some(ip) = ip
+            && let Err(e) = limit(&format!("ip:{ip}"), per_min)
+        {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+impl FromRequestParts<AppState> for ApiKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
+        if let Some(key) = parts.extensions.get::<ApiKey>() {
+            return Ok(key.clone());
+        }
+        // Without the layer in front (or before it is wired), check the header here.
+        let header = parts
+            .headers
+            .get(HEADER)
+            .ok_or_else(|| ApiError::Unauthorized("this endpoint needs an X-Api-Key".into()))?;
+        let key = authenticate(&s.pool, header.as_bytes()).await?;
+        parts.extensions.insert(key.clone());
+        Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_limits_and_says_when_to_retry() {
+        let name = format!("test:{}", std::process::id());
+        for _ in 0..3 {
+            limit(&name, 3).unwrap();
+        }
+        match limit(&name, 3) {
+            Err(ApiError::TooManyRequests { retry_after_secs }) => {
+                assert!((1..=60).contains(&retry_after_secs))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Content-addressed metadata documents (see `indexer/api/openapi/metadata.json`).
+//!
+//! A signed-in maker uploads a document; its key is the keccak256 of the exact bytes sent,
+//! the hash an order's `Terms.metadataHash` carries. Orders link to a document by that hash,
+//! whenever either arrives first.
+//!
+//! Who may upload what: any signed-in address may upload a document that names no one
+//! (`artisan.address` and `partner.address` absent); a document that names an artisan or a
+//! partner must name the signed-in address as one of them, so nobody publishes a story in
+//! another maker's name. The uploader is recorded as `uploaded_by` either way.
+
+use alloy::primitives::keccak256;
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+    routing::{get, post},
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{
+    error::{ApiError, ApiJson, ApiPath, ApiResult},
+    identity::Session,
+    params,
+    state::AppState,
+    time::parse_rfc3339,
+};
+
+/// The largest document accepted.
+pub(crate) const MAX_BYTES: usize = 64 * 1024;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/metadata", post(upload)).route("/metadata/{hash}", get(fetch))
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct Linked {
+    chain_id: i64,
+    order_id: String,
+}
+
+#[derive(Serialize)]
+struct UploadOut {
+    hash: String,
+    linked_orders: Vec<Linked>,
+}
+
+async fn upload(
+    State(s): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json_type {
+        return Err(ApiError::UnsupportedMediaType(
+            "expected Content-Type: application/json".into(),
+        ));
+    }
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(format!("a document is at most {MAX_BYTES} bytes"))
+        } else {
+            ApiError::bad("body", r.body_text())
+        }
+    })?;
+    if body.len() > MAX_BYTES {
+        return Err(ApiError::PayloadTooLarge(format!("a document is at most {MAX_BYTES} bytes")));
+    }
+    let document: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad("body", format!("not JSON: {e}")))?;
+    validate(&document).map_err(|(field, message)| ApiError::bad(field, message))?;
+    let named: Vec<&str> = ["artisan", "partner"]
+        .iter()
+        .filter_map(|k| document.get(k)?.get("address")?.as_str())
+        .collect();
+    if !named.is_empty() && !named.iter().any(|a| a.eq_ignore_ascii_case(&session.address)) {
+        return Err(ApiError::Forbidden(
+            "the document names an artisan or partner: one of them must be the signed-in address"
+                .into(),
+        ));
+    }
+    let hash = format!("{:#x}", keccak256(&body));
+    let inserted = sqlx::query(
+        "INSERT INTO metadata_documents (hash, raw, document, uploaded_by)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(&hash)
+    .bind(body.as_ref())
+    .bind(sqlx::types::Json(&document))
+    .bind(&session.address)
+    .execute(&s.pool)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        // Lists and details show the document's title, region and craft.
+        s.cache.invalidate();
+    }
+    let linked_orders: Vec<Linked> = sqlx::query_as(
+        "SELECT chain_id, order_id::TEXT AS order_id FROM orders WHERE metadata_hash = $1
+         ORDER BY chain_id, order_id LIMIT 1000",
+    )
+    .bind(&hash)
+    .fetch_all(&s.pool)
+    .await?;
+    let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, ApiJson(UploadOut { hash, linked_orders })))
+}
+
+async fn fetch(
+    State(s): State<AppState>,
+    ApiPath(hash): ApiPath<String>,
+) -> ApiResult<impl IntoResponse> {
+    let hash = params::hash("hash", &hash)?;
+    let raw: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT raw FROM metadata_documents WHERE hash = $1")
+            .bind(&hash)
+            .fetch_optional(&s.pool)
+            .await?;
+    let raw = raw.ok_or_else(|| ApiError::not_found(format!("metadata {hash}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            // The bytes can never change for a given hash.
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        raw,
+    ))
+}
+
+type Invalid = (String, String);
+
+fn bad(field: &str, message: impl Into<String>) -> Invalid {
+    (field.to_string(), message.into())
+}
+
+/// Checks a document against `cointent.metadata/1`; the error names the field.
+pub(crate) fn validate(doc: &Value) -> Result<(), Invalid> {
+    no_nul(doc, "body")?;
+    let top = object(doc, "body")?;
+    known(
+        top,
+        "",
+        &[
+            "schema",
+            "kind",
+            "title",
+            "description",
+            "category",
+            "images",
+            "product",
+            "artisan",
+            "partner",
+            "milestones",
+            "splits",
+        ],
+    )?;
+    match top.get("schema") {
+        Some(Value::String(s)) if s == "cointent.metadata/1" => {}
+        None => return Err(bad("schema", "required: \"cointent.metadata/1\"")),
+        _ => return Err(bad("schema", "must be \"cointent.metadata/1\"")),
+    }
+    match top.get("kind").and_then(Value::as_str) {
+        Some("collective" | "sale" | "freelance") => {}
+        None if !top.contains_key("kind") => return Err(bad("kind", "required")),
+        _ => return Err(bad("kind", "must be collective, sale or freelance")),
+    }
+    if !top.contains_key("title") {
+        return Err(bad("title", "required"));
+    }
+    text(top, "", "title", 1, 200)?;
+    text(top, "", "description", 0, 5000)?;
+    text(top, "", "category", 0, 100)?;
+    if let Some(images) = top.get("images") {
+        let list = array(images, "images", 20)?;
+        for (i, image) in list.iter().enumerate() {
+            let field = format!("images[{i}]");
+            let url = image.as_str().ok_or_else(|| bad(&field, "must be a URL string"))?;
+            url_like(&field, url)?;
+        }
+    }
+    if let Some(product) = top.get("product") {
+        let p = object(product, "product")?;
+        known(p, "product.", &["name", "sku", "materials"])?;
+        text(p, "product.", "name", 1, 200)?;
+        text(p, "product.", "sku", 1, 100)?;
+        if let Some(materials) = p.get("materials") {
+            for (i, m) in array(materials, "product.materials", 50)?.iter().enumerate() {
+                string(m, &format!("product.materials[{i}]"), 1, 100)?;
+            }
+        }
+    }
+    for (key, fields) in [
+        ("artisan", ["address", "name", "region", "craft", "story"]),
+        ("partner", ["address", "name", "city", "url", "story"]),
+    ] {
+        let Some(value) = top.get(key) else { continue };
+        let o = object(value, key)?;
+        let prefix = format!("{key}.");
+        known(o, &prefix, &fields)?;
+        if let Some(a) = o.get("address") {
+            address(a, &format!("{key}.address"))?;
+        }
+        for f in &fields[1..] {
+            let max = if *f == "story" { 5000 } else { 200 };
+            text(o, &prefix, f, 1, max)?;
+        }
+        if let Some(url) = o.get("url") {
+            url_like(&format!("{key}.url"), url.as_str().unwrap_or_default())?;
+        }
+    }
+    if let Some(milestones) = top.get("milestones") {
+        for (i, m) in array(milestones, "milestones", 32)?.iter().enumerate() {
+            let field = format!("milestones[{i}]");
+            let o = object(m, &field)?;
+            let prefix = format!("{field}.");
+            known(o, &prefix, &["title", "due"])?;
+            if !o.contains_key("title") {
+                return Err(bad(&format!("{prefix}title"), "required"));
+            }
+            text(o, &prefix, "title", 1, 200)?;
+            if let Some(due) = o.get("due") {
+                let f = format!("{prefix}due");
+                let d = due.as_str().ok_or_else(|| bad(&f, "must be a YYYY-MM-DD string"))?;
+                if parse_rfc3339(&format!("{d}T00:00:00Z")).is_none() || d.len() != 10 {
+                    return Err(bad(&f, "must be a date YYYY-MM-DD"));
+                }
+            }
+        }
+    }
+    if let Some(splits) = top.get("splits") {
+        for (i, s) in array(splits, "splits", 16)?.iter().enumerate() {
+            let field = format!("splits[{i}]");
+            let o = object(s, &field)?;
+            let prefix = format!("{field}.");
+            known(o, &prefix, &["recipient", "label"])?;
+            let recipient =
+                o.get("recipient").ok_or_else(|| bad(&format!("{prefix}recipient"), "required"))?;
+            address(recipient, &format!("{prefix}recipient"))?;
+            text(o, &prefix, "label", 1, 200)?;
+        }
+    }
+    Ok(())
+}
+
+fn object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, Invalid> {
+    v.as_object().ok_or_else(|| bad(field, "must be an object"))
+}
+
+fn array<'a>(v: &'a Value, field: &str, max: usize) -> Result<&'a Vec<Value>, Invalid> {
+    let list = v.as_array().ok_or_else(|| bad(field, "must be an array"))?;
+    if list.len() > max {
+        return Err(bad(field, format!("at most {max} entries")));
+    }
+    Ok(list)
+}
+
+fn known(o: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), Invalid> {
+    match o.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(bad(&format!("{prefix}{k}"), "unknown key")),
+        None => Ok(()),
+    }
+}
+
+/// Postgres text and JSONB cannot hold U+0000: refuse it anywhere, naming where.
+fn no_nul(v: &Value, field: &str) -> Result<(), Invalid> {
+    match v {
+        Value::String(s) if s.contains('\0') => Err(bad(field, "must not contain U+0000")),
+        Value::Array(items) => {
+            items.iter().enumerate().try_for_each(|(i, v)| no_nul(v, &format!("{field}[{i}]")))
+        }
+        Value::Object(members) => members.iter().try_for_each(|(k, v)| {
+            if k.contains('\0') {
+                return Err(bad(field, "member names must not contain U+0000"));
+            }
+            let path = if field == "body" { k.clone() } else { format!("{field}.{k}") };
+            no_nul(v, &path)
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn string(v: &Value, field: &str, min: usize, max: usize) -> Result<(), Invalid> {
+    let s = v.as_str().ok_or_else(|| bad(field, "must be a string"))?;
+    let n = s.chars().count();
+    if n < min || n > max {
+        return Err(bad(field, format!("must be {min} to {max} characters")));
+    }
+    Ok(())
+}
+
+/// An optional string member `key` of `o`.
+fn text(
+    o: &Map<String, Value>,
+    prefix: &str,
+    key: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), Invalid> {
+    match o.get(key) {
+        Some(v) => string(v, &format!("{prefix}{key}"), min, max),
+        None => Ok(()),
+    }
+}
+
+fn address(v: &Value, field: &str) -> Result<(), Invalid> {
+    let s = v.as_str().ok_or_else(|| bad(field, "must be a 0x address string"))?;
+    params::address(field, s).map(drop).map_err(|_| bad(field, "not a 20-byte 0x-hex address"))
+}
+
+fn url_like(field: &str, url: &str) -> Result<(), Invalid> {
+    let ok = ["https://", "http://", "ipfs://"].iter().any(|p| url.starts_with(p))
+        && url.len() <= 2048
+        && !url.contains(char::is_whitespace);
+    if ok { Ok(()) } else { Err(bad(field, "must be an http(s):// or ipfs:// URL")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn schema_errors_name_the_field() {
+        let good = json!({
+            "schema": "cointent.metadata/1", "kind": "sale", "title": "Bowl",
+            "images": ["https://x/y.png"],
+            "product": {"name": "Bowl", "materials": ["clay"]},
+            "artisan": {"address": "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", "craft": "pottery"},
+            "milestones": [{"title": "ship", "due": "2026-12-01"}],
+            "splits": [{"recipient": "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", "label": "shop"}]
+        });
+        validate(&good).unwrap();
+        let cases = [
+            ("/schema", json!("other"), "schema"),
+            ("/kind", json!("gift"), "kind"),
+            ("/title", json!(""), "title"),
+            ("/images/0", json!("ftp://x"), "images[0]"),
+            ("/artisan/address", json!("0x12"), "artisan.address"),
+            ("/milestones/0/due", json!("2026-13-01"), "milestones[0].due"),
+            ("/product/colour", json!("red"), "product.colour"),
+            ("/bogus", json!(1), "bogus"),
+            ("/splits/0/recipient", json!(7), "splits[0].recipient"),
+            ("/title", json!("a\u{0}b"), "title"),
+            ("/product/materials/0", json!("\u{0}"), "product.materials[0]"),
+        ];
+        for (pointer, value, field) in cases {
+            let mut doc = good.clone();
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            let target = doc.pointer_mut(parent).unwrap();
+            match target {
+                Value::Array(a) => a[key.parse::<usize>().unwrap()] = value,
+                Value::Object(o) => {
+                    o.insert(key.to_string(), value);
+                }
+                _ => unreachable!(),
+            }
+            assert_eq!(validate(&doc).unwrap_err().0, field, "{pointer}");
+        }
+        let mut doc = good.clone();
+        doc.as_object_mut().unwrap().remove("title");
+        assert_eq!(validate(&doc).unwrap_err().0, "title");
+    }
+}

@@ -1,0 +1,307 @@
+//! QR codes and printable labels for orders (see `indexer/api/openapi/qr.json`).
+//!
+//! A code encodes `<public_url>/t/{chain_id}/{order_id}`, the app's transparency page, so
+//! anyone scanning a product reaches its record and the proof checked against the chain.
+//! Images are drawn here from the code's module matrix: SVG as one path, PNG as 8-bit
+//! grayscale with the `png` crate, at exactly `size` pixels with whole-pixel modules (the
+//! leftover pixels widen the quiet zone).
+
+use axum::{
+    Router,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use qrcode::{Color, QrCode};
+use serde::Deserialize;
+
+use crate::{
+    error::{ApiError, ApiPath, ApiQuery, ApiResult},
+    state::AppState,
+};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/qr/{chain_id}/{order_id}", get(image))
+        .route("/qr/{chain_id}/{order_id}/label", get(label))
+}
+
+#[derive(Deserialize)]
+struct OrderPath {
+    chain_id: i64,
+    order_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageQuery {
+    format: Option<String>,
+    size: Option<u32>,
+    margin: Option<u32>,
+}
+
+/// The order's canonical decimal id, or 400.
+fn order_id(text: &str) -> ApiResult<String> {
+    let digits = text.trim_start_matches('0');
+    let digits = if digits.is_empty() && !text.is_empty() { "0" } else { digits };
+    if digits.is_empty() || digits.len() > 78 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad("order_id", "must be a decimal order id"));
+    }
+    Ok(digits.to_string())
+}
+
+/// A square module matrix (true = dark).
+struct Matrix {
+    width: usize,
+    dark: Vec<bool>,
+}
+
+impl Matrix {
+    fn encode(text: &str) -> ApiResult<Self> {
+        let code =
+            QrCode::new(text.as_bytes()).map_err(|e| ApiError::Internal(format!("qr: {e}")))?;
+        let dark = code.to_colors().into_iter().map(|c| c == Color::Dark).collect();
+        Ok(Self { width: code.width(), dark })
+    }
+
+    fn is_dark(&self, x: usize, y: usize) -> bool {
+        self.dark[y * self.width + x]
+    }
+
+    /// An SVG of `size` px with `margin` modules of quiet zone; `title` is its accessible
+    /// name (the encoded URL).
+    fn svg(&self, size: u32, margin: u32, title: &str) -> String {
+        let n = self.width + 2 * margin as usize;
+        let mut path = String::new();
+        for y in 0..self.width {
+            for x in 0..self.width {
+                if self.is_dark(x, y) {
+                    let (px, py) = (x + margin as usize, y + margin as usize);
+                    path.push_str(&format!("M{px} {py}h1v1h-1z"));
+                }
+            }
+        }
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{size}\" \
+             viewBox=\"0 0 {n} {n}\" shape-rendering=\"crispEdges\" role=\"img\">\
+             <title>{}</title><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/>\
+             <path fill=\"#000\" d=\"{path}\"/></svg>",
+            escape(title)
+        )
+    }
+
+    /// A grayscale PNG of exactly `size` px; the margin shrinks when `size` cannot hold it
+    /// at one pixel per module, and a code wider than `size` is a 400.
+    fn png(&self, size: u32, margin: u32) -> ApiResult<Vec<u8>> {
+        let width = self.width as u32;
+        if width > size {
+            return Err(ApiError::bad("size", format!("this code needs at least {width} px")));
+        }
+        let margin = margin.min((size - width) / 2);
+        let total = width + 2 * margin;
+        let scale = size / total;
+        let offset = (size - scale * total) / 2 + margin * scale;
+        let mut pixels = vec![255u8; (size * size) as usize];
+        for y in 0..self.width as u32 {
+            for x in 0..self.width as u32 {
+                if !self.is_dark(x as usize, y as usize) {
+                    continue;
+                }
+                for dy in 0..scale {
+                    let row = (offset + y * scale + dy) * size;
+                    let start = (row + offset + x * scale) as usize;
+                    pixels[start..start + scale as usize].fill(0);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, size, size);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer =
+            encoder.write_header().map_err(|e| ApiError::Internal(format!("png: {e}")))?;
+        writer.write_image_data(&pixels).map_err(|e| ApiError::Internal(format!("png: {e}")))?;
+        writer.finish().map_err(|e| ApiError::Internal(format!("png: {e}")))?;
+        Ok(out)
+    }
+}
+
+/// Escapes text for HTML and XML.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The URL a code for this order encodes.
+fn target(s: &AppState, chain_id: i64, order_id: &str) -> String {
+    format!("{}/t/{chain_id}/{order_id}", s.config.http.public_url)
+}
+
+async fn image(
+    State(s): State<AppState>,
+    ApiPath(path): ApiPath<OrderPath>,
+    ApiQuery(q): ApiQuery<ImageQuery>,
+) -> ApiResult<Response> {
+    let id = order_id(&path.order_id)?;
+    let size = q.size.unwrap_or(256);
+    if !(64..=2048).contains(&size) {
+        return Err(ApiError::bad("size", "must be between 64 and 2048 pixels"));
+    }
+    let margin = q.margin.unwrap_or(4);
+    if margin > 16 {
+        return Err(ApiError::bad("margin", "must be between 0 and 16 modules"));
+    }
+    let format = q.format.as_deref().unwrap_or("svg");
+    if !matches!(format, "svg" | "png") {
+        return Err(ApiError::bad("format", "must be svg or png"));
+    }
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM orders WHERE chain_id = $1 AND order_id = $2::NUMERIC)",
+    )
+    .bind(path.chain_id)
+    .bind(&id)
+    .fetch_one(&s.pool)
+    .await?;
+    if !exists {
+        return Err(ApiError::not_found(format!("order {id} on chain {}", path.chain_id)));
+    }
+    let url = target(&s, path.chain_id, &id);
+    let matrix = Matrix::encode(&url)?;
+    // The code depends only on the public URL and the ids: cache it for a day.
+    let cache = (header::CACHE_CONTROL, "public, max-age=86400");
+    Ok(if format == "png" {
+        ([(header::CONTENT_TYPE, "image/png"), cache], matrix.png(size, margin)?).into_response()
+    } else {
+        let svg = matrix.svg(size, margin, &url);
+        ([(header::CONTENT_TYPE, "image/svg+xml"), cache], svg).into_response()
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct LabelRow {
+    seller: String,
+    token: String,
+    unit_price: String,
+    status: String,
+    kind: String,
+    title: Option<String>,
+    artisan: Option<String>,
+    craft: Option<String>,
+    region: Option<String>,
+}
+
+async fn label(
+    State(s): State<AppState>,
+    ApiPath(path): ApiPath<OrderPath>,
+) -> ApiResult<Response> {
+    let id = order_id(&path.order_id)?;
+    let row: Option<LabelRow> = sqlx::query_as(
+        "SELECT o.seller, o.token, o.unit_price::TEXT AS unit_price, o.status, o.kind,
+                m.document ->> 'title' AS title, m.document #>> '{artisan,name}' AS artisan,
+                m.craft, m.region
+         FROM orders o LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash
+         WHERE o.chain_id = $1 AND o.order_id = $2::NUMERIC",
+    )
+    .bind(path.chain_id)
+    .bind(&id)
+    .fetch_optional(&s.pool)
+    .await?;
+    let row =
+        row.ok_or_else(|| ApiError::not_found(format!("order {id} on chain {}", path.chain_id)))?;
+    let url = target(&s, path.chain_id, &id);
+    let svg = Matrix::encode(&url)?.svg(240, 4, &url);
+    let title = row.title.unwrap_or_else(|| format!("Order #{id}"));
+    let maker = [row.artisan, row.craft, row.region].into_iter().flatten().collect::<Vec<_>>();
+    let maker = if maker.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"maker\">{}</p>", escape(&maker.join(" · ")))
+    };
+    let html = format!(
+        "<!doctype html>
+<html lang=\"en\"><head><meta charset=\"utf-8\">
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+<title>{title} — Co-Intent label</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #111; }}
+.label {{ width: 90mm; border: 1px dashed #999; padding: 6mm; }}
+h1 {{ font-size: 14pt; margin: 0 0 2mm; }}
+p {{ margin: 1mm 0; font-size: 9pt; }}
+.qr svg {{ width: 50mm; height: 50mm; display: block; margin: 3mm auto; }}
+.url, .mono {{ font-family: ui-monospace, monospace; font-size: 7pt; word-break: break-all; }}
+.hint {{ font-size: 8pt; color: #444; }}
+@media print {{
+  @page {{ size: auto; margin: 5mm; }}
+  body {{ margin: 0; }}
+  .label {{ border: none; }}
+  .noprint {{ display: none; }}
+}}
+</style></head>
+<body>
+<div class=\"label\">
+<h1>{title}</h1>
+{maker}
+<p>{kind}, {status}</p>
+<p>Unit price: <span class=\"mono\">{price}</span> (base units of token <span class=\"mono\">{token}</span>)</p>
+<p>Seller: <span class=\"mono\">{seller}</span></p>
+<div class=\"qr\">{svg}</div>
+<p class=\"hint\">Scan to see where the money goes, checked against chain {chain}.</p>
+<p class=\"url\">{url}</p>
+</div>
+<p class=\"noprint\"><button onclick=\"window.print()\">Print</button></p>
+</body></html>
+",
+        title = escape(&title),
+        kind = escape(&row.kind),
+        status = escape(&row.status),
+        price = escape(&row.unit_price),
+        token = escape(&row.token),
+        seller = escape(&row.seller),
+        chain = path.chain_id,
+        url = escape(&url),
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // The title and status can change: a short cache.
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_is_exactly_the_size_asked_with_whole_modules() {
+        let m = Matrix::encode("http://127.0.0.1:8080/t/1/2").unwrap();
+        let png = m.png(100, 4).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let reader = decoder.read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (100, 100));
+        let long = Matrix::encode(&format!("https://shop.example/t/1/{}", "9".repeat(60))).unwrap();
+        assert!(long.width + 32 > 64);
+        let png = long.png(64, 16).unwrap();
+        let reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        assert_eq!(reader.info().width, 64, "the margin shrank to fit");
+        let huge = Matrix::encode(&"x".repeat(1000)).unwrap();
+        assert!(huge.png(64, 0).is_err(), "wider than the image");
+        assert!(m.svg(128, 0, "a<b").contains("<title>a&lt;b</title>"));
+        assert_eq!(order_id("007").unwrap(), "7");
+        assert!(order_id("1e3").is_err());
+    }
+}

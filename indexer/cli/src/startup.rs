@@ -1,0 +1,156 @@
+//! Building the process from its configuration, and running it until it is stopped.
+//!
+//! [`Application::build`] does everything that can fail at start-up (the database, its
+//! migrations, the HTTP listener), so errors surface before any work starts;
+//! [`Application::run_until_stopped`] then runs each chain's ingestion, and for `serve`
+//! the HTTP server and the webhook worker, until SIGINT/SIGTERM (or, for `index
+//! --until-caught-up`, until every chain has caught up), and stops them in order.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use cointent_api::{AppState, webhooks};
+use cointent_config::Config;
+use cointent_ingest::Metrics;
+use cointent_storage::{Database, db};
+use eyre::{Context, Result};
+use tokio::{net::TcpListener, sync::watch, task::JoinSet};
+
+/// What the process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Index every chain and serve HTTP (the API, the app, health and metrics).
+    Serve,
+    /// Index every chain without HTTP; with `until_caught_up`, exit once every chain has
+    /// reached its head.
+    Index {
+        /// Exit once caught up.
+        until_caught_up: bool,
+    },
+}
+
+/// A built process, ready to run.
+pub(crate) struct Application {
+    config: Config,
+    mode: Mode,
+    /// The mirror (and the embedded server when no URL was given: it stops on drop).
+    database: Database,
+    metrics: Arc<Metrics>,
+    http: Option<(TcpListener, axum::Router)>,
+}
+
+impl Application {
+    /// Opens and migrates the database and, for [`Mode::Serve`], binds `http.bind`.
+    pub(crate) async fn build(config: Config, mode: Mode) -> Result<Self> {
+        let database = Database::open(&config.database).await?;
+        db::migrate(&database.pool).await?;
+        let metrics = Arc::new(Metrics::default());
+        let http = match mode {
+            Mode::Serve => {
+                let state =
+                    AppState::new(database.pool.clone(), metrics.clone(), Arc::new(config.clone()));
+                let listener = TcpListener::bind(config.http.bind).await.wrap_err_with(|| {
+                    format!("cannot listen on {} (http.bind)", config.http.bind)
+                })?;
+                tracing::info!(addr = %config.http.bind, "serving HTTP");
+                Some((listener, cointent_api::router(state)))
+            }
+            Mode::Index { .. } => None,
+        };
+        Ok(Self { config, mode, database, metrics, http })
+    }
+
+    /// The mirror's pool.
+    pub(crate) fn pool(&self) -> &sqlx::PgPool {
+        &self.database.pool
+    }
+
+    /// Runs until a signal (or, for `index --until-caught-up`, until every chain has
+    /// caught up) or until a task fails; then stops every task, waiting up to 10 s.
+    pub(crate) async fn run_until_stopped(self) -> Result<()> {
+        let Self { config, mode, database, metrics, http } = self;
+        let pool = database.pool.clone();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        for chain in &config.chains {
+            let m = metrics.chain(chain.chain_id);
+            tasks.spawn(cointent_ingest::run_chain(
+                pool.clone(),
+                chain.clone(),
+                m,
+                stop_rx.clone(),
+            ));
+        }
+        if let Some((listener, app)) = http {
+            let worker =
+                webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
+            tasks.spawn(worker);
+            tasks.spawn(serve(listener, app, stop_rx.clone()));
+        }
+        let until_caught_up = matches!(mode, Mode::Index { until_caught_up: true });
+        let caught_up = async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let chains = metrics.chains();
+                if chains.len() == config.chains.len()
+                    && chains.iter().all(|(_, m)| m.live.get() == 1)
+                {
+                    return;
+                }
+            }
+        };
+        let result = tokio::select! {
+            _ = shutdown_signal() => { tracing::info!("stopping"); Ok(()) }
+            _ = caught_up, if until_caught_up => Ok(()),
+            Some(done) = tasks.join_next() => match done {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(e.into()),
+            },
+        };
+        let _ = stop_tx.send(true);
+        while let Some(r) =
+            tokio::time::timeout(Duration::from_secs(10), tasks.join_next()).await.ok().flatten()
+        {
+            if let Ok(Err(e)) = r {
+                tracing::warn!(error = %e, "task ended with an error");
+            }
+        }
+        drop(database);
+        result
+    }
+}
+
+/// Serves HTTP until `stop` turns true. Graceful shutdown waits for open responses; event
+/// streams never end, so they get a few seconds and are then dropped.
+async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    stop: watch::Receiver<bool>,
+) -> Result<()> {
+    let (mut graceful, mut deadline) = (stop.clone(), stop);
+    // Client addresses feed the anonymous per-IP rate limit (`identity::key_layer`).
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|s| *s).await;
+        });
+    tokio::select! {
+        served = served => served.wrap_err("HTTP server"),
+        _ = async {
+            let _ = deadline.wait_for(|s| *s).await;
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        } => {
+            tracing::info!("closed the connections still open at shutdown");
+            Ok(())
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,522 @@
+//! The auth and write side of the API against a real deployment: sign-in with Ethereum,
+//! sessions, metadata uploads linked to real orders, QR codes and labels, partner API keys.
+
+use std::time::Duration;
+
+use alloy::primitives::keccak256;
+use eyre::Result;
+use serde_json::{Value, json};
+
+use crate::{common::dev, world::*};
+
+/// Rate limits count in fixed one-minute windows: start a burst early in one.
+async fn avoid_minute_boundary() -> Result<()> {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    if secs % 60 > 50 {
+        tokio::time::sleep(Duration::from_secs(61 - secs % 60)).await;
+    }
+    Ok(())
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_with_ethereum_opens_a_session_once_per_nonce() -> Result<()> {
+    let world = World::start(42200).await?;
+    let message = world.siwe(3).await?.text();
+    let (status, body) = world.verify(3, &message).await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["address"], format!("{:#x}", dev(3)));
+    let token = body["token"].as_str().unwrap().to_string();
+    assert_eq!(token.len(), 64);
+    assert!(body["expires_at"].as_str().unwrap().ends_with('Z'));
+    // The token is stored hashed only.
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM auth_sessions WHERE token_hash = $1")
+            .bind(&token)
+            .fetch_one(&world.pool)
+            .await?;
+    assert_eq!(stored, 0);
+
+    // The same nonce cannot serve twice.
+    let (status, body) = world.verify(3, &message).await?;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Nonce"), "{body}");
+
+    let auth = bearer(&token);
+    let (status, list) = world.get_with("/v1/auth/sessions", &[("authorization", &auth)]).await?;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["current"], true);
+    assert!(items[0]["last_used_at"].is_string());
+
+    let (status, _) = world.get("/v1/auth/sessions").await?;
+    assert_eq!(status, 401);
+    let (status, _) =
+        world.get_with("/v1/auth/sessions", &[("authorization", "Bearer nope")]).await?;
+    assert_eq!(status, 401);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_refuses_wrong_domain_chain_uri_signer_and_expiry() -> Result<()> {
+    let world = World::start(42201).await?;
+    type Change = Box<dyn Fn(&mut Siwe)>;
+    let cases: Vec<(&str, Change, u16)> = vec![
+        ("domain", Box::new(|m| m.domain = "evil.example".into()), 401),
+        ("chain", Box::new(|m| m.chain_id = 1), 401),
+        ("uri", Box::new(|m| m.uri = "https://evil.example/".into()), 401),
+        ("future", Box::new(|m| m.issued_at = "2099-01-01T00:00:00Z".into()), 401),
+        ("expired", Box::new(|m| m.expiration_time = Some("2020-01-01T00:00:00Z".into())), 401),
+        ("nonce", Box::new(|m| m.nonce = "0000000000000000".into()), 401),
+    ];
+    for (what, change, want) in cases {
+        let mut m = world.siwe(3).await?;
+        change(&mut m);
+        let (status, body) = world.verify(3, &m.text()).await?;
+        assert_eq!(status, want, "{what}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized");
+        let why = body["error"]["message"].as_str().unwrap();
+        assert!(why.starts_with("message: "), "{what}: {why}");
+    }
+    // Signed by another key than the message's address.
+    let message = world.siwe(3).await?.text();
+    let (status, body) = world.verify(4, &message).await?;
+    assert_eq!(status, 401, "{body}");
+    // A malformed signature names the field.
+    let body = json!({ "message": message, "signature": "0x1234" });
+    let (status, body) = world.post_json("/v1/auth/verify", &body, &[]).await?;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["field"], "signature");
+    // The refused attempts did not burn the nonce: the right signer still signs in.
+    let (status, body) = world.verify(3, &message).await?;
+    assert_eq!(status, 200, "{body}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_and_can_be_revoked() -> Result<()> {
+    let world = World::start_with(42202, |c| c.http.session_ttl_secs = 2).await?;
+    let short = world.sign_in(3).await?;
+    let auth = bearer(&short);
+    let (status, _) = world.get_with("/v1/auth/sessions", &[("authorization", &auth)]).await?;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let (status, body) = world.get_with("/v1/auth/sessions", &[("authorization", &auth)]).await?;
+    assert_eq!(status, 401, "expired: {body}");
+
+    // Two sessions of dev 3 and one of dev 5; revoke one of dev 3's from the other.
+    let (a, b, other) = (world.sign_in(3).await?, world.sign_in(3).await?, world.sign_in(5).await?);
+    let (_, list) = world.get_with("/v1/auth/sessions", &[("authorization", &bearer(&b))]).await?;
+    let ids: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(ids.len(), 2, "{list}");
+    let a_id =
+        list["items"].as_array().unwrap().iter().find(|i| i["current"] == false).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    // Another address cannot revoke it.
+    let response = world
+        .http
+        .delete(world.url(&format!("/v1/auth/sessions/{a_id}")))
+        .header("authorization", bearer(&other))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 404);
+    let response = world
+        .http
+        .delete(world.url(&format!("/v1/auth/sessions/{a_id}")))
+        .header("authorization", bearer(&b))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 204);
+    let (status, _) =
+        world.get_with("/v1/auth/sessions", &[("authorization", &bearer(&a))]).await?;
+    assert_eq!(status, 401, "revoked");
+    let (status, _) =
+        world.get_with("/v1/auth/sessions", &[("authorization", &bearer(&b))]).await?;
+    assert_eq!(status, 200);
+    Ok(())
+}
+
+fn document(title: &str, artisan: usize) -> Value {
+    json!({
+        "schema": "cointent.metadata/1",
+        "kind": "sale",
+        "title": title,
+        "description": "Hand-thrown stoneware.",
+        "category": "ceramics",
+        "images": ["https://img.example/bowl.jpg"],
+        "product": { "name": "Bowl", "materials": ["clay", "glaze"] },
+        "artisan": { "address": format!("{:#x}", dev(artisan)), "name": "Aiko", "region": "Kyoto", "craft": "pottery" },
+        "splits": [{ "recipient": format!("{:#x}", dev(7)), "label": "shop" }]
+    })
+}
+
+async fn upload(
+    world: &World,
+    token: &str,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> Result<(u16, Value)> {
+    let response = world
+        .http
+        .post(world.url("/v1/metadata"))
+        .header("authorization", bearer(token))
+        .header("content-type", content_type)
+        .body(bytes)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metadata_uploads_are_content_addressed_and_link_to_orders() -> Result<()> {
+    let world = World::start(42203).await?;
+    let seller = 4;
+    // Pretty-printed on purpose: the hash covers the exact bytes, whitespace included.
+    let bytes = serde_json::to_vec_pretty(&document("Blue bowl", seller))?;
+    let hash = keccak256(&bytes);
+    let terms = world.sale_terms(seller, hash).await?;
+    let id = world.create_order(seller, &terms).await?;
+    world.sync().await?;
+
+    let token = world.sign_in(seller).await?;
+    let (status, body) = upload(&world, &token, bytes.clone(), "application/json").await?;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["hash"], format!("{hash:#x}"));
+    assert_eq!(body["linked_orders"], json!([{ "chain_id": 42203, "order_id": id.to_string() }]));
+    // Again: already stored.
+    let (status, body) =
+        upload(&world, &token, bytes.clone(), "application/json; charset=utf-8").await?;
+    assert_eq!(status, 200, "{body}");
+    // The exact bytes come back.
+    let got = world.http.get(world.url(&format!("/v1/metadata/{hash:#x}"))).send().await?;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.headers()["content-type"], "application/json");
+    assert_eq!(got.bytes().await?.to_vec(), bytes);
+    let uploader: String = sqlx::query_scalar("SELECT uploaded_by FROM metadata_documents")
+        .fetch_one(&world.pool)
+        .await?;
+    assert_eq!(uploader, format!("{:#x}", dev(seller)));
+
+    // A document no order names stays unlinked.
+    let other = serde_json::to_vec(&document("Green bowl", seller))?;
+    let (status, body) = upload(&world, &token, other.clone(), "application/json").await?;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["linked_orders"], json!([]));
+    assert_eq!(body["hash"], format!("{:#x}", keccak256(&other)));
+    let (status, _) = world.get(&format!("/v1/metadata/0x{}", "ab".repeat(32))).await?;
+    assert_eq!(status, 404);
+    let (status, body) = world.get("/v1/metadata/0x12").await?;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["field"], "hash");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metadata_uploads_are_checked() -> Result<()> {
+    let world = World::start(42204).await?;
+    let token = world.sign_in(4).await?;
+    let good = document("Bowl", 4);
+
+    // No session.
+    let response = world.http.post(world.url("/v1/metadata")).json(&good).send().await?;
+    assert_eq!(response.status(), 401);
+    // Not JSON.
+    let (status, body) = upload(&world, &token, b"title=x".to_vec(), "text/plain").await?;
+    assert_eq!((status, body["error"]["code"].as_str()), (415, Some("unsupported_media_type")));
+    // Too large (but under the server's general body limit).
+    let mut big = good.clone();
+    big["description"] = json!("x".repeat(70_000));
+    let (status, body) =
+        upload(&world, &token, serde_json::to_vec(&big)?, "application/json").await?;
+    assert_eq!((status, body["error"]["code"].as_str()), (413, Some("payload_too_large")));
+    // Schema errors name the field.
+    for (change, field) in [
+        (json!({"colour": "red"}), "colour"),
+        (json!({"kind": "gift"}), "kind"),
+        (json!({"title": ""}), "title"),
+        (json!({"artisan": {"address": "0x12"}}), "artisan.address"),
+        (json!({"images": ["https://a", 3]}), "images[1]"),
+        (json!({"milestones": [{"title": "a", "due": "soon"}]}), "milestones[0].due"),
+    ] {
+        let mut doc = good.clone();
+        for (k, v) in change.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        let (status, body) =
+            upload(&world, &token, serde_json::to_vec(&doc)?, "application/json").await?;
+        assert_eq!(status, 400, "{change}: {body}");
+        assert_eq!(body["error"]["field"], field, "{body}");
+    }
+    let (status, body) = upload(&world, &token, b"{not json".to_vec(), "application/json").await?;
+    assert_eq!(status, 400, "{body}");
+    // A document naming another artisan is refused; the named artisan may upload it.
+    let (status, body) =
+        upload(&world, &token, serde_json::to_vec(&document("Bowl", 2))?, "application/json")
+            .await?;
+    assert_eq!(status, 403, "{body}");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM metadata_documents")
+        .fetch_one(&world.pool)
+        .await?;
+    assert_eq!(stored, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
+    let world = World::start(42205).await?;
+    let seller = 4;
+    let bytes = serde_json::to_vec(&document("Indigo <scarf>", seller))?;
+    let terms = world.sale_terms(seller, keccak256(&bytes)).await?;
+    let id = world.create_order(seller, &terms).await?;
+    world.sync().await?;
+    let token = world.sign_in(seller).await?;
+    assert_eq!(upload(&world, &token, bytes, "application/json").await?.0, 201);
+    let url = format!("{}/t/42205/{id}", world.base);
+
+    let svg = world.http.get(world.url(&format!("/v1/qr/42205/{id}?size=300"))).send().await?;
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.headers()["cache-control"].to_str()?.contains("max-age"));
+    let svg = svg.text().await?;
+    assert!(svg.starts_with("<svg") && svg.contains("width=\"300\""), "{svg}");
+    assert!(svg.contains(&format!("<title>{url}</title>")), "{svg}");
+
+    // The PNG: signature, exact size, and its modules are the code of the URL.
+    let (size, margin) = (333_u32, 2_u32);
+    let png = world
+        .http
+        .get(world.url(&format!("/v1/qr/42205/{id}?format=png&size={size}&margin={margin}")))
+        .send()
+        .await?;
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let png = png.bytes().await?.to_vec();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info()?;
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels)?;
+    assert_eq!((frame.width, frame.height), (size, size));
+    let code = qrcode::QrCode::new(url.as_bytes())?;
+    let width = code.width() as u32;
+    let total = width + 2 * margin;
+    let scale = size / total;
+    let offset = (size - scale * total) / 2 + margin * scale;
+    let decoded: Vec<qrcode::Color> = (0..width * width)
+        .map(|i| {
+            let (x, y) = (i % width, i / width);
+            let (px, py) = (offset + x * scale + scale / 2, offset + y * scale + scale / 2);
+            if pixels[(py * size + px) as usize] < 128 {
+                qrcode::Color::Dark
+            } else {
+                qrcode::Color::Light
+            }
+        })
+        .collect();
+    assert_eq!(decoded, code.to_colors(), "the PNG's modules encode {url}");
+    assert!(pixels[..offset as usize].iter().all(|&p| p == 255), "quiet zone");
+
+    let label = world.http.get(world.url(&format!("/v1/qr/42205/{id}/label"))).send().await?;
+    assert_eq!(label.status(), 200);
+    assert!(label.headers()["content-type"].to_str()?.starts_with("text/html"));
+    let html = label.text().await?;
+    assert!(html.contains("<h1>Indigo &lt;scarf&gt;</h1>"), "title from the metadata: {html}");
+    assert!(html.contains("Aiko · pottery · Kyoto"), "{html}");
+    assert!(html.contains("1000000"), "unit price");
+    assert!(html.contains(&format!("{:#x}", dev(seller))), "seller");
+    assert!(html.contains(&url) && html.contains("<svg") && html.contains("@media print"));
+
+    for (path, status, field) in [
+        ("/v1/qr/42205/999", 404, None),
+        ("/v1/qr/42205/999/label", 404, None),
+        ("/v1/qr/1/1", 404, None),
+        (&*format!("/v1/qr/42205/{id}?size=10"), 400, Some("size")),
+        (&*format!("/v1/qr/42205/{id}?margin=17"), 400, Some("margin")),
+        (&*format!("/v1/qr/42205/{id}?format=gif"), 400, Some("format")),
+        ("/v1/qr/42205/abc", 400, Some("order_id")),
+    ] {
+        let (got, body) = world.get(path).await?;
+        assert_eq!(got, status, "{path}: {body}");
+        if let Some(field) = field {
+            assert_eq!(body["error"]["field"], field, "{path}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_are_checked_counted_limited_and_revocable() -> Result<()> {
+    use cointent_api::keys;
+    let world = World::start(42206).await?;
+    let (info, key) = keys::create_key(&world.pool, "shop", &["read".into()], 5).await?;
+    avoid_minute_boundary().await?;
+    assert_eq!(key.split('_').nth(1), Some(&*info.id.to_string()));
+    assert!(keys::create_key(&world.pool, "x", &["admin".into()], 5).await.is_err());
+
+    let (status, me) = world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["name"], "shop");
+    assert_eq!(me["scopes"], json!(["read"]));
+    assert_eq!(me["rate_limit_per_min"], 5);
+    assert_eq!(me["usage_count"], 1);
+    // Public reads work without a key, and are refused with a bad one.
+    assert_eq!(world.get("/v1/openapi.json").await?.0, 200);
+    let wrong = format!("{}0", &key[..key.len() - 1]);
+    for bad in [wrong.as_str(), "nonsense", "ck_999_abc"] {
+        let (status, body) = world.get_with("/v1/openapi.json", &[("x-api-key", bad)]).await?;
+        assert_eq!(status, 401, "{bad}: {body}");
+    }
+    assert_eq!(world.get("/v1/keys/me").await?.0, 401, "no key");
+    // Missing scope.
+    let (status, body) = world.get_with("/v1/webhooks", &[("x-api-key", &key)]).await?;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("webhooks"));
+    // Requests 3..5 of the minute pass, the 6th is limited.
+    for _ in 0..3 {
+        assert_eq!(world.get_with("/v1/openapi.json", &[("x-api-key", &key)]).await?.0, 200);
+    }
+    let response =
+        world.http.get(world.url("/v1/openapi.json")).header("x-api-key", &key).send().await?;
+    assert_eq!(response.status(), 429);
+    let retry: u64 = response.headers()["retry-after"].to_str()?.parse()?;
+    assert!((1..=60).contains(&retry), "{retry}");
+    let listed = keys::list_keys(&world.pool).await?;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].usage_count, 6, "every request counted");
+    assert!(listed[0].last_used_at.is_some());
+
+    // Revoked: refused at once. Revoking twice says so.
+    let (_, other) = keys::create_key(&world.pool, "other", &["read".into()], 100).await?;
+    assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &other)]).await?.0, 200);
+    let other_id: i64 = other.split('_').nth(1).unwrap().parse()?;
+    assert!(keys::revoke_key(&world.pool, other_id).await?);
+    assert!(!keys::revoke_key(&world.pool, other_id).await?);
+    assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &other)]).await?.0, 401);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keys_command_creates_lists_and_revokes() -> Result<()> {
+    let world = World::start(42207).await?;
+    let db: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&world.pool).await?;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("cointent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\nurl = \"{}\"\n\n[[chains]]\nname = \"w\"\nchain_id = 42207\nrpc_urls = [\"{}\"]\ncontracts = {{ escrow = \"{:#x}\" }}\n",
+            cointent_harness::shared_postgres()?.url(&db),
+            world.chain.anvil.endpoint(),
+            world.address("escrow"),
+        ),
+    )?;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cointent"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+    };
+    let out = run(&[
+        "keys",
+        "create",
+        "--name",
+        "Shop A",
+        "--scopes",
+        "read,webhooks",
+        "--rate-limit",
+        "42",
+    ])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8(out.stdout)?.trim().to_string();
+    assert!(key.starts_with("ck_"), "{key}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shown only once"));
+    let (status, me) = world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (me["name"].as_str(), me["rate_limit_per_min"].as_i64()),
+        (Some("Shop A"), Some(42))
+    );
+    assert_eq!(me["scopes"], json!(["read", "webhooks"]));
+
+    let out = run(&["keys", "list"])?;
+    let list = String::from_utf8(out.stdout)?;
+    assert!(list.contains("Shop A") && list.contains("read,webhooks"), "{list}");
+    let secret = key.rsplit('_').next().unwrap();
+    assert!(!list.contains(secret), "the list never shows the secret");
+
+    let out = run(&["keys", "create", "--name", "x", "--scopes", "read,admin"])?;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope \"admin\""));
+
+    let id = key.split('_').nth(1).unwrap();
+    let out = run(&["keys", "revoke", id])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?.0, 401);
+    let out = run(&["keys", "revoke", id])?;
+    assert!(!out.status.success(), "revoking twice fails");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<()> {
+    use std::{net::SocketAddr, sync::Arc};
+
+    use cointent_api::{AppState, router};
+    use cointent_config::Config;
+    use cointent_ingest::Metrics;
+    let world = World::start(42208).await?;
+    // Served as `cointent serve` does: with the client's address.
+    let serve = |per_min: Option<u32>| {
+        let pool = world.pool.clone();
+        let chain = world.config.clone();
+        async move {
+            let mut config = Config {
+                database: Default::default(),
+                http: Default::default(),
+                webhooks: Default::default(),
+                chains: vec![chain],
+            };
+            config.http.anon_rate_limit_per_min = per_min;
+            let state = AppState::new(pool, Arc::new(Metrics::default()), Arc::new(config));
+            let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            });
+            eyre::Ok(base)
+        }
+    };
+    let limited = serve(Some(3)).await?;
+    avoid_minute_boundary().await?;
+    let http = reqwest::Client::new();
+    for _ in 0..3 {
+        assert_eq!(http.get(format!("{limited}/v1/openapi.json")).send().await?.status(), 200);
+    }
+    let response = http.get(format!("{limited}/v1/openapi.json")).send().await?;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    // A key is counted against its own limit, not the IP's.
+    let (_, key) = cointent_api::keys::create_key(&world.pool, "k", &["read".into()], 100).await?;
+    let keyed = http.get(format!("{limited}/v1/openapi.json")).header("x-api-key", &key);
+    assert_eq!(keyed.send().await?.status(), 200);
+    // Off by default.
+    let open = serve(None).await?;
+    for _ in 0..10 {
+        assert_eq!(http.get(format!("{open}/v1/openapi.json")).send().await?.status(), 200);
+    }
+    Ok(())
+}

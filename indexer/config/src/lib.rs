@@ -1,0 +1,479 @@
+//! The `cointent` configuration: a TOML file plus environment overrides, checked at load
+//! time with errors that name the key (`chains[0].rpc_urls`). Every process of the indexer
+//! (`cointent serve`, `index`, `status`, ...) reads one [`Config`].
+//!
+//! ```toml
+//! [database]
+//! url = "postgres://user@host/db"   # optional; without it an embedded Postgres starts
+//! data_dir = ".cointent/postgres"    # the embedded server's data folder
+//! port = 54329                       # the embedded server's port
+//!
+//! [http]
+//! bind = "127.0.0.1:8080"
+//! public_url = "http://127.0.0.1:8080"   # base of QR codes and SIWE's domain
+//! app_dir = "app/dist"                    # the built app, served at /
+//! cors_origins = ["https://shop.example"] # or ["*"]; default: none (same origin only)
+//! request_timeout_ms = 10000
+//! body_limit_bytes = 1048576
+//! session_ttl_secs = 86400
+//! response_cache_mb = 64                  # cached public reads; 0 turns the cache off
+//! anon_rate_limit_per_min = 600           # per client IP without an API key; default: off
+//!
+//! [webhooks]
+//! max_attempts = 8
+//! backoff_ms = 1000      # first retry; doubles each attempt
+//! timeout_ms = 5000
+//!
+//! [[chains]]
+//! name = "local-a"
+//! chain_id = 31337
+//! rpc_urls = ["http://127.0.0.1:8545"]
+//! deployment = "deployments/31337.json"  # or: contracts = { escrow = "0x..", ... }
+//! start_block = 0                        # default: the deployment file's start_block
+//! finality_depth = 12
+//! poll_interval_ms = 100
+//! max_block_range = 10000
+//! public_rpc_url = "http://127.0.0.1:8545" # what browsers use; default: first rpc_url
+//! ```
+//!
+//! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
+//! `COINTENT_PUBLIC_URL`,
+//! and per chain `COINTENT_CHAIN_<CHAIN_ID>_RPC_URLS` (comma-separated).
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use alloy_primitives::Address;
+use serde::Deserialize;
+
+/// A configuration problem, naming the key and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (names the key and line).
+        message: String,
+    },
+    /// A value is present but wrong.
+    #[error("config key `{key}`: {message}")]
+    Invalid {
+        /// The dotted key, e.g. `chains[0].rpc_urls`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the mirror lives.
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    /// The HTTP server.
+    #[serde(default)]
+    pub http: HttpConfig,
+    /// Webhook delivery.
+    #[serde(default)]
+    pub webhooks: WebhookConfig,
+    /// The chains to index.
+    #[serde(default)]
+    pub chains: Vec<ChainConfig>,
+}
+
+/// Database settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// A Postgres URL; when absent, an embedded server is started.
+    pub url: Option<String>,
+    /// Data folder of the embedded server.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Port of the embedded server.
+    #[serde(default = "default_pg_port")]
+    pub port: u16,
+    /// Maximum pool size.
+    #[serde(default = "default_pool")]
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            data_dir: default_data_dir(),
+            port: default_pg_port(),
+            max_connections: default_pool(),
+        }
+    }
+}
+
+/// HTTP settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to listen on.
+    #[serde(default = "default_bind")]
+    pub bind: SocketAddr,
+    /// The public base URL of this server: QR codes point under it, SIWE messages name its
+    /// host as their domain.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    /// The built app (index.html, WASM, JS), served at `/` with index.html for unknown paths.
+    #[serde(default = "default_app_dir")]
+    pub app_dir: PathBuf,
+    /// Origins allowed by CORS; `["*"]` for any. Empty: same origin only.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Requests taking longer are answered 408 (streams are exempt).
+    #[serde(default = "default_timeout_ms")]
+    pub request_timeout_ms: u64,
+    /// The largest request body accepted.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    /// How long a sign-in with Ethereum session lasts.
+    #[serde(default = "default_session_ttl")]
+    pub session_ttl_secs: u64,
+    /// Memory for cached public reads, in MiB (0: no cache); see `api::cache`.
+    #[serde(default = "default_cache_mb")]
+    pub response_cache_mb: usize,
+    /// Requests per minute allowed to each client IP without an API key; unset (the
+    /// default): no limit for anonymous reads.
+    #[serde(default)]
+    pub anon_rate_limit_per_min: Option<u32>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            bind: default_bind(),
+            public_url: default_public_url(),
+            app_dir: default_app_dir(),
+            cors_origins: Vec::new(),
+            request_timeout_ms: default_timeout_ms(),
+            body_limit_bytes: default_body_limit(),
+            session_ttl_secs: default_session_ttl(),
+            response_cache_mb: default_cache_mb(),
+            anon_rate_limit_per_min: None,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+/// Webhook delivery settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Attempts before a delivery is marked failed.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubles with each attempt.
+    #[serde(default = "default_backoff_ms")]
+    pub backoff_ms: u64,
+    /// How long to wait for a receiver's answer.
+    #[serde(default = "default_hook_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: default_attempts(),
+            backoff_ms: default_backoff_ms(),
+            timeout_ms: default_hook_timeout_ms(),
+        }
+    }
+}
+
+/// One chain to index.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// A human name for logs and status.
+    pub name: String,
+    /// The EIP-155 chain id; checked against the RPC's answer.
+    pub chain_id: u64,
+    /// JSON-RPC endpoints, tried in order on failure.
+    pub rpc_urls: Vec<String>,
+    /// A deployment file written by script/Deploy.s.sol.
+    pub deployment: Option<PathBuf>,
+    /// Contract addresses by name, instead of (or over) the deployment file.
+    #[serde(default)]
+    pub contracts: BTreeMap<String, Address>,
+    /// First block to index; defaults to the deployment's start block, else 0.
+    pub start_block: Option<u64>,
+    /// Blocks below `head - finality_depth` are final and never rolled back.
+    #[serde(default = "default_finality")]
+    pub finality_depth: u64,
+    /// How often to poll for new blocks, in milliseconds.
+    #[serde(default = "default_poll")]
+    pub poll_interval_ms: u64,
+    /// The largest block range asked of `eth_getLogs`.
+    #[serde(default = "default_range")]
+    pub max_block_range: u64,
+    /// The RPC URL browsers use to check records against the chain (the app's transparency
+    /// page); defaults to the first of `rpc_urls`.
+    #[serde(default)]
+    pub public_rpc_url: Option<String>,
+}
+
+impl ChainConfig {
+    /// The poll interval.
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms)
+    }
+
+    /// The RPC URL to give browsers.
+    pub fn browser_rpc_url(&self) -> &str {
+        self.public_rpc_url.as_deref().unwrap_or(&self.rpc_urls[0])
+    }
+}
+
+/// A deployment file, as written by the deploy script.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Deployment {
+    /// Its chain.
+    pub chain_id: u64,
+    /// The block of the first deployment transaction.
+    #[serde(default)]
+    pub start_block: u64,
+    /// Contract addresses by name.
+    pub contracts: BTreeMap<String, Address>,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from(".cointent/postgres")
+}
+fn default_pg_port() -> u16 {
+    54329
+}
+fn default_pool() -> u32 {
+    16
+}
+fn default_bind() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_public_url() -> String {
+    "http://127.0.0.1:8080".into()
+}
+fn default_app_dir() -> PathBuf {
+    PathBuf::from("app/dist")
+}
+fn default_timeout_ms() -> u64 {
+    10_000
+}
+fn default_body_limit() -> usize {
+    1 << 20
+}
+fn default_session_ttl() -> u64 {
+    86_400
+}
+fn default_cache_mb() -> usize {
+    64
+}
+fn default_attempts() -> u32 {
+    8
+}
+fn default_backoff_ms() -> u64 {
+    1_000
+}
+fn default_hook_timeout_ms() -> u64 {
+    5_000
+}
+fn default_finality() -> u64 {
+    12
+}
+fn default_poll() -> u64 {
+    100
+}
+fn default_range() -> u64 {
+    10_000
+}
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.into(), message: message.into() }
+}
+
+impl Config {
+    /// Reads `path`, applies environment overrides and validates.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        let mut config = Self::parse(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.apply_env(|k| std::env::var(k).ok());
+        config.resolve(base)?;
+        Ok(config)
+    }
+
+    /// Parses TOML text (`path` only names the file in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })
+    }
+
+    /// Applies environment overrides, read through `var`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        if let Some(url) = var("COINTENT_DATABASE_URL").or_else(|| var("DATABASE_URL")) {
+            self.database.url = Some(url).filter(|u| !u.is_empty());
+        }
+        if let Some(bind) = var("COINTENT_HTTP_BIND").and_then(|b| b.parse().ok()) {
+            self.http.bind = bind;
+        }
+        if let Some(url) = var("COINTENT_PUBLIC_URL") {
+            self.http.public_url = url;
+        }
+        for chain in &mut self.chains {
+            if let Some(urls) = var(&format!("COINTENT_CHAIN_{}_RPC_URLS", chain.chain_id)) {
+                chain.rpc_urls = urls.split(',').map(|u| u.trim().to_string()).collect();
+            }
+        }
+    }
+
+    /// Validates, reads deployment files (relative to `base`) and fills contract
+    /// addresses and start blocks.
+    pub fn resolve(&mut self, base: &Path) -> Result<(), ConfigError> {
+        if self.chains.is_empty() {
+            return Err(invalid("chains", "at least one [[chains]] entry is needed"));
+        }
+        let public = self.http.public_url.trim_end_matches('/');
+        if !(public.starts_with("http://") || public.starts_with("https://")) {
+            return Err(invalid("http.public_url", format!("{public:?} is not an http(s) URL")));
+        }
+        self.http.public_url = public.to_string();
+        if self.http.app_dir.is_relative() {
+            self.http.app_dir = base.join(&self.http.app_dir);
+        }
+        if self.webhooks.max_attempts == 0 {
+            return Err(invalid("webhooks.max_attempts", "must be at least 1"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, chain) in self.chains.iter_mut().enumerate() {
+            let key = |k: &str| format!("chains[{i}].{k}");
+            if !seen.insert(chain.chain_id) {
+                return Err(invalid(key("chain_id"), format!("{} appears twice", chain.chain_id)));
+            }
+            if chain.rpc_urls.is_empty() {
+                return Err(invalid(key("rpc_urls"), "needs at least one URL"));
+            }
+            for url in &chain.rpc_urls {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(invalid(key("rpc_urls"), format!("{url:?} is not an http(s) URL")));
+                }
+            }
+            if chain.max_block_range == 0 {
+                return Err(invalid(key("max_block_range"), "must be at least 1"));
+            }
+            if chain.poll_interval_ms == 0 {
+                return Err(invalid(key("poll_interval_ms"), "must be at least 1"));
+            }
+            if let Some(file) = &chain.deployment {
+                let file = base.join(file);
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    invalid(key("deployment"), format!("cannot read {}: {e}", file.display()))
+                })?;
+                let deployment: Deployment = serde_json::from_str(&text).map_err(|e| {
+                    invalid(
+                        key("deployment"),
+                        format!("{} is not a deployment file: {e}", file.display()),
+                    )
+                })?;
+                if deployment.chain_id != chain.chain_id {
+                    return Err(invalid(
+                        key("deployment"),
+                        format!(
+                            "{} is for chain {}, not {}",
+                            file.display(),
+                            deployment.chain_id,
+                            chain.chain_id
+                        ),
+                    ));
+                }
+                for (name, address) in deployment.contracts {
+                    chain.contracts.entry(name).or_insert(address);
+                }
+                chain.start_block.get_or_insert(deployment.start_block);
+            }
+            if chain.contracts.is_empty() {
+                return Err(invalid(
+                    key("contracts"),
+                    "no contracts: give `deployment` or `contracts`",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        let mut c = Config::parse(text, Path::new("test.toml"))?;
+        c.resolve(Path::new("."))?;
+        Ok(c)
+    }
+
+    #[test]
+    fn bad_config_names_the_key() {
+        let cases = [
+            ("", "chains"),
+            ("[[chains]]\nname='a'\nchain_id=1\nrpc_urls=[]\n", "chains[0].rpc_urls"),
+            ("[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['ws://x']\n", "chains[0].rpc_urls"),
+            ("[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\n", "chains[0].contracts"),
+            (
+                "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\ndeployment='/nonexistent.json'\n",
+                "chains[0].deployment",
+            ),
+        ];
+        for (text, key) in cases {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{key}`")), "{text:?}: {err}");
+        }
+        let err = parse("[http]\nbind = 'nope'\n").unwrap_err().to_string();
+        assert!(err.contains("bind"), "{err}");
+        let err = parse("[database]\nurl = 1\nbogus = 2\n").unwrap_err().to_string();
+        assert!(err.contains("test.toml"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let text = "[[chains]]\nname='a'\nchain_id=7\nrpc_urls=['http://a']\ncontracts={escrow='0x0000000000000000000000000000000000000001'}\n";
+        let mut c = Config::parse(text, Path::new("t")).unwrap();
+        c.apply_env(|k| match k {
+            "DATABASE_URL" => Some("postgres://x/y".into()),
+            "COINTENT_HTTP_BIND" => Some("0.0.0.0:9000".into()),
+            "COINTENT_CHAIN_7_RPC_URLS" => Some("http://b, http://c".into()),
+            _ => None,
+        });
+        c.resolve(Path::new(".")).unwrap();
+        assert_eq!(c.database.url.as_deref(), Some("postgres://x/y"));
+        assert_eq!(c.http.bind.port(), 9000);
+        assert_eq!(c.chains[0].rpc_urls, ["http://b", "http://c"]);
+        assert_eq!(c.chains[0].finality_depth, 12);
+    }
+}

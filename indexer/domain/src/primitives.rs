@@ -209,6 +209,79 @@ impl utoipa::PartialSchema for DateTime {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for DateTime {}
 
+/// Schemas of alloy's types as the API writes them, for `#[schema(value_type = ...)]`.
+#[cfg(feature = "openapi")]
+pub(crate) mod schema {
+    use std::borrow::Cow;
+
+    use utoipa::{
+        PartialSchema, ToSchema,
+        openapi::{ObjectBuilder, RefOr, schema::Schema, schema::Type},
+    };
+
+    fn hex_string(pattern: &str, description: &str, example: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .description(Some(description))
+            .examples([example])
+            .into()
+    }
+
+    /// A 20-byte address: lower-case `0x` hex.
+    pub(crate) struct Address;
+
+    impl PartialSchema for Address {
+        fn schema() -> RefOr<Schema> {
+            hex_string(
+                "^0x[0-9a-fA-F]{40}$",
+                "A 20-byte address, lower-case 0x hex (any case accepted as input).",
+                "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+            )
+        }
+    }
+
+    impl ToSchema for Address {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("Address")
+        }
+    }
+
+    /// A 32-byte hash: lower-case `0x` hex.
+    pub(crate) struct Hash;
+
+    impl PartialSchema for Hash {
+        fn schema() -> RefOr<Schema> {
+            hex_string(
+                "^0x[0-9a-fA-F]{64}$",
+                "A 32-byte hash, lower-case 0x hex.",
+                "0x4242424242424242424242424242424242424242424242424242424242424242",
+            )
+        }
+    }
+
+    impl ToSchema for Hash {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("Hash")
+        }
+    }
+
+    /// Bytes of any length: lower-case `0x` hex.
+    pub(crate) struct HexBytes;
+
+    impl PartialSchema for HexBytes {
+        fn schema() -> RefOr<Schema> {
+            hex_string("^0x([0-9a-f]{2})*$", "Bytes as lower-case 0x hex.", "0x")
+        }
+    }
+
+    impl ToSchema for HexBytes {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("HexBytes")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use alloy_primitives::{Address, B256, Bytes};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Amount, DateTime, MilestoneState, OrderId, OrderKind, OrderStatus, Split, Terms,
-    metadata::MetadataJson,
+    metadata::MetadataJson, payout::OrderFigures,
 };
 
 /// One order as lists show it: the mirrored state plus a few fields of its linked metadata
@@ -193,6 +193,7 @@ impl SplitShare {
 /// The Escrow's money scheme applied to `amount`: fee = floor(amount * fee_bps / 10000);
 /// promoter pool = floor((amount - fee) * promoter_bps * promoted / (10000 * units)); splits
 /// cascade over the rest; the seller takes the remainder. The parts sum to amount exactly.
+// Computed by `payout::breakdown`.
 // Fields in the order the API writes them (alphabetical, serde_json's map order), so
 // serializing reproduces its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +215,7 @@ pub struct OrderBreakdown {
 }
 
 /// Where an order's money goes: per unit, for what was funded and for what was released.
+// Computed by `payout::price_breakdown`.
 // Fields in the order the API writes them (alphabetical, serde_json's map order), so
 // serializing reproduces its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,4 +299,23 @@ pub struct OrderDetail {
     pub metadata: Option<MetadataJson>,
     /// Where the record is on chain.
     pub proof: OrderProof,
+}
+
+impl OrderDetail {
+    /// Units pledged through a promoter: the promotions' units summed.
+    pub fn promoted_units(&self) -> u64 {
+        self.promotions.iter().map(|p| p.units).sum()
+    }
+
+    /// The figures the payout views read (see [`crate::payout`]): with the terms' payout part,
+    /// what each party may claim, e.g. `payout::claimable(&d.terms.payout(), treasury,
+    /// &d.figures(), account, claimed)`.
+    pub fn figures(&self) -> OrderFigures {
+        OrderFigures {
+            status: self.summary.status,
+            units_pledged: self.summary.units_pledged,
+            promoted_units: self.promoted_units(),
+            released: self.summary.released.0,
+        }
+    }
 }

@@ -25,7 +25,7 @@ use alloy_sol_types::SolValue;
 use cointent_abi::IEscrow;
 use serde::{Deserialize, Deserializer, Serialize, de};
 
-use crate::{Amount, DateTime, OrderKind};
+use crate::{Amount, DateTime, OrderKind, payout::PayoutTerms};
 
 /// Why terms could not be converted or parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +110,11 @@ impl Terms {
     /// The kind of trade these terms make.
     pub fn kind(&self) -> OrderKind {
         OrderKind::of(self.sole_buyer, self.milestone_bps.len())
+    }
+
+    /// The part of the terms the payout cascade reads.
+    pub fn payout(&self) -> PayoutTerms {
+        PayoutTerms::from(self)
     }
 
     /// The ABI struct: what the Escrow's calls take and what it hashes. Fails only when a

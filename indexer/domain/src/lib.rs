@@ -11,8 +11,10 @@
 //!   [`auth`], [`keys`], [`metadata`], [`webhooks`], with [`Page`] for lists and
 //!   [`error::ErrorBody`] for every error. Their JSON is the API's contract: amounts (uint256)
 //!   are decimal strings ([`Amount`]), addresses and hashes lower-case `0x` hex (alloy's
-//!   [`Address`], [`B256`]), times RFC 3339 text ([`DateTime`]). Parts whose shape is not
-//!   fixed (a metadata document, an event's arguments) stay JSON behind one small type.
+//!   [`Address`], [`B256`]), times RFC 3339 text ([`DateTime`], kept as written: `...Z` where
+//!   the API formats a time itself, `...+00:00` where Postgres's `json_build_object` does).
+//!   Parts whose shape is not fixed (a metadata document, an event's arguments) stay JSON
+//!   behind one small type.
 //! - The contract's vocabulary: [`OrderKind`], [`OrderStatus`] and [`MilestoneState`], with
 //!   conversions from the `cointent-abi` `sol!` enums ([`lifecycle`]); the order's [`Terms`],
 //!   convertible to and from the ABI struct the Escrow hashes ([`terms`]).

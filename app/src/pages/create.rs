@@ -261,7 +261,7 @@ async fn publish(w: Wallet, d: Draft) {
             .as_array()
             .and_then(|logs| {
                 logs.iter().find(|l| {
-                    l["address"].as_str().map(str::to_lowercase) == Some(escrow.to_lowercase())
+                    l["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(&escrow))
                 })
             })
             .and_then(|l| {

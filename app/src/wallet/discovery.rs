@@ -114,7 +114,7 @@ impl Wallet {
         let method = if prompt { "eth_requestAccounts" } else { "eth_accounts" };
         match request(method, serde_json::json!([])).await {
             Ok(serde_json::Value::Array(accounts)) if !accounts.is_empty() => {
-                self.account.set(accounts[0].as_str().map(str::to_lowercase));
+                self.account.set(accounts[0].as_str().map(str::to_ascii_lowercase));
                 if let Ok(c) = request("eth_chainId", serde_json::json!([])).await {
                     self.chain_id.set(crate::net::quantity(&c));
                 }

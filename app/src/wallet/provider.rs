@@ -78,7 +78,7 @@ pub(super) fn activate(w: Wallet, provider: JsValue) {
     ACTIVE.with(|a| *a.borrow_mut() = Some(provider.clone()));
     let Ok(on) = get(&provider, "on").dyn_into::<js_sys::Function>() else { return };
     let accounts = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
-        let first = from_js(&v)[0].as_str().map(str::to_lowercase);
+        let first = from_js(&v)[0].as_str().map(str::to_ascii_lowercase);
         if first.is_none() {
             discovery::forget();
         }

@@ -49,15 +49,12 @@ pub(crate) fn short(a: &str) -> String {
 
 /// Unix seconds as a date and time for people, in the reader's time zone.
 pub(crate) fn date(unix: u64) -> String {
-    local(&js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0)))
+    let d = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    d.to_locale_string("en-GB", &JsValue::UNDEFINED).into()
 }
 
 /// An API time (RFC 3339) as a date and time for people; empty when it is not a time.
 pub(crate) fn date_time(t: &DateTime) -> String {
     let ms = js_sys::Date::parse(t.as_str());
     if ms.is_nan() { String::new() } else { date((ms / 1000.0) as u64) }
-}
-
-fn local(d: &js_sys::Date) -> String {
-    d.to_locale_string("en-GB", &JsValue::UNDEFINED).into()
 }

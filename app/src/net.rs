@@ -1,7 +1,9 @@
-//! HTTP from the browser: the indexer's API (same origin) and JSON-RPC to a chain's public
-//! RPC URL, both through `fetch`, with JSON as `serde_json::Value` (lenient about extra
-//! fields, and smaller than a derive per response shape).
+//! HTTP from the browser through `fetch`, and JSON-RPC to a chain's public RPC URL.
+//!
+//! JSON-RPC answers (blocks, receipts) are the node's, not the API's: they stay
+//! `serde_json::Value`, read for the one or two members the app needs.
 
+use alloy_primitives::hex;
 use serde_json::{Value, json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -14,7 +16,8 @@ pub(crate) fn js_err(e: JsValue) -> String {
         .unwrap_or_else(|| "network error".into())
 }
 
-async fn fetch_text(
+/// `fetch`es `url`; the status and the body's text.
+pub(crate) async fn fetch_text(
     url: &str,
     method: &str,
     body: Option<&str>,
@@ -40,31 +43,6 @@ async fn fetch_text(
     Ok((resp.status(), text.as_string().unwrap_or_default()))
 }
 
-fn api_result(status: u16, text: &str) -> Result<Value, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|_| format!("the server answered {status} with something that is not JSON"))?;
-    if (200..300).contains(&status) {
-        Ok(value)
-    } else {
-        Err(value["error"]["message"]
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("the server answered {status}")))
-    }
-}
-
-/// GET an API path (e.g. `/v1/orders?kind=sale`).
-pub(crate) async fn get(path: &str) -> Result<Value, String> {
-    let (status, text) = fetch_text(path, "GET", None, None).await?;
-    api_result(status, &text)
-}
-
-/// POST a JSON body (sent byte for byte) to an API path, with an optional session token.
-pub(crate) async fn post(path: &str, body: &str, bearer: Option<&str>) -> Result<Value, String> {
-    let (status, text) = fetch_text(path, "POST", Some(body), bearer).await?;
-    api_result(status, &text)
-}
-
 /// A JSON-RPC call to a chain's RPC URL.
 pub(crate) async fn rpc(url: &str, method: &str, params: Value) -> Result<Value, String> {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
@@ -79,29 +57,24 @@ pub(crate) async fn rpc(url: &str, method: &str, params: Value) -> Result<Value,
 
 /// `eth_call` on `to` with calldata, returning the return data.
 pub(crate) async fn eth_call(url: &str, to: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    let out = rpc(url, "eth_call", json!([{"to": to, "data": hex(data)}, "latest"])).await?;
-    unhex(out.as_str().unwrap_or_default()).ok_or_else(|| "bad eth_call result".into())
+    let out =
+        rpc(url, "eth_call", json!([{"to": to, "data": hex::encode_prefixed(data)}, "latest"]))
+            .await?;
+    hex::decode(out.as_str().unwrap_or_default()).map_err(|_| "bad eth_call result".into())
 }
 
-/// 0x-prefixed lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const D: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(2 + bytes.len() * 2);
-    s.push_str("0x");
-    for b in bytes {
-        s.push(D[(b >> 4) as usize] as char);
-        s.push(D[(b & 15) as usize] as char);
-    }
-    s
+/// The latest block's timestamp: the chain's clock, which deadlines are checked against.
+pub(crate) async fn chain_time(url: &str) -> Result<u64, String> {
+    let block = rpc(url, "eth_getBlockByNumber", json!(["latest", false])).await?;
+    quantity(&block["timestamp"]).ok_or_else(|| "the RPC node sent a block without a time".into())
 }
 
-/// Bytes from 0x hex (the prefix is optional); `None` when malformed.
-pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    let s = s.strip_prefix("0x").unwrap_or(s);
-    if !s.len().is_multiple_of(2) {
-        return None;
+/// A JSON-RPC quantity (`"0x1a"`; a plain number from lenient wallets) as a number.
+pub(crate) fn quantity(v: &Value) -> Option<u64> {
+    match v.as_str() {
+        Some(s) => u64::from_str_radix(s.strip_prefix("0x")?, 16).ok(),
+        None => v.as_u64(),
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// Percent-encodes a query value.

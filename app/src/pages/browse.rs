@@ -1,10 +1,10 @@
 //! Home and browse: collective orders, products and freelance jobs, with filters and search.
 
+use cointent_domain::{OrderStatus, Page, orders::OrderSummary};
 use leptos::prelude::*;
-use serde_json::Value;
 
-use super::{error_box, esc, funding_html, loading, money};
-use crate::{eth, net, wallet::Wallet};
+use super::{cards::cards, error_box, loading};
+use crate::{api, net, wallet::Wallet};
 
 /// A labelled text filter.
 fn text_filter(label: &'static str, id: &'static str, sig: RwSignal<String>) -> impl IntoView {
@@ -34,50 +34,10 @@ fn select_filter(
     }
 }
 
-/// One order as a card (HTML).
-pub(crate) fn order_card(w: Wallet, o: &Value) -> String {
-    let chain = eth::u64_of(&o["chain_id"]).unwrap_or_default();
-    let id = eth::num_text(&o["order_id"]);
-    let title = o["title"].as_str().map(str::to_owned).unwrap_or_else(|| format!("Order #{id}"));
-    let token = o["token"].as_str().unwrap_or_default().to_owned();
-    let price = money(w, chain, &token, &o["unit_price"]);
-    let pledged = eth::u64_of(&o["units_pledged"]).unwrap_or(0);
-    let min = eth::u64_of(&o["min_units"]).unwrap_or(0);
-    let max = eth::u64_of(&o["max_units"]).unwrap_or(0);
-    let kind = o["kind"].as_str().unwrap_or_default();
-    let status = o["status"].as_str().unwrap_or_default();
-    let place = [&o["region"], &o["craft"], &o["category"]]
-        .iter()
-        .filter_map(|v| v.as_str())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    format!(
-        "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}</li>",
-        esc(&title),
-        esc(kind),
-        esc(&status.to_lowercase()),
-        esc(status),
-        esc(&w.chain_name(chain)),
-        esc(&price),
-        if place.is_empty() {
-            String::new()
-        } else {
-            format!("<p class=\"small muted\">{}</p>", esc(&place))
-        },
-        funding_html(pledged, min, max)
-    )
-}
-
-/// Orders as a list of cards.
-pub(crate) fn cards(w: Wallet, list: &[Value]) -> AnyView {
-    let inner: String = list.iter().map(|o| order_card(w, o)).collect();
-    view! { <ul class="cards" inner_html=inner></ul> }.into_any()
-}
-
 /// The browse page.
 pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let kind = RwSignal::new(crate::query_param("kind").unwrap_or_default());
+    let kind = RwSignal::new(crate::router::query_param("kind").unwrap_or_default());
     let status = RwSignal::new(String::new());
     let chain = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
@@ -101,17 +61,12 @@ pub(crate) fn page() -> impl IntoView {
             }
         }
         w.refresh.track();
-        async move { net::get(&url).await }
+        async move { api::get::<Page<OrderSummary>>(&url).await }
     });
-    let opts = |xs: &[&str]| xs.iter().map(|x| (x.to_string(), x.to_string())).collect::<Vec<_>>();
+    let statuses =
+        OrderStatus::ALL.iter().map(|s| (s.as_str().to_owned(), s.as_str().to_owned())).collect();
     let chain_opts = move || {
-        w.chains
-            .get()
-            .iter()
-            .map(|c| {
-                (eth::num_text(&c["chain_id"]), c["name"].as_str().unwrap_or_default().to_owned())
-            })
-            .collect::<Vec<_>>()
+        w.chains.get().into_iter().map(|c| (c.chain_id.to_string(), c.name)).collect::<Vec<_>>()
     };
     view! {
         <section class="hero">
@@ -127,21 +82,18 @@ pub(crate) fn page() -> impl IntoView {
         <form class="filters" role="search" on:submit=move |e| e.prevent_default()>
             {text_filter("Search", "f-q", q)}
             {move || select_filter("Chain", "f-chain", chain, chain_opts())}
-            {select_filter("Status", "f-status", status, opts(&eth::STATUSES))}
+            {select_filter("Status", "f-status", status, statuses)}
             {text_filter("Region", "f-region", region)}
             {text_filter("Category", "f-category", category)}
             {text_filter("Craft", "f-craft", craft)}
         </form>
-        {move || (orders.get().map(|r| match r {
-                Err(e) => error_box(format!("Could not load the orders: {e}")),
-                Ok(page) => {
-                    let items = page["items"].as_array().cloned().unwrap_or_default();
-                    if items.is_empty() {
-                        view! { <p class="muted">"No orders match."</p> }.into_any()
-                    } else {
-                        cards(w, &items)
-                    }
+        {move || orders.with(|r| match r {
+                None => loading(),
+                Some(Err(e)) => error_box(format!("Could not load the orders: {e}")),
+                Some(Ok(page)) if page.items.is_empty() => {
+                    view! { <p class="muted">"No orders match."</p> }.into_any()
                 }
-            })).unwrap_or_else(loading)}
+                Some(Ok(page)) => cards(w, &page.items),
+            })}
     }
 }

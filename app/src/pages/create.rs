@@ -1,18 +1,29 @@
 //! Create an order: a form per kind, the metadata document uploaded after sign-in with
 //! Ethereum (EIP-4361), a review of the terms with their hash, then `createOrder`.
 
-use alloy_primitives::{Address, U256, Uint, keccak256};
+use alloy_primitives::{Address, U256, Uint, hex, keccak256};
 use alloy_sol_types::SolCall;
 use cointent_abi::{
     Escrow,
     IEscrow::{Split, Terms},
 };
+use cointent_domain::{
+    OrderKind,
+    amount::parse_units,
+    auth::{AuthNonce, AuthSession, AuthVerifyRequest},
+    chains::ChainInfo,
+    escape_html,
+    metadata::{MetadataArtisan, MetadataDocument, MetadataSplit, MetadataStored},
+    terms::terms_hash,
+};
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{esc, raw, token_meta};
+use super::raw;
 use crate::{
-    eth, net,
+    api, eth,
+    format::{date, token_meta, units},
+    net,
     wallet::{TxState, Wallet},
 };
 
@@ -28,8 +39,8 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
     }
     let account = w.ensure_account().await?;
     let address: Address = account.parse().ok()?;
-    let nonce = match net::post("/v1/auth/nonce", "{}", None).await {
-        Ok(v) => v["nonce"].as_str().unwrap_or_default().to_owned(),
+    let nonce = match api::post::<AuthNonce>("/v1/auth/nonce", "{}", None).await {
+        Ok(n) => n.nonce,
         Err(e) => {
             w.tx.set(TxState::Failed("Sign in".into(), e));
             return None;
@@ -47,13 +58,13 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
         .sign(
             "Sign in with Ethereum",
             "personal_sign",
-            json!([net::hex(message.as_bytes()), account]),
+            json!([hex::encode_prefixed(message.as_bytes()), account]),
         )
         .await?;
-    let body = json!({"message": message, "signature": sig}).to_string();
-    match net::post("/v1/auth/verify", &body, None).await {
-        Ok(v) => {
-            let token = v["token"].as_str()?.to_owned();
+    let body = serde_json::to_string(&AuthVerifyRequest { message, signature: sig }).ok()?;
+    match api::post::<AuthSession>("/v1/auth/verify", &body, None).await {
+        Ok(session) => {
+            let token = session.token;
             if let Some(s) = web_sys::window()?.session_storage().ok()? {
                 let _ = s.set_item("cointent.session", &token);
             }
@@ -110,15 +121,15 @@ struct Draft {
 }
 
 async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
-    let kind = f.kind.clone();
+    let kind: OrderKind = f.kind.parse().map_err(|_| "Choose a kind of order.")?;
     let chain_id: u64 = f.chain.clone().parse().map_err(|_| "Choose a chain.")?;
     let chain = w.chain(chain_id).ok_or("That chain is not served here.")?;
-    let escrow = chain["contracts"]["escrow"].as_str().unwrap_or_default().to_owned();
-    let rpc = chain["rpc_url"].as_str().unwrap_or_default().to_owned();
+    let escrow = chain.contract("escrow").map(|a| eth::addr_hex(&a)).unwrap_or_default();
+    let rpc = chain.rpc_url.clone();
     let token = if f.token.clone() == "native" {
         Address::ZERO
     } else {
-        eth::addr(&chain["contracts"]["stablecoin"]).ok_or("This chain has no stablecoin.")?
+        chain.contract("stablecoin").ok_or("This chain has no stablecoin.")?
     };
     let seller = w
         .account
@@ -129,14 +140,15 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     if title.trim().is_empty() || title.len() > 200 {
         return Err("The title must have 1 to 200 characters.".into());
     }
-    let (_, dec) = token_meta(w, chain_id, &eth::addr_hex(&token));
-    let price = eth::parse_units(&f.price.clone(), dec)
+    let (_, dec) = token_meta(w, chain_id, &token);
+    let price = parse_units(&f.price, dec)
+        .ok()
         .filter(|p| !p.is_zero())
         .ok_or("Enter a unit price, e.g. 25 or 12.5.")?;
     let num = |s: &String, what: &str| {
         s.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number."))
     };
-    let (min, max) = if kind == "collective" {
+    let (min, max) = if kind == OrderKind::Collective {
         (num(&f.min, "Minimum units")?, num(&f.max, "Maximum units")?)
     } else {
         (1, 1)
@@ -160,7 +172,7 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     if milestones.iter().map(|&x| x as u32).sum::<u32>() != 10_000 {
         return Err("The milestone percentages must add up to 100.".into());
     }
-    let sole = if kind == "collective" {
+    let sole = if kind == OrderKind::Collective {
         Address::ZERO
     } else {
         eth::parse_addr(&f.buyer.clone()).ok_or("Enter the buyer's or client's address.")?
@@ -176,26 +188,28 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     }
     let fee_out = net::eth_call(&rpc, &escrow, &Escrow::feeBpsCall {}.abi_encode()).await?;
     let fee = Escrow::feeBpsCall::abi_decode_returns(&fee_out).map_err(|e| e.to_string())?;
-    let block = net::rpc(&rpc, "eth_getBlockByNumber", json!(["latest", false])).await?;
-    let now = eth::u64_of(&block["timestamp"]).unwrap_or_default();
+    let now = net::chain_time(&rpc).await?;
     let deadline = now + num(&f.days, "Funding days")? * 86_400;
-    let mut doc = json!({"schema": "cointent.metadata/1", "kind": kind, "title": title.trim()});
-    let put = |doc: &mut Value, k: &str, v: String| {
-        if !v.trim().is_empty() {
-            doc[k] = Value::String(v.trim().to_owned());
-        }
-    };
-    put(&mut doc, "description", f.description.clone());
-    put(&mut doc, "category", f.category.clone());
-    if !f.maker.clone().trim().is_empty() {
-        doc["artisan"] = json!({"address": eth::addr_hex(&seller), "name": f.maker.clone().trim(),
-            "region": f.region.clone().trim(), "craft": f.craft.clone().trim(), "story": f.story.clone().trim()});
+    let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let mut doc = MetadataDocument::new(kind, title.trim());
+    doc.description = text(&f.description);
+    doc.category = text(&f.category);
+    if !f.maker.trim().is_empty() {
+        doc.artisan = Some(MetadataArtisan {
+            address: Some(eth::addr_hex(&seller)),
+            name: text(&f.maker),
+            region: text(&f.region),
+            craft: text(&f.craft),
+            story: text(&f.story),
+        });
     }
     if let Some(s) = splits.first() {
-        doc["splits"] =
-            json!([{"recipient": eth::addr_hex(&s.recipient), "label": "Partner shop"}]);
+        doc.splits = Some(vec![MetadataSplit {
+            recipient: eth::addr_hex(&s.recipient),
+            label: Some("Partner shop".into()),
+        }]);
     }
-    let document = doc.to_string();
+    let document = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
     let terms = Terms {
         seller,
         token,
@@ -218,12 +232,15 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
 async fn publish(w: Wallet, d: Draft) {
     let Some(token) = sign_in(w, d.chain_id).await else { return };
     w.tx.set(TxState::Switching("Uploading the metadata".into()));
-    match net::post("/v1/metadata", &d.document, Some(&token)).await {
-        Ok(v) if v["hash"].as_str() == Some(&net::hex(d.terms.metadataHash.as_slice())) => {}
-        Ok(v) => {
+    match api::post::<MetadataStored>("/v1/metadata", &d.document, Some(&token)).await {
+        Ok(stored) if stored.hash == d.terms.metadataHash => {}
+        Ok(stored) => {
             w.tx.set(TxState::Failed(
                 "Upload".into(),
-                format!("the server stored the document under another hash ({})", v["hash"]),
+                format!(
+                    "the server stored the document under another hash ({})",
+                    hex::encode_prefixed(stored.hash)
+                ),
             ));
             return;
         }
@@ -235,8 +252,7 @@ async fn publish(w: Wallet, d: Draft) {
             return;
         }
     }
-    let Some(chain) = w.chain(d.chain_id) else { return };
-    let escrow = chain["contracts"]["escrow"].as_str().unwrap_or_default().to_owned();
+    let Some(escrow) = w.contract(d.chain_id, "escrow") else { return };
     let call = Escrow::createOrderCall { terms: d.terms.clone() };
     if let Some(receipt) =
         w.send_receipt(d.chain_id, "Create the order", &escrow, call.abi_encode(), U256::ZERO).await
@@ -245,7 +261,7 @@ async fn publish(w: Wallet, d: Draft) {
             .as_array()
             .and_then(|logs| {
                 logs.iter().find(|l| {
-                    l["address"].as_str().map(str::to_lowercase) == Some(escrow.to_lowercase())
+                    l["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(&escrow))
                 })
             })
             .and_then(|l| {
@@ -254,13 +270,13 @@ async fn publish(w: Wallet, d: Draft) {
                     .and_then(|t| U256::from_str_radix(t.trim_start_matches("0x"), 16).ok())
             });
         if let Some(id) = id {
-            crate::navigate(&format!("/orders/{}/{id}", d.chain_id));
+            crate::router::navigate(&format!("/orders/{}/{id}", d.chain_id));
         }
     }
 }
 
 /// The form: plain HTML, read once on submit (no signal per field keeps the WASM small).
-fn form_html(chains: &[Value]) -> String {
+fn form_html(chains: &[ChainInfo]) -> String {
     let input = |label: &str, id: &str, value: &str, hint: &str| {
         format!(
             "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" value=\"{value}\" placeholder=\"{hint}\">"
@@ -274,11 +290,8 @@ fn form_html(chains: &[Value]) -> String {
     let chain_opts: String = chains
         .iter()
         .map(|c| {
-            let id = eth::num_text(&c["chain_id"]);
-            format!(
-                "<option value=\"{id}\">{} ({id})</option>",
-                esc(c["name"].as_str().unwrap_or_default())
-            )
+            let id = c.chain_id;
+            format!("<option value=\"{id}\">{} ({id})</option>", escape_html(&c.name))
         })
         .collect();
     [
@@ -362,19 +375,19 @@ pub(crate) fn page() -> impl IntoView {
         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         {move || draft.get().map(|d| {
             let t = d.terms.clone();
-            let (sym, dec) = token_meta(w, d.chain_id, &eth::addr_hex(&t.token));
+            let (sym, dec) = token_meta(w, d.chain_id, &t.token);
             let rows: Vec<(&str, String)> = vec![
                 ("Seller", eth::addr_hex(&t.seller)),
-                ("Unit price", format!("{} {sym}", eth::fmt_units(U256::from(t.unitPrice), dec))),
+                ("Unit price", format!("{} {sym}", units(U256::from(t.unitPrice), dec))),
                 ("Units", format!("{} to {}", t.minUnits, t.maxUnits)),
-                ("Funding deadline", eth::date(t.fundingDeadline.to::<u64>())),
+                ("Funding deadline", date(t.fundingDeadline.to::<u64>())),
                 ("Review period", format!("{} h", t.reviewPeriod / 3600)),
                 ("Platform fee", format!("{} bps", t.feeBps)),
                 ("Promoters", format!("{} bps", t.promoterBps)),
                 ("Milestones (bps)", format!("{:?}", t.milestoneBps)),
                 ("Arbiter", eth::addr_hex(&t.arbiter)),
-                ("Metadata hash", net::hex(t.metadataHash.as_slice())),
-                ("Terms hash", net::hex(eth::terms_hash(&t).as_slice())),
+                ("Metadata hash", hex::encode_prefixed(t.metadataHash)),
+                ("Terms hash", hex::encode_prefixed(terms_hash(&t))),
             ];
             let d2 = d.clone();
             view! {

@@ -4,93 +4,84 @@
 //! recomputes keccak256(abi.encode(terms)) from the indexer's terms, and says plainly whether
 //! the indexer's record matches the chain.
 
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{B256, U256, hex, keccak256};
 use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
+use cointent_domain::{
+    OrderStatus, chains::ChainInfo, escape_html, metadata::MetadataDocument, terms::terms_hash,
+    transparency::TransparencyRecord,
+};
 use leptos::prelude::*;
-use serde_json::Value;
 
-use super::{dl_html, error_box, esc, loading, order::breakdown_html, raw};
-use crate::{eth, net, wallet::Wallet};
+use super::{dl_html, error_box, loading, order::breakdown_html, raw};
+use crate::{api, eth, net, wallet::Wallet};
 
 /// What the page found.
-#[derive(Clone)]
 struct Check {
-    record: Value,
+    /// The indexer's record and proof.
+    record: TransparencyRecord,
+    /// `termsHashOf` on chain.
     chain_hash: B256,
+    /// keccak256(abi.encode(terms)) of the indexer's terms.
     recomputed: Option<B256>,
-    indexer_hash: Option<B256>,
+    /// The order's status on chain.
     chain_status: String,
+    /// What does not match, in sentences.
     problems: Vec<String>,
 }
 
-fn hash_of(v: &Value) -> Option<B256> {
-    v.as_str()?.parse().ok()
-}
-
 async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, String> {
-    let record = net::get(&format!("/v1/transparency/{chain_id}/{order_id}")).await?;
-    let proof = if record["proof"].is_object() { record["proof"].clone() } else { record.clone() };
+    let record: TransparencyRecord =
+        api::get(&format!("/v1/transparency/{chain_id}/{order_id}")).await?;
+    let proof = &record.proof;
     let chains = match w.chains.get_untracked() {
-        c if c.is_empty() => net::get("/v1/chains").await?.as_array().cloned().unwrap_or_default(),
+        c if c.is_empty() => api::get::<Vec<ChainInfo>>("/v1/chains").await?,
         c => c,
     };
     let chain = chains
         .iter()
-        .find(|c| eth::u64_of(&c["chain_id"]) == Some(chain_id))
+        .find(|c| c.chain_id == chain_id)
         .ok_or_else(|| format!("chain {chain_id} is not served here"))?;
-    let rpc =
-        chain["rpc_url"].as_str().or(proof["rpc_url"].as_str()).unwrap_or_default().to_owned();
-    let escrow = chain["contracts"]["escrow"]
-        .as_str()
-        .or(proof["contract"].as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let rpc = &chain.rpc_url;
+    let escrow = chain.contract("escrow").or(proof.contract).unwrap_or_default();
+    let escrow = eth::addr_hex(&escrow);
     let id = U256::from_str_radix(&order_id, 10)
         .map_err(|_| "the order id must be a number".to_owned())?;
-    let out = net::eth_call(&rpc, &escrow, &Escrow::termsHashOfCall { orderId: id }.abi_encode())
+    let out = net::eth_call(rpc, &escrow, &Escrow::termsHashOfCall { orderId: id }.abi_encode())
         .await
         .map_err(|e| format!("cannot read the chain at {rpc}: {e}"))?;
     let chain_hash =
         Escrow::termsHashOfCall::abi_decode_returns(&out).map_err(|e| e.to_string())?;
     let state =
-        net::eth_call(&rpc, &escrow, &Escrow::orderStateCall { orderId: id }.abi_encode()).await?;
+        net::eth_call(rpc, &escrow, &Escrow::orderStateCall { orderId: id }.abi_encode()).await?;
     let state = Escrow::orderStateCall::abi_decode_returns(&state).map_err(|e| e.to_string())?;
-    let chain_status = eth::STATUSES.get(state.status as usize).unwrap_or(&"?").to_string();
+    let chain_status = OrderStatus::try_from(state.status).map_or("?", OrderStatus::as_str).into();
 
-    let terms_json = [&proof["terms"], &record["record"]["terms"], &record["terms"]]
-        .into_iter()
-        .find(|t| t.is_object())
-        .cloned()
-        .unwrap_or(Value::Null);
     let mut problems = Vec::new();
-    let recomputed = match eth::terms_from_json(&terms_json) {
-        Ok(t) => Some(eth::terms_hash(&t)),
+    let recomputed = match proof.terms.to_abi() {
+        Ok(t) => Some(terms_hash(&t)),
         Err(e) => {
             problems.push(format!("The indexer's terms cannot be read: {e}."));
             None
         }
     };
-    let indexer_hash = hash_of(&proof["terms_hash"]).or_else(|| hash_of(&record["terms_hash"]));
     if chain_hash.is_zero() {
         problems.push(format!("The chain has no order #{order_id}."));
     } else {
         if recomputed.is_some_and(|h| h != chain_hash) {
             problems.push("The terms the indexer shows do not hash to the terms hash stored on chain: the price, splits or other terms shown here are not the real ones.".into());
         }
-        if indexer_hash.is_some_and(|h| h != chain_hash) {
+        if proof.terms_hash != chain_hash {
             problems
                 .push("The terms hash the indexer reports differs from the one on chain.".into());
         }
+        if keccak256(&proof.terms_abi) != chain_hash {
+            problems.push(
+                "The encoded terms in the proof do not hash to the chain's terms hash.".into(),
+            );
+        }
     }
-    if let Some(abi) = proof["terms_abi"].as_str().and_then(net::unhex)
-        && alloy_primitives::keccak256(&abi) != chain_hash
-        && !chain_hash.is_zero()
-    {
-        problems
-            .push("The encoded terms in the proof do not hash to the chain's terms hash.".into());
-    }
-    Ok(Check { record, chain_hash, recomputed, indexer_hash, chain_status, problems })
+    Ok(Check { record, chain_hash, recomputed, chain_status, problems })
 }
 
 /// The transparency page.
@@ -100,55 +91,38 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let res = LocalResource::new(move || check(w, chain_id, oid.clone()));
     view! {
         <h1>{format!("Order #{order_id}: the record")}</h1>
-        {move || (res.get().map(|r| match r {
-                Err(e) => error_box(format!("Could not check this record: {e}")),
-                Ok(c) => render(w, chain_id, &order_id, c),
-            })).unwrap_or_else(loading)}
+        {move || res.with(|r| match r {
+                None => loading(),
+                Some(Err(e)) => error_box(format!("Could not check this record: {e}")),
+                Some(Ok(c)) => render(w, chain_id, &order_id, c),
+            })}
     }
 }
 
-fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> AnyView {
+fn render(w: Wallet, chain_id: u64, order_id: &str, c: &Check) -> AnyView {
     let ok = c.problems.is_empty();
-    let r = &c.record;
-    let order = [&r["record"], &r["order"]]
-        .into_iter()
-        .find(|x| x.is_object())
-        .cloned()
-        .unwrap_or_else(|| r.clone());
-    let proof = if r["proof"].is_object() { r["proof"].clone() } else { r.clone() };
-    let meta =
-        if r["metadata"].is_object() { r["metadata"].clone() } else { order["metadata"].clone() };
-    let terms = [&proof["terms"], &order["terms"]]
-        .into_iter()
-        .find(|t| t.is_object())
-        .and_then(|t| eth::terms_from_json(t).ok());
-    let indexer_status = order["status"].as_str().unwrap_or_default().to_owned();
-    let status_note = (!indexer_status.is_empty() && indexer_status != c.chain_status).then(|| {
+    let (order, proof) = (&c.record.record, &c.record.proof);
+    let meta: Option<MetadataDocument> =
+        order.metadata.as_ref().and_then(|m| crate::api::from_value(m.0.clone()).ok());
+    let indexer_status = order.summary.status.as_str();
+    let status_note = (indexer_status != c.chain_status).then(|| {
         format!("Status: the chain says {}, the indexer says {indexer_status} (it may be a few blocks behind).", c.chain_status)
     });
-    let hex = |h: Option<B256>| h.map(|h| net::hex(h.as_slice())).unwrap_or_else(|| "—".into());
-    let story = meta["artisan"]["story"]
-        .as_str()
-        .or(meta["description"].as_str())
-        .unwrap_or_default()
-        .to_owned();
-    let title = meta["title"].as_str().unwrap_or_default().to_owned();
+    let story = meta
+        .as_ref()
+        .and_then(|m| m.artisan.as_ref().and_then(|a| a.story.clone()).or(m.description.clone()))
+        .unwrap_or_default();
+    let title = meta.map(|m| m.title).unwrap_or_default();
+    let hex_or_dash = |h: Option<B256>| h.map_or_else(|| "—".into(), hex::encode_prefixed);
     let proof_rows: Vec<(&str, String)> = vec![
         ("Chain", w.chain_name(chain_id)),
-        ("Escrow contract", eth::num_text(&proof["contract"])),
-        ("Transaction", eth::num_text(&proof["tx_hash"])),
-        (
-            "Block",
-            format!(
-                "{} {}",
-                eth::num_text(&proof["block_number"]),
-                eth::num_text(&proof["block_hash"])
-            ),
-        ),
-        ("Log index", eth::num_text(&proof["log_index"])),
-        ("Terms hash on chain", net::hex(c.chain_hash.as_slice())),
-        ("Terms hash (indexer)", hex(c.indexer_hash)),
-        ("Hash of the indexer's terms", hex(c.recomputed)),
+        ("Escrow contract", proof.contract.map(|a| eth::addr_hex(&a)).unwrap_or_default()),
+        ("Transaction", hex::encode_prefixed(proof.tx_hash)),
+        ("Block", format!("{} {}", proof.block_number, hex::encode_prefixed(proof.block_hash))),
+        ("Log index", proof.log_index.to_string()),
+        ("Terms hash on chain", hex::encode_prefixed(c.chain_hash)),
+        ("Terms hash (indexer)", hex::encode_prefixed(proof.terms_hash)),
+        ("Hash of the indexer's terms", hex_or_dash(c.recomputed)),
         ("Status on chain", c.chain_status.clone()),
     ];
     let mut h = if ok {
@@ -156,20 +130,18 @@ fn render(w: Wallet, chain_id: u64, order_id: &str, c: Check) -> AnyView {
     } else {
         format!(
             "<div class=\"verdict bad\" role=\"alert\" data-testid=\"verdict\"><p><strong>Does not match the chain.</strong> Do not trust this record.</p><ul>{}</ul></div>",
-            c.problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect::<String>()
+            c.problems.iter().map(|p| format!("<li>{}</li>", escape_html(p))).collect::<String>()
         )
     };
     if let Some(n) = status_note {
-        h += &format!("<p class=\"small\">{}</p>", esc(&n));
+        h += &format!("<p class=\"small\">{}</p>", escape_html(&n));
     }
     if !title.is_empty() {
-        h += &format!("<h2>{}</h2>", esc(&title));
+        h += &format!("<h2>{}</h2>", escape_html(&title));
     }
-    if let Some(t) = terms {
-        h += &breakdown_html(w, chain_id, &t);
-    }
+    h += &breakdown_html(w, chain_id, &proof.terms);
     if !story.is_empty() {
-        h += &format!("<h2>The story</h2><p class=\"story\">{}</p>", esc(&story));
+        h += &format!("<h2>The story</h2><p class=\"story\">{}</p>", escape_html(&story));
     }
     h += "<h2>Proof</h2>";
     h += &dl_html("terms proof", &proof_rows);

@@ -20,6 +20,7 @@
 //!   convertible to and from the ABI struct the Escrow hashes ([`terms`]).
 //! - The Escrow's payout cascade and its claimable views ([`payout`]), amounts for people
 //!   ([`amount`]), and, with the `time` feature, RFC 3339 from and to unix seconds (`time`).
+//! - [`escape_html`], for text put into HTML by the app's pages and the API's labels.
 //!
 //! Nothing here does I/O. The crate compiles to `wasm32-unknown-unknown` and keeps the app's
 //! dependencies to what it already has (alloy's primitives and `sol!` types, serde).
@@ -68,6 +69,7 @@ pub mod chains;
 pub mod error;
 pub mod events;
 pub mod governance;
+pub mod html;
 pub mod keys;
 pub mod lifecycle;
 pub mod metadata;
@@ -83,6 +85,7 @@ pub mod treasury;
 pub mod webhooks;
 
 pub use alloy_primitives::{Address, B256, Bytes, U256};
+pub use html::escape_html;
 pub use lifecycle::{MilestoneState, OrderKind, OrderStatus};
 pub use page::Page;
 pub use primitives::{Amount, DateTime, OrderId, ProposalId};

@@ -1,0 +1,60 @@
+//! Amounts and dates for people.
+//!
+//! Amounts: base units with the token's decimals and symbol, through
+//! `cointent_domain::amount` (the same formatting the server and the tests use). The symbol
+//! and decimals come from what the app knows of the chain: the native coin, the chain's demo
+//! stablecoin, or another token (shown by its address, 18 decimals).
+//!
+//! Dates are formatted by the browser's own `Date` and `Intl` (through `js-sys`), not by a
+//! date crate: the browser already carries the time-zone database and the reader's time
+//! zone is the browser's, while a date crate with its zone data would add tens of kilobytes
+//! to the WASM the first page loads. The layout is fixed to British English
+//! (`02/12/2026, 15:34:19`), as the app has always shown it.
+
+use alloy_primitives::{Address, U256};
+use cointent_domain::{
+    DateTime,
+    amount::{Grouping, format_amount, format_units},
+};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use crate::{eth::addr_hex, wallet::Wallet};
+
+/// Symbol and decimals of a payment token on `chain_id`.
+pub(crate) fn token_meta(w: Wallet, chain_id: u64, token: &Address) -> (String, u8) {
+    if token.is_zero() {
+        return ("ETH".into(), 18);
+    }
+    let stable =
+        w.chains.with(|cs| cs.iter().find(|c| c.chain_id == chain_id)?.contract("stablecoin"));
+    if stable == Some(*token) { ("dUSD".into(), 6) } else { (short(&addr_hex(token)), 18) }
+}
+
+/// An amount of `token` with its symbol: `28.5 dUSD`.
+pub(crate) fn money(w: Wallet, chain_id: u64, token: &Address, amount: impl Into<U256>) -> String {
+    let (symbol, decimals) = token_meta(w, chain_id, token);
+    format_amount(amount.into(), decimals, &symbol, Grouping::None)
+}
+
+/// An amount with `decimals` places, without a symbol: `28.5`.
+pub(crate) fn units(amount: U256, decimals: u8) -> String {
+    format_units(amount, decimals, Grouping::None)
+}
+
+/// A short form of an address or hash: 0x1234…abcd.
+pub(crate) fn short(a: &str) -> String {
+    if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }
+}
+
+/// Unix seconds as a date and time for people, in the reader's time zone.
+pub(crate) fn date(unix: u64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    d.to_locale_string("en-GB", &JsValue::UNDEFINED).into()
+}
+
+/// An API time (RFC 3339) as a date and time for people; empty when it is not a time.
+pub(crate) fn date_time(t: &DateTime) -> String {
+    let ms = js_sys::Date::parse(t.as_str());
+    if ms.is_nan() { String::new() } else { date((ms / 1000.0) as u64) }
+}

@@ -1,0 +1,111 @@
+//! A pledge with the fewest wallet prompts the token allows: the native coin or enough
+//! allowance take one transaction; an EIP-2612 token takes a permit signature and one
+//! transaction; any other token is approved first, then pledged.
+
+use std::sync::Arc;
+
+use alloy_primitives::{Address, B256, U256, hex};
+use alloy_sol_types::SolCall;
+use cointent_abi::Escrow;
+use serde_json::json;
+
+use super::Ctx;
+use crate::{eth, eth::IToken, net, wallet::Wallet};
+
+/// Pledges `units`, with the fewest wallet prompts the token allows: native coin or
+/// enough allowance -> one transaction; EIP-2612 permit -> a signature and one transaction;
+/// otherwise approve, then pledge.
+pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Address) {
+    let Some(account) = w.ensure_account().await else { return };
+    if !w.ensure_chain(ctx.chain_id).await {
+        return;
+    }
+    let t = ctx.terms.clone();
+    let units_u = U256::from(units);
+    let cost = units_u * U256::from(t.unitPrice);
+    let plain =
+        Escrow::pledgeCall { orderId: ctx.order_id, terms: t.clone(), units: units_u, promoter };
+    let label = format!("Pledge {units} unit{}", if units == 1 { "" } else { "s" });
+    if t.token == Address::ZERO {
+        w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), cost).await;
+        return;
+    }
+    let token = eth::addr_hex(&t.token);
+    let owner = eth::parse_addr(&account).unwrap_or_default();
+    let escrow = eth::parse_addr(&ctx.escrow).unwrap_or_default();
+    let tcall = |data: Vec<u8>| {
+        let rpc = ctx.rpc.clone();
+        let token = token.clone();
+        async move { net::eth_call(&rpc, &token, &data).await }
+    };
+    let allowance = tcall(IToken::allowanceCall { owner, spender: escrow }.abi_encode())
+        .await
+        .ok()
+        .and_then(|b| IToken::allowanceCall::abi_decode_returns(&b).ok())
+        .unwrap_or_default();
+    if allowance >= cost {
+        w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
+        return;
+    }
+    let domain = tcall(IToken::eip712DomainCall {}.abi_encode())
+        .await
+        .ok()
+        .and_then(|b| IToken::eip712DomainCall::abi_decode_returns(&b).ok());
+    let nonce = tcall(IToken::noncesCall { owner }.abi_encode())
+        .await
+        .ok()
+        .and_then(|b| IToken::noncesCall::abi_decode_returns(&b).ok());
+    if let (Some(d), Some(nonce)) = (domain, nonce) {
+        // The permit's deadline is checked against the chain's clock, not this computer's.
+        let chain_now =
+            net::chain_time(&ctx.rpc).await.unwrap_or((js_sys::Date::now() / 1000.0) as u64);
+        let deadline = chain_now + 3600;
+        let typed = json!({
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+                ],
+                "Permit": [
+                    {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                    {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                    {"name": "deadline", "type": "uint256"}
+                ]
+            },
+            "primaryType": "Permit",
+            "domain": {"name": d.name, "version": d.version, "chainId": ctx.chain_id, "verifyingContract": token},
+            "message": {"owner": account, "spender": ctx.escrow, "value": cost.to_string(),
+                        "nonce": nonce.to_string(), "deadline": deadline.to_string()}
+        });
+        let Some(sig) = w
+            .sign(
+                "Allow the escrow to take the payment",
+                "eth_signTypedData_v4",
+                json!([account, typed.to_string()]),
+            )
+            .await
+        else {
+            return;
+        };
+        let sig = hex::decode(&sig).unwrap_or_default();
+        if sig.len() == 65 {
+            let v = if sig[64] < 27 { sig[64] + 27 } else { sig[64] };
+            let call = Escrow::pledgeWithPermitCall {
+                orderId: ctx.order_id,
+                terms: t,
+                units: units_u,
+                promoter,
+                deadline: U256::from(deadline),
+                v,
+                r: B256::from_slice(&sig[..32]),
+                s: B256::from_slice(&sig[32..64]),
+            };
+            w.send(ctx.chain_id, &label, &ctx.escrow, call.abi_encode(), U256::ZERO).await;
+            return;
+        }
+    }
+    let approve = IToken::approveCall { spender: escrow, amount: cost }.abi_encode();
+    if w.send(ctx.chain_id, "Approve the payment", &token, approve, U256::ZERO).await {
+        w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
+    }
+}

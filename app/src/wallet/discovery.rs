@@ -1,0 +1,161 @@
+//! EIP-6963 discovery: every injected wallet announces itself (`eip6963:announceProvider`)
+//! in answer to `eip6963:requestProvider`; wallets that predate it only set
+//! `window.ethereum`. Connecting picks one (through the picker when several announced) and
+//! remembers its `rdns`, so the next visit reconnects without asking.
+
+use std::cell::RefCell;
+
+use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+
+use super::{
+    TxState, Wallet, WalletInfo,
+    provider::{self, get, request},
+};
+
+thread_local! {
+    static PROVIDERS: RefCell<Vec<(WalletInfo, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where the chosen wallet's `rdns` is remembered.
+const REMEMBERED: &str = "cointent.wallet";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Forgets the remembered wallet (the user disconnected, or the wallet dropped the account).
+pub(crate) fn forget() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(REMEMBERED);
+    }
+}
+
+/// Listens for announcements, asks wallets to announce, and falls back to
+/// `window.ethereum` when none did.
+pub(super) fn start(w: Wallet) {
+    let window = web_sys::window().expect("window");
+    let on_announce =
+        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            let detail = e.detail();
+            let info = get(&detail, "info");
+            let provider = get(&detail, "provider");
+            let s = |k: &str| get(&info, k).as_string().unwrap_or_default();
+            let wi =
+                WalletInfo { uuid: s("uuid"), name: s("name"), icon: s("icon"), rdns: s("rdns") };
+            w.add(wi, provider);
+        });
+    let _ = window.add_event_listener_with_callback(
+        "eip6963:announceProvider",
+        on_announce.as_ref().unchecked_ref(),
+    );
+    on_announce.forget();
+    if let Ok(ev) = web_sys::Event::new("eip6963:requestProvider") {
+        let _ = window.dispatch_event(&ev);
+    }
+    // Wallets that predate EIP-6963 only set `window.ethereum`.
+    set_timeout(
+        move || {
+            let legacy = get(&web_sys::window().expect("window").into(), "ethereum");
+            if PROVIDERS.with(|p| p.borrow().is_empty()) && legacy.is_object() {
+                let info = WalletInfo {
+                    uuid: "legacy".into(),
+                    name: "Browser wallet".into(),
+                    icon: String::new(),
+                    rdns: "legacy".into(),
+                };
+                w.add(info, legacy);
+            }
+        },
+        std::time::Duration::from_millis(400),
+    );
+}
+
+impl Wallet {
+    fn add(self, info: WalletInfo, provider: JsValue) {
+        if PROVIDERS.with(|p| p.borrow().iter().any(|(i, _)| i.uuid == info.uuid)) {
+            return;
+        }
+        PROVIDERS.with(|p| p.borrow_mut().push((info.clone(), provider)));
+        let remembered = storage().and_then(|s| s.get_item(REMEMBERED).ok().flatten());
+        self.wallets.update(|ws| ws.push(info.clone()));
+        if remembered.as_deref() == Some(info.rdns.as_str())
+            && self.account.get_untracked().is_none()
+        {
+            spawn_local(async move {
+                self.connect_to(&info.uuid, false).await;
+            });
+        }
+    }
+
+    /// Connects: directly when one wallet is there, through the picker when several are.
+    pub(crate) fn connect(self) {
+        let ws = self.wallets.get_untracked();
+        match ws.len() {
+            0 => self.tx.set(TxState::Info(
+                "No wallet found. Install MetaMask or another browser wallet to take part; browsing works without one.".into(),
+            )),
+            1 => spawn_local(async move {
+                self.connect_to(&ws[0].uuid, true).await;
+            }),
+            _ => self.picker.set(true),
+        }
+    }
+
+    /// Connects to the wallet `uuid`, asking the user when `prompt`.
+    pub(crate) async fn connect_to(self, uuid: &str, prompt: bool) -> bool {
+        self.picker.set(false);
+        let Some((info, wallet)) =
+            PROVIDERS.with(|p| p.borrow().iter().find(|(i, _)| i.uuid == uuid).cloned())
+        else {
+            return false;
+        };
+        provider::activate(self, wallet);
+        let method = if prompt { "eth_requestAccounts" } else { "eth_accounts" };
+        match request(method, serde_json::json!([])).await {
+            Ok(serde_json::Value::Array(accounts)) if !accounts.is_empty() => {
+                self.account.set(accounts[0].as_str().map(str::to_ascii_lowercase));
+                if let Ok(c) = request("eth_chainId", serde_json::json!([])).await {
+                    self.chain_id.set(crate::net::quantity(&c));
+                }
+                if let Some(s) = storage() {
+                    let _ = s.set_item(REMEMBERED, &info.rdns);
+                }
+                if prompt {
+                    self.tx.set(TxState::Idle);
+                }
+                true
+            }
+            Ok(_) => false,
+            Err(e) if e.rejected() => {
+                self.tx
+                    .set(TxState::Rejected("You declined the connection in your wallet.".into()));
+                false
+            }
+            Err(e) => {
+                self.tx.set(TxState::Info(format!("The wallet could not connect: {}", e.message)));
+                false
+            }
+        }
+    }
+
+    /// Forgets the connection (wallets have no standard way to revoke it from the page).
+    pub(crate) fn disconnect(self) {
+        self.account.set(None);
+        forget();
+    }
+
+    /// Makes sure a wallet is connected; returns the account.
+    pub(crate) async fn ensure_account(self) -> Option<String> {
+        if let Some(a) = self.account.get_untracked() {
+            return Some(a);
+        }
+        let ws = self.wallets.get_untracked();
+        if ws.len() == 1 {
+            self.connect_to(&ws[0].uuid, true).await;
+        } else {
+            self.connect();
+        }
+        self.account.get_untracked()
+    }
+}

@@ -1,0 +1,169 @@
+//! EIP-1193: requests to the connected wallet and their errors, the `accountsChanged` and
+//! `chainChanged` events, and switching chains (EIP-3326, adding the chain with EIP-3085 when
+//! the wallet answers 4902).
+//!
+//! Requests and answers cross into JS as JSON: they are JSON-RPC, not API data.
+
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+use serde_json::{Value, json};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{TxState, Wallet, discovery};
+use crate::net;
+
+thread_local! {
+    static ACTIVE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// An EIP-1193 error.
+#[derive(Debug, Clone)]
+pub(crate) struct WalletError {
+    /// EIP-1193 / JSON-RPC code (4001 = user rejected, 4902 = unknown chain).
+    pub(crate) code: i64,
+    /// The wallet's message.
+    pub(crate) message: String,
+    /// The error's `data` as JSON (revert data is found in there).
+    pub(crate) data: Value,
+}
+
+impl WalletError {
+    fn new(message: impl Into<String>) -> Self {
+        Self { code: 0, message: message.into(), data: Value::Null }
+    }
+
+    /// The user rejected the request.
+    pub(crate) fn rejected(&self) -> bool {
+        self.code == 4001 || self.data.to_string().contains("4001")
+    }
+
+    /// Revert data carried by the error, if any.
+    pub(crate) fn revert_data(&self) -> Option<Vec<u8>> {
+        fn find(v: &Value) -> Option<&str> {
+            match v {
+                Value::String(s) if s.starts_with("0x") && s.len() >= 10 => Some(s),
+                Value::Object(m) => m.values().find_map(find),
+                Value::Array(a) => a.iter().find_map(find),
+                _ => None,
+            }
+        }
+        find(&self.data).and_then(|s| alloy_primitives::hex::decode(s).ok())
+    }
+}
+
+fn to_js(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn from_js(v: &JsValue) -> Value {
+    if v.is_undefined() {
+        return Value::Null;
+    }
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// `v[key]` of a JS object.
+pub(super) fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Makes `provider` the wallet requests go to, and follows its account and chain.
+pub(super) fn activate(w: Wallet, provider: JsValue) {
+    ACTIVE.with(|a| *a.borrow_mut() = Some(provider.clone()));
+    let Ok(on) = get(&provider, "on").dyn_into::<js_sys::Function>() else { return };
+    let accounts = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        let first = from_js(&v)[0].as_str().map(str::to_ascii_lowercase);
+        if first.is_none() {
+            discovery::forget();
+        }
+        w.account.set(first);
+    });
+    let chain = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        w.chain_id.set(net::quantity(&from_js(&v)));
+    });
+    let _ = on.call2(&provider, &"accountsChanged".into(), accounts.as_ref());
+    let _ = on.call2(&provider, &"chainChanged".into(), chain.as_ref());
+    accounts.forget();
+    chain.forget();
+}
+
+/// An EIP-1193 request to the connected wallet.
+pub(crate) async fn request(method: &str, params: Value) -> Result<Value, WalletError> {
+    let provider = ACTIVE
+        .with(|a| a.borrow().clone())
+        .ok_or_else(|| WalletError::new("no wallet connected"))?;
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"method".into(), &method.into());
+    let _ = js_sys::Reflect::set(&args, &"params".into(), &to_js(&params));
+    let f: js_sys::Function = get(&provider, "request")
+        .dyn_into()
+        .map_err(|_| WalletError::new("not an EIP-1193 wallet"))?;
+    let promise: js_sys::Promise = f
+        .call1(&provider, &args)
+        .map_err(|e| WalletError::new(net::js_err(e)))?
+        .dyn_into()
+        .map_err(|_| WalletError::new("the wallet did not answer with a promise"))?;
+    match JsFuture::from(promise).await {
+        Ok(v) => Ok(from_js(&v)),
+        Err(e) => Err(WalletError {
+            code: get(&e, "code").as_f64().unwrap_or(0.0) as i64,
+            message: get(&e, "message").as_string().unwrap_or_else(|| "wallet error".into()),
+            data: from_js(&get(&e, "data")),
+        }),
+    }
+}
+
+impl Wallet {
+    /// Switches the wallet to `chain_id`, adding the chain (error 4902) when the wallet does
+    /// not know it.
+    pub(crate) async fn ensure_chain(self, chain_id: u64) -> bool {
+        let current = request("eth_chainId", json!([])).await.ok().and_then(|c| net::quantity(&c));
+        self.chain_id.set(current);
+        if current == Some(chain_id) {
+            return true;
+        }
+        let name = self.chain_name(chain_id);
+        self.tx.set(TxState::Switching(format!("Switch your wallet to {name} (chain {chain_id})")));
+        let hex_id = format!("0x{chain_id:x}");
+        let mut res = request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await;
+        if let Err(e) = &res
+            && (e.code == 4902 || e.data.to_string().contains("4902"))
+        {
+            let rpc = self.chain(chain_id).map(|c| c.rpc_url).unwrap_or_default();
+            let add = json!([{
+                "chainId": hex_id, "chainName": name,
+                "rpcUrls": [rpc],
+                "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}
+            }]);
+            res = match request("wallet_addEthereumChain", add).await {
+                Ok(_) => request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await,
+                Err(e) => Err(e),
+            };
+        }
+        match res {
+            Ok(_) => {
+                self.chain_id.set(Some(chain_id));
+                true
+            }
+            Err(e) if e.rejected() => {
+                self.tx.set(TxState::Rejected(format!(
+                    "You declined switching to {name}: nothing was sent."
+                )));
+                false
+            }
+            Err(e) => {
+                self.tx.set(TxState::Failed(
+                    format!("Switch to {name}"),
+                    format!("The wallet could not switch chains: {}", e.message),
+                ));
+                false
+            }
+        }
+    }
+}

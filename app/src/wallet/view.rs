@@ -1,0 +1,116 @@
+//! What the wallet shows: the connect button or the account and chain, the wallet picker,
+//! the wrong-chain banner and the transaction status line.
+
+// `#[component]` derives a props builder whose setters are `pub`: unreachable from here on.
+#![allow(unreachable_pub)]
+
+use leptos::{prelude::*, task::spawn_local};
+
+use super::{TxState, Wallet};
+use crate::format::short;
+
+/// The connect button, the account and chain, and the wallet picker.
+#[component]
+pub(crate) fn WalletBar() -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    view! {
+        <div class="wallet">
+            {move || match w.account.get() {
+                None => view! {
+                    <button class="primary" on:click=move |_| w.connect()>"Connect wallet"</button>
+                }.into_any(),
+                Some(a) => {
+                    let chain = w.chain_id.get().map(|c| w.chain_name(c)).unwrap_or_default();
+                    view! {
+                        <span class="account" data-testid="account" title=a.clone()>{short(&a)}</span>
+                        <span class="chain" data-testid="wallet-chain">{chain}</span>
+                        <button on:click=move |_| w.disconnect()>"Disconnect"</button>
+                    }.into_any()
+                }
+            }}
+        </div>
+        <Show when=move || w.picker.get()>
+            <div class="modal" role="dialog" aria-modal="true" aria-label="Choose a wallet">
+                <h2>"Choose a wallet"</h2>
+                <ul class="plain">
+                    <For each=move || w.wallets.get() key=|i| i.uuid.clone() let:info>
+                        <li>
+                            <button class="wallet-choice" on:click={
+                                let uuid = info.uuid.clone();
+                                move |_| { let uuid = uuid.clone(); spawn_local(async move { w.connect_to(&uuid, true).await; }); }
+                            }>
+                                <Show when={let icon = info.icon.clone(); move || !icon.is_empty()}>
+                                    <img src=info.icon.clone() alt="" width="24" height="24"/>
+                                </Show>
+                                {info.name.clone()}
+                            </button>
+                        </li>
+                    </For>
+                </ul>
+                <button on:click=move |_| w.picker.set(false)>"Cancel"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// The live region reporting the current transaction.
+#[component]
+pub(crate) fn TxBanner() -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let text = move || match w.tx.get() {
+        TxState::Idle => None,
+        TxState::Info(m) => Some(("info", m, None)),
+        TxState::Switching(m) => Some(("busy", format!("{m}…"), None)),
+        TxState::Checking(l) => Some(("busy", format!("{l}: checking…"), None)),
+        TxState::Signing(l) => Some(("busy", format!("{l}: confirm in your wallet…"), None)),
+        TxState::Pending(l, h) => Some(("busy", format!("{l}: pending"), Some(h))),
+        TxState::Confirmed(l, h) => Some(("ok", format!("{l}: confirmed"), Some(h))),
+        TxState::Failed(l, r) => Some(("error", format!("{l} failed: {r}"), None)),
+        TxState::Rejected(m) => Some(("error", m, None)),
+        TxState::Replaced(l, h) => {
+            Some(("info", format!("{l}: replaced by another transaction in your wallet"), Some(h)))
+        }
+    };
+    view! {
+        <div class="tx" role="status" aria-live="polite" data-testid="tx-status">
+            {move || text().map(|(kind, msg, hash)| view! {
+                <div class=format!("tx-{kind}") data-state=kind>
+                    <span>{msg}</span>
+                    {hash.map(|h| view! { <code class="hash" title=h.clone()>{short(&h)}</code> })}
+                    <button class="link" aria-label="Dismiss" on:click=move |_| w.tx.set(TxState::Idle)>"×"</button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// Warns when the wallet is on a chain the indexer does not serve, with a switch button.
+#[component]
+pub(crate) fn ChainBanner() -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let wrong = move || {
+        let c = w.chain_id.get()?;
+        w.account.get()?;
+        let chains = w.chains.get();
+        if chains.is_empty() || chains.iter().any(|x| x.chain_id == c) {
+            return None;
+        }
+        Some((c, chains.first().map_or(1, |x| x.chain_id)))
+    };
+    move || {
+        wrong().map(|(c, target)| {
+            view! {
+                <div class="banner" role="alert" data-testid="wrong-chain">
+                    {format!("Your wallet is on chain {c}, which Co-Intent does not serve. ")}
+                    <button on:click=move |_| {
+                        spawn_local(async move {
+                            if w.ensure_chain(target).await {
+                                w.tx.set(TxState::Idle);
+                            }
+                        })
+                    }>{format!("Switch to {}", w.chain_name(target))}</button>
+                </div>
+            }
+        })
+    }
+}

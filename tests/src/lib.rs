@@ -13,6 +13,8 @@
 //!   refuses root. [`shared_postgres`] gives one server per test process and
 //!   [`Postgres::create_database`] a fresh database per test.
 //!
+//! - [`proxy`]: a fault-injecting JSON-RPC proxy ([`RpcProxy`]) in front of an anvil: lag,
+//!   dropped requests, empty `eth_getLogs` answers, answers held until a test releases them.
 //! - [`demo`]: the demo world of the local stack (`cointent-demo`, run by `script/dev`).
 //!
 //! Tools are found under the project's `node_modules` (installed by `npm ci`); a missing
@@ -32,9 +34,11 @@ pub mod demo;
 mod error;
 mod paths;
 mod postgres;
+pub mod proxy;
 
 pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
 pub use cointent_storage::{embedded::Postgres, process::free_port};
 pub use error::{Error, Result};
 pub use paths::{artifact_bytecode, deploy_contracts, project_root, tool};
 pub use postgres::shared_postgres;
+pub use proxy::{Faults, RpcProxy};

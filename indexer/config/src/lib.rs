@@ -449,6 +449,10 @@ mod tests {
                 "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\ndeployment='/nonexistent.json'\n",
                 "chains[0].deployment",
             ),
+            (
+                "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\nfinality_depth=0\ncontracts={a='0x0000000000000000000000000000000000000001'}\n",
+                "chains[0].finality_depth",
+            ),
         ];
         for (text, key) in cases {
             let err = parse(text).unwrap_err().to_string();

@@ -81,9 +81,12 @@ impl Chain {
             contracts: BTreeMap::from([("stablecoin".to_string(), self.token)]),
             start_block: Some(self.deploy_block),
             finality_depth: 16,
+            use_finalized_tag: true,
+            on_deep_reorg: Default::default(),
             poll_interval_ms: 20,
             max_block_range: 10_000,
             public_rpc_url: None,
+            position: 0,
         }
     }
 }

@@ -166,10 +166,20 @@ async fn a_rollback_from_a_stale_view_changes_nothing() -> Result<()> {
     running.stop().await?;
     let before = snapshot(&pool, CHAIN).await?;
     let checkpoint = checkpoint_of(&pool, CHAIN).await?.context("registered")?;
+    let epoch: i64 = sqlx::query_scalar("SELECT epoch FROM chains WHERE chain_id = $1")
+        .bind(CHAIN as i64)
+        .fetch_one(&pool)
+        .await?;
+    use cointent_ingest::checkpoint::{Fenced, Writer, rollback};
     // A second indexer that believes the checkpoint is 5 blocks further, with a fork 3
-    // blocks above the real checkpoint.
-    let stale = cointent_ingest::checkpoint::rollback(&pool, CHAIN, checkpoint as u64 + 3).await;
-    assert_eq!(checkpoint_of(&pool, CHAIN).await?, Some(checkpoint), "{stale:?}");
+    // blocks above the real checkpoint; and one whose epoch is over.
+    let current = Writer { chain_id: CHAIN, epoch };
+    let stale = rollback(&pool, current, checkpoint + 5, checkpoint as u64 + 3, true).await;
+    assert!(stale.as_ref().is_err_and(|e| e.downcast_ref::<Fenced>().is_some()), "{stale:?}");
+    let former = Writer { chain_id: CHAIN, epoch: epoch - 1 };
+    let stale = rollback(&pool, former, checkpoint, checkpoint as u64 - 2, true).await;
+    assert!(stale.as_ref().is_err_and(|e| e.downcast_ref::<Fenced>().is_some()), "{stale:?}");
+    assert_eq!(checkpoint_of(&pool, CHAIN).await?, Some(checkpoint));
     assert_eq!(snapshot(&pool, CHAIN).await?, before);
     Ok(())
 }

@@ -15,6 +15,8 @@
 //!
 //! - [`proxy`]: a fault-injecting JSON-RPC proxy ([`RpcProxy`]) in front of an anvil: lag,
 //!   dropped requests, empty `eth_getLogs` answers, answers held until a test releases them.
+//! - [`chaos`]: the indexer under chaos (reorgs, kills, Postgres restarts, several
+//!   indexers, a lying RPC) and the checks of its mirror afterwards (`cointent-chaos`).
 //! - [`demo`]: the demo world of the local stack (`cointent-demo`, run by `script/dev`).
 //!
 //! Tools are found under the project's `node_modules` (installed by `npm ci`); a missing
@@ -30,6 +32,7 @@
 //! ```
 
 mod anvil;
+pub mod chaos;
 pub mod demo;
 mod error;
 mod paths;

@@ -36,6 +36,7 @@
 //! poll_interval_ms = 100
 //! max_block_range = 10000
 //! public_rpc_url = "http://127.0.0.1:8545" # what browsers use; default: first rpc_url
+//! check_rpc_url = "https://other.example"  # optional: a second RPC that must agree
 //! ```
 //!
 //! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
@@ -255,6 +256,10 @@ pub struct ChainConfig {
     /// page); defaults to the first of `rpc_urls`.
     #[serde(default)]
     pub public_rpc_url: Option<String>,
+    /// A second RPC (another provider's, ideally) asked for the hash of every batch's last
+    /// block: a batch whose block the two disagree on waits until they agree.
+    #[serde(default)]
+    pub check_rpc_url: Option<String>,
 }
 
 /// What a reorg deeper than the undo window does to a chain.
@@ -416,6 +421,14 @@ impl Config {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     return Err(invalid(key("rpc_urls"), format!("{url:?} is not an http(s) URL")));
                 }
+            }
+            if let Some(url) = &chain.check_rpc_url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(invalid(
+                    key("check_rpc_url"),
+                    format!("{url:?} is not an http(s) URL"),
+                ));
             }
             chain.position = i;
             if chain.finality_depth == 0 {

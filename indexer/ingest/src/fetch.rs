@@ -65,6 +65,8 @@ pub(crate) enum Step {
 pub(crate) struct Ingester {
     pool: PgPool,
     rpc: Rpc,
+    /// The second RPC of `check_rpc_url`, if any.
+    checker: Option<Rpc>,
     chain: ChainConfig,
     metrics: Arc<ChainMetrics>,
     writer: Writer,
@@ -95,7 +97,13 @@ impl Ingester {
     ) -> Self {
         let decoder = Decoder::new(&chain.contracts);
         let addresses = decoder.addresses();
+        let checker = chain.check_rpc_url.as_ref().and_then(|url| {
+            Rpc::new(std::slice::from_ref(url), metrics.clone())
+                .inspect_err(|e| tracing::warn!(error = %e, "check_rpc_url unusable"))
+                .ok()
+        });
         Self {
+            checker,
             filter: Filter::new().address(addresses.clone()),
             addresses,
             decoder,
@@ -299,8 +307,9 @@ impl Ingester {
             Err(why) => return Err(self.inconsistent_answer(&why)),
         }
         self.inconsistent = 0;
-        let events = self.rows(&logs, &headers);
         let to_hash = headers.last().map(|h| h.hash).unwrap_or_default();
+        self.cross_check(to, to_hash).await?;
+        let events = self.rows(&logs, &headers);
         let batch = Batch {
             chain_id: self.chain.chain_id,
             from,
@@ -312,6 +321,32 @@ impl Ingester {
             head: to,
         };
         Ok(Fetched { batch, anchor, logs: logs.len() })
+    }
+
+    /// With `check_rpc_url`: the second RPC must have the same block at `number`. One that
+    /// has not got the block yet, or does not answer, lets the batch through (the check
+    /// must not make ingestion depend on a second provider being up).
+    async fn cross_check(&mut self, number: u64, hash: B256) -> Result<(), Retry> {
+        let Some(checker) = &self.checker else { return Ok(()) };
+        let answer = tokio::time::timeout(Duration::from_secs(5), checker.header(number)).await;
+        match answer {
+            Ok(Some(h)) if h.hash != hash => {
+                self.metrics.rpc_inconsistencies.inc();
+                self.rpc.rotate();
+                tracing::warn!(
+                    block = number,
+                    ours = %hash,
+                    theirs = %h.hash,
+                    "check_rpc_url has another block at this height; waiting until the RPCs agree"
+                );
+                Err(Retry::Later)
+            }
+            Ok(_) => Ok(()),
+            Err(_) => {
+                tracing::debug!(block = number, "check_rpc_url did not answer in time");
+                Ok(())
+            }
+        }
     }
 
     /// Logs and headers that do not fit: the chain moved between the calls (ask again at

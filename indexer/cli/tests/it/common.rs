@@ -86,6 +86,7 @@ impl Chain {
             poll_interval_ms: 20,
             max_block_range: 10_000,
             public_rpc_url: None,
+            check_rpc_url: None,
             position: 0,
         }
     }

@@ -604,3 +604,34 @@ async fn a_failing_projection_names_the_database_error() -> Result<()> {
     assert!(log.contains("orders_pkey"), "{log}");
     Ok(())
 }
+
+/// 7. With `check_rpc_url`, a batch waits until a second RPC has the same block: a second
+/// RPC serving another chain (same id, other blocks) holds every batch back, one serving
+/// the same chain lets them through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_rpc_that_disagrees_holds_batches_back() -> Result<()> {
+    let chain = Chain::start(CHAIN).await?;
+    let other = Chain::start(CHAIN).await?;
+    random_history(&chain, 4, 91).await?;
+    random_history(&other, 4, 92).await?;
+    let pool = fresh_db().await?;
+    let metrics = std::sync::Arc::new(cointent_ingest::Metrics::default());
+    let mut config = chain.config("a");
+    config.check_rpc_url = Some(other.anvil.endpoint());
+    let running = Running::start_with(&pool, config.clone(), metrics.clone());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while metrics.chain(CHAIN).rpc_inconsistencies.get() < 3 {
+        ensure!(tokio::time::Instant::now() < deadline, "the RPCs' disagreement went unnoticed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let checkpoint = checkpoint_of(&pool, CHAIN).await?;
+    assert_eq!(checkpoint, Some(chain.deploy_block as i64 - 1), "nothing committed");
+    running.stop().await?;
+
+    let proxy = RpcProxy::start(&chain.anvil.endpoint()).await?;
+    config.check_rpc_url = Some(proxy.endpoint());
+    let running = Running::start(&pool, config.clone());
+    sync(&pool, &chain).await?;
+    same_as_fresh(&pool, &chain, chain.config("a")).await;
+    running.stop().await
+}

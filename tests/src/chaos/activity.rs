@@ -110,6 +110,9 @@ pub struct Activity {
     pub done: BTreeMap<&'static str, u64>,
     /// Actions the chain's state did not allow (simulated, not sent).
     pub skipped: u64,
+    /// Actions that failed (a view or send the chain could not answer just then).
+    pub failed: u64,
+    failed_in_a_row: u64,
     rng: Lcg,
     serial: u64,
 }
@@ -137,6 +140,8 @@ impl Activity {
             proposals: Vec::new(),
             done: BTreeMap::new(),
             skipped: 0,
+            failed: 0,
+            failed_in_a_row: 0,
             rng: Lcg(seed),
             serial: 0,
         })
@@ -259,19 +264,31 @@ impl Activity {
     /// otherwise a token, governance or treasury action. Whether a transaction was sent.
     pub async fn random(&mut self) -> Result<bool> {
         let before: u64 = self.done.values().sum();
-        if self.rng.below(100) < 30 {
-            self.other().await?;
+        if let Err(e) = self.try_random().await {
+            // A view or a send the chain could not answer just then (anvil in the middle of
+            // a reorg): the chaos goes on; many in a row mean something is really wrong.
+            self.failed += 1;
+            self.failed_in_a_row += 1;
+            tracing::debug!(error = %format!("{e:#}"), "an action failed");
+            eyre::ensure!(self.failed_in_a_row < 20, "20 actions in a row failed; the last: {e:#}");
         } else {
-            match self.random_order().await? {
-                Some(o) if self.rng.below(100) >= 8 => self.order_step(o).await?,
-                _ => {
-                    let kind = self.rng.pick(&[Kind::Collective, Kind::Sale, Kind::Freelance]);
-                    let seller = self.rng.pick(&SELLERS);
-                    self.create_order(seller, kind).await?;
-                }
-            }
+            self.failed_in_a_row = 0;
         }
         Ok(self.done.values().sum::<u64>() > before)
+    }
+
+    async fn try_random(&mut self) -> Result<()> {
+        if self.rng.below(100) < 30 {
+            return self.other().await;
+        }
+        match self.random_order().await? {
+            Some(o) if self.rng.below(100) >= 8 => self.order_step(o).await,
+            _ => {
+                let kind = self.rng.pick(&[Kind::Collective, Kind::Sale, Kind::Freelance]);
+                let seller = self.rng.pick(&SELLERS);
+                self.create_order(seller, kind).await.map(drop)
+            }
+        }
     }
 
     /// A step of order `o` that fits its state.
@@ -660,12 +677,70 @@ impl Activity {
         self.send("treasury withdraw", who, self.c.treasury, call).await
     }
 
-    /// A stablecoin mint to a random backer from a random dev account, as a transaction
-    /// for `anvil_reorg` (which needs explicit nonces): `(from, to, calldata)`.
-    pub fn replacement(&mut self) -> (usize, Address, Vec<u8>) {
-        let to = self.rng.pick(&[1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        let call = DemoStablecoin::mintCall { to: dev(to), amount: u256(1 + self.rng.below(999)) };
-        (self.rng.pick(&BACKERS), self.c.stablecoin, call.abi_encode())
+    /// Transactions for the replacement blocks of an `anvil_reorg` (which takes explicit
+    /// transactions, with nonces it fills from the fork block's state): `(from, to,
+    /// calldata)` of stablecoin mints and transfers, token transfers, delegations, and
+    /// pledges, deliveries and approvals of known orders (a step its order no longer allows
+    /// reverts in its block, harmlessly).
+    pub async fn replacements(&mut self, n: u64) -> Result<Vec<(usize, Address, Vec<u8>)>> {
+        let mut txs = Vec::new();
+        for _ in 0..n {
+            let order = self.random_order().await.ok().flatten();
+            let tx = match (self.rng.below(7), order) {
+                (0, _) | (_, None) => {
+                    let to = self.rng.pick(&[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+                    let amount = u256(1 + self.rng.below(999));
+                    let call = DemoStablecoin::mintCall { to: dev(to), amount };
+                    (self.rng.pick(&BACKERS), self.c.stablecoin, call.abi_encode())
+                }
+                (1, _) => {
+                    let call = DemoStablecoin::transferCall {
+                        to: dev(self.rng.pick(&[1, 2, 3, 8])),
+                        value: u256(1 + self.rng.below(99_999)),
+                    };
+                    (self.rng.pick(&BACKERS), self.c.stablecoin, call.abi_encode())
+                }
+                (2, _) => {
+                    let value = u256(1 + self.rng.below(50)) * U256::from(10u128.pow(18));
+                    let call = Token::transferCall { to: dev(self.rng.pick(&[4, 5, 6, 7])), value };
+                    (self.rng.pick(&BACKERS), self.c.token, call.abi_encode())
+                }
+                (3, _) => {
+                    let call = Token::delegateCall { delegatee: dev(self.rng.pick(&[4, 6, 9])) };
+                    (self.rng.pick(&BACKERS), self.c.token, call.abi_encode())
+                }
+                (4, Some((id, terms))) => {
+                    let seller = seller_of(&terms);
+                    let call = Escrow::deliverMilestoneCall {
+                        orderId: id,
+                        terms,
+                        proofHash: keccak256(format!("replacement {}", self.rng.below(1 << 30))),
+                    };
+                    (seller, self.c.escrow, call.abi_encode())
+                }
+                (5, Some((id, terms))) => {
+                    let backer = self.backer_for(&(id, terms.clone())).await?;
+                    (
+                        backer,
+                        self.c.escrow,
+                        Escrow::approveMilestoneCall { orderId: id, terms }.abi_encode(),
+                    )
+                }
+                (_, Some((id, terms))) => {
+                    let backer = self.backer_for(&(id, terms.clone())).await?;
+                    let call = Escrow::pledgeCall {
+                        orderId: id,
+                        terms,
+                        units: u256(1 + self.rng.below(2)),
+                        promoter: Address::ZERO,
+                    };
+                    (backer, self.c.escrow, call.abi_encode())
+                }
+            };
+            txs.push(tx);
+        }
+        *self.done.entry("reorg replacement").or_default() += n;
+        Ok(txs)
     }
 }
 

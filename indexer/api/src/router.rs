@@ -95,9 +95,17 @@ async fn health(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// 200 once every chain has caught up with its head, 503 before.
+/// 200 once every chain has caught up with its head, 503 before, and 503 naming the chain,
+/// the reason and the way out when a chain's ingestion stopped.
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
     let chains = s.metrics.chains();
+    let halted: Vec<String> = chains
+        .iter()
+        .filter_map(|(id, m)| Some(format!("chain {id} stopped: {}", m.halted()?)))
+        .collect();
+    if !halted.is_empty() {
+        return (StatusCode::SERVICE_UNAVAILABLE, halted.join("; "));
+    }
     let behind: Vec<String> = chains
         .iter()
         .filter(|(_, m)| m.live.get() == 0)

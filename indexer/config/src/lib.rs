@@ -266,7 +266,7 @@ pub struct ChainConfig {
 }
 
 /// What a reorg deeper than the undo window does to a chain.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeepReorg {
     /// Stop ingesting the chain and say so (status, `/ready`, metric, log), leaving the
@@ -290,9 +290,13 @@ impl ChainConfig {
             contracts: BTreeMap::new(),
             start_block: None,
             finality_depth: default_finality(),
+            use_finalized_tag: default_true(),
+            on_deep_reorg: DeepReorg::default(),
+            position: 0,
             poll_interval_ms: default_poll(),
             max_block_range: default_range(),
             public_rpc_url: None,
+            check_rpc_url: None,
         }
     }
 

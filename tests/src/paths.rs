@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::{fs::File, os::fd::AsRawFd, path::PathBuf};
 
 use crate::{Error, Result};
 
@@ -41,11 +41,10 @@ pub fn artifact_bytecode(contract: &str, source: Option<&str>) -> Result<Vec<u8>
 
 /// Runs `script/Deploy.s.sol` against `rpc` (chain `chain_id`) with dev key 0 and returns
 /// the deployment it wrote (`{chain_id, start_block, contracts}`), removing the file so
-/// tests on the same chain id do not see each other's. One forge at a time: concurrent
-/// runs race on forge's build cache.
+/// tests on the same chain id do not see each other's. One forge at a time (see
+/// [`ForgeLock`]).
 pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
-    static FORGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = FORGE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ForgeLock::acquire()?;
     let fail = |detail: String| Error::Start { what: "forge script script/Deploy.s.sol", detail };
     let out = std::process::Command::new(tool("forge")?)
         .current_dir(project_root())
@@ -60,4 +59,45 @@ pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
     let text = std::fs::read(&file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
     let _ = std::fs::remove_file(&file);
     serde_json::from_slice(&text).map_err(|e| fail(format!("{}: {e}", file.display())))
+}
+
+/// Held while `forge script script/Deploy.s.sol` runs and its `deployments/<id>.json` is
+/// read: concurrent runs race on forge's build cache and on that file. A `flock` on a file
+/// in forge's `cache/` rather than a mutex, because the runs come from several processes
+/// (test binaries, `cointent-dev` started by a test); released when dropped.
+#[derive(Debug)]
+pub(crate) struct ForgeLock {
+    /// Holds the lock while open.
+    _file: File,
+}
+
+impl ForgeLock {
+    /// Waits for the lock.
+    pub(crate) fn acquire() -> Result<Self> {
+        Self::lock(0)
+    }
+
+    /// The lock if it is free now, else `None`; for async callers, who poll.
+    pub(crate) fn try_acquire() -> Result<Option<Self>> {
+        match Self::lock(libc::LOCK_NB) {
+            Ok(lock) => Ok(Some(lock)),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::WouldBlock => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn lock(flags: libc::c_int) -> Result<Self> {
+        let dir = project_root().join("cache");
+        let path = dir.join("deploy.lock");
+        let io = |source| Error::Io { context: format!("lock {}", path.display()), source };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let file = File::options().create(true).append(true).open(&path).map_err(io)?;
+        // SAFETY: flock(2) on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | flags) } != 0 {
+            return Err(io(std::io::Error::last_os_error()));
+        }
+        Ok(Self { _file: file })
+    }
 }

@@ -39,6 +39,9 @@
 //! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
 //! `COINTENT_PUBLIC_URL`,
 //! and per chain `COINTENT_CHAIN_<CHAIN_ID>_RPC_URLS` (comma-separated).
+//!
+//! [`Config`] serializes too, so a tool that starts `cointent` writes its file from this
+//! type rather than from a template that can drift (the local stack's `cointent-dev`).
 
 use std::{
     collections::BTreeMap,
@@ -48,7 +51,7 @@ use std::{
 };
 
 use alloy_primitives::Address;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A configuration problem, naming the key and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +83,7 @@ pub enum ConfigError {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the mirror lives.
@@ -98,7 +101,7 @@ pub struct Config {
 }
 
 /// Database settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// A Postgres URL; when absent, an embedded server is started.
@@ -126,7 +129,7 @@ impl Default for DatabaseConfig {
 }
 
 /// HTTP settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     /// Address to listen on.
@@ -184,7 +187,7 @@ impl HttpConfig {
 }
 
 /// Webhook delivery settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
     /// Attempts before a delivery is marked failed.
@@ -209,7 +212,7 @@ impl Default for WebhookConfig {
 }
 
 /// One chain to index.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainConfig {
     /// A human name for logs and status.
@@ -221,7 +224,7 @@ pub struct ChainConfig {
     /// A deployment file written by script/Deploy.s.sol.
     pub deployment: Option<PathBuf>,
     /// Contract addresses by name, instead of (or over) the deployment file.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub contracts: BTreeMap<String, Address>,
     /// First block to index; defaults to the deployment's start block, else 0.
     pub start_block: Option<u64>,
@@ -241,6 +244,23 @@ pub struct ChainConfig {
 }
 
 impl ChainConfig {
+    /// A chain with the default settings (its contracts still to be given, as `deployment`
+    /// or `contracts`).
+    pub fn new(name: impl Into<String>, chain_id: u64, rpc_urls: Vec<String>) -> Self {
+        Self {
+            name: name.into(),
+            chain_id,
+            rpc_urls,
+            deployment: None,
+            contracts: BTreeMap::new(),
+            start_block: None,
+            finality_depth: default_finality(),
+            poll_interval_ms: default_poll(),
+            max_block_range: default_range(),
+            public_rpc_url: None,
+        }
+    }
+
     /// The poll interval.
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.poll_interval_ms)

@@ -47,10 +47,7 @@ enum Which {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.accounts {
-        for (i, a) in demo::dev_accounts().iter().enumerate() {
-            println!("  #{i} {}  {}: {}", a.address, a.name, a.role);
-            println!("     key {}", a.key);
-        }
+        print!("{}", demo::dev_accounts_text());
         return ExitCode::SUCCESS;
     }
     let options = Options {

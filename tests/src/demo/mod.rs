@@ -2,7 +2,8 @@
 //! promoters, token holders, proposals and treasury flows, created on one chain through the
 //! real contracts, with every order's metadata document uploaded through the real API.
 //!
-//! [`seed`] is what `cointent-demo` (run by `script/dev` on a fresh data folder) calls.
+//! [`seed`] is what `cointent-dev` (the local stack) calls on a chain's first start, and
+//! `cointent-demo` by hand.
 //! It refuses a chain that already has orders, so the world is made once per chain;
 //! uploading the metadata documents again is harmless (the API answers 200 for a stored
 //! document), so a run that only lacked the API can be repeated with `--metadata-only`.
@@ -94,6 +95,16 @@ pub fn dev_accounts() -> Vec<DevAccount> {
             name,
             role,
         })
+        .collect()
+}
+
+/// The dev accounts as `cointent-demo --accounts` and `cointent-dev` print them: address,
+/// name and role on one line, the key on the next.
+pub fn dev_accounts_text() -> String {
+    dev_accounts()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!("  #{i} {}  {}: {}\n     key {}\n", a.address, a.name, a.role, a.key))
         .collect()
 }
 

@@ -2,4 +2,5 @@
 
 mod demo;
 mod deploy;
+mod dev;
 mod harness;

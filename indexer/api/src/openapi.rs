@@ -71,7 +71,9 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A sign-in with Ethereum session token from /v1/auth/verify."))
+                    .description(Some(
+                        "A sign-in with Ethereum session token from /v1/auth/verify.",
+                    ))
                     .build(),
             ),
         );

@@ -10,14 +10,14 @@ use axum::{
     response::IntoResponse,
     routing::get,
 };
-use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
     services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, identity, keys,

@@ -49,7 +49,7 @@ pub fn encode_cursor(parts: &[&str]) -> String {
 
 /// The `parts` parts of a cursor made by [`encode_cursor`]; `None` when it is not one.
 pub fn decode_cursor(cursor: &str, parts: usize) -> Option<Vec<String>> {
-    if cursor.len() % 2 != 0 {
+    if !cursor.len().is_multiple_of(2) {
         return None;
     }
     let bytes = (0..cursor.len())

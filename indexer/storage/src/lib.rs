@@ -25,6 +25,7 @@ pub mod embedded;
 pub mod indexes;
 pub mod process;
 pub mod projections;
+#[cfg(feature = "queries")]
 pub mod read;
 pub mod status;
 

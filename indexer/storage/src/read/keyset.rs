@@ -6,6 +6,8 @@
 //! `cointent_domain::page`). The cursor's parts arrive as text and are bound with their
 //! column's type, so a forged cursor is at worst a wrong position, never SQL.
 
+use std::fmt::Display;
+
 use sqlx::{Postgres, QueryBuilder};
 
 /// The type of one sort-key column, to bind a cursor part as.
@@ -35,6 +37,17 @@ pub struct Keyset<'a> {
 #[error("not a cursor from a previous page")]
 pub struct BadCursor;
 
+/// Why a page could not be read: its cursor, or the database.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// The cursor does not fit the list's sort key.
+    #[error(transparent)]
+    BadCursor(#[from] BadCursor),
+    /// The query failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
 impl Keyset<'_> {
     /// The sort key of a row as text parts, the form cursors carry: the `SELECT` list
     /// expressions to append after a row's own columns.
@@ -52,48 +65,98 @@ impl Keyset<'_> {
         cursor: Option<&[String]>,
         limit: u32,
     ) -> Result<(), BadCursor> {
-        let exprs: Vec<&str> = self.columns.iter().map(|(e, _)| *e).collect();
+        self.push_turning(sql, cursor, limit, self.columns.len())
+    }
+
+    /// [`push`](Self::push) for a sort key whose columns from index `turn` on run the other
+    /// way, such as `votes DESC, chain_id, delegate`: after the cursor come the rows whose
+    /// first `turn` columns come after the cursor's, and those equal to them whose other
+    /// columns come after the cursor's in their own direction.
+    pub fn push_turning(
+        &self,
+        sql: &mut QueryBuilder<Postgres>,
+        cursor: Option<&[String]>,
+        limit: u32,
+        turn: usize,
+    ) -> Result<(), BadCursor> {
+        let turn = turn.clamp(1, self.columns.len());
+        let (head, tail) = self.columns.split_at(turn);
+        let (before, after) = if self.descending { ("<", ">") } else { (">", "<") };
         if let Some(parts) = cursor {
             if parts.len() != self.columns.len() {
                 return Err(BadCursor);
             }
-            let cmp = if self.descending { "<" } else { ">" };
-            sql.push(format!(" AND ({}) {cmp} (", exprs.join(", ")));
-            for (i, ((_, kind), part)) in self.columns.iter().zip(parts).enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                match kind {
-                    KeyType::BigInt => {
-                        sql.push_bind(part.parse::<i64>().map_err(|_| BadCursor)?);
-                    }
-                    KeyType::Int => {
-                        sql.push_bind(part.parse::<i32>().map_err(|_| BadCursor)?);
-                    }
-                    KeyType::Numeric => {
-                        let digits = !part.is_empty()
-                            && part.len() <= 78
-                            && part.bytes().all(|b| b.is_ascii_digit());
-                        if !digits {
-                            return Err(BadCursor);
-                        }
-                        sql.push_bind(part.clone()).push("::NUMERIC");
-                    }
-                    KeyType::Text => {
-                        if part.contains('\0') || part.len() > 200 {
-                            return Err(BadCursor);
-                        }
-                        sql.push_bind(part.clone());
-                    }
-                }
+            let (head_parts, tail_parts) = parts.split_at(turn);
+            sql.push(" AND ");
+            if tail.is_empty() {
+                compare(sql, head, before, head_parts)?;
+            } else {
+                sql.push("(");
+                compare(sql, head, before, head_parts)?;
+                sql.push(" OR (");
+                compare(sql, head, "=", head_parts)?;
+                sql.push(" AND ");
+                compare(sql, tail, after, tail_parts)?;
+                sql.push("))");
             }
-            sql.push(")");
         }
-        let dir = if self.descending { " DESC" } else { "" };
-        let order: Vec<String> = exprs.iter().map(|e| format!("{e}{dir}")).collect();
+        let (first, then) = if self.descending { (" DESC", "") } else { ("", " DESC") };
+        let order: Vec<String> = head
+            .iter()
+            .map(|(e, _)| format!("{e}{first}"))
+            .chain(tail.iter().map(|(e, _)| format!("{e}{then}")))
+            .collect();
         sql.push(format!(" ORDER BY {} LIMIT ", order.join(", "))).push_bind(i64::from(limit) + 1);
         Ok(())
     }
+}
+
+/// The cursor of the page after one ending with a row whose sort key is `parts` (in the
+/// keyset's column order, as the row's own values).
+pub(crate) fn cursor_after(parts: &[&dyn Display]) -> String {
+    let parts: Vec<String> = parts.iter().map(ToString::to_string).collect();
+    cointent_domain::page::encode_cursor(&parts.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Appends `(cols) op (parts...)`, each part bound with its column's type.
+fn compare(
+    sql: &mut QueryBuilder<Postgres>,
+    columns: &[(&str, KeyType)],
+    op: &str,
+    parts: &[String],
+) -> Result<(), BadCursor> {
+    let exprs: Vec<&str> = columns.iter().map(|(e, _)| *e).collect();
+    sql.push(format!("({}) {op} (", exprs.join(", ")));
+    for (i, ((_, kind), part)) in columns.iter().zip(parts).enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        match kind {
+            KeyType::BigInt => {
+                sql.push_bind(part.parse::<i64>().map_err(|_| BadCursor)?);
+            }
+            KeyType::Int => {
+                sql.push_bind(part.parse::<i32>().map_err(|_| BadCursor)?);
+            }
+            KeyType::Numeric => {
+                let digits = !part.is_empty()
+                    && part.len() <= 78
+                    && part.bytes().all(|b| b.is_ascii_digit());
+                if !digits {
+                    return Err(BadCursor);
+                }
+                sql.push_bind(part.clone()).push("::NUMERIC");
+            }
+            KeyType::Text => {
+                if part.contains('\0') || part.len() > 200 {
+                    return Err(BadCursor);
+                }
+                sql.push_bind(part.clone());
+            }
+        }
+    }
+    sql.push(")");
+    Ok(())
 }
 
 #[cfg(test)]
@@ -123,6 +186,33 @@ mod tests {
         assert_eq!(
             ORDERS.select_list(),
             "(o.created_block)::TEXT, (o.chain_id)::TEXT, (o.order_id)::TEXT"
+        );
+    }
+
+    #[test]
+    fn a_turning_key_compares_head_then_tail() {
+        const DELEGATES: Keyset<'static> = Keyset {
+            columns: &[
+                ("v.votes", KeyType::Numeric),
+                ("v.chain_id", KeyType::BigInt),
+                ("v.delegate", KeyType::Text),
+            ],
+            descending: true,
+        };
+        let mut sql = QueryBuilder::<Postgres>::new("SELECT 1 FROM voting_power v WHERE true");
+        let cursor = ["5".to_string(), "31337".to_string(), "0xab".to_string()];
+        DELEGATES.push_turning(&mut sql, Some(&cursor), 20, 1).unwrap();
+        assert_eq!(
+            sql.sql().as_str(),
+            "SELECT 1 FROM voting_power v WHERE true AND ((v.votes) < ($1::NUMERIC) OR \
+             ((v.votes) = ($2::NUMERIC) AND (v.chain_id, v.delegate) > ($3, $4))) \
+             ORDER BY v.votes DESC, v.chain_id, v.delegate LIMIT $5"
+        );
+        let mut first = QueryBuilder::<Postgres>::new("SELECT 1");
+        DELEGATES.push_turning(&mut first, None, 20, 1).unwrap();
+        assert_eq!(
+            first.sql().as_str(),
+            "SELECT 1 ORDER BY v.votes DESC, v.chain_id, v.delegate LIMIT $1"
         );
     }
 

@@ -60,8 +60,8 @@ fn areas() -> OpenApiRouter<AppState> {
         .merge(orders::routes().into())
         .merge(accounts::routes().into())
         .merge(catalogue::routes().into())
-        .merge(treasury::routes().into())
-        .merge(governance::routes().into())
+        .merge(treasury::routes())
+        .merge(governance::routes())
         .merge(chains::routes())
         .merge(transparency::routes().into())
         .merge(qr::routes().into())
@@ -73,7 +73,7 @@ fn areas() -> OpenApiRouter<AppState> {
 
 /// Long-lived `/v1` routes (server-sent events), exempt from the request timeout.
 fn streams() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(events::routes().into())
+    OpenApiRouter::new().merge(events::routes())
 }
 
 /// The OpenAPI document of exactly the routes [`router`] serves.

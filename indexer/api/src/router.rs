@@ -65,9 +65,9 @@ fn areas() -> OpenApiRouter<AppState> {
         .merge(chains::routes())
         .merge(transparency::routes().into())
         .merge(qr::routes().into())
-        .merge(metadata::routes().into())
-        .merge(auth::routes().into())
-        .merge(keys::routes().into())
+        .merge(metadata::routes())
+        .merge(auth::routes())
+        .merge(keys::routes())
         .merge(webhooks::routes().into())
 }
 

@@ -68,7 +68,7 @@ fn areas() -> OpenApiRouter<AppState> {
         .merge(metadata::routes())
         .merge(auth::routes())
         .merge(keys::routes())
-        .merge(webhooks::routes().into())
+        .merge(webhooks::routes())
 }
 
 /// Long-lived `/v1` routes (server-sent events), exempt from the request timeout.

@@ -145,7 +145,7 @@ async fn manage_keys(pool: &sqlx::PgPool, action: KeysCommand) -> Result<()> {
                  store it now.",
                 info.id,
                 info.name,
-                info.scopes.join(","),
+                keys::scopes_text(&info.scopes),
                 info.rate_limit_per_min
             );
         }
@@ -159,12 +159,12 @@ async fn manage_keys(pool: &sqlx::PgPool, action: KeysCommand) -> Result<()> {
                     "{:>6}  {:<24} {:<16} {:>8} {:>10}  {:<20} {:<20} {:<20}",
                     k.id,
                     k.name,
-                    k.scopes.join(","),
+                    keys::scopes_text(&k.scopes),
                     k.rate_limit_per_min,
                     k.usage_count,
-                    k.created_at,
-                    k.last_used_at.as_deref().unwrap_or("-"),
-                    k.revoked_at.as_deref().unwrap_or("-"),
+                    k.created_at.as_str(),
+                    k.last_used_at.as_ref().map_or("-", |t| t.as_str()),
+                    k.revoked_at.as_ref().map_or("-", |t| t.as_str()),
                 );
             }
         }

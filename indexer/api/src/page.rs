@@ -8,6 +8,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
+use cointent_storage::read::orders::PageError;
 use serde::{Deserialize, Serialize};
 use sqlx::{Postgres, QueryBuilder};
 
@@ -184,6 +185,15 @@ pub(crate) async fn fetch_page(
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(page_text(rows, limit))
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> Self {
+        match e {
+            PageError::BadCursor(bad) => ApiError::bad("cursor", bad),
+            PageError::Database(e) => e.into(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! normalised to the mirror's forms, or a 400 naming the field.
 
 use alloy::primitives::U256;
+use cointent_storage::read::orders::MetadataFilter;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -68,6 +69,23 @@ pub(crate) fn text_query(value: Option<&str>) -> ApiResult<Option<String>> {
         }
         Some(q) => Ok(Some(q.to_string())),
     }
+}
+
+/// The metadata filters several lists share (`region`, `category`, `craft`, `q`), checked:
+/// labels of 1 to 100 characters, a full-text query of at most 200.
+pub(crate) fn metadata_filter(
+    region: Option<&str>,
+    category: Option<&str>,
+    craft: Option<&str>,
+    q: Option<&str>,
+) -> ApiResult<MetadataFilter> {
+    let label = |field: &str, v: Option<&str>| v.map(|v| label(field, v)).transpose();
+    Ok(MetadataFilter {
+        region: label("region", region)?,
+        category: label("category", category)?,
+        craft: label("craft", craft)?,
+        text: text_query(q)?,
+    })
 }
 
 #[cfg(test)]

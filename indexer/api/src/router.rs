@@ -57,13 +57,13 @@ pub fn router(state: AppState) -> Router {
 /// its OpenAPI operation.
 fn areas() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .merge(orders::routes().into())
+        .merge(orders::routes())
         .merge(accounts::routes().into())
         .merge(catalogue::routes().into())
         .merge(treasury::routes().into())
         .merge(governance::routes().into())
         .merge(chains::routes())
-        .merge(transparency::routes().into())
+        .merge(transparency::routes())
         .merge(qr::routes().into())
         .merge(metadata::routes().into())
         .merge(auth::routes().into())

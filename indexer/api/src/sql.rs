@@ -9,14 +9,6 @@ use crate::{
     params::label,
 };
 
-/// The zero address, as the mirror writes it.
-pub(crate) const ZERO: &str = "0x0000000000000000000000000000000000000000";
-/// Every order status.
-pub(crate) const STATUSES: &[&str] =
-    &["Funding", "Active", "Failed", "Cancelled", "Completed", "Resolved"];
-/// Every order kind.
-pub(crate) const KINDS: &[&str] = &["collective", "sale", "freelance"];
-
 /// The JSON of an order summary, over `orders o` left-joined with `metadata_documents m`.
 pub(crate) const SUMMARY: &str = "json_build_object(
     'chain_id', o.chain_id, 'order_id', o.order_id::TEXT, 'kind', o.kind, 'status', o.status,

@@ -7,3 +7,4 @@
 
 pub mod chains;
 pub mod keyset;
+pub mod orders;

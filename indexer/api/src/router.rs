@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
 fn areas() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(orders::routes())
-        .merge(accounts::routes().into())
+        .merge(accounts::routes())
         .merge(catalogue::routes().into())
         .merge(treasury::routes().into())
         .merge(governance::routes().into())

@@ -5,6 +5,7 @@
 //! `script/test` checks); rows come back as named structs, never tuples. Lists whose
 //! filters vary use `QueryBuilder` with bound values only, and [`keyset`] for their pages.
 
+pub mod accounts;
 pub mod chains;
 pub mod keyset;
 pub mod orders;

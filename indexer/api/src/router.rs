@@ -59,7 +59,7 @@ fn areas() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(orders::routes())
         .merge(accounts::routes())
-        .merge(catalogue::routes().into())
+        .merge(catalogue::routes())
         .merge(treasury::routes().into())
         .merge(governance::routes().into())
         .merge(chains::routes())

@@ -6,6 +6,7 @@
 //! filters vary use `QueryBuilder` with bound values only, and [`keyset`] for their pages.
 
 pub mod accounts;
+pub mod catalogue;
 pub mod chains;
 pub mod keyset;
 pub mod orders;

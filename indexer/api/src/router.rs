@@ -64,7 +64,7 @@ fn areas() -> OpenApiRouter<AppState> {
         .merge(governance::routes().into())
         .merge(chains::routes())
         .merge(transparency::routes())
-        .merge(qr::routes().into())
+        .merge(qr::routes())
         .merge(metadata::routes().into())
         .merge(auth::routes().into())
         .merge(keys::routes().into())

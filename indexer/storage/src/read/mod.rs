@@ -10,3 +10,4 @@ pub mod catalogue;
 pub mod chains;
 pub mod keyset;
 pub mod orders;
+pub mod qr;

@@ -215,4 +215,16 @@ mod tests {
         let last = Page::from_rows(vec![1, 2], 2, |r| vec![r.to_string()]);
         assert_eq!(last.next_cursor, None);
     }
+
+    #[test]
+    fn a_forged_cursor_is_a_bad_request_naming_it() {
+        let e = ApiError::from(PageError::BadCursor(cointent_storage::read::keyset::BadCursor));
+        assert!(matches!(
+            e,
+            ApiError::BadRequest { field: Some(ref f), ref message }
+                if f == "cursor" && message == "cursor: not a cursor from a previous page"
+        ));
+        let e = ApiError::from(PageError::Database(sqlx::Error::PoolTimedOut));
+        assert!(matches!(e, ApiError::Unavailable(_)));
+    }
 }

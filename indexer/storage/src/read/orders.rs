@@ -379,3 +379,74 @@ impl TryFrom<RecordRow> for OrderRecord {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// An order of the API's fixtures (`cointent-domain`'s `orders_page.json`), as both
+    /// `api_order_summary` and the API write it.
+    fn fixture() -> serde_json::Value {
+        json!({
+            "chain_id": 31337, "order_id": "10", "kind": "freelance", "status": "Funding",
+            "seller": "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65",
+            "token": "0x29f8d7825158117d3c4d0e9f931468af00035643", "unit_price": "350000000",
+            "min_units": 1, "max_units": 1, "units_pledged": 0, "funded": "0", "released": "0",
+            "refunded": "0", "funding_deadline": "2026-12-15T15:16:14+00:00", "fee_bps": 100,
+            "promoter_bps": 0, "milestone_count": 2,
+            "metadata_hash": "0x767f7365ea55193ab83193d88ed6067d7ca0a2a615c3fe69c8a1a8235815515e",
+            "terms_hash": "0x9af37010edf46ae890fe34fe6bb256c3201b4b1f43dc84dbbf928773af17e9ac",
+            "created_at": "2026-12-01T15:16:14+00:00", "created_block": 194,
+            "title": "Catalogue translation into Hindi and Kannada", "category": "Services",
+            "region": null, "craft": null, "image": null
+        })
+    }
+
+    #[test]
+    fn summary_rows_become_the_api_json() {
+        let row: SummaryRow = serde_json::from_value(fixture()).unwrap();
+        let summary = OrderSummary::try_from(row).unwrap();
+        assert_eq!(serde_json::to_value(&summary).unwrap(), fixture());
+        // The cursor after it, as the old `created_block, chain_id, order_id` text.
+        assert_eq!(newest_cursor(&summary), encode_cursor(&["194", "31337", "10"]));
+        let mut bad = fixture();
+        bad["status"] = json!("Open");
+        let row: SummaryRow = serde_json::from_value(bad).unwrap();
+        let err = OrderSummary::try_from(row).unwrap_err();
+        assert!(matches!(err, sqlx::Error::ColumnDecode { ref index, .. } if index == "status"));
+    }
+
+    #[test]
+    fn order_cursors_must_hold_a_uint256_order_id() {
+        let mut sql = QueryBuilder::<Postgres>::new("SELECT 1 FROM orders o WHERE true");
+        let cursor = ["12".to_string(), "31337".to_string(), "0007".to_string()];
+        push_newest(&mut sql, Some(&cursor), 20).unwrap();
+        assert!(sql.sql().as_str().ends_with(
+            "AND (o.created_block, o.chain_id, o.order_id) < ($1, $2, $3::NUMERIC) \
+             ORDER BY o.created_block DESC, o.chain_id DESC, o.order_id DESC LIMIT $4"
+        ));
+        // 78 digits fit the column but not a uint256: no order has such an id.
+        let above = ["1".to_string(), "1".to_string(), "9".repeat(78)];
+        let mut sql = QueryBuilder::<Postgres>::new("SELECT 1");
+        assert_eq!(push_newest(&mut sql, Some(&above), 20), Err(BadCursor));
+    }
+
+    #[test]
+    fn metadata_filters_bind_every_value() {
+        let filter = MetadataFilter {
+            region: Some("Kutch".into()),
+            category: None,
+            craft: Some("x'; DROP TABLE orders; --".into()),
+            text: Some("rug".into()),
+        };
+        let mut sql = QueryBuilder::<Postgres>::new("SELECT 1 WHERE true");
+        filter.push(&mut sql);
+        assert_eq!(
+            sql.sql().as_str(),
+            "SELECT 1 WHERE true AND m.region = $1 AND m.craft = $2 \
+             AND m.search @@ websearch_to_tsquery('simple', $3)"
+        );
+    }
+}

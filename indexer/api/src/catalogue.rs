@@ -1,178 +1,232 @@
-//! The catalogue (see `indexer/api/openapi/catalogue.json`): artisans, partner shops and products
-//! as the makers describe them in their metadata documents. Only documents linked to at least
-//! one mirrored order count: the catalogue shows what is on chain, not every upload.
+//! The catalogue: artisans, partner shops and products as the makers describe them in their
+//! metadata documents. Only documents linked to at least one mirrored order count: the
+//! catalogue shows what is on chain, not every upload.
 
-use axum::{Router, extract::State, response::Response, routing::get};
+use axum::{Json, extract::State};
+use cointent_domain::{
+    Page,
+    catalogue::{
+        CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner, CataloguePartnerDetail,
+        CatalogueProduct,
+    },
+    primitives::schema::Address,
+};
+use cointent_storage::read::{
+    catalogue::{self as read, ProductFilter},
+    orders::MetadataFilter,
+};
 use serde::Deserialize;
-use sqlx::{Postgres, QueryBuilder};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiPath, ApiQuery, ApiResult},
-    page::{cursor_text, fetch_page, json_text, page_query},
-    params::{chain_id, text_query},
-    sql::{ORDER_KEY, SUMMARY, metadata_filters, order_keyset},
+    page::page_query,
+    params::{address, chain_id, metadata_filter},
     state::AppState,
 };
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/artisans", get(artisans))
-        .route("/artisans/{address}", get(artisan))
-        .route("/partners", get(partners))
-        .route("/partners/{address}", get(partner))
-        .route("/products", get(products))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_artisans))
+        .routes(routes!(get_artisan))
+        .routes(routes!(list_partners))
+        .routes(routes!(get_partner))
+        .routes(routes!(list_products))
 }
 
-/// Who a profile is about: the document member and the fields shown.
-#[derive(Clone, Copy)]
-struct Profile {
-    member: &'static str,
-    fields: &'static [&'static str],
-}
-
-const ARTISAN: Profile =
-    Profile { member: "artisan", fields: &["name", "region", "craft", "story"] };
-const PARTNER: Profile = Profile { member: "partner", fields: &["name", "city", "url", "story"] };
-
-impl Profile {
-    /// `SELECT item JSON, address` over the profiles of linked documents, grouped by address;
-    /// the caller appends conditions on `m` and then [`Profile::finish`].
-    fn select(self) -> String {
-        let member = self.member;
-        let fields: String = self
-            .fields
-            .iter()
-            .map(|f| format!("'{f}', (array_agg(m.document #>> '{{{member},{f}}}' ORDER BY m.uploaded_at DESC))[1], "))
-            .collect();
-        format!(
-            "SELECT json_build_object('address', lower(m.document #>> '{{{member},address}}'), {fields}
-                 'products', count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product'),
-                 'orders', count(*))::TEXT,
-               lower(m.document #>> '{{{member},address}}')
-             FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
-             WHERE m.document #>> '{{{member},address}}' IS NOT NULL"
-        )
-    }
-
-    fn key(self) -> String {
-        format!("lower(m.document #>> '{{{},address}}')", self.member)
-    }
-}
-
-#[derive(Debug, Deserialize)]
+/// The query of the artisan and partner lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProfilesQuery {
+    /// Region (exact).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     region: Option<String>,
+    /// Craft (exact).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     craft: Option<String>,
+    /// Full-text search over the linked metadata (title, product, artisan, category,
+    /// description, story); web-search syntax ("quoted phrases", -not, or). Blank means no
+    /// filter.
+    #[param(max_length = 200, pattern = "^[^\\u0000]*$")]
     q: Option<String>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<u32>,
+    /// next_cursor of the previous page.
     cursor: Option<String>,
 }
 
-async fn profiles(state: &AppState, profile: Profile, q: ProfilesQuery) -> ApiResult<Response> {
-    let page = page_query(q.limit, q.cursor.clone());
-    let (limit, cursor) = (page.limit()?, page.cursor(1)?);
-    let mut sql = QueryBuilder::<Postgres>::new(profile.select());
-    metadata_filters(&mut sql, q.region.as_deref(), None, q.craft.as_deref())?;
-    if let Some(text) = text_query(q.q.as_deref())? {
-        sql.push(" AND m.search @@ websearch_to_tsquery('simple', ").push_bind(text).push(")");
+impl ProfilesQuery {
+    /// The page size, the cursor and the filters, checked in the order the API always did.
+    fn parse(&self) -> ApiResult<(u32, Option<Vec<String>>, MetadataFilter)> {
+        let page = page_query(self.limit, self.cursor.clone());
+        let (limit, cursor) = (page.limit()?, page.cursor(1)?);
+        let filter = metadata_filter(
+            self.region.as_deref(),
+            None,
+            self.craft.as_deref(),
+            self.q.as_deref(),
+        )?;
+        Ok((limit, cursor, filter))
     }
-    if let Some(c) = cursor {
-        let after = cursor_text(&c[0])?;
-        sql.push(format!(" AND {} > ", profile.key())).push_bind(after);
-    }
-    sql.push(" GROUP BY 2 ORDER BY 2 LIMIT ").push_bind(i64::from(limit) + 1);
-    fetch_page(state, sql, limit).await
 }
 
-async fn profile_detail(state: &AppState, profile: Profile, address: &str) -> ApiResult<Response> {
-    let address = crate::params::address("address", address)?;
-    let sql = format!(
-        "WITH p(item, address) AS ({select} AND {key} = $1 GROUP BY 2)
-         SELECT (p.item::jsonb || jsonb_build_object('items', coalesce((
-             SELECT jsonb_agg(x.s ORDER BY x.created_block DESC, x.chain_id DESC, x.order_id DESC)
-             FROM (SELECT {SUMMARY}::jsonb AS s, o.created_block, o.chain_id, o.order_id
-                   FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
-                   WHERE {key} = $1
-                   ORDER BY o.created_block DESC, o.chain_id DESC, o.order_id DESC LIMIT 200) x),
-           '[]'::jsonb)))::TEXT
-         FROM p",
-        select = profile.select(),
-        key = profile.key(),
-    );
-    let body: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(&address)
-        .fetch_optional(&state.pool)
-        .await?;
-    body.map(json_text).ok_or_else(|| ApiError::not_found(format!("{} {address}", profile.member)))
-}
-
-/// Artisans named by linked documents, by address: `{address, name, region, craft, story,
-/// products, orders}` (the newest document's description wins).
-async fn artisans(
+/// Artisans of linked metadata, by address.
+///
+/// Only documents linked to at least one mirrored order count; the newest document's
+/// description wins.
+#[utoipa::path(
+    get,
+    path = "/artisans",
+    operation_id = "listArtisans",
+    tag = "catalogue",
+    params(ProfilesQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<CatalogueArtisan>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn list_artisans(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ProfilesQuery>,
-) -> ApiResult<Response> {
-    profiles(&state, ARTISAN, q).await
+) -> ApiResult<Json<Page<CatalogueArtisan>>> {
+    let (limit, cursor, filter) = q.parse()?;
+    Ok(Json(read::artisans(&state.pool, &filter, cursor.as_deref(), limit).await?))
 }
 
-/// One artisan with their orders (`items`, newest first, at most 200).
-async fn artisan(
+/// One artisan with their orders.
+///
+/// Their orders are `items`, newest first, at most 200.
+#[utoipa::path(
+    get,
+    path = "/artisans/{address}",
+    operation_id = "getArtisan",
+    tag = "catalogue",
+    params(("address" = Address, Path, description = "The artisan's address.")),
+    responses(
+        (status = 200, description = "OK", body = CatalogueArtisanDetail),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn get_artisan(
     State(state): State<AppState>,
-    ApiPath(address): ApiPath<String>,
-) -> ApiResult<Response> {
-    profile_detail(&state, ARTISAN, &address).await
+    ApiPath(artisan): ApiPath<String>,
+) -> ApiResult<Json<CatalogueArtisanDetail>> {
+    let artisan = address("address", &artisan)?;
+    let found = read::artisan(&state.pool, &artisan).await?;
+    found.map(Json).ok_or_else(|| ApiError::not_found(format!("artisan {artisan}")))
 }
 
-/// Partner shops named by linked documents: `{address, name, city, url, story, products,
-/// orders}`.
-async fn partners(
+/// Partner shops of linked metadata, by address.
+///
+/// Only documents linked to at least one mirrored order count; the newest document's
+/// description wins. `region` and `craft` are the artisan's in the same documents.
+#[utoipa::path(
+    get,
+    path = "/partners",
+    operation_id = "listPartners",
+    tag = "catalogue",
+    params(ProfilesQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<CataloguePartner>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn list_partners(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ProfilesQuery>,
-) -> ApiResult<Response> {
-    profiles(&state, PARTNER, q).await
+) -> ApiResult<Json<Page<CataloguePartner>>> {
+    let (limit, cursor, filter) = q.parse()?;
+    Ok(Json(read::partners(&state.pool, &filter, cursor.as_deref(), limit).await?))
 }
 
 /// One partner shop with its orders.
-async fn partner(
+///
+/// Its orders are `items`, newest first, at most 200.
+#[utoipa::path(
+    get,
+    path = "/partners/{address}",
+    operation_id = "getPartner",
+    tag = "catalogue",
+    params(("address" = Address, Path, description = "The shop's address.")),
+    responses(
+        (status = 200, description = "OK", body = CataloguePartnerDetail),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn get_partner(
     State(state): State<AppState>,
-    ApiPath(address): ApiPath<String>,
-) -> ApiResult<Response> {
-    profile_detail(&state, PARTNER, &address).await
+    ApiPath(partner): ApiPath<String>,
+) -> ApiResult<Json<CataloguePartnerDetail>> {
+    let partner = address("address", &partner)?;
+    let found = read::partner(&state.pool, &partner).await?;
+    found.map(Json).ok_or_else(|| ApiError::not_found(format!("partner {partner}")))
 }
 
-#[derive(Debug, Deserialize)]
+/// The product list's query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProductsQuery {
+    /// Only this chain.
+    #[param(maximum = 9223372036854775807_u64)]
     chain_id: Option<u64>,
+    /// Region (exact).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     region: Option<String>,
+    /// Craft (exact).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     craft: Option<String>,
+    /// Category (exact).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     category: Option<String>,
+    /// Full-text search over the linked metadata (title, product, artisan, category,
+    /// description, story); web-search syntax ("quoted phrases", -not, or). Blank means no
+    /// filter.
+    #[param(max_length = 200, pattern = "^[^\\u0000]*$")]
     q: Option<String>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<u32>,
+    /// next_cursor of the previous page.
     cursor: Option<String>,
 }
 
-/// Orders whose document describes a product: the order summary with `product`, `artisan`
-/// and `partner` from the document; newest first.
-async fn products(
+/// Orders whose metadata describes a product, newest first.
+///
+/// The order summary with `product`, `artisan` and `partner` from the linked document.
+#[utoipa::path(
+    get,
+    path = "/products",
+    operation_id = "listProducts",
+    tag = "catalogue",
+    params(ProductsQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<CatalogueProduct>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn list_products(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ProductsQuery>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Page<CatalogueProduct>>> {
     let page = page_query(q.limit, q.cursor.clone());
     let (limit, cursor) = (page.limit()?, page.cursor(3)?);
-    let mut sql = QueryBuilder::<Postgres>::new(format!(
-        "SELECT ({SUMMARY}::jsonb || jsonb_build_object('product', m.document -> 'product',
-             'artisan', m.document -> 'artisan', 'partner', m.document -> 'partner'))::TEXT,
-           {ORDER_KEY}
-         FROM orders o JOIN metadata_documents m ON m.hash = o.metadata_hash
-         WHERE m.document ? 'product'"
-    ));
-    if let Some(c) = q.chain_id {
-        sql.push(" AND o.chain_id = ").push_bind(chain_id("chain_id", c)?);
-    }
-    metadata_filters(&mut sql, q.region.as_deref(), q.category.as_deref(), q.craft.as_deref())?;
-    if let Some(text) = text_query(q.q.as_deref())? {
-        sql.push(" AND m.search @@ websearch_to_tsquery('simple', ").push_bind(text).push(")");
-    }
-    order_keyset(&mut sql, cursor, limit)?;
-    fetch_page(&state, sql, limit).await
+    let filter = ProductFilter {
+        chain_id: q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?,
+        metadata: metadata_filter(
+            q.region.as_deref(),
+            q.category.as_deref(),
+            q.craft.as_deref(),
+            q.q.as_deref(),
+        )?,
+    };
+    Ok(Json(read::products(&state.pool, &filter, cursor.as_deref(), limit).await?))
 }

@@ -30,9 +30,7 @@ pub mod page;
 mod params;
 mod record;
 pub mod router;
-mod sql;
 pub mod state;
-mod time;
 
 mod accounts;
 mod auth;

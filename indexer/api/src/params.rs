@@ -2,6 +2,7 @@
 //! normalised to the mirror's forms, or a 400 naming the field.
 
 use alloy::primitives::U256;
+use cointent_storage::read::orders::MetadataFilter;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -19,15 +20,6 @@ pub(crate) fn hash(field: &str, value: &str) -> ApiResult<String> {
         .parse::<alloy::primitives::B256>()
         .map(|h| format!("{h:#x}"))
         .map_err(|_| ApiError::bad(field, "not a 32-byte 0x-hex hash"))
-}
-
-/// Checks that `value` is one of `allowed`.
-pub(crate) fn one_of<'a>(field: &str, value: &'a str, allowed: &[&str]) -> ApiResult<&'a str> {
-    if allowed.contains(&value) {
-        Ok(value)
-    } else {
-        Err(ApiError::bad(field, format!("must be one of {}", allowed.join(", "))))
-    }
 }
 
 /// The variant of `all` whose API name (`name`) is `value`, or a 400 naming `field` that
@@ -84,6 +76,23 @@ pub(crate) fn text_query(value: Option<&str>) -> ApiResult<Option<String>> {
     }
 }
 
+/// The metadata filters several lists share (`region`, `category`, `craft`, `q`), checked:
+/// labels of 1 to 100 characters, a full-text query of at most 200.
+pub(crate) fn metadata_filter(
+    region: Option<&str>,
+    category: Option<&str>,
+    craft: Option<&str>,
+    q: Option<&str>,
+) -> ApiResult<MetadataFilter> {
+    let label = |field: &str, v: Option<&str>| v.map(|v| label(field, v)).transpose();
+    Ok(MetadataFilter {
+        region: label("region", region)?,
+        category: label("category", category)?,
+        craft: label("craft", craft)?,
+        text: text_query(q)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,8 +112,6 @@ mod tests {
         assert_eq!(uint("order_id", "007").unwrap(), "7");
         assert!(uint("order_id", "-1").is_err());
         assert!(uint("order_id", &"9".repeat(78)).is_err());
-        assert!(one_of("kind", "sale", &["collective", "sale", "freelance"]).is_ok());
-        assert!(one_of("kind", "Sale", &["collective", "sale", "freelance"]).is_err());
         let all = [cointent_domain::OrderKind::Collective, cointent_domain::OrderKind::Sale];
         let sale = named("kind", "sale", &all, cointent_domain::OrderKind::as_str).unwrap();
         assert_eq!(sale, cointent_domain::OrderKind::Sale);

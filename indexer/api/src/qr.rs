@@ -1,4 +1,4 @@
-//! QR codes and printable labels for orders (see `indexer/api/openapi/qr.json`).
+//! QR codes and printable labels for orders.
 //!
 //! A code encodes `<public_url>/t/{chain_id}/{order_id}`, the app's transparency page, so
 //! anyone scanning a product reaches its record and the proof checked against the chain.
@@ -7,24 +7,23 @@
 //! leftover pixels widen the quiet zone).
 
 use axum::{
-    Router,
     extract::State,
     http::header,
     response::{IntoResponse, Response},
-    routing::get,
 };
+use cointent_storage::read::qr as read;
 use qrcode::{Color, QrCode};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiPath, ApiQuery, ApiResult},
     state::AppState,
 };
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/qr/{chain_id}/{order_id}", get(image))
-        .route("/qr/{chain_id}/{order_id}/label", get(label))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(order_qr)).routes(routes!(order_label))
 }
 
 #[derive(Deserialize)]
@@ -33,11 +32,34 @@ struct OrderPath {
     order_id: String,
 }
 
-#[derive(Deserialize)]
+/// An image format of `?format=` (its schema; the handler checks the text).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // only its schema is used
+enum QrFormat {
+    Svg,
+    Png,
+}
+
+/// A PNG image (its schema).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only its schema is used
+struct PngImage(Vec<u8>);
+
+/// The query of a QR code.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ImageQuery {
+    /// The image format.
+    #[param(value_type = Option<QrFormat>, inline, default = "svg")]
     format: Option<String>,
+    /// Width and height in pixels.
+    #[param(minimum = 64, maximum = 2048, default = 256)]
     size: Option<u32>,
+    /// Quiet zone in modules.
+    #[param(minimum = 0, maximum = 16, default = 4)]
     margin: Option<u32>,
 }
 
@@ -148,7 +170,31 @@ fn target(s: &AppState, chain_id: i64, order_id: &str) -> String {
     format!("{}/t/{chain_id}/{order_id}", s.config.http.public_url)
 }
 
-async fn image(
+/// A QR code for an order's transparency page.
+///
+/// Encodes `<public_url>/t/{chain_id}/{order_id}` (error correction M). The image is exactly
+/// `size` px square with whole-pixel modules; leftover pixels widen the quiet zone, and the
+/// margin shrinks when `size` cannot hold it at one pixel per module. Cached for a day.
+#[utoipa::path(
+    get,
+    path = "/qr/{chain_id}/{order_id}",
+    operation_id = "orderQr",
+    tag = "qr",
+    params(
+        ("chain_id" = u64, Path, description = "The chain's id."),
+        ("order_id" = String, Path, pattern = "^[0-9]{1,78}$", description = "Decimal order id."),
+        ImageQuery,
+    ),
+    responses(
+        (status = 200, description = "The code.",
+            headers(("Cache-Control" = String, description = "`public, max-age=86400`.")),
+            content((String = "image/svg+xml"), (inline(PngImage) = "image/png"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn order_qr(
     State(s): State<AppState>,
     ApiPath(path): ApiPath<OrderPath>,
     ApiQuery(q): ApiQuery<ImageQuery>,
@@ -166,14 +212,7 @@ async fn image(
     if !matches!(format, "svg" | "png") {
         return Err(ApiError::bad("format", "must be svg or png"));
     }
-    let exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM orders WHERE chain_id = $1 AND order_id = $2::NUMERIC)",
-    )
-    .bind(path.chain_id)
-    .bind(&id)
-    .fetch_one(&s.pool)
-    .await?;
-    if !exists {
+    if !read::order_exists(&s.pool, path.chain_id, &id).await? {
         return Err(ApiError::not_found(format!("order {id} on chain {}", path.chain_id)));
     }
     let url = target(&s, path.chain_id, &id);
@@ -188,37 +227,36 @@ async fn image(
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct LabelRow {
-    seller: String,
-    token: String,
-    unit_price: String,
-    status: String,
-    kind: String,
-    title: Option<String>,
-    artisan: Option<String>,
-    craft: Option<String>,
-    region: Option<String>,
-}
-
-async fn label(
+/// A printable HTML label for an order.
+///
+/// Title (from the linked metadata, else `Order #id`), maker, unit price, seller, the QR code
+/// as inline SVG and its URL in text; print styles via CSS @media print.
+#[utoipa::path(
+    get,
+    path = "/qr/{chain_id}/{order_id}/label",
+    operation_id = "orderLabel",
+    tag = "qr",
+    params(
+        ("chain_id" = u64, Path, description = "The chain's id."),
+        ("order_id" = String, Path, pattern = "^[0-9]{1,78}$", description = "Decimal order id."),
+    ),
+    responses(
+        (status = 200, description = "The label.",
+            headers(("Cache-Control" = String, description = "`public, max-age=60`.")),
+            content((String = "text/html"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn order_label(
     State(s): State<AppState>,
     ApiPath(path): ApiPath<OrderPath>,
 ) -> ApiResult<Response> {
     let id = order_id(&path.order_id)?;
-    let row: Option<LabelRow> = sqlx::query_as(
-        "SELECT o.seller, o.token, o.unit_price::TEXT AS unit_price, o.status, o.kind,
-                m.document ->> 'title' AS title, m.document #>> '{artisan,name}' AS artisan,
-                m.craft, m.region
-         FROM orders o LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash
-         WHERE o.chain_id = $1 AND o.order_id = $2::NUMERIC",
-    )
-    .bind(path.chain_id)
-    .bind(&id)
-    .fetch_optional(&s.pool)
-    .await?;
-    let row =
-        row.ok_or_else(|| ApiError::not_found(format!("order {id} on chain {}", path.chain_id)))?;
+    let row = read::label(&s.pool, path.chain_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("order {id} on chain {}", path.chain_id)))?;
     let url = target(&s, path.chain_id, &id);
     let svg = Matrix::encode(&url)?.svg(240, 4, &url);
     let title = row.title.unwrap_or_else(|| format!("Order #{id}"));

@@ -1,28 +1,46 @@
-//! The `transparency` area of the API (see `indexer/api/openapi/transparency.json`): an order's
-//! record with the proof a browser needs to check it against the chain itself.
+//! The `transparency` area of the API: an order's record with the proof a browser needs to
+//! check it against the chain itself.
 
-use axum::{Router, extract::State, response::Response, routing::get};
+use axum::{Json, extract::State};
+use cointent_domain::transparency::TransparencyRecord;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiPath, ApiResult},
-    page::json_text,
     params::chain_segment,
     record::OrderRecord,
     state::AppState,
 };
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/transparency/{chain_id}/{order_id}", get(record))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_transparency_record))
 }
 
-/// `{"record": ..., "proof": {chain_id, contract, terms_hash, terms, terms_abi, tx_hash,
-/// block_number, block_hash, log_index, rpc_url}}`: `keccak256(terms_abi)` is the terms hash
-/// the Escrow stores (`termsHashOf`), and the event sits at the given block and log index.
-async fn record(
+/// An order's record with its on-chain proof.
+///
+/// What a QR code on a product leads to. Check it against the chain: keccak256(proof.terms_abi)
+/// == proof.terms_hash == Escrow(proof.contract).termsHashOf(order_id) over proof.rpc_url, and
+/// the OrderCreated log at proof.block_hash / proof.log_index.
+#[utoipa::path(
+    get,
+    path = "/transparency/{chain_id}/{order_id}",
+    operation_id = "getTransparencyRecord",
+    tag = "transparency",
+    params(
+        ("chain_id" = u64, Path, description = "The chain's id."),
+        ("order_id" = String, Path, pattern = "^[0-9]{1,78}$", description = "Decimal order id."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = TransparencyRecord),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn get_transparency_record(
     State(state): State<AppState>,
     ApiPath((chain, order)): ApiPath<(String, String)>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<TransparencyRecord>> {
     let chain = chain_segment("chain_id", &chain)?;
-    let record = OrderRecord::load(&state, chain, &order).await?;
-    Ok(json_text(record.transparency_json()))
+    Ok(Json(OrderRecord::load(&state, chain, &order).await?.transparency()))
 }

@@ -11,7 +11,9 @@
 //! deliveries in [`webhooks`]), its writes live here too; the webhook worker builds its
 //! at-most-once transaction from [`webhooks`]' statements.
 
+pub mod accounts;
 pub mod auth;
+pub mod catalogue;
 pub mod chains;
 mod decode;
 pub mod events;
@@ -19,5 +21,7 @@ pub mod governance;
 pub mod keys;
 pub mod keyset;
 pub mod metadata;
+pub mod orders;
+pub mod qr;
 pub mod treasury;
 pub mod webhooks;

@@ -1,0 +1,320 @@
+//! The catalogue, for `/v1/artisans`, `/v1/partners` and `/v1/products`: artisans, partner
+//! shops and products as the makers describe them in their metadata documents. Only
+//! documents linked to at least one mirrored order count: the catalogue shows what is on
+//! chain, not every upload.
+//!
+//! A profile (artisan or partner) is grouped by the lower-cased `address` of its document
+//! member, and the newest document's description wins.
+
+use cointent_domain::{
+    Page,
+    catalogue::{
+        CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner, CataloguePartnerDetail,
+        CatalogueProduct,
+    },
+    metadata::MetadataJson,
+    orders::OrderSummary,
+    page::encode_cursor,
+};
+use sqlx::{PgPool, Postgres, QueryBuilder, types::Json};
+
+use super::{
+    keyset::{KeyType, Keyset},
+    orders::{MetadataFilter, PageError, SummaryRow, bad_column, int, newest_cursor, push_newest},
+};
+
+/// Profile lists run by address, ascending, over the grouped rows `p`.
+const BY_ADDRESS: Keyset<'static> =
+    Keyset { columns: &[("p.address", KeyType::Text)], descending: false };
+
+/// The artisans of linked documents, grouped by address, as `p`; the caller appends the
+/// filters on `m` and then `GROUP BY 1) p WHERE true`.
+const ARTISANS: &str = "SELECT p.* FROM (
+    SELECT lower(m.document #>> '{artisan,address}') AS address,
+        (array_agg(m.document #>> '{artisan,name}' ORDER BY m.uploaded_at DESC))[1] AS name,
+        (array_agg(m.document #>> '{artisan,region}' ORDER BY m.uploaded_at DESC))[1] AS region,
+        (array_agg(m.document #>> '{artisan,craft}' ORDER BY m.uploaded_at DESC))[1] AS craft,
+        (array_agg(m.document #>> '{artisan,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
+        count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS products,
+        count(*) AS orders
+    FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+    WHERE m.document #>> '{artisan,address}' IS NOT NULL";
+
+/// As [`ARTISANS`], for partner shops.
+const PARTNERS: &str = "SELECT p.* FROM (
+    SELECT lower(m.document #>> '{partner,address}') AS address,
+        (array_agg(m.document #>> '{partner,name}' ORDER BY m.uploaded_at DESC))[1] AS name,
+        (array_agg(m.document #>> '{partner,city}' ORDER BY m.uploaded_at DESC))[1] AS city,
+        (array_agg(m.document #>> '{partner,url}' ORDER BY m.uploaded_at DESC))[1] AS url,
+        (array_agg(m.document #>> '{partner,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
+        count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS products,
+        count(*) AS orders
+    FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+    WHERE m.document #>> '{partner,address}' IS NOT NULL";
+
+#[derive(sqlx::FromRow)]
+struct ArtisanRow {
+    address: String,
+    name: Option<String>,
+    region: Option<String>,
+    craft: Option<String>,
+    story: Option<String>,
+    products: i64,
+    orders: i64,
+}
+
+impl TryFrom<ArtisanRow> for CatalogueArtisan {
+    type Error = sqlx::Error;
+
+    fn try_from(r: ArtisanRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            address: r.address.parse().map_err(|e| bad_column("address", e))?,
+            name: r.name,
+            region: r.region,
+            craft: r.craft,
+            story: r.story,
+            products: int("products", r.products)?,
+            orders: int("orders", r.orders)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PartnerRow {
+    address: String,
+    name: Option<String>,
+    city: Option<String>,
+    url: Option<String>,
+    story: Option<String>,
+    products: i64,
+    orders: i64,
+}
+
+impl TryFrom<PartnerRow> for CataloguePartner {
+    type Error = sqlx::Error;
+
+    fn try_from(r: PartnerRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            address: r.address.parse().map_err(|e| bad_column("address", e))?,
+            name: r.name,
+            city: r.city,
+            url: r.url,
+            story: r.story,
+            products: int("products", r.products)?,
+            orders: int("orders", r.orders)?,
+        })
+    }
+}
+
+/// Runs a profile list: `select` is [`ARTISANS`] or [`PARTNERS`]; `address` is a profile's
+/// address, its sort key.
+async fn profiles<R, T>(
+    pool: &PgPool,
+    select: &'static str,
+    filter: &MetadataFilter,
+    cursor: Option<&[String]>,
+    limit: u32,
+    address: fn(&T) -> cointent_domain::Address,
+) -> Result<Page<T>, PageError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    T: TryFrom<R, Error = sqlx::Error>,
+{
+    let mut sql = QueryBuilder::<Postgres>::new(select);
+    filter.push(&mut sql);
+    sql.push(" GROUP BY 1) p WHERE true");
+    BY_ADDRESS.push(&mut sql, cursor, limit)?;
+    let rows: Vec<R> = sql.build_query_as().fetch_all(pool).await?;
+    let items = rows.into_iter().map(T::try_from).collect::<sqlx::Result<Vec<T>>>()?;
+    // Lower-case hex, as the list compares addresses.
+    Ok(Page::from_rows(items, limit as usize, |last| {
+        encode_cursor(&[&format!("{:#x}", address(last))])
+    }))
+}
+
+/// A page of the artisans of linked documents, by address; `filter`'s category is not used.
+#[tracing::instrument(skip(pool))]
+pub async fn artisans(
+    pool: &PgPool,
+    filter: &MetadataFilter,
+    cursor: Option<&[String]>,
+    limit: u32,
+) -> Result<Page<CatalogueArtisan>, PageError> {
+    profiles::<ArtisanRow, CatalogueArtisan>(pool, ARTISANS, filter, cursor, limit, |a| a.address)
+        .await
+}
+
+/// A page of the partner shops of linked documents, by address; `filter`'s region and
+/// craft are the artisan's, as for orders; its category is not used.
+#[tracing::instrument(skip(pool))]
+pub async fn partners(
+    pool: &PgPool,
+    filter: &MetadataFilter,
+    cursor: Option<&[String]>,
+    limit: u32,
+) -> Result<Page<CataloguePartner>, PageError> {
+    profiles::<PartnerRow, CataloguePartner>(pool, PARTNERS, filter, cursor, limit, |p| p.address)
+        .await
+}
+
+struct ArtisanDetailRow {
+    address: String,
+    name: Option<String>,
+    region: Option<String>,
+    craft: Option<String>,
+    story: Option<String>,
+    products: i64,
+    orders: i64,
+    items: Json<Vec<SummaryRow>>,
+}
+
+/// One artisan (by lower-case `0x` address) with their orders, newest first (at most 200);
+/// `None` when no linked document names them.
+#[tracing::instrument(skip(pool))]
+pub async fn artisan(pool: &PgPool, address: &str) -> sqlx::Result<Option<CatalogueArtisanDetail>> {
+    let row = sqlx::query_as!(
+        ArtisanDetailRow,
+        r#"SELECT lower(m.document #>> '{artisan,address}') AS "address!",
+            (array_agg(m.document #>> '{artisan,name}' ORDER BY m.uploaded_at DESC))[1] AS name,
+            (array_agg(m.document #>> '{artisan,region}' ORDER BY m.uploaded_at DESC))[1] AS region,
+            (array_agg(m.document #>> '{artisan,craft}' ORDER BY m.uploaded_at DESC))[1] AS craft,
+            (array_agg(m.document #>> '{artisan,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
+            count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS "products!",
+            count(*) AS "orders!",
+            (SELECT coalesce(json_agg(x.summary
+                  ORDER BY x.created_block DESC, x.chain_id DESC, x.order_id DESC), '[]')
+              FROM (SELECT api_order_summary(o2, m2) AS summary, o2.created_block, o2.chain_id,
+                      o2.order_id
+                    FROM metadata_documents m2 JOIN orders o2 ON o2.metadata_hash = m2.hash
+                    WHERE lower(m2.document #>> '{artisan,address}') = $1
+                    ORDER BY o2.created_block DESC, o2.chain_id DESC, o2.order_id DESC
+                    LIMIT 200) x) AS "items!: Json<Vec<SummaryRow>>"
+        FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+        WHERE lower(m.document #>> '{artisan,address}') = $1
+        GROUP BY 1"#,
+        address,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let artisan = CatalogueArtisan::try_from(ArtisanRow {
+        address: r.address,
+        name: r.name,
+        region: r.region,
+        craft: r.craft,
+        story: r.story,
+        products: r.products,
+        orders: r.orders,
+    })?;
+    let items = summaries(r.items)?;
+    Ok(Some(CatalogueArtisanDetail { artisan, items }))
+}
+
+struct PartnerDetailRow {
+    address: String,
+    name: Option<String>,
+    city: Option<String>,
+    url: Option<String>,
+    story: Option<String>,
+    products: i64,
+    orders: i64,
+    items: Json<Vec<SummaryRow>>,
+}
+
+/// One partner shop (by lower-case `0x` address) with its orders, newest first (at most
+/// 200); `None` when no linked document names it.
+#[tracing::instrument(skip(pool))]
+pub async fn partner(pool: &PgPool, address: &str) -> sqlx::Result<Option<CataloguePartnerDetail>> {
+    let row = sqlx::query_as!(
+        PartnerDetailRow,
+        r#"SELECT lower(m.document #>> '{partner,address}') AS "address!",
+            (array_agg(m.document #>> '{partner,name}' ORDER BY m.uploaded_at DESC))[1] AS name,
+            (array_agg(m.document #>> '{partner,city}' ORDER BY m.uploaded_at DESC))[1] AS city,
+            (array_agg(m.document #>> '{partner,url}' ORDER BY m.uploaded_at DESC))[1] AS url,
+            (array_agg(m.document #>> '{partner,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
+            count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS "products!",
+            count(*) AS "orders!",
+            (SELECT coalesce(json_agg(x.summary
+                  ORDER BY x.created_block DESC, x.chain_id DESC, x.order_id DESC), '[]')
+              FROM (SELECT api_order_summary(o2, m2) AS summary, o2.created_block, o2.chain_id,
+                      o2.order_id
+                    FROM metadata_documents m2 JOIN orders o2 ON o2.metadata_hash = m2.hash
+                    WHERE lower(m2.document #>> '{partner,address}') = $1
+                    ORDER BY o2.created_block DESC, o2.chain_id DESC, o2.order_id DESC
+                    LIMIT 200) x) AS "items!: Json<Vec<SummaryRow>>"
+        FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+        WHERE lower(m.document #>> '{partner,address}') = $1
+        GROUP BY 1"#,
+        address,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let partner = CataloguePartner::try_from(PartnerRow {
+        address: r.address,
+        name: r.name,
+        city: r.city,
+        url: r.url,
+        story: r.story,
+        products: r.products,
+        orders: r.orders,
+    })?;
+    let items = summaries(r.items)?;
+    Ok(Some(CataloguePartnerDetail { partner, items }))
+}
+
+fn summaries(rows: Json<Vec<SummaryRow>>) -> sqlx::Result<Vec<OrderSummary>> {
+    rows.0.into_iter().map(OrderSummary::try_from).collect()
+}
+
+/// The product list's filters; `None` is no filter.
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Only this chain.
+    pub chain_id: Option<i64>,
+    /// Filters over the linked metadata.
+    pub metadata: MetadataFilter,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    summary: SummaryRow,
+    product: Option<serde_json::Value>,
+    artisan: Option<serde_json::Value>,
+    partner: Option<serde_json::Value>,
+}
+
+/// A page of the orders whose document describes a product, newest first, with the
+/// document's `product`, `artisan` and `partner` members.
+#[tracing::instrument(skip(pool))]
+pub async fn products(
+    pool: &PgPool,
+    filter: &ProductFilter,
+    cursor: Option<&[String]>,
+    limit: u32,
+) -> Result<Page<CatalogueProduct>, PageError> {
+    let mut sql = QueryBuilder::<Postgres>::new(
+        "SELECT api_order_summary(o, m) AS summary, m.document -> 'product' AS product,
+             m.document -> 'artisan' AS artisan, m.document -> 'partner' AS partner
+         FROM orders o JOIN metadata_documents m ON m.hash = o.metadata_hash
+         WHERE m.document ? 'product'",
+    );
+    if let Some(c) = filter.chain_id {
+        sql.push(" AND o.chain_id = ").push_bind(c);
+    }
+    filter.metadata.push(&mut sql);
+    push_newest(&mut sql, cursor, limit)?;
+    let rows: Vec<ProductRow> = sql.build_query_as().fetch_all(pool).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            Ok(CatalogueProduct {
+                summary: r.summary.try_into()?,
+                product: r.product.map(MetadataJson),
+                artisan: r.artisan.map(MetadataJson),
+                partner: r.partner.map(MetadataJson),
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok(Page::from_rows(items, limit as usize, |last| newest_cursor(&last.summary)))
+}

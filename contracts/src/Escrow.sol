@@ -473,11 +473,9 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         if (to == address(0)) revert ZeroAddress();
         _checkTerms(orderId, terms);
         OrderState memory s = _state[orderId];
+        bool delivered = s.status == Status.Active && s.milestoneState == MilestoneState.Delivered;
         // forge-lint: disable-next-line(block-timestamp)
-        if (
-            s.status == Status.Active && s.milestoneState == MilestoneState.Delivered
-                && block.timestamp >= uint256(s.since) + terms.reviewPeriod()
-        ) {
+        if (delivered && block.timestamp >= uint256(s.since) + terms.reviewPeriod()) {
             _release(orderId, terms, s);
         }
         address token = terms.token();

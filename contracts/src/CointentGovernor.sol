@@ -20,10 +20,12 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 /// @notice Token-weighted governance of Co-Intent: holders of the Token (delegated votes)
 /// propose, vote (for / against / abstain) and, through the TimelockController, execute.
 /// The timelock, not this contract, owns the Treasury and the protocol parameters.
-/// @dev Plain OpenZeppelin 5 composition. Votes are read at the proposal snapshot, taken
-/// `votingDelay` blocks after the proposal, and the delay can never be set to zero: votes
-/// obtained after the snapshot (a flash loan, a purchase once the proposal is known) do not
-/// count.
+/// @dev Plain OpenZeppelin 5 composition. Time is counted in seconds: the Governor takes its
+/// ERC-6372 clock from the token, and the constructor refuses a token whose clock is not the
+/// timestamp, so voting delays and periods mean the same on every chain. Votes are read at the
+/// proposal snapshot, taken `votingDelay` seconds after the proposal, and the delay can never
+/// be set to zero: votes obtained after the snapshot (a flash loan, a purchase once the
+/// proposal is known) do not count.
 contract CointentGovernor is
     Governor,
     GovernorSettings,
@@ -35,10 +37,13 @@ contract CointentGovernor is
     /// @notice A voting delay of zero was requested.
     error VotingDelayTooShort();
 
-    /// @param token_ The votes token (ERC-5805, block-number clock).
+    /// @notice The votes token does not use the ERC-6372 timestamp clock.
+    error ClockNotTimestamp();
+
+    /// @param token_ The votes token (ERC-5805, timestamp clock).
     /// @param timelock_ The timelock that executes passed proposals.
-    /// @param votingDelay_ Blocks between a proposal and its snapshot; at least 1.
-    /// @param votingPeriod_ Blocks during which votes are cast.
+    /// @param votingDelay_ Seconds between a proposal and its snapshot; at least 1.
+    /// @param votingPeriod_ Seconds during which votes are cast.
     /// @param proposalThreshold_ Votes needed to propose.
     /// @param quorumPercent Quorum as a percentage of the total supply at the snapshot.
     constructor(
@@ -54,7 +59,11 @@ contract CointentGovernor is
         GovernorVotes(token_)
         GovernorVotesQuorumFraction(quorumPercent)
         GovernorTimelockControl(timelock_)
-    {}
+    {
+        if (keccak256(bytes(CLOCK_MODE())) != keccak256("mode=timestamp")) {
+            revert ClockNotTimestamp();
+        }
+    }
 
     /// @inheritdoc Governor
     function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {

@@ -6,17 +6,25 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IEscrow} from "src/interfaces/IEscrow.sol";
+import {ITermsVerifier} from "src/interfaces/ITermsVerifier.sol";
+import {EscrowMath} from "src/libraries/EscrowMath.sol";
+import {PackedTerms} from "src/libraries/PackedTerms.sol";
 
 /// @title Escrow
 /// @notice Holds the money of every Co-Intent order on this chain until its milestones are
-/// released, then lets each party pull its share.
-/// @dev Storage per order is the terms hash plus a few packed slots; the terms come back as
-/// calldata and are checked against the hash.
+/// released, then lets each party pull its share. The rules users rely on are listed on
+/// `IEscrow`; this contract enforces them.
+/// @dev Storage per order is the terms hash, one packed state slot written at creation, and a
+/// few slots touched only by rulings, end-of-order refunds and promoters; the terms come back
+/// as packed calldata and are checked against the hash.
 ///
-/// Money scheme. Let `F = unitsPledged * unitPrice` be what an order holds once funding ended,
-/// and `R` its cumulative released amount (bumped in O(1) by a release or a resolution). Every
-/// seller-side entitlement is a monotone non-decreasing function of `R`, computed as a cascade
-/// of floors in which each step takes `floor(x * c)` with `c <= 1` and passes the remainder on:
+/// Money scheme. Let `F = unitsPledged * unitPrice` be what an order holds once funding ended.
+/// Milestone `i` releases `A_i = cum(i + 1) - cum(i)` with `cum(k) = floor(F * (bps_0 + ... +
+/// bps_{k-1}) / 10 000)`, so the amounts add up to `F` exactly. The order's released amount is
+/// `R = cum(milestone) - withheld`: every settled milestone counts in full except what rulings
+/// withheld. Every seller-side entitlement is a monotone non-decreasing function of `R`,
+/// computed as a cascade of floors in which each step takes `floor(x * c)` with `c <= 1` and
+/// passes the remainder on:
 ///   fee        = floor(R * feeBps / 10 000)                          -> treasury
 ///   pool       = floor((R - fee) * promoterBps * promotedUnits / (10 000 * unitsPledged))
 ///   net        = R - fee - pool
@@ -27,14 +35,17 @@ import {IEscrow} from "src/interfaces/IEscrow.sol";
 /// `entitlement(R) - claimed` and can be repeated as `R` grows. The promoter pool is divided
 /// pro rata of promoted units (floors); once the order ended, each promoter's claim closes its
 /// position and the last promoter to close takes the pool's remainder, so the pool is paid out
-/// exactly. Likewise the refund pool of a resolved dispute goes to backers pro rata of what they
-/// paid, the last backer refunded taking the remainder. Backers of failed or cancelled orders
-/// get back exactly what they paid.
+/// exactly. Backers of failed or cancelled orders get back exactly what they paid; once an
+/// order ended otherwise (`Completed`, `Resolved`, `Expired`), `F - R` goes back to backers pro
+/// rata of their units, the last backer refunded taking the remainder. Dispute bonds never
+/// enter the cascade: a ruling credits the bond to the disputer or the seller in full.
 ///
-/// Governance can only change the fee for future orders (under `MAX_FEE_BPS`) and pause new
-/// orders and pledges; it has no way to move escrowed money, and nothing here is upgradeable.
+/// Governance can only change the fee for future orders (under `MAX_FEE_BPS`), keep the
+/// payment-token allowlist and pause new orders and pledges; it has no way to move escrowed
+/// money, and nothing here is upgradeable.
 contract Escrow is IEscrow, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using PackedTerms for bytes;
 
     /// @notice Hard cap on the platform fee, in bps.
     uint256 public constant MAX_FEE_BPS = 500;
@@ -42,83 +53,145 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     uint256 public constant MAX_MILESTONES = 8;
     /// @notice Maximum number of split entries per order.
     uint256 public constant MAX_SPLITS = 5;
-    /// @notice Maximum review period of a milestone.
-    uint256 public constant MAX_REVIEW_PERIOD = 365 days;
+    /// @notice Shortest review window of a delivered milestone.
+    uint256 public constant MIN_REVIEW_PERIOD = 1 days;
+    /// @notice Longest review window of a delivered milestone.
+    uint256 public constant MAX_REVIEW_PERIOD = 90 days;
+    /// @notice Shortest time the arbiter gets to rule.
+    uint256 public constant MIN_RULING_PERIOD = 1 days;
+    /// @notice Longest time the arbiter gets to rule.
+    uint256 public constant MAX_RULING_PERIOD = 90 days;
+    /// @notice Shortest delivery period of a milestone.
+    uint256 public constant MIN_DELIVERY_PERIOD = 1 hours;
+    /// @notice Longest delivery period of a milestone.
+    uint256 public constant MAX_DELIVERY_PERIOD = 365 days;
+    /// @notice Longest funding period, from creation to the funding deadline.
+    uint256 public constant MAX_FUNDING_PERIOD = 365 days;
+    /// @notice Smallest dispute bond, in bps of the disputed milestone's amount.
+    uint256 public constant MIN_BOND_BPS = 100;
+    /// @notice Largest dispute bond, in bps of the disputed milestone's amount.
+    uint256 public constant MAX_BOND_BPS = 2_000;
 
     uint256 private constant _BPS = 10_000;
 
-    /// @notice The only account allowed to set the fee and pause (the timelock).
+    /// @inheritdoc IEscrow
     address public immutable governance;
-    /// @notice Receives the platform fee of every order.
+    /// @inheritdoc IEscrow
     address public immutable treasury;
+    /// @inheritdoc IEscrow
+    ITermsVerifier public immutable verifier;
 
-    /// @dev Fee, pause flag and order counter share one slot: `createOrder` touches it once.
+    /// @dev Fee, pause flag, order counter and bootstrap share one slot: `createOrder` reads it
+    /// once.
     struct Config {
         uint16 feeBps;
         bool paused;
         uint64 orderCount;
+        address bootstrap;
     }
 
+    /// @dev The outcome of a ruling, gathered for its event.
+    struct Ruling {
+        uint256 milestone;
+        uint256 released;
+        uint256 withheld;
+        bool upheld;
+        bool byDefault;
+        address bondTo;
+        uint256 bond;
+        uint256 deliverBy;
+    }
+
+    // EscrowLens decodes the order records through `extsload`: it pins the slots of the state
+    // variables below (2 to 9) and the packing of the structs, and its tests read every one.
     Config private _config;
+    mapping(address token => bool) private _allowedTokens;
+    mapping(bytes32 digest => bool) private _usedSignatures;
     mapping(uint256 orderId => bytes32) private _termsHash;
     mapping(uint256 orderId => OrderState) private _state;
     mapping(uint256 orderId => OrderAux) private _aux;
-    mapping(uint256 orderId => OrderPools) private _pools;
+    mapping(uint256 orderId => Dispute) private _disputes;
     mapping(uint256 orderId => PromoterPool) private _promoterPool;
-    mapping(uint256 orderId => mapping(address backer => Backer)) private _backers;
-    mapping(uint256 orderId => mapping(address backer => uint8)) private _approved;
-    mapping(uint256 orderId => mapping(address promoter => Promoter)) private _promoters;
+    mapping(uint256 orderId => mapping(address account => Participant)) private _participants;
     mapping(uint256 orderId => mapping(address account => uint256)) private _claimed;
     mapping(address token => mapping(address account => uint256)) private _balances;
 
     modifier onlyGovernance() {
-        if (msg.sender != governance) revert OnlyGovernance(msg.sender);
+        _onlyGovernance();
         _;
     }
 
-    /// @param governance_ The timelock: sets the fee and pauses.
+    /// @param governance_ The timelock: sets the fee, pauses, keeps the allowlist.
     /// @param treasury_ Receives platform fees.
     /// @param feeBps_ Initial fee, at most `MAX_FEE_BPS`.
-    constructor(address governance_, address treasury_, uint16 feeBps_) {
-        if (governance_ == address(0) || treasury_ == address(0)) revert ZeroAddress();
+    /// @param verifier_ Checks sellers' signatures over terms (`createOrderFor`).
+    /// @param bootstrap_ May edit the allowlist until it renounces (the deployer, which fills
+    /// this chain's list and renounces in the same deployment run), or zero.
+    constructor(
+        address governance_,
+        address treasury_,
+        uint16 feeBps_,
+        ITermsVerifier verifier_,
+        address bootstrap_
+    ) {
+        if (
+            governance_ == address(0) || treasury_ == address(0) || address(verifier_) == address(0)
+        ) revert ZeroAddress();
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
         governance = governance_;
         treasury = treasury_;
+        verifier = verifier_;
         _config.feeBps = feeBps_;
+        _config.bootstrap = bootstrap_;
     }
 
     // ------------------------------------------------------------------ orders
 
     /// @inheritdoc IEscrow
-    function createOrder(Terms calldata terms) external returns (uint256 orderId) {
-        Config memory config = _config;
-        if (config.paused) revert Paused();
-        if (terms.feeBps != config.feeBps) revert FeeMismatch(terms.feeBps, config.feeBps);
+    function createOrder(bytes calldata terms) external returns (uint256 orderId) {
+        address seller = terms.seller();
+        if (msg.sender != seller) revert NotSeller(msg.sender, seller);
         _validate(terms);
-        // A uint64 counter bumped once per order cannot wrap.
-        unchecked {
-            orderId = uint256(config.orderCount) + 1;
-        }
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _config.orderCount = uint64(orderId);
-        bytes32 termsHash = keccak256(abi.encode(terms));
-        _termsHash[orderId] = termsHash;
-        emit OrderCreated(orderId, terms.seller, terms.token, termsHash, terms);
+        orderId = _createOrder(terms, seller);
     }
 
     /// @inheritdoc IEscrow
-    function pledge(uint256 orderId, Terms calldata terms, uint256 units, address promoter)
+    function createOrderFor(bytes calldata terms, bytes calldata signature)
+        external
+        returns (uint256 orderId)
+    {
+        _validate(terms);
+        address seller = terms.seller();
+        (bytes32 digest, bool valid) = verifier.verify(address(this), terms, signature);
+        if (_usedSignatures[digest]) revert SignatureUsed(digest);
+        if (!valid) revert InvalidSignature();
+        _usedSignatures[digest] = true;
+        orderId = _createOrder(terms, seller);
+    }
+
+    /// @inheritdoc IEscrow
+    function revokeTerms(bytes calldata terms) external {
+        if (msg.sender != terms.seller()) revert OnlySeller(msg.sender);
+        bytes32 digest = verifier.digest(address(this), terms);
+        if (_usedSignatures[digest]) revert SignatureUsed(digest);
+        _usedSignatures[digest] = true;
+        emit TermsRevoked(msg.sender, digest);
+    }
+
+    /// @inheritdoc IEscrow
+    function pledge(uint256 orderId, bytes calldata terms, uint256 units, address promoter)
         external
         payable
         nonReentrant
     {
+        _checkTerms(orderId, terms);
         _pledge(orderId, terms, units, promoter);
     }
 
     /// @inheritdoc IEscrow
     function pledgeWithPermit(
         uint256 orderId,
-        Terms calldata terms,
+        bytes calldata terms,
         uint256 units,
         address promoter,
         uint256 deadline,
@@ -126,277 +199,308 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
-        if (terms.token != address(0)) {
+        // The terms are checked first: the permit is only ever called on the order's token.
+        _checkTerms(orderId, terms);
+        address token = terms.token();
+        if (token != address(0)) {
             // A permit already used or front-run must not block the pledge: the transfer below
             // fails anyway if the allowance is short.
-            try IERC20Permit(terms.token)
-                .permit(msg.sender, address(this), units * terms.unitPrice, deadline, v, r, s) {}
+            try IERC20Permit(token)
+                .permit(msg.sender, address(this), units * terms.unitPrice(), deadline, v, r, s) {}
                 catch {}
         }
         _pledge(orderId, terms, units, promoter);
     }
 
     /// @inheritdoc IEscrow
-    function unpledge(uint256 orderId, Terms calldata terms, uint256 units) external nonReentrant {
+    function unpledge(uint256 orderId, bytes calldata terms, uint256 units) external nonReentrant {
         _checkTerms(orderId, terms);
         OrderState memory s = _state[orderId];
         _requireFundingOpen(orderId, terms, s);
         if (units == 0) revert ZeroUnits();
-        Backer memory b = _backers[orderId][msg.sender];
-        uint256 held = b.paid / terms.unitPrice;
-        if (units > held) revert InsufficientUnits(held);
-        uint256 amount = units * terms.unitPrice;
-        // units <= held <= s.unitsPledged, and b.paid == held * unitPrice >= amount.
-        unchecked {
-            // forge-lint: disable-next-line(unsafe-typecast)
-            b.paid -= uint96(amount);
-            // forge-lint: disable-next-line(unsafe-typecast)
-            s.unitsPledged -= uint32(units);
-            if (b.paid == 0) --s.backerCount;
-        }
+        Participant memory b = _participants[orderId][msg.sender];
+        if (units > b.units) revert InsufficientUnits(b.units);
+        uint256 amount = units * terms.unitPrice();
+        bool weighted = b.promoted == 0 && !EscrowMath.isRole(terms, msg.sender);
         address promoter = b.promoter;
-        if (promoter != address(0)) {
-            Promoter storage p = _promoters[orderId][promoter];
-            // The promoter's units include this backer's units.
-            unchecked {
-                // forge-lint: disable-next-line(unsafe-typecast)
-                uint32 left = p.units - uint32(units);
-                p.units = left;
-                // forge-lint: disable-next-line(unsafe-typecast)
+        // units <= b.units, and every order counter includes the backer's units.
+        unchecked {
+            // forge-lint: disable-start(unsafe-typecast)
+            b.units -= uint32(units);
+            s.unitsPledged -= uint32(units);
+            if (weighted) s.weightedUnits -= uint32(units);
+            if (promoter != address(0)) {
+                Participant storage p = _participants[orderId][promoter];
+                uint32 left = p.promoted - uint32(units);
+                p.promoted = left;
                 s.promotedUnits -= uint32(units);
-                if (left == 0) --_promoterPool[orderId].count;
+                if (left == 0) {
+                    --s.promoterCount;
+                    // No longer a promoter: its own units (never a role's) regain their weight.
+                    s.weightedUnits += p.units;
+                }
+            }
+            // forge-lint: disable-end(unsafe-typecast)
+            if (b.units == 0) {
+                --s.backerCount;
+                b.promoter = address(0);
             }
         }
-        _backers[orderId][msg.sender] = b;
-        _state[orderId] = s;
-        emit Unpledged(orderId, msg.sender, promoter, units, amount);
-        _send(terms.token, msg.sender, amount);
+        _participants[orderId][msg.sender] = b;
+        _save(orderId, s);
+        emit Unpledged(orderId, msg.sender, promoter, units, amount, s.weightedUnits);
+        _send(terms.token(), msg.sender, amount);
     }
 
     /// @inheritdoc IEscrow
-    function finalize(uint256 orderId, Terms calldata terms) external returns (Status status) {
+    function finalize(uint256 orderId, bytes calldata terms) external returns (Status status) {
         _checkTerms(orderId, terms);
         OrderState storage s = _state[orderId];
         if (s.status != Status.Funding) revert WrongStatus(orderId, s.status);
         uint256 units = s.unitsPledged;
         // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp < terms.fundingDeadline && units < terms.maxUnits) {
+        if (block.timestamp < terms.fundingDeadline() && units < terms.maxUnits()) {
             revert FundingOpen(orderId);
         }
-        status = units >= terms.minUnits ? Status.Active : Status.Failed;
+        uint256 deliverBy = 0;
+        if (units >= terms.minUnits()) {
+            status = Status.Active;
+            deliverBy = block.timestamp + terms.deliveryPeriod(0);
+        } else {
+            status = Status.Failed;
+        }
         s.status = status;
-        emit Finalized(orderId, status, units, units * terms.unitPrice);
+        s.since = uint40(block.timestamp);
+        emit Finalized(orderId, status, units, units * terms.unitPrice(), deliverBy);
     }
 
     /// @inheritdoc IEscrow
-    function cancel(uint256 orderId, Terms calldata terms) external {
+    function cancel(uint256 orderId, bytes calldata terms) external {
         _checkTerms(orderId, terms);
-        if (msg.sender != terms.seller) revert NotSeller(msg.sender);
+        if (msg.sender != terms.seller()) revert OnlySeller(msg.sender);
         OrderState storage s = _state[orderId];
         if (s.status != Status.Funding) revert WrongStatus(orderId, s.status);
         // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp >= terms.fundingDeadline) revert FundingClosed(orderId);
+        if (block.timestamp >= terms.fundingDeadline()) revert FundingClosed(orderId);
         s.status = Status.Cancelled;
+        s.since = uint40(block.timestamp);
         emit Cancelled(orderId);
     }
 
     // -------------------------------------------------------------- milestones
 
     /// @inheritdoc IEscrow
-    function deliverMilestone(uint256 orderId, Terms calldata terms, bytes32 proofHash) external {
+    function deliverMilestone(uint256 orderId, bytes calldata terms, bytes32 proofHash) external {
         _checkTerms(orderId, terms);
-        if (msg.sender != terms.seller) revert NotSeller(msg.sender);
+        if (msg.sender != terms.seller()) revert OnlySeller(msg.sender);
         OrderState memory s = _state[orderId];
         _requireMilestone(orderId, s, MilestoneState.Pending);
-        _state[orderId].milestoneState = MilestoneState.Delivered;
-        OrderAux storage aux = _aux[orderId];
-        aux.deliveredAt = uint40(block.timestamp);
-        aux.approvalUnits = 0;
+        uint256 deliverBy = uint256(s.since) + terms.deliveryPeriod(s.milestone);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= deliverBy) revert DeadlinePassed(deliverBy);
+        s.milestoneState = MilestoneState.Delivered;
+        s.since = uint40(block.timestamp);
+        s.approvalUnits = 0;
+        _save(orderId, s);
         emit MilestoneDelivered(
-            orderId, s.milestone, proofHash, block.timestamp + terms.reviewPeriod
+            orderId, s.milestone, proofHash, block.timestamp + terms.reviewPeriod()
         );
     }
 
     /// @inheritdoc IEscrow
-    function approveMilestone(uint256 orderId, Terms calldata terms)
+    function approveMilestone(uint256 orderId, bytes calldata terms)
         external
         returns (bool released)
     {
         _checkTerms(orderId, terms);
         OrderState memory s = _state[orderId];
-        _requireMilestone(orderId, s, MilestoneState.Delivered);
-        uint256 units = _backers[orderId][msg.sender].paid / terms.unitPrice;
-        if (units == 0) revert NotBacker(msg.sender);
-        // milestone < MAX_MILESTONES, so index + 1 fits in uint8.
-        uint8 mark;
+        _requireInReview(orderId, terms, s);
+        Participant storage b = _participants[orderId][msg.sender];
+        uint256 units = EscrowMath.weight(terms, b, msg.sender);
+        if (units == 0) revert NoWeight(msg.sender);
+        // milestone < MAX_MILESTONES, so index + 1 fits in uint8; each weighted backer adds its
+        // units once per milestone, so the sum stays <= weightedUnits.
         unchecked {
-            mark = s.milestone + 1;
+            uint8 mark = s.milestone + 1;
+            if (b.approved == mark) revert AlreadyApproved(msg.sender);
+            b.approved = mark;
+            // forge-lint: disable-next-line(unsafe-typecast)
+            s.approvalUnits += uint32(units);
         }
-        if (_approved[orderId][msg.sender] == mark) revert AlreadyApproved(msg.sender);
-        _approved[orderId][msg.sender] = mark;
-        OrderAux storage aux = _aux[orderId];
-        // Each backer adds its units once per milestone, so the sum stays <= unitsPledged.
-        uint256 approvalUnits;
-        unchecked {
-            approvalUnits = aux.approvalUnits + units;
-        }
-        // forge-lint: disable-next-line(unsafe-typecast)
-        aux.approvalUnits = uint32(approvalUnits);
-        emit MilestoneApproved(orderId, s.milestone, msg.sender, units, approvalUnits);
-        if (approvalUnits * 2 > s.unitsPledged) {
+        emit MilestoneApproved(orderId, s.milestone, msg.sender, units, s.approvalUnits);
+        if (s.approvalUnits == s.weightedUnits) {
             _release(orderId, terms, s);
             released = true;
+        } else {
+            _save(orderId, s);
         }
     }
 
     /// @inheritdoc IEscrow
-    function release(uint256 orderId, Terms calldata terms) external {
+    function release(uint256 orderId, bytes calldata terms) external {
         _checkTerms(orderId, terms);
         OrderState memory s = _state[orderId];
         _requireMilestone(orderId, s, MilestoneState.Delivered);
-        uint256 endsAt = uint256(_aux[orderId].deliveredAt) + terms.reviewPeriod;
+        uint256 endsAt = uint256(s.since) + terms.reviewPeriod();
         // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp < endsAt) revert ReviewPeriodActive(endsAt);
+        if (block.timestamp < endsAt) revert DeadlineNotReached(endsAt);
         _release(orderId, terms, s);
     }
 
     /// @inheritdoc IEscrow
-    function dispute(uint256 orderId, Terms calldata terms) external {
+    function dispute(uint256 orderId, bytes calldata terms) external payable nonReentrant {
         _checkTerms(orderId, terms);
         OrderState memory s = _state[orderId];
-        if (s.status != Status.Active) revert WrongStatus(orderId, s.status);
-        if (_backers[orderId][msg.sender].paid == 0) revert NotBacker(msg.sender);
-        if (s.milestoneState == MilestoneState.Disputed) {
-            revert WrongMilestoneState(orderId, s.milestoneState);
+        _requireInReview(orderId, terms, s);
+        if (EscrowMath.weight(terms, _participants[orderId][msg.sender], msg.sender) == 0) {
+            revert NoWeight(msg.sender);
         }
-        if (s.milestoneState == MilestoneState.Delivered) {
-            uint256 endsAt = uint256(_aux[orderId].deliveredAt) + terms.reviewPeriod;
-            // forge-lint: disable-next-line(block-timestamp)
-            if (block.timestamp >= endsAt) revert ReviewPeriodOver(endsAt);
-        }
-        _state[orderId].milestoneState = MilestoneState.Disputed;
-        emit Disputed(orderId, s.milestone, msg.sender);
+        uint256 bond = EscrowMath.bond(terms, s);
+        s.milestoneState = MilestoneState.Disputed;
+        s.since = uint40(block.timestamp);
+        _save(orderId, s);
+        // The bond is a fraction of one milestone's amount, itself < 2^96.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _disputes[orderId] = Dispute(msg.sender, uint96(bond));
+        emit Disputed(
+            orderId, s.milestone, msg.sender, bond, block.timestamp + terms.rulingPeriod()
+        );
+        _take(terms.token(), bond);
     }
 
     /// @inheritdoc IEscrow
-    function resolve(uint256 orderId, Terms calldata terms, uint256 refundAmount) external {
+    function rule(uint256 orderId, bytes calldata terms, uint256 releaseAmount, bool endOrder)
+        external
+    {
         _checkTerms(orderId, terms);
-        if (msg.sender != terms.arbiter) revert NotArbiter(msg.sender);
+        if (msg.sender != terms.arbiter()) revert NotArbiter(msg.sender);
         OrderState memory s = _state[orderId];
         _requireMilestone(orderId, s, MilestoneState.Disputed);
-        uint256 held = uint256(s.unitsPledged) * terms.unitPrice - s.released;
-        if (refundAmount > held) revert RefundTooHigh(refundAmount, held);
-        uint256 releaseAmount;
-        // refundAmount <= held, and released + held = funded < 2^96.
-        unchecked {
-            releaseAmount = held - refundAmount;
-            // forge-lint: disable-next-line(unsafe-typecast)
-            s.released += uint128(releaseAmount);
-        }
-        s.status = Status.Resolved;
-        _state[orderId] = s;
-        // refundAmount <= held <= funded < 2^96.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _pools[orderId].refundPool = uint96(refundAmount);
-        emit Resolved(orderId, s.milestone, refundAmount, releaseAmount, s.released);
+        uint256 endsAt = uint256(s.since) + terms.rulingPeriod();
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= endsAt) revert DeadlinePassed(endsAt);
+        _settleDispute(orderId, terms, s, releaseAmount, endOrder, false);
+    }
+
+    /// @inheritdoc IEscrow
+    function ruleByDefault(uint256 orderId, bytes calldata terms) external {
+        _checkTerms(orderId, terms);
+        OrderState memory s = _state[orderId];
+        _requireMilestone(orderId, s, MilestoneState.Disputed);
+        uint256 endsAt = uint256(s.since) + terms.rulingPeriod();
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp < endsAt) revert DeadlineNotReached(endsAt);
+        _settleDispute(orderId, terms, s, 0, true, true);
+    }
+
+    /// @inheritdoc IEscrow
+    function expire(uint256 orderId, bytes calldata terms) external {
+        _checkTerms(orderId, terms);
+        OrderState memory s = _state[orderId];
+        _requireMilestone(orderId, s, MilestoneState.Pending);
+        uint256 deliverBy = uint256(s.since) + terms.deliveryPeriod(s.milestone);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp < deliverBy) revert DeadlineNotReached(deliverBy);
+        s.status = Status.Expired;
+        s.since = uint40(block.timestamp);
+        _save(orderId, s);
+        emit Expired(orderId, s.milestone, _released(orderId, terms, s));
     }
 
     // ---------------------------------------------------------------- payouts
 
     /// @inheritdoc IEscrow
-    function refund(uint256 orderId, Terms calldata terms, address backer)
+    function refund(uint256 orderId, bytes calldata terms, address backer, address to)
         external
         nonReentrant
         returns (uint256 amount)
     {
-        _checkTerms(orderId, terms);
-        OrderState memory s = _state[orderId];
-        uint256 paid = _backers[orderId][backer].paid;
-        if (s.status == Status.Failed || s.status == Status.Cancelled) {
-            if (paid == 0) revert NothingToRefund(backer);
-            amount = paid;
-        } else if (s.status == Status.Resolved) {
-            OrderPools memory pools = _pools[orderId];
-            if (paid == 0 || pools.refundPool == 0) revert NothingToRefund(backer);
-            // At most backerCount backers are refunded, each once; pro-rata shares of the
-            // backers refunded so far never exceed the pool (< 2^96).
-            unchecked {
-                ++pools.refundedCount;
-                // The last backer takes the pool's remainder so that rounding strands nothing.
-                amount = pools.refundedCount == s.backerCount
-                    ? pools.refundPool - pools.refundPaid
-                    : uint256(pools.refundPool) * paid / (uint256(s.unitsPledged) * terms.unitPrice);
-                // forge-lint: disable-next-line(unsafe-typecast)
-                pools.refundPaid += uint96(amount);
-            }
-            _pools[orderId] = pools;
-        } else {
-            revert WrongStatus(orderId, s.status);
-        }
-        delete _backers[orderId][backer];
-        emit Refunded(orderId, backer, amount);
-        if (amount != 0) _send(terms.token, backer, amount);
+        _checkDestination(backer, to);
+        return _refund(orderId, terms, backer, to);
     }
 
     /// @inheritdoc IEscrow
-    function claim(uint256 orderId, Terms calldata terms, address account)
+    function claim(uint256 orderId, bytes calldata terms, address account)
         external
         returns (uint256 amount)
     {
         _checkTerms(orderId, terms);
-        uint256 entitled = _entitlement(terms, _state[orderId], account);
-        uint256 claimed = _claimed[orderId][account];
-        if (entitled <= claimed) revert NothingToClaim(account);
-        _claimed[orderId][account] = entitled;
-        // Entitlements are monotone in the released amount, and entitled > claimed.
-        unchecked {
-            amount = entitled - claimed;
-        }
-        address token = terms.token;
-        _balances[token][account] += amount;
-        emit Claimed(orderId, account, token, amount);
+        amount = _claim(orderId, terms, _state[orderId], account);
+        // Zero means nothing is due: a comparison of the escrow's own bookkeeping, not of a balance
+        // anyone can move.
+        // slither-disable-next-line incorrect-equality
+        if (amount == 0) revert NothingToClaim(account);
+        _balances[terms.token()][account] += amount;
     }
 
     /// @inheritdoc IEscrow
-    function claimCommission(uint256 orderId, Terms calldata terms, address promoter)
+    function claimCommission(uint256 orderId, bytes calldata terms, address promoter)
         external
         returns (uint256 amount)
     {
         _checkTerms(orderId, terms);
         OrderState memory s = _state[orderId];
-        Promoter memory p = _promoters[orderId][promoter];
+        Participant memory p = _participants[orderId][promoter];
         PromoterPool memory pool = _promoterPool[orderId];
+        uint256 claimed = _claimed[orderId][promoter];
         bool closes;
-        (amount, closes) = _commission(terms, s, p, pool);
+        (amount, closes) =
+            EscrowMath.commission(terms, s, _released(orderId, terms, s), p, pool, claimed);
+        // Zero means nothing is due (bookkeeping, not a balance anyone can move).
+        // slither-disable-next-line incorrect-equality
         if (amount == 0 && !closes) revert NothingToClaim(promoter);
-        // The commission paid out never exceeds the promoter pool (< 2^96); at most `count`
-        // promoters close.
+        // The commission paid out never exceeds the promoter pool (< 2^96); at most
+        // `promoterCount` promoters close.
         unchecked {
+            _claimed[orderId][promoter] = claimed + amount;
             // forge-lint: disable-next-line(unsafe-typecast)
-            p.claimed += uint128(amount);
-            // forge-lint: disable-next-line(unsafe-typecast)
-            pool.paid += uint128(amount);
+            pool.paid += uint96(amount);
             if (closes) ++pool.closed;
         }
-        p.closed = closes;
-        _promoters[orderId][promoter] = p;
+        if (closes) _participants[orderId][promoter].closed = true;
         _promoterPool[orderId] = pool;
-        address token = terms.token;
+        address token = terms.token();
         _balances[token][promoter] += amount;
         emit CommissionClaimed(orderId, promoter, token, amount, closes);
     }
 
     /// @inheritdoc IEscrow
-    function withdraw(address token, address account)
+    function collect(uint256 orderId, bytes calldata terms, address to)
         external
         nonReentrant
         returns (uint256 amount)
     {
+        if (to == address(0)) revert ZeroAddress();
+        _checkTerms(orderId, terms);
+        OrderState memory s = _state[orderId];
+        bool delivered = s.status == Status.Active && s.milestoneState == MilestoneState.Delivered;
+        // forge-lint: disable-next-line(block-timestamp)
+        if (delivered && block.timestamp >= uint256(s.since) + terms.reviewPeriod()) {
+            _release(orderId, terms, s);
+        }
+        address token = terms.token();
+        amount = _balances[token][msg.sender] + _claim(orderId, terms, s, msg.sender);
+        // Zero means nothing is due (bookkeeping, not a balance anyone can move).
+        // slither-disable-next-line incorrect-equality
+        if (amount == 0) revert NothingToWithdraw(msg.sender, token);
+        // Claimed now or credited earlier, all of it leaves at once.
+        if (_balances[token][msg.sender] != 0) _balances[token][msg.sender] = 0;
+        emit Withdrawn(token, msg.sender, to, amount);
+        _send(token, to, amount);
+    }
+
+    /// @inheritdoc IEscrow
+    function withdraw(address token, address account, address to)
+        external
+        nonReentrant
+        returns (uint256 amount)
+    {
+        _checkDestination(account, to);
         amount = _balances[token][account];
         if (amount == 0) revert NothingToWithdraw(account, token);
         _balances[token][account] = 0;
-        emit Withdrawn(token, account, amount);
-        _send(token, account, amount);
+        emit Withdrawn(token, account, to, amount);
+        _send(token, to, amount);
     }
 
     // ------------------------------------------------------------- governance
@@ -419,85 +523,47 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         _setPaused(false);
     }
 
+    /// @inheritdoc IEscrow
+    function setTokenAllowed(address token, bool allowed) external {
+        if (msg.sender != governance && msg.sender != _config.bootstrap) {
+            revert OnlyGovernance(msg.sender);
+        }
+        _allowedTokens[token] = allowed;
+        emit TokenAllowed(token, allowed);
+    }
+
+    /// @inheritdoc IEscrow
+    function renounceBootstrap() external {
+        address bootstrap_ = _config.bootstrap;
+        if (msg.sender != bootstrap_ || bootstrap_ == address(0)) {
+            revert OnlyGovernance(msg.sender);
+        }
+        _config.bootstrap = address(0);
+        emit BootstrapRenounced(bootstrap_);
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IEscrow
-    function claimable(uint256 orderId, Terms calldata terms, address account)
-        external
-        view
-        returns (uint256 amount)
-    {
-        _checkTerms(orderId, terms);
-        uint256 entitled = _entitlement(terms, _state[orderId], account);
-        uint256 claimed = _claimed[orderId][account];
-        amount = entitled > claimed ? entitled - claimed : 0;
-    }
-
-    /// @inheritdoc IEscrow
-    function commissionClaimable(uint256 orderId, Terms calldata terms, address promoter)
-        external
-        view
-        returns (uint256 amount)
-    {
-        _checkTerms(orderId, terms);
-        (amount,) = _commission(
-            terms, _state[orderId], _promoters[orderId][promoter], _promoterPool[orderId]
-        );
-    }
-
-    /// @inheritdoc IEscrow
-    function hashTerms(Terms calldata terms) external pure returns (bytes32) {
-        return keccak256(abi.encode(terms));
-    }
-
-    /// @inheritdoc IEscrow
-    function termsHashOf(uint256 orderId) external view returns (bytes32) {
-        return _termsHash[orderId];
-    }
-
-    /// @inheritdoc IEscrow
-    function orderState(uint256 orderId) external view returns (OrderState memory) {
-        return _state[orderId];
-    }
-
-    /// @inheritdoc IEscrow
-    function orderAux(uint256 orderId) external view returns (OrderAux memory) {
-        return _aux[orderId];
-    }
-
-    /// @inheritdoc IEscrow
-    function orderPools(uint256 orderId) external view returns (OrderPools memory) {
-        return _pools[orderId];
-    }
-
-    /// @inheritdoc IEscrow
-    function backerOf(uint256 orderId, address backer) external view returns (Backer memory) {
-        return _backers[orderId][backer];
-    }
-
-    /// @inheritdoc IEscrow
-    function approvedOf(uint256 orderId, address backer) external view returns (uint256) {
-        return _approved[orderId][backer];
-    }
-
-    /// @inheritdoc IEscrow
-    function promoterOf(uint256 orderId, address promoter) external view returns (Promoter memory) {
-        return _promoters[orderId][promoter];
-    }
-
-    /// @inheritdoc IEscrow
-    function claimedOf(uint256 orderId, address account) external view returns (uint256) {
-        return _claimed[orderId][account];
-    }
-
-    /// @inheritdoc IEscrow
-    function promoterPoolOf(uint256 orderId) external view returns (PromoterPool memory) {
-        return _promoterPool[orderId];
+    function extsload(bytes32 slot) external view returns (bytes32 value) {
+        assembly ("memory-safe") {
+            value := sload(slot)
+        }
     }
 
     /// @inheritdoc IEscrow
     function balanceOf(address token, address account) external view returns (uint256) {
         return _balances[token][account];
+    }
+
+    /// @inheritdoc IEscrow
+    function isTokenAllowed(address token) external view returns (bool) {
+        return _allowedTokens[token];
+    }
+
+    /// @inheritdoc IEscrow
+    function bootstrap() external view returns (address) {
+        return _config.bootstrap;
     }
 
     /// @inheritdoc IEscrow
@@ -517,181 +583,308 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
 
     // --------------------------------------------------------------- internals
 
-    function _pledge(uint256 orderId, Terms calldata terms, uint256 units, address promoter)
+    /// @dev Opens an order with validated terms once the seller's will is established.
+    function _createOrder(bytes calldata terms, address seller) private returns (uint256 orderId) {
+        orderId = _open(keccak256(terms));
+        emit OrderCreated(orderId, seller, terms.token(), msg.sender, terms);
+    }
+
+    /// @dev Registers a new order under `termsHash` (already validated, the seller's will
+    /// established) and returns its id. Also writes the state slot (its `since` is the creation
+    /// time), so that the first pledge updates a warm, non-zero slot. Kept apart from the
+    /// calldata checks so that orders made from stored listings can reuse it.
+    function _open(bytes32 termsHash) private returns (uint256 orderId) {
+        Config memory config = _config;
+        // A uint64 counter bumped once per order cannot wrap.
+        unchecked {
+            orderId = uint256(config.orderCount) + 1;
+        }
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _config.orderCount = uint64(orderId);
+        _termsHash[orderId] = termsHash;
+        _state[orderId].since = uint40(block.timestamp);
+    }
+
+    function _pledge(uint256 orderId, bytes calldata terms, uint256 units, address promoter)
         private
     {
-        _checkTerms(orderId, terms);
         if (_config.paused) revert Paused();
         OrderState memory s = _state[orderId];
         _requireFundingOpen(orderId, terms, s);
         if (units == 0) revert ZeroUnits();
-        if (terms.soleBuyer != address(0) && msg.sender != terms.soleBuyer) {
-            revert NotSoleBuyer(msg.sender);
-        }
-        uint256 available = terms.maxUnits - s.unitsPledged;
+        address soleBuyer = terms.soleBuyer();
+        if (soleBuyer != address(0) && msg.sender != soleBuyer) revert NotSoleBuyer(msg.sender);
+        uint256 available = terms.maxUnits() - s.unitsPledged;
         if (units > available) revert CapExceeded(available);
-        uint256 amount = units * terms.unitPrice;
-        Backer memory b = _backers[orderId][msg.sender];
+        uint256 amount = units * terms.unitPrice();
+        Participant memory b = _participants[orderId][msg.sender];
         // The promoter is fixed by the backer's first pledge made while holding no units.
-        if (b.promoter != address(0)) {
-            promoter = b.promoter;
-        } else if (b.paid != 0) {
-            promoter = address(0);
-        } else {
+        if (b.units == 0) {
+            if (promoter != address(0)) _checkPromoter(orderId, terms, promoter);
             b.promoter = promoter;
+        } else {
+            promoter = b.promoter;
         }
         // units <= maxUnits - unitsPledged, so every unit counter stays <= maxUnits < 2^32, and
-        // paid <= maxUnits * unitPrice < 2^96 (checked at creation).
+        // the amount <= maxUnits * unitPrice < 2^96 (checked at creation).
         unchecked {
-            if (b.paid == 0) ++s.backerCount;
-            // forge-lint: disable-next-line(unsafe-typecast)
-            b.paid += uint96(amount);
-            // forge-lint: disable-next-line(unsafe-typecast)
+            if (b.units == 0) ++s.backerCount;
+            // forge-lint: disable-start(unsafe-typecast)
+            b.units += uint32(units);
             s.unitsPledged += uint32(units);
+            if (b.promoted == 0 && !EscrowMath.isRole(terms, msg.sender)) {
+                s.weightedUnits += uint32(units);
+            }
             if (promoter != address(0)) {
-                Promoter storage p = _promoters[orderId][promoter];
-                uint32 before = p.units;
-                if (before == 0) ++_promoterPool[orderId].count;
-                // forge-lint: disable-next-line(unsafe-typecast)
-                p.units = before + uint32(units);
-                // forge-lint: disable-next-line(unsafe-typecast)
+                Participant storage p = _participants[orderId][promoter];
+                uint32 before = p.promoted;
+                if (before == 0) ++s.promoterCount;
+                p.promoted = before + uint32(units);
                 s.promotedUnits += uint32(units);
             }
+            // forge-lint: disable-end(unsafe-typecast)
         }
-        _backers[orderId][msg.sender] = b;
-        _state[orderId] = s;
-        emit Pledged(orderId, msg.sender, promoter, units, amount);
-        if (terms.token == address(0)) {
-            if (msg.value != amount) revert WrongNativeAmount(msg.value, amount);
-        } else {
-            if (msg.value != 0) revert WrongNativeAmount(msg.value, 0);
-            _pull(IERC20(terms.token), amount);
-        }
+        _participants[orderId][msg.sender] = b;
+        _save(orderId, s);
+        emit Pledged(orderId, msg.sender, promoter, units, amount, s.weightedUnits);
+        _take(terms.token(), amount);
     }
 
-    /// @dev Releases the current milestone: O(1), whatever the split table. The last milestone
-    /// takes what is left, so the order releases exactly what it holds.
-    function _release(uint256 orderId, Terms calldata terms, OrderState memory s) private {
+    /// @dev A promoter is never the backer itself, a role of the order (no commission for the
+    /// seller, a split recipient, the arbiter or the treasury), nor a backer with weight (that
+    /// would take its weight away).
+    function _checkPromoter(uint256 orderId, bytes calldata terms, address promoter) private view {
+        if (promoter == msg.sender) revert SelfReferral();
+        if (promoter == treasury || EscrowMath.isRole(terms, promoter)) {
+            revert InvalidPromoter(promoter);
+        }
+        Participant storage p = _participants[orderId][promoter];
+        if (p.units != 0 && p.promoted == 0) revert PromoterIsBacker(promoter);
+    }
+
+    /// @dev Releases the current (delivered) milestone in full: O(1), whatever the split table.
+    function _release(uint256 orderId, bytes calldata terms, OrderState memory s) private {
         uint256 milestone = s.milestone;
-        uint256 funded = uint256(s.unitsPledged) * terms.unitPrice;
-        bool last = milestone == terms.milestoneBps.length - 1;
-        uint256 amount = last ? funded - s.released : funded * terms.milestoneBps[milestone] / _BPS;
-        // Released amounts add up to at most funded < 2^96; milestone < MAX_MILESTONES.
-        unchecked {
-            // forge-lint: disable-next-line(unsafe-typecast)
-            s.released += uint128(amount);
-            // forge-lint: disable-next-line(unsafe-typecast)
-            s.milestone = uint8(milestone + 1);
-        }
-        s.milestoneState = MilestoneState.Pending;
-        if (last) s.status = Status.Completed;
-        _state[orderId] = s;
-        emit MilestoneReleased(orderId, milestone, amount, s.released);
-        if (last) emit Completed(orderId);
+        uint256 amount = EscrowMath.milestoneAmount(terms, s.unitsPledged, milestone);
+        uint256 deliverBy = _advance(terms, s, false);
+        _save(orderId, s);
+        emit MilestoneReleased(orderId, milestone, amount, _released(orderId, terms, s), deliverBy);
+        if (s.status == Status.Completed) emit Completed(orderId);
     }
 
-    /// @dev `account`'s total entitlement as treasury, split recipient and seller at the order's
-    /// released amount: the cascade of floors described in the contract's natspec.
-    function _entitlement(Terms calldata terms, OrderState memory s, address account)
+    /// @dev Settles the current milestone in `s`: the next one starts its delivery window, or
+    /// the order ends (`Resolved` when `end`, else `Completed` after the last milestone).
+    /// @return deliverBy The next milestone's delivery deadline, 0 if the order ended.
+    function _advance(bytes calldata terms, OrderState memory s, bool end)
         private
         view
+        returns (uint256 deliverBy)
+    {
+        // milestone < MAX_MILESTONES.
+        unchecked {
+            ++s.milestone;
+        }
+        s.milestoneState = MilestoneState.Pending;
+        s.since = uint40(block.timestamp);
+        s.approvalUnits = 0;
+        // The milestone index counts settled milestones: it reaches the count, never skips it.
+        // slither-disable-next-line incorrect-equality
+        bool done = s.milestone == terms.milestoneCount();
+        if (end) {
+            s.status = Status.Resolved;
+        } else if (done) {
+            s.status = Status.Completed;
+        } else {
+            deliverBy = block.timestamp + terms.deliveryPeriod(s.milestone);
+        }
+    }
+
+    /// @dev Ends the dispute of the current milestone: `releaseAmount` of it is released, the
+    /// rest withheld for backers; the bond goes to the disputer if upheld, else to the seller.
+    function _settleDispute(
+        uint256 orderId,
+        bytes calldata terms,
+        OrderState memory s,
+        uint256 releaseAmount,
+        bool endOrder,
+        bool byDefault
+    ) private {
+        Ruling memory r = Ruling({
+            milestone: s.milestone,
+            released: releaseAmount,
+            withheld: 0,
+            upheld: false,
+            byDefault: byDefault,
+            bondTo: address(0),
+            bond: 0,
+            deliverBy: 0
+        });
+        uint256 amount = EscrowMath.milestoneAmount(terms, s.unitsPledged, r.milestone);
+        if (releaseAmount > amount) revert ReleaseTooHigh(releaseAmount, amount);
+        // releaseAmount <= amount; withheld amounts add up to at most the funds (< 2^96).
+        unchecked {
+            r.withheld = amount - releaseAmount;
+            // forge-lint: disable-next-line(unsafe-typecast)
+            if (r.withheld != 0) _aux[orderId].withheld += uint96(r.withheld);
+        }
+        r.upheld = r.withheld != 0 || endOrder;
+        Dispute memory d = _disputes[orderId];
+        delete _disputes[orderId];
+        r.bondTo = r.upheld ? d.disputer : terms.seller();
+        r.bond = d.bond;
+        _balances[terms.token()][r.bondTo] += r.bond;
+        r.deliverBy = _advance(terms, s, endOrder);
+        _save(orderId, s);
+        // A zero next delivery deadline means the order ended (no timestamp is zero).
+        // slither-disable-next-line incorrect-equality
+        emit DisputeRuled(
+            orderId,
+            r.milestone,
+            r.released,
+            r.withheld,
+            _released(orderId, terms, s),
+            r.deliverBy == 0,
+            r.upheld,
+            r.byDefault,
+            r.bondTo,
+            r.bond,
+            r.deliverBy
+        );
+        if (s.status == Status.Completed) emit Completed(orderId);
+    }
+
+    function _refund(uint256 orderId, bytes calldata terms, address backer, address to)
+        private
         returns (uint256 amount)
     {
-        uint256 rest = s.released;
-        if (rest == 0) return 0;
-        uint256 fee = rest * terms.feeBps / _BPS;
-        if (account == treasury) amount = fee;
-        // fee <= rest since feeBps <= MAX_FEE_BPS < 10 000; the pool is at most what is left
-        // since promoterBps <= 10 000 and promotedUnits <= unitsPledged.
-        unchecked {
-            rest -= fee;
-            rest -= _pool(rest, terms, s);
-        }
-        uint256 remainingBps = _BPS;
-        uint256 n = terms.splits.length;
-        for (uint256 i; i < n; ++i) {
-            Split calldata split = terms.splits[i];
-            uint256 share = rest * split.bps / remainingBps;
-            // split.bps <= remainingBps (the bps sum to at most 10 000), so share <= rest.
+        _checkTerms(orderId, terms);
+        OrderState memory s = _state[orderId];
+        Participant storage b = _participants[orderId][backer];
+        uint256 units = b.units;
+        if (units == 0) revert NothingToRefund(backer);
+        if (s.status == Status.Failed || s.status == Status.Cancelled) {
+            amount = units * terms.unitPrice();
+        } else if (EscrowMath.ended(s.status)) {
+            OrderAux memory aux = _aux[orderId];
+            uint256 left;
+            (amount, left) = EscrowMath.endRefund(terms, s, aux, units);
+            if (left == 0) revert NothingToRefund(backer);
+            // Refunds add up to `left` < 2^96; at most backerCount backers refund.
             unchecked {
-                remainingBps -= split.bps;
-                rest -= share;
+                // forge-lint: disable-next-line(unsafe-typecast)
+                aux.refundPaid += uint96(amount);
+                ++aux.refundedCount;
             }
-            if (split.recipient == account) amount += share;
+            _aux[orderId] = aux;
+        } else {
+            revert WrongStatus(orderId, s.status);
         }
-        if (account == terms.seller) amount += rest;
+        // Nothing else in the slot matters once the units are gone, unless it is a promoter.
+        if (b.promoted == 0) delete _participants[orderId][backer];
+        else b.units = 0;
+        emit Refunded(orderId, backer, to, amount);
+        if (amount != 0) _send(terms.token(), to, amount);
     }
 
-    /// @dev The promoter pool out of `afterFee`, the released amount net of the fee.
-    function _pool(uint256 afterFee, Terms calldata terms, OrderState memory s)
+    /// @dev Credits `account`'s new seller-side entitlement (without moving it to its balance)
+    /// and returns it; 0 when nothing is due.
+    function _claim(uint256 orderId, bytes calldata terms, OrderState memory s, address account)
         private
-        pure
+        returns (uint256 amount)
+    {
+        uint256 entitled =
+            EscrowMath.entitlement(terms, s, _released(orderId, terms, s), account, treasury);
+        uint256 claimed = _claimed[orderId][account];
+        if (entitled <= claimed) return 0;
+        _claimed[orderId][account] = entitled;
+        // Entitlements are monotone in the released amount, and entitled > claimed.
+        unchecked {
+            amount = entitled - claimed;
+        }
+        emit Claimed(orderId, account, terms.token(), amount);
+    }
+
+    /// @dev The order's released amount `R = cum(milestone) - withheld`.
+    function _released(uint256 orderId, bytes calldata terms, OrderState memory s)
+        private
+        view
         returns (uint256)
     {
-        if (s.promotedUnits == 0) return 0;
-        return afterFee * terms.promoterBps * s.promotedUnits / (_BPS * s.unitsPledged);
+        // Nothing was settled, so nothing was withheld either.
+        // slither-disable-next-line incorrect-equality
+        if (s.milestone == 0) return 0;
+        return EscrowMath.released(terms, s, _aux[orderId].withheld);
     }
 
-    /// @dev A promoter's commission still due; once the order ended the claim closes the
-    /// position and the last promoter to close takes the pool's remainder.
-    function _commission(
-        Terms calldata terms,
-        OrderState memory s,
-        Promoter memory p,
-        PromoterPool memory pool
-    ) private pure returns (uint256 due, bool closes) {
-        if (p.units == 0 || p.closed) return (0, false);
-        uint256 released = s.released;
-        uint256 total = _pool(released - released * terms.feeBps / _BPS, terms, s);
-        closes = s.status == Status.Completed || s.status == Status.Resolved;
-        if (closes && pool.closed + 1 == pool.count) {
-            due = total - pool.paid;
-        } else {
-            due = total * p.units / s.promotedUnits - p.claimed;
-        }
-    }
-
-    function _validate(Terms calldata t) private view {
-        if (t.seller == address(0)) revert InvalidTerms("seller");
-        if (t.unitPrice == 0) revert InvalidTerms("unitPrice");
-        if (t.minUnits == 0 || t.minUnits > t.maxUnits) revert InvalidTerms("units");
-        if (uint256(t.unitPrice) * t.maxUnits > type(uint96).max) revert InvalidTerms("maxAmount");
+    /// @dev Checks everything about new terms except who the seller is.
+    function _validate(bytes calldata t) private view {
+        Config memory config = _config;
+        if (config.paused) revert Paused();
+        (uint256 n, uint256 m) = t.validateLayout();
+        if (t.feeBps() != config.feeBps) revert FeeMismatch(t.feeBps(), config.feeBps);
+        if (!_allowedTokens[t.token()]) revert TokenNotAllowed(t.token());
+        uint256 price = t.unitPrice();
+        uint256 maxUnits = t.maxUnits();
+        if (price == 0) revert InvalidTerms("unitPrice");
+        if (t.minUnits() == 0 || t.minUnits() > maxUnits) revert InvalidTerms("units");
+        if (price * maxUnits > type(uint96).max) revert InvalidTerms("maxAmount");
+        uint256 deadline = t.fundingDeadline();
         // forge-lint: disable-next-line(block-timestamp)
-        if (t.fundingDeadline <= block.timestamp) revert InvalidTerms("fundingDeadline");
-        if (t.reviewPeriod > MAX_REVIEW_PERIOD) revert InvalidTerms("reviewPeriod");
-        if (t.promoterBps > _BPS) revert InvalidTerms("promoterBps");
-        if (t.arbiter == address(0) || t.arbiter == t.seller) revert InvalidTerms("arbiter");
-        uint256 n = t.milestoneBps.length;
-        if (n == 0 || n > MAX_MILESTONES) revert InvalidTerms("milestoneCount");
+        if (deadline <= block.timestamp || deadline > block.timestamp + MAX_FUNDING_PERIOD) {
+            revert InvalidTerms("fundingDeadline");
+        }
+        _checkRange(t.reviewPeriod(), MIN_REVIEW_PERIOD, MAX_REVIEW_PERIOD, "reviewPeriod");
+        _checkRange(t.rulingPeriod(), MIN_RULING_PERIOD, MAX_RULING_PERIOD, "rulingPeriod");
+        _checkRange(t.bondBps(), MIN_BOND_BPS, MAX_BOND_BPS, "bondBps");
+        if (t.promoterBps() > _BPS) revert InvalidTerms("promoterBps");
+        _validateParties(t, n, m);
+    }
+
+    /// @dev Checks the parties, the schedule and the split table of new terms.
+    function _validateParties(bytes calldata t, uint256 n, uint256 m) private pure {
+        address seller = t.seller();
+        address arbiter = t.arbiter();
+        address soleBuyer = t.soleBuyer();
+        if (seller == address(0)) revert InvalidTerms("seller");
+        if (arbiter == address(0) || arbiter == seller) revert InvalidTerms("arbiter");
+        if (soleBuyer != address(0) && (soleBuyer == seller || soleBuyer == arbiter)) {
+            revert InvalidTerms("soleBuyer");
+        }
         uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
-            uint256 bps = t.milestoneBps[i];
+            (uint256 bps, uint256 period) = t.milestone(i);
             if (bps == 0) revert InvalidTerms("milestoneBps");
+            _checkRange(period, MIN_DELIVERY_PERIOD, MAX_DELIVERY_PERIOD, "deliveryPeriod");
             sum += bps;
         }
         if (sum != _BPS) revert InvalidTerms("milestoneBps");
-        n = t.splits.length;
-        if (n > MAX_SPLITS) revert InvalidTerms("splitCount");
+        uint256 splitsOffset = PackedTerms.splitsAt(n);
         sum = 0;
-        for (uint256 i; i < n; ++i) {
-            Split calldata split = t.splits[i];
-            if (split.recipient == address(0) || split.bps == 0) revert InvalidTerms("split");
-            sum += split.bps;
+        for (uint256 j; j < m; ++j) {
+            (address recipient, uint256 bps) = t.split(splitsOffset, j);
+            if (recipient == address(0) || bps == 0) revert InvalidTerms("split");
+            if (recipient == arbiter) revert InvalidTerms("arbiter");
+            if (recipient == soleBuyer) revert InvalidTerms("soleBuyer");
+            sum += bps;
         }
         if (sum > _BPS) revert InvalidTerms("splitBps");
     }
 
-    function _checkTerms(uint256 orderId, Terms calldata terms) private view {
-        if (keccak256(abi.encode(terms)) != _termsHash[orderId]) revert TermsMismatch(orderId);
+    function _checkRange(uint256 value, uint256 min, uint256 max, bytes32 reason) private pure {
+        if (value < min || value > max) revert InvalidTerms(reason);
     }
 
-    function _requireFundingOpen(uint256 orderId, Terms calldata terms, OrderState memory s)
+    function _checkTerms(uint256 orderId, bytes calldata terms) private view {
+        if (keccak256(terms) != _termsHash[orderId]) revert TermsMismatch(orderId);
+    }
+
+    function _requireFundingOpen(uint256 orderId, bytes calldata terms, OrderState memory s)
         private
         view
     {
         if (s.status != Status.Funding) revert WrongStatus(orderId, s.status);
         // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp >= terms.fundingDeadline) revert FundingClosed(orderId);
+        if (block.timestamp >= terms.fundingDeadline()) revert FundingClosed(orderId);
     }
 
     function _requireMilestone(uint256 orderId, OrderState memory s, MilestoneState state)
@@ -702,24 +895,60 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         if (s.milestoneState != state) revert WrongMilestoneState(orderId, s.milestoneState);
     }
 
+    /// @dev The current milestone is delivered and its review window still open.
+    function _requireInReview(uint256 orderId, bytes calldata terms, OrderState memory s)
+        private
+        view
+    {
+        _requireMilestone(orderId, s, MilestoneState.Delivered);
+        uint256 endsAt = uint256(s.since) + terms.reviewPeriod();
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= endsAt) revert DeadlinePassed(endsAt);
+    }
+
+    /// @dev Anyone may send an account's money to the account itself; only the account may send
+    /// it elsewhere.
+    function _checkDestination(address account, address to) private view {
+        if (to != account) {
+            if (msg.sender != account) revert OnlyAccount(msg.sender);
+            if (to == address(0)) revert ZeroAddress();
+        }
+    }
+
+    function _save(uint256 orderId, OrderState memory s) private {
+        _state[orderId] = s;
+    }
+
+    function _onlyGovernance() private view {
+        if (msg.sender != governance) revert OnlyGovernance(msg.sender);
+    }
+
     function _setPaused(bool paused_) private {
         if (_config.paused == paused_) revert PauseUnchanged(paused_);
         _config.paused = paused_;
         emit PausedSet(paused_);
     }
 
-    /// @dev Pulls `amount` from the caller and checks that all of it arrived.
-    function _pull(IERC20 token, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
+    /// @dev Takes `amount` from the caller: exactly that much native value, or an ERC-20
+    /// transfer of which all must arrive (fee-on-transfer tokens are rejected).
+    function _take(address token, uint256 amount) private {
+        if (token == address(0)) {
+            if (msg.value != amount) revert WrongNativeAmount(msg.value, amount);
+            return;
+        }
+        if (msg.value != 0) revert WrongNativeAmount(msg.value, 0);
+        IERC20 erc20 = IERC20(token);
+        uint256 before = erc20.balanceOf(address(this));
+        erc20.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = erc20.balanceOf(address(this)) - before;
         if (received < amount) revert InsufficientTokenReceived(amount, received);
     }
 
     function _send(address token, address to, uint256 amount) private {
         if (token == address(0)) {
-            // Triage: `to` is always the account whose own refund or credited balance is
-            // being paid, and its entitlement is zeroed before this call (pull payments).
+            // Triage: `to` is the account whose own refund or credited balance is being paid,
+            // or an address that account named itself; the entitlement is zeroed before this
+            // call (pull payments).
             // slither-disable-next-line arbitrary-send-eth
             (bool ok,) = to.call{value: amount}("");
             if (!ok) revert NativeTransferFailed(to);

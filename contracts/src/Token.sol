@@ -9,10 +9,13 @@ import {IToken} from "src/interfaces/IToken.sol";
 
 /// @title Token
 /// @notice The Co-Intent governance token (CINT): ERC-20 with EIP-2612 permit and ERC20Votes
-/// checkpoints on the block-number clock. Holders delegate to vote in the CointentGovernor.
+/// checkpoints on the ERC-6372 timestamp clock, so that voting delays and periods are counted
+/// in seconds and mean the same on every chain. Holders delegate to vote in the
+/// CointentGovernor.
 /// @dev Supply is capped by the constant `MAX_SUPPLY`. Only `minter` (the timelock, fixed at
-/// deployment) may mint after construction. The constructor may mint an initial supply to
-/// `initialHolder` so that governance has voters from the start: without it nobody could
+/// deployment) may mint after construction. The constructor mints the initial distribution
+/// (see `script/Deploy.s.sol`: bootstrap voters, a team vesting wallet, a community share held
+/// by the timelock) so that governance has voters from the start: without any nobody could
 /// ever reach the proposal threshold, since minting itself needs a passed proposal.
 contract Token is IToken, ERC20, ERC20Permit, ERC20Votes {
     /// @inheritdoc IToken
@@ -22,15 +25,31 @@ contract Token is IToken, ERC20, ERC20Permit, ERC20Votes {
     address public immutable minter;
 
     /// @param minter_ The governance timelock, the only account that may mint later.
-    /// @param initialHolder Receives the bootstrap supply (ignored when it is zero).
-    /// @param initialSupply Bootstrap supply minted at construction, at most `MAX_SUPPLY`.
-    constructor(address minter_, address initialHolder, uint256 initialSupply)
+    /// @param holders Receivers of the initial distribution.
+    /// @param amounts Amount minted to each holder; all together at most `MAX_SUPPLY`.
+    constructor(address minter_, address[] memory holders, uint256[] memory amounts)
         ERC20("Co-Intent", "CINT")
         ERC20Permit("Co-Intent")
     {
         if (minter_ == address(0)) revert ZeroMinter();
+        if (holders.length != amounts.length) revert LengthMismatch();
         minter = minter_;
-        if (initialSupply != 0) _mint(initialHolder, initialSupply);
+        for (uint256 i; i < holders.length; ++i) {
+            _mint(holders[i], amounts[i]);
+        }
+    }
+
+    /// @notice The ERC-6372 clock: the block timestamp.
+    /// @return The current timepoint, in seconds.
+    function clock() public view override returns (uint48) {
+        return uint48(block.timestamp);
+    }
+
+    /// @notice The ERC-6372 clock mode: timestamps.
+    /// @return The mode string.
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public pure override returns (string memory) {
+        return "mode=timestamp";
     }
 
     /// @inheritdoc IToken

@@ -7,9 +7,15 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {CointentGovernor} from "src/CointentGovernor.sol";
 import {DemoStablecoin} from "src/DemoStablecoin.sol";
 import {Escrow} from "src/Escrow.sol";
+import {EscrowLens} from "src/EscrowLens.sol";
+import {TeamVesting} from "src/TeamVesting.sol";
 import {IEscrow} from "src/interfaces/IEscrow.sol";
 import {Token} from "src/Token.sol";
 import {Treasury} from "src/Treasury.sol";
@@ -28,6 +34,7 @@ contract GovernanceTest is Test, DeployBase {
     address internal deployer = makeAddr("deployer");
     address internal voter = makeAddr("voter"); // receives the bootstrap supply
     address internal attacker = makeAddr("attacker");
+    address internal team = makeAddr("team");
 
     Deployment internal d;
     Vm.Log[] internal deployLogs;
@@ -42,7 +49,7 @@ contract GovernanceTest is Test, DeployBase {
         if (CREATE2_FACTORY.code.length == 0) vm.etch(CREATE2_FACTORY, _CREATE2_DEPLOYER_CODE);
         vm.recordLogs();
         vm.startPrank(deployer);
-        (d,) = _deploy(deployer, voter);
+        (d,) = _deploy(deployer, _params());
         vm.stopPrank();
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
@@ -58,19 +65,33 @@ contract GovernanceTest is Test, DeployBase {
 
         vm.prank(voter);
         token.delegate(voter);
-        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 1);
+    }
+
+    /// @dev A local deployment: the voter holds the bootstrap share, the team vests.
+    function _params() internal view returns (Params memory p) {
+        p.bootstrapHolder = voter;
+        p.team = team;
+        p.local = true;
+        p.allowNative = true;
     }
 
     // ---- deployment ----
 
     function test_DeploymentIsWired() public view {
-        Deployment memory p = _predict(deployer, voter);
+        Deployment memory p = _predict(deployer, _params());
         assertEq(abi.encode(p), abi.encode(d));
         assertEq(token.minter(), d.timelock);
         assertEq(treasury.governance(), d.timelock);
         assertEq(governor.timelock(), d.timelock);
         assertEq(address(governor.token()), d.token);
-        assertEq(token.balanceOf(voter), INITIAL_SUPPLY);
+        assertEq(governor.CLOCK_MODE(), "mode=timestamp");
+        assertEq(address(EscrowLens(d.lens).escrow()), d.escrow);
+        assertEq(address(escrow.verifier()), d.verifier);
+        assertEq(escrow.bootstrap(), address(0));
+        assertTrue(escrow.isTokenAllowed(address(0)));
+        assertTrue(escrow.isTokenAllowed(d.stablecoin));
+        assertEq(TeamVesting(payable(d.teamVesting)).owner(), team);
         assertEq(timelock.getMinDelay(), TIMELOCK_MIN_DELAY);
         assertEq(governor.votingDelay(), VOTING_DELAY);
         assertEq(governor.votingPeriod(), VOTING_PERIOD);
@@ -128,9 +149,48 @@ contract GovernanceTest is Test, DeployBase {
         assertEq(holders, 4);
     }
 
+    /// @dev The distribution of README: 70 M with the timelock, 20 M vesting for the team (no
+    /// votes, nothing before the cliff), 10 M liquid with the bootstrap holder, who alone
+    /// reaches the quorum on day one. The deployer keeps nothing.
+    function test_TokenDistribution() public {
+        assertEq(token.totalSupply(), 100_000_000e18);
+        assertEq(token.balanceOf(d.timelock), COMMUNITY_SUPPLY);
+        assertEq(token.balanceOf(d.teamVesting), TEAM_SUPPLY);
+        assertEq(token.balanceOf(voter), BOOTSTRAP_SUPPLY);
+        assertEq(token.balanceOf(deployer), 0);
+        assertEq(token.getVotes(d.teamVesting), 0);
+        assertEq(token.getVotes(d.timelock), 0);
+        assertGe(token.getVotes(voter), governor.quorum(block.timestamp - 1));
+        TeamVesting vesting = TeamVesting(payable(d.teamVesting));
+        assertEq(vesting.start(), TEAM_VESTING_START);
+        assertEq(vesting.cliff(), TEAM_VESTING_START + TEAM_VESTING_CLIFF);
+        assertEq(vesting.vestedAmount(d.token, uint64(vesting.cliff()) - 1), 0);
+        assertEq(vesting.vestedAmount(d.token, uint64(vesting.end())), TEAM_SUPPLY);
+        vm.warp(vesting.cliff());
+        vesting.release(d.token);
+        assertEq(token.balanceOf(team), TEAM_SUPPLY / 4);
+    }
+
+    function test_RealChainGetsNoStablecoin() public {
+        Params memory p = _params();
+        p.local = false;
+        p.paymentTokens = new address[](1);
+        p.paymentTokens[0] = makeAddr("USDC");
+        address other = makeAddr("other deployer");
+        vm.chainId(10);
+        vm.startPrank(other);
+        (Deployment memory r,) = _deploy(other, p);
+        vm.stopPrank();
+        assertEq(r.stablecoin, address(0));
+        assertTrue(Escrow(r.escrow).isTokenAllowed(makeAddr("USDC")));
+        assertTrue(Escrow(r.escrow).isTokenAllowed(address(0)));
+        assertFalse(Escrow(r.escrow).isTokenAllowed(_predict(other, _params()).stablecoin));
+        assertEq(Escrow(r.escrow).bootstrap(), address(0));
+    }
+
     function test_DeployIsIdempotent() public {
         vm.startPrank(deployer);
-        (Deployment memory again, bool fresh) = _deploy(deployer, voter);
+        (Deployment memory again, bool fresh) = _deploy(deployer, _params());
         vm.stopPrank();
         assertFalse(fresh);
         assertEq(abi.encode(again), abi.encode(d));
@@ -150,6 +210,24 @@ contract GovernanceTest is Test, DeployBase {
     function test_RevertWhen_VotingDelayIsZero() public {
         vm.expectRevert(CointentGovernor.VotingDelayTooShort.selector);
         new CointentGovernor(IVotes(d.token), timelock, 0, VOTING_PERIOD, 0, QUORUM_PERCENT);
+    }
+
+    function test_RevertWhen_GovernorTokenCountsBlocks() public {
+        ERC20VotesBlocks blocks = new ERC20VotesBlocks();
+        vm.expectRevert(CointentGovernor.ClockNotTimestamp.selector);
+        new CointentGovernor(IVotes(address(blocks)), timelock, 1, VOTING_PERIOD, 0, 4);
+    }
+
+    function test_VotingPeriodIsCountedInSeconds() public {
+        (address[] memory t, uint256[] memory v, bytes[] memory c) =
+            _single(d.token, abi.encodeCall(Token.mint, (voter, 1)));
+        vm.prank(voter);
+        uint256 id = governor.propose(t, v, c, "seconds");
+        assertEq(governor.proposalSnapshot(id), block.timestamp + 1 days);
+        assertEq(governor.proposalDeadline(id), block.timestamp + 8 days);
+        // However many blocks pass, only time counts.
+        vm.roll(block.number + 1_000_000);
+        assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Pending));
     }
 
     // ---- proposals through the timelock ----
@@ -215,9 +293,9 @@ contract GovernanceTest is Test, DeployBase {
     }
 
     function test_ProposalCannotMoveEscrowedFunds() public {
-        (uint256 orderId, IEscrow.Terms memory terms) = _fundedOrder();
+        (uint256 orderId, bytes memory terms) = _fundedOrder();
         uint256 held = usd.balanceOf(d.escrow);
-        assertEq(held, 10 * terms.unitPrice);
+        assertEq(held, 1_000e6);
 
         // Every money-moving entry point, called by the timelock (the most privileged caller
         // there is) for its own benefit: each one fails.
@@ -234,6 +312,7 @@ contract GovernanceTest is Test, DeployBase {
         escrow.setFeeBps(uint16(escrow.MAX_FEE_BPS()));
         escrow.pause();
         escrow.unpause();
+        escrow.setTokenAllowed(d.stablecoin, false);
         vm.stopPrank();
         assertEq(usd.balanceOf(d.escrow), held);
 
@@ -254,15 +333,15 @@ contract GovernanceTest is Test, DeployBase {
         list[0] = ITreasury.Allocation("operations", makeAddr("ops"), 8_000);
         _passAndExecute(d.treasury, abi.encodeCall(Treasury.setAllocations, (list)), "ops");
 
-        (uint256 orderId, IEscrow.Terms memory terms) = _fundedOrder();
-        vm.prank(terms.seller);
+        (uint256 orderId, bytes memory terms) = _fundedOrder();
+        vm.prank(makeAddr("seller"));
         escrow.deliverMilestone(orderId, terms, keccak256("delivered"));
         vm.prank(makeAddr("backer"));
         assertTrue(escrow.approveMilestone(orderId, terms));
 
         escrow.claim(orderId, terms, d.treasury);
-        escrow.withdraw(d.stablecoin, d.treasury);
-        uint256 fee = 10 * uint256(terms.unitPrice) * ESCROW_FEE_BPS / 10_000;
+        escrow.withdraw(d.stablecoin, d.treasury, d.treasury);
+        uint256 fee = 1_000e6 * uint256(ESCROW_FEE_BPS) / 10_000;
         assertEq(usd.balanceOf(d.treasury), fee);
 
         treasury.distribute(d.stablecoin);
@@ -278,26 +357,26 @@ contract GovernanceTest is Test, DeployBase {
         governor.execute(t, v, c, keccak256("early"));
         vm.warp(block.timestamp + 1);
         governor.execute(t, v, c, keccak256("early"));
-        assertEq(token.balanceOf(voter), INITIAL_SUPPLY + 1);
+        assertEq(token.balanceOf(voter), BOOTSTRAP_SUPPLY + 1);
     }
 
     function test_ProposalWithoutQuorumIsDefeated() public {
         // 1 % of the supply votes for: below the 4 % quorum.
         address small = makeAddr("small");
         vm.prank(voter);
-        assertTrue(token.transfer(small, INITIAL_SUPPLY / 100));
+        assertTrue(token.transfer(small, BOOTSTRAP_SUPPLY / 100));
         vm.prank(small);
         token.delegate(small);
-        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 1);
 
         (address[] memory t, uint256[] memory v, bytes[] memory c) =
             _single(d.token, abi.encodeCall(Token.mint, (small, 1)));
         vm.prank(small);
         uint256 id = governor.propose(t, v, c, "no quorum");
-        vm.roll(block.number + VOTING_DELAY + 1);
+        vm.warp(block.timestamp + VOTING_DELAY + 1);
         vm.prank(small);
         governor.castVote(id, FOR);
-        vm.roll(block.number + VOTING_PERIOD);
+        vm.warp(block.timestamp + VOTING_PERIOD);
         assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Defeated));
     }
 
@@ -306,7 +385,7 @@ contract GovernanceTest is Test, DeployBase {
         assertTrue(token.transfer(attacker, PROPOSAL_THRESHOLD - 1));
         vm.prank(attacker);
         token.delegate(attacker);
-        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 1);
         (address[] memory t, uint256[] memory v, bytes[] memory c) =
             _single(d.token, abi.encodeCall(Token.mint, (attacker, 1)));
         vm.prank(attacker);
@@ -322,10 +401,10 @@ contract GovernanceTest is Test, DeployBase {
     }
 
     // ---- votes are taken at the snapshot ----
-    // A proposal made in block N snapshots votes at the end of block N + votingDelay (N + 1
-    // here); voting opens after it. Whatever is acquired or delegated after the snapshot
-    // carries no weight, and a flash loan never does: it is repaid within one transaction,
-    // and votes are read from a past block.
+    // A proposal made at time T snapshots votes at T + votingDelay (one day); voting opens
+    // after it. Whatever is acquired or delegated after the snapshot carries no weight, and a
+    // flash loan never does: it is repaid within one transaction, and votes are read from a
+    // past timepoint.
 
     function test_VotesAcquiredAfterSnapshotDoNotCount() public {
         (address[] memory t, uint256[] memory v, bytes[] memory c) =
@@ -333,63 +412,63 @@ contract GovernanceTest is Test, DeployBase {
         vm.prank(voter);
         uint256 id = governor.propose(t, v, c, "mint to attacker");
         uint256 snapshot = governor.proposalSnapshot(id);
-        assertEq(snapshot, block.number + VOTING_DELAY);
-        vm.roll(snapshot + 1);
+        assertEq(snapshot, block.timestamp + VOTING_DELAY);
+        vm.warp(snapshot + 1);
 
         // The attacker buys (here: receives) 90 % of the supply once the snapshot is past.
         vm.prank(voter);
-        assertTrue(token.transfer(attacker, INITIAL_SUPPLY * 9 / 10));
+        assertTrue(token.transfer(attacker, BOOTSTRAP_SUPPLY * 9 / 10));
         vm.prank(attacker);
         token.delegate(attacker);
-        assertEq(token.getVotes(attacker), INITIAL_SUPPLY * 9 / 10);
+        assertEq(token.getVotes(attacker), BOOTSTRAP_SUPPLY * 9 / 10);
 
         vm.prank(attacker);
         uint256 weight = governor.castVote(id, FOR);
         assertEq(weight, 0);
         vm.prank(voter);
-        assertEq(governor.castVote(id, AGAINST), INITIAL_SUPPLY); // the snapshot balance
+        assertEq(governor.castVote(id, AGAINST), BOOTSTRAP_SUPPLY); // the snapshot balance
 
         (uint256 against, uint256 forVotes,) = governor.proposalVotes(id);
         assertEq(forVotes, 0);
-        assertEq(against, INITIAL_SUPPLY);
-        vm.roll(block.number + VOTING_PERIOD);
+        assertEq(against, BOOTSTRAP_SUPPLY);
+        vm.warp(block.timestamp + VOTING_PERIOD);
         assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Defeated));
     }
 
     function test_FlashLoanedVotesDoNotCount() public {
         FlashLender lender = new FlashLender(token);
         vm.prank(voter);
-        assertTrue(token.transfer(address(lender), INITIAL_SUPPLY / 2));
+        assertTrue(token.transfer(address(lender), BOOTSTRAP_SUPPLY / 2));
         FlashVoter borrower = new FlashVoter(governor, token);
-        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 1);
 
         (address[] memory t, uint256[] memory v, bytes[] memory c) =
             _single(d.token, abi.encodeCall(Token.mint, (address(borrower), 1_000e18)));
         vm.prank(voter);
         uint256 id = governor.propose(t, v, c, "flash");
-        vm.roll(governor.proposalSnapshot(id) + 1);
+        vm.warp(governor.proposalSnapshot(id) + 1);
 
         // Borrow half the supply, delegate, vote and repay in one transaction.
-        uint256 weight = borrower.attack(lender, id, INITIAL_SUPPLY / 2);
+        uint256 weight = borrower.attack(lender, id, BOOTSTRAP_SUPPLY / 2);
         assertEq(weight, 0);
-        assertEq(token.balanceOf(address(lender)), INITIAL_SUPPLY / 2);
+        assertEq(token.balanceOf(address(lender)), BOOTSTRAP_SUPPLY / 2);
         (, uint256 forVotes,) = governor.proposalVotes(id);
         assertEq(forVotes, 0);
     }
 
     function testFuzz_VotesAfterSnapshotDoNotCount(uint256 amount, uint256 delay) public {
-        amount = bound(amount, 1, INITIAL_SUPPLY);
+        amount = bound(amount, 1, BOOTSTRAP_SUPPLY);
         delay = bound(delay, 1, VOTING_PERIOD - 1);
         (address[] memory t, uint256[] memory v, bytes[] memory c) =
             _single(d.token, abi.encodeCall(Token.mint, (attacker, 1)));
         vm.prank(voter);
         uint256 id = governor.propose(t, v, c, "fuzz");
-        vm.roll(governor.proposalSnapshot(id) + delay);
+        vm.warp(governor.proposalSnapshot(id) + delay);
         vm.prank(voter);
         assertTrue(token.transfer(attacker, amount));
         vm.prank(attacker);
         token.delegate(attacker);
-        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 1);
         vm.prank(attacker);
         assertEq(governor.castVote(id, FOR), 0);
     }
@@ -417,10 +496,10 @@ contract GovernanceTest is Test, DeployBase {
         vm.prank(voter);
         id = governor.propose(t, v, c, description);
         assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Pending));
-        vm.roll(block.number + VOTING_DELAY + 1);
+        vm.warp(block.timestamp + VOTING_DELAY + 1);
         vm.prank(voter);
         governor.castVote(id, FOR);
-        vm.roll(block.number + VOTING_PERIOD);
+        vm.warp(block.timestamp + VOTING_PERIOD);
         assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Succeeded));
         governor.queue(t, v, c, keccak256(bytes(description)));
         assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Queued));
@@ -440,58 +519,83 @@ contract GovernanceTest is Test, DeployBase {
     // ---- escrow helpers ----
 
     /// @dev An order of 10 units at 100 dUSD, fully pledged by one backer and active.
-    function _fundedOrder() internal returns (uint256 orderId, IEscrow.Terms memory terms) {
-        terms.seller = makeAddr("seller");
-        terms.token = d.stablecoin;
-        terms.unitPrice = 100e6;
-        terms.minUnits = 1;
-        terms.maxUnits = 10;
-        terms.fundingDeadline = uint40(block.timestamp + 7 days);
-        terms.reviewPeriod = 3 days;
-        terms.feeBps = escrow.feeBps();
-        terms.arbiter = makeAddr("arbiter");
-        terms.metadataHash = keccak256("order");
-        terms.milestoneBps = new uint16[](1);
-        terms.milestoneBps[0] = 10_000;
+    function _fundedOrder() internal returns (uint256 orderId, bytes memory terms) {
+        IEscrow.Terms memory t;
+        t.seller = makeAddr("seller");
+        t.token = d.stablecoin;
+        t.unitPrice = 100e6;
+        t.minUnits = 1;
+        t.maxUnits = 10;
+        t.fundingDeadline = uint40(block.timestamp + 7 days);
+        t.reviewPeriod = 3 days;
+        t.rulingPeriod = 7 days;
+        t.feeBps = escrow.feeBps();
+        t.bondBps = 500;
+        t.arbiter = makeAddr("arbiter");
+        t.metadataHash = keccak256("order");
+        t.milestones = new IEscrow.Milestone[](1);
+        t.milestones[0] = IEscrow.Milestone(10_000, 30 days);
+        terms = EscrowLens(d.lens).packTerms(t);
+        vm.prank(t.seller);
         orderId = escrow.createOrder(terms);
 
         address backer = makeAddr("backer");
-        usd.mint(backer, 10 * uint256(terms.unitPrice));
+        usd.mint(backer, 10 * uint256(t.unitPrice));
         vm.startPrank(backer);
         usd.approve(d.escrow, type(uint256).max);
         escrow.pledge(orderId, terms, 10, address(0));
         vm.stopPrank();
-        assertEq(uint8(escrow.orderState(orderId).status), uint8(IEscrow.Status.Funding));
+        assertEq(
+            uint8(EscrowLens(d.lens).orderState(orderId).status), uint8(IEscrow.Status.Funding)
+        );
         escrow.finalize(orderId, terms); // the maximum is reached: funding ends at once
-        assertEq(uint8(escrow.orderState(orderId).status), uint8(IEscrow.Status.Active));
+        assertEq(uint8(EscrowLens(d.lens).orderState(orderId).status), uint8(IEscrow.Status.Active));
     }
 
-    function _drainAttempts(uint256 orderId, IEscrow.Terms memory terms)
+    function _drainAttempts(uint256 orderId, bytes memory terms)
         internal
         view
         returns (address[] memory targets, bytes[] memory calls)
     {
-        uint256 all = 10 * uint256(terms.unitPrice);
-        calls = new bytes[](12);
-        calls[0] = abi.encodeCall(Escrow.withdraw, (d.stablecoin, d.timelock));
-        calls[1] = abi.encodeCall(Escrow.claim, (orderId, terms, d.timelock));
-        calls[2] = abi.encodeCall(Escrow.refund, (orderId, terms, d.timelock));
+        uint256 all = usd.balanceOf(d.escrow);
+        address tl = d.timelock;
+        calls = new bytes[](16);
+        calls[0] = abi.encodeCall(Escrow.withdraw, (d.stablecoin, tl, tl));
+        calls[1] = abi.encodeCall(Escrow.claim, (orderId, terms, tl));
+        calls[2] = abi.encodeCall(Escrow.refund, (orderId, terms, tl, tl));
         calls[3] = abi.encodeCall(Escrow.unpledge, (orderId, terms, 10));
-        calls[4] = abi.encodeCall(Escrow.resolve, (orderId, terms, all));
+        calls[4] = abi.encodeCall(Escrow.rule, (orderId, terms, all, true));
         calls[5] = abi.encodeCall(Escrow.cancel, (orderId, terms));
         calls[6] = abi.encodeCall(Escrow.dispute, (orderId, terms));
         calls[7] = abi.encodeCall(Escrow.approveMilestone, (orderId, terms));
         calls[8] = abi.encodeCall(Escrow.release, (orderId, terms));
         calls[9] = abi.encodeCall(Escrow.deliverMilestone, (orderId, terms, bytes32(0)));
+        calls[10] = abi.encodeCall(Escrow.collect, (orderId, terms, tl));
+        calls[11] = abi.encodeCall(Escrow.ruleByDefault, (orderId, terms));
+        calls[12] = abi.encodeCall(Escrow.expire, (orderId, terms));
+        calls[13] = abi.encodeCall(Escrow.claimCommission, (orderId, terms, tl));
         // There is no sweep or rescue function to reach for.
-        calls[10] = abi.encodeWithSignature("sweep(address,address)", d.stablecoin, d.timelock);
+        calls[14] = abi.encodeWithSignature("sweep(address,address)", d.stablecoin, tl);
         // And the escrow never approves anyone to pull its tokens.
-        calls[11] = abi.encodeCall(IERC20.transferFrom, (d.escrow, d.timelock, all));
-        targets = new address[](12);
-        for (uint256 i; i < 11; ++i) {
+        calls[15] = abi.encodeCall(IERC20.transferFrom, (d.escrow, tl, all));
+        targets = new address[](16);
+        for (uint256 i; i < 15; ++i) {
             targets[i] = d.escrow;
         }
-        targets[11] = d.stablecoin;
+        targets[15] = d.stablecoin;
+    }
+}
+
+/// @dev An ERC20Votes token on the default block-number clock.
+contract ERC20VotesBlocks is ERC20, ERC20Permit, ERC20Votes {
+    constructor() ERC20("Blocks", "BLK") ERC20Permit("Blocks") {}
+
+    function nonces(address owner) public view override(ERC20Permit, Nonces) returns (uint256) {
+        return super.nonces(owner);
+    }
+
+    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
+        super._update(from, to, value);
     }
 }
 

@@ -20,7 +20,17 @@ contract TokenTest is Test {
     Token internal token;
 
     function setUp() public {
-        token = new Token(timelock, holder, INITIAL);
+        token = new Token(timelock, _one(holder), _one(INITIAL));
+    }
+
+    function _one(address a) internal pure returns (address[] memory list) {
+        list = new address[](1);
+        list[0] = a;
+    }
+
+    function _one(uint256 x) internal pure returns (uint256[] memory list) {
+        list = new uint256[](1);
+        list[0] = x;
     }
 
     function test_Metadata() public view {
@@ -31,24 +41,42 @@ contract TokenTest is Test {
         assertEq(token.minter(), timelock);
         assertEq(token.totalSupply(), INITIAL);
         assertEq(token.balanceOf(holder), INITIAL);
-        assertEq(token.CLOCK_MODE(), "mode=blocknumber&from=default");
-        assertEq(token.clock(), block.number);
+        assertEq(token.CLOCK_MODE(), "mode=timestamp");
+        assertEq(token.clock(), block.timestamp);
     }
 
     function test_ConstructorWithoutInitialSupply() public {
-        Token t = new Token(timelock, address(0), 0);
+        Token t = new Token(timelock, new address[](0), new uint256[](0));
         assertEq(t.totalSupply(), 0);
+    }
+
+    function test_ConstructorMintsTheDistribution() public {
+        address[] memory holders = new address[](3);
+        uint256[] memory amounts = new uint256[](3);
+        (holders[0], amounts[0]) = (timelock, 70e18);
+        (holders[1], amounts[1]) = (alice, 20e18);
+        (holders[2], amounts[2]) = (bob, 10e18);
+        Token t = new Token(timelock, holders, amounts);
+        assertEq(t.totalSupply(), 100e18);
+        assertEq(t.balanceOf(timelock), 70e18);
+        assertEq(t.balanceOf(alice), 20e18);
+        assertEq(t.balanceOf(bob), 10e18);
+    }
+
+    function test_RevertWhen_ConstructorLengthsDiffer() public {
+        vm.expectRevert(IToken.LengthMismatch.selector);
+        new Token(timelock, _one(holder), new uint256[](0));
     }
 
     function test_RevertWhen_ConstructorMinterIsZero() public {
         vm.expectRevert(IToken.ZeroMinter.selector);
-        new Token(address(0), holder, INITIAL);
+        new Token(address(0), _one(holder), _one(INITIAL));
     }
 
     function test_RevertWhen_ConstructorSupplyAboveCap() public {
         uint256 cap = 1_000_000_000e18;
         vm.expectRevert(abi.encodeWithSelector(IToken.SupplyCapExceeded.selector, cap + 1, cap));
-        new Token(timelock, holder, cap + 1);
+        new Token(timelock, _one(holder), _one(cap + 1));
     }
 
     function test_MintByTimelock() public {
@@ -144,13 +172,13 @@ contract TokenTest is Test {
     }
 
     function test_DelegationCheckpoints() public {
-        vm.roll(10);
+        vm.warp(10);
         vm.prank(holder);
         token.delegate(holder);
         assertEq(token.getVotes(holder), INITIAL);
         assertEq(token.numCheckpoints(holder), 1);
 
-        vm.roll(11);
+        vm.warp(11);
         vm.prank(holder);
         assertTrue(token.transfer(alice, 1_000e18));
         // Alice has not delegated: her tokens carry no votes, and the holder's drop.
@@ -161,7 +189,7 @@ contract TokenTest is Test {
         token.delegate(bob);
         assertEq(token.getVotes(bob), 1_000e18);
 
-        vm.roll(12);
+        vm.warp(12);
         assertEq(token.getPastVotes(holder, 10), INITIAL);
         assertEq(token.getPastVotes(holder, 11), INITIAL - 1_000e18);
         assertEq(token.getPastVotes(bob, 10), 0);
@@ -178,9 +206,9 @@ contract TokenTest is Test {
         assertEq(token.getVotes(alice), 3e18);
     }
 
-    function test_RevertWhen_PastVotesQueriedForCurrentBlock() public {
+    function test_RevertWhen_PastVotesQueriedForCurrentTime() public {
         vm.expectRevert();
-        token.getPastVotes(holder, block.number);
+        token.getPastVotes(holder, block.timestamp);
     }
 
     function test_DelegateBySig() public {

@@ -6,6 +6,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {DemoStablecoin} from "src/DemoStablecoin.sol";
 import {Treasury} from "src/Treasury.sol";
 import {ITreasury} from "src/interfaces/ITreasury.sol";
+import {MintableToken, NoReturnToken} from "./utils/EscrowTokens.sol";
 
 /// @dev A recipient that refuses the native coin.
 contract RejectingRecipient {
@@ -19,21 +20,24 @@ contract RejectingRecipient {
 }
 
 /// @dev Drives the treasury through random fee inflows, distributions, withdrawals, spends and
-/// allocation changes for the solvency invariant.
+/// allocation changes, in the native coin and odd tokens (6 and 18 decimals, no return values),
+/// for the solvency invariant. Never reverts itself (the invariant runs with
+/// `fail_on_revert = true`): calls that must succeed are made directly, and the ones that must
+/// fail are expected to.
 contract TreasuryHandler is Test {
     Treasury internal immutable _treasury;
-    DemoStablecoin internal immutable _usd;
     address internal immutable _governance;
     address[] internal _recipients;
+    address[] internal _tokens;
 
     /// @dev Ghost totals per token (`address(0)` for native), as a report would sum events.
     mapping(address token => uint256) public paidIn;
     mapping(address token => uint256) public withdrawn;
     mapping(address token => uint256) public spent;
 
-    constructor(Treasury treasury, DemoStablecoin usd, address governance) {
+    constructor(Treasury treasury, address[] memory tokens_, address governance) {
         _treasury = treasury;
-        _usd = usd;
+        _tokens = tokens_;
         _governance = governance;
         for (uint256 i; i < 4; ++i) {
             _recipients.push(makeAddr(string.concat("recipient", vm.toString(i))));
@@ -44,40 +48,70 @@ contract TreasuryHandler is Test {
         return _recipients;
     }
 
-    function payFees(uint256 amount, bool native) external {
+    function tokens() external view returns (address[] memory) {
+        return _tokens;
+    }
+
+    function balanceOf(address token, address who) public view returns (uint256) {
+        if (token == address(0)) return who.balance;
+        (, bytes memory out) = token.staticcall(abi.encodeWithSignature("balanceOf(address)", who));
+        return abi.decode(out, (uint256));
+    }
+
+    function payFees(uint256 amount, uint256 tokenSeed) external {
+        address token = _tokens[tokenSeed % _tokens.length];
         amount = bound(amount, 0, 1e30);
-        if (native) {
+        if (token == address(0)) {
             vm.deal(address(this), amount);
             (bool ok,) = address(_treasury).call{value: amount}("");
-            require(ok);
+            require(ok, "native fee");
         } else {
-            _usd.mint(address(_treasury), amount);
+            (bool ok,) = token.call(
+                abi.encodeWithSignature("mint(address,uint256)", address(_treasury), amount)
+            );
+            require(ok, "mint");
         }
-        paidIn[_token(native)] += amount;
+        paidIn[token] += amount;
     }
 
-    function distribute(bool native) external {
-        _treasury.distribute(_token(native));
+    function distribute(uint256 tokenSeed) external {
+        address token = _tokens[tokenSeed % _tokens.length];
+        if (_treasury.allocations().length == 0) {
+            vm.expectRevert(ITreasury.NoAllocations.selector);
+            _treasury.distribute(token);
+        } else if (_treasury.pending(token) == 0) {
+            vm.expectRevert(abi.encodeWithSelector(ITreasury.NothingToDistribute.selector, token));
+            _treasury.distribute(token);
+        } else {
+            _treasury.distribute(token);
+        }
     }
 
-    function withdraw(uint256 who, bool native) external {
-        address token = _token(native);
+    function withdraw(uint256 who, uint256 tokenSeed) external {
+        address token = _tokens[tokenSeed % _tokens.length];
         address recipient = _recipients[who % _recipients.length];
+        uint256 due = _treasury.credited(token, recipient);
+        uint256 before = balanceOf(token, address(0xdead));
         vm.prank(recipient);
-        withdrawn[token] += _treasury.withdraw(token, address(0xdead));
+        if (due == 0) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ITreasury.NothingToWithdraw.selector, recipient, token)
+            );
+            _treasury.withdraw(token, address(0xdead));
+            return;
+        }
+        uint256 amount = _treasury.withdraw(token, address(0xdead));
+        require(amount == due && balanceOf(token, address(0xdead)) - before == due, "withdrawn");
+        withdrawn[token] += amount;
     }
 
-    function spend(uint256 amount, bool native) external {
-        address token = _token(native);
-        uint256 balance = native ? address(_treasury).balance : _usd.balanceOf(address(_treasury));
+    function spend(uint256 amount, uint256 tokenSeed) external {
+        address token = _tokens[tokenSeed % _tokens.length];
+        uint256 balance = balanceOf(token, address(_treasury));
         amount = bound(amount, 0, balance - _treasury.totalCredited(token));
         vm.prank(_governance);
         _treasury.spend(token, address(0xbeef), amount);
         spent[token] += amount;
-    }
-
-    function _token(bool native) internal view returns (address) {
-        return native ? address(0) : address(_usd);
     }
 
     function setAllocations(uint256 seed) external {
@@ -115,7 +149,12 @@ contract TreasuryTest is Test {
     function setUp() public {
         treasury = new Treasury(governance);
         usd = new DemoStablecoin();
-        handler = new TreasuryHandler(treasury, usd, governance);
+        address[] memory tokens = new address[](4);
+        tokens[0] = NATIVE;
+        tokens[1] = address(usd);
+        tokens[2] = address(new MintableToken("DAI", 18));
+        tokens[3] = address(new NoReturnToken());
+        handler = new TreasuryHandler(treasury, tokens, governance);
         targetContract(address(handler));
     }
 
@@ -442,16 +481,18 @@ contract TreasuryTest is Test {
 
     // ---- invariant ----
 
+    /// @dev Per token: the balance covers what recipients were credited plus the retained
+    /// remainders, and the credits add up.
     function invariant_Solvent() public view {
-        address[2] memory tokens = [NATIVE, address(usd)];
+        address[] memory tokens = handler.tokens();
         address[] memory recipients = handler.recipients();
-        for (uint256 t; t < 2; ++t) {
+        for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
-            uint256 balance =
-                token == NATIVE ? address(treasury).balance : usd.balanceOf(address(treasury));
+            uint256 balance = handler.balanceOf(token, address(treasury));
             uint256 owed = treasury.totalCredited(token);
             assertGe(balance, owed);
             assertGe(balance, owed + treasury.retained(token));
+            assertEq(treasury.pending(token), balance - owed - treasury.retained(token));
             uint256 sum;
             for (uint256 i; i < recipients.length; ++i) {
                 sum += treasury.credited(token, recipients[i]);
@@ -462,11 +503,10 @@ contract TreasuryTest is Test {
 
     /// @dev Everything that came in is still here or left through `Withdrawn` or `Spent`.
     function invariant_FlowsAddUp() public view {
-        address[2] memory tokens = [NATIVE, address(usd)];
-        for (uint256 t; t < 2; ++t) {
+        address[] memory tokens = handler.tokens();
+        for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
-            uint256 balance =
-                token == NATIVE ? address(treasury).balance : usd.balanceOf(address(treasury));
+            uint256 balance = handler.balanceOf(token, address(treasury));
             assertEq(
                 handler.paidIn(token), balance + handler.withdrawn(token) + handler.spent(token)
             );

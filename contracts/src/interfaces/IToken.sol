@@ -18,6 +18,9 @@ interface IToken {
     /// @notice The minter given to the constructor is the zero address.
     error ZeroMinter();
 
+    /// @notice The constructor's holders and amounts differ in length.
+    error LengthMismatch();
+
     /// @notice The hard cap on the total supply, in 18-decimal units.
     function MAX_SUPPLY() external view returns (uint256);
 

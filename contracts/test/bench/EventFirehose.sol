@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {IEscrow} from "src/interfaces/IEscrow.sol";
+import {TermsLib} from "../utils/TermsLib.sol";
 
 /// @title EventFirehose
 /// @notice Emits the Escrow's own event types in bulk, so the indexer benchmark can build a
@@ -19,13 +20,15 @@ contract EventFirehose {
             address account = address(uint160(0x1000 + (i % 97)));
             uint256 kind = i % 4;
             if (kind == 0) {
-                emit IEscrow.Pledged(orderId, account, address(0), 1 + i % 5, 1e6 * (1 + i % 5));
+                emit IEscrow.Pledged(
+                    orderId, account, address(0), 1 + i % 5, 1e6 * (1 + i % 5), 1 + i % 5
+                );
             } else if (kind == 1) {
-                emit IEscrow.MilestoneReleased(orderId, 0, 5e5, 5e5);
+                emit IEscrow.MilestoneReleased(orderId, 0, 5e5, 5e5, block.timestamp + 30 days);
             } else if (kind == 2) {
                 emit IEscrow.Claimed(orderId, account, token, 1e5);
             } else {
-                emit IEscrow.Refunded(orderId, account, 1e6);
+                emit IEscrow.Refunded(orderId, account, account, 1e6);
             }
         }
     }
@@ -39,7 +42,9 @@ contract EventFirehose {
         IEscrow.Terms memory terms;
         terms.token = address(0xdEaD);
         terms.reviewPeriod = 3 days;
+        terms.rulingPeriod = 7 days;
         terms.feeBps = 100;
+        terms.bondBps = 500;
         terms.arbiter = address(0xA7b1);
         IEscrow.Split[] memory splits = new IEscrow.Split[](1);
         splits[0] = IEscrow.Split({recipient: address(0x5A0b), bps: 1500});
@@ -54,16 +59,17 @@ contract EventFirehose {
             terms.soleBuyer = kind == 0 ? address(0) : address(uint160(0x3000 + (i % 89)));
             terms.metadataHash = keccak256(abi.encode(firstOrder + i));
             if (kind == 2) {
-                terms.milestoneBps = new uint16[](3);
-                (terms.milestoneBps[0], terms.milestoneBps[1], terms.milestoneBps[2]) =
-                (3000, 3000, 4000);
+                terms.milestones = new IEscrow.Milestone[](3);
+                terms.milestones[0] = IEscrow.Milestone(3000, 14 days);
+                terms.milestones[1] = IEscrow.Milestone(3000, 14 days);
+                terms.milestones[2] = IEscrow.Milestone(4000, 14 days);
             } else {
-                terms.milestoneBps = new uint16[](1);
-                terms.milestoneBps[0] = 10_000;
+                terms.milestones = new IEscrow.Milestone[](1);
+                terms.milestones[0] = IEscrow.Milestone(10_000, 30 days);
             }
             terms.splits = kind == 1 ? splits : new IEscrow.Split[](0);
             emit IEscrow.OrderCreated(
-                firstOrder + i, terms.seller, terms.token, keccak256(abi.encode(terms)), terms
+                firstOrder + i, terms.seller, terms.token, terms.seller, TermsLib.pack(terms)
             );
         }
     }

@@ -72,9 +72,12 @@ pub struct StatusCounts {
     /// Orders with every milestone released.
     #[serde(rename = "Completed")]
     pub completed: u64,
-    /// Orders the arbiter ended.
+    /// Orders a ruling ended.
     #[serde(rename = "Resolved")]
     pub resolved: u64,
+    /// Orders that expired on a milestone not delivered in time.
+    #[serde(rename = "Expired")]
+    pub expired: u64,
 }
 
 impl StatusCounts {
@@ -87,6 +90,7 @@ impl StatusCounts {
             OrderStatus::Cancelled => self.cancelled,
             OrderStatus::Completed => self.completed,
             OrderStatus::Resolved => self.resolved,
+            OrderStatus::Expired => self.expired,
         }
     }
 }
@@ -207,7 +211,8 @@ pub struct Reputation {
     pub completed_orders: u64,
     /// Milestones released without a dispute.
     pub on_time_milestones: u64,
-    /// Disputes resolved with a refund.
+    /// Disputes upheld against its orders (a ruling withheld money or ended the order,
+    /// including the default ruling).
     pub disputes_lost: u64,
     /// `completed_orders * 10 + on_time_milestones * 2 - disputes_lost * 15` (may be negative).
     pub score: i64,

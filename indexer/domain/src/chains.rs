@@ -15,8 +15,8 @@ pub struct ChainInfo {
     pub name: String,
     /// The RPC URL browsers use (the transparency page checks records against it).
     pub rpc_url: String,
-    /// Deployment name (`escrow`, `token`, `treasury`, `governor`, `timelock`, `stablecoin`)
-    /// to address.
+    /// Deployment name (`escrow`, `escrow_lens`, `terms_verifier`, `token`, `treasury`,
+    /// `governor`, `timelock`, `team_vesting`, and `stablecoin` on local chains) to address.
     #[cfg_attr(
         feature = "openapi",
         schema(value_type = BTreeMap<String, crate::primitives::schema::Address>)
@@ -36,11 +36,42 @@ pub struct ChainInfo {
     pub events: i64,
     /// Reorgs rolled back.
     pub reorgs: i64,
+    /// The tokens new orders may be paid in on this chain (the Escrow's allowlist, kept by
+    /// governance), the native coin as the zero address.
+    pub payment_tokens: Vec<PaymentToken>,
+}
+
+/// One token of a chain's payment-token allowlist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentToken {
+    /// The token; the zero address for the chain's native coin.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub address: Address,
+    /// Its symbol (`dUSD`, `ETH`), when known.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub symbol: Option<String>,
+    /// Its decimals, when known.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub decimals: Option<u8>,
+}
+
+impl PaymentToken {
+    /// Whether this is the chain's native coin.
+    pub fn is_native(&self) -> bool {
+        self.address == Address::ZERO
+    }
 }
 
 impl ChainInfo {
     /// The address of deployment `name` (`escrow`, `stablecoin`, ...), if the chain has it.
     pub fn contract(&self, name: &str) -> Option<Address> {
         self.contracts.get(name).copied()
+    }
+
+    /// Whether new orders on this chain may be paid in `token` (the zero address: the native
+    /// coin).
+    pub fn accepts(&self, token: Address) -> bool {
+        self.payment_tokens.iter().any(|t| t.address == token)
     }
 }

@@ -1,6 +1,13 @@
 //! An order's lifecycle as the Escrow defines it (`contracts/src/interfaces/IEscrow.sol`):
-//! its [`OrderKind`], [`OrderStatus`] and the [`MilestoneState`] of each milestone, with the
-//! API's names and conversions from and to the `cointent-abi` `sol!` enums.
+//! its [`OrderKind`], [`OrderStatus`], the [`MilestoneState`] of each milestone and the
+//! [`DisputeOutcome`] of a ruling, with the API's names and conversions from and to the
+//! `cointent-abi` `sol!` enums.
+//!
+//! Every waiting state of an order ends by a deadline with a default outcome anyone may
+//! trigger: funding ends at the funding deadline (`Failed` below the goal), a milestone not
+//! delivered within its delivery period ends the order (`Expired`), a delivered milestone is
+//! released when its review window ends, and a dispute not ruled within the ruling period
+//! ends the order by the default ruling (`Resolved`, [`DisputeOutcome::ByDefault`]).
 
 use alloy_primitives::Address;
 use cointent_abi::IEscrow;
@@ -103,25 +110,31 @@ impl OrderKind {
 
     /// The kind of on-chain terms.
     pub fn of_terms(terms: &IEscrow::Terms) -> Self {
-        Self::of(terms.soleBuyer, terms.milestoneBps.len())
+        Self::of(terms.soleBuyer, terms.milestones.len())
     }
 }
 
 named_enum!(
     /// Lifecycle status of an order (the Escrow's `Status`).
-    OrderStatus, "order status", "Funding, Active, Failed, Cancelled, Completed, Resolved" {
+    OrderStatus, "order status",
+    "Funding, Active, Failed, Cancelled, Completed, Resolved, Expired" {
         /// Taking pledges until the funding deadline or the cap.
         Funding = "Funding",
         /// Funded (the goal was met): milestones are delivered and released.
         Active = "Active",
-        /// The goal was missed at the deadline: backers take refunds.
+        /// The goal was missed at the deadline: backers take back exactly what they paid.
         Failed = "Failed",
-        /// The seller cancelled during funding: backers take refunds.
+        /// The seller cancelled during funding: backers take back exactly what they paid.
         Cancelled = "Cancelled",
-        /// Every milestone was released.
+        /// Every milestone was settled (released, or ruled on without ending the order);
+        /// backers take back what rulings withheld.
         Completed = "Completed",
-        /// The arbiter resolved a dispute, ending the order.
+        /// A ruling ended the order (the arbiter's, or the default ruling after the ruling
+        /// period); backers take back what was not released.
         Resolved = "Resolved",
+        /// A milestone was not delivered by its deadline; backers take back what was not
+        /// released.
+        Expired = "Expired",
     }
 );
 
@@ -137,10 +150,17 @@ impl OrderStatus {
         self as u8
     }
 
-    /// Whether the order ended with money released to the seller side (promoters' claims then
-    /// close their positions): `Completed` or `Resolved`.
-    pub const fn is_settled(self) -> bool {
-        matches!(self, Self::Completed | Self::Resolved)
+    /// Whether the order ended after funding (`Completed`, `Resolved` or `Expired`, the
+    /// Escrow's `EscrowMath.ended`): its released amount is final, backers take back the rest
+    /// pro rata of their units, and a promoter's claim closes its position.
+    pub const fn has_ended(self) -> bool {
+        matches!(self, Self::Completed | Self::Resolved | Self::Expired)
+    }
+
+    /// Whether nothing more can happen to the order but claims and refunds: it failed, was
+    /// cancelled or has ended.
+    pub const fn is_final(self) -> bool {
+        !matches!(self, Self::Funding | Self::Active)
     }
 }
 
@@ -153,7 +173,7 @@ impl TryFrom<u8> for OrderStatus {
         Self::from_index(index).ok_or(UnknownVariant {
             what: "order status",
             value: index.to_string(),
-            expected: "indexes 0 to 5",
+            expected: "indexes 0 to 6",
         })
     }
 }
@@ -176,31 +196,36 @@ impl From<OrderStatus> for IEscrow::Status {
 named_enum!(
     /// State of one milestone as the API shows it. The contract keeps the state of the
     /// current milestone only (`Pending`, `Delivered`, `Disputed`); the indexer's projections
-    /// add `Released` (its amount went to the seller side) and `Resolved` (the arbiter ended a
-    /// dispute on it).
-    MilestoneState, "milestone state", "Pending, Delivered, Disputed, Released, Resolved" {
-        /// Not delivered yet.
+    /// add `Released` (its amount went to the seller side in full), `Resolved` (a ruling
+    /// withheld part of it or ended the order on it) and `Expired` (the order expired on it).
+    MilestoneState, "milestone state",
+    "Pending, Delivered, Disputed, Released, Resolved, Expired" {
+        /// Not delivered yet (including milestones an order never reached).
         Pending = "Pending",
         /// Delivered; its review window runs.
         Delivered = "Delivered",
-        /// Disputed by a backer; waits for the arbiter.
+        /// Disputed by a backer; waits for the ruling.
         Disputed = "Disputed",
-        /// Released to the seller side.
+        /// Released in full to the seller side: its review window ended, every weighted unit
+        /// approved it, or the arbiter dismissed its dispute.
         Released = "Released",
-        /// The arbiter resolved the dispute on it.
+        /// A ruling withheld part or all of it for backers, or ended the order on it (see the
+        /// milestone's ruling).
         Resolved = "Resolved",
+        /// Not delivered by its deadline: the order expired on it.
+        Expired = "Expired",
     }
 );
 
 impl MilestoneState {
     /// The contract's index of the state (`Pending` 0, `Delivered` 1, `Disputed` 2); `None`
-    /// for `Released` and `Resolved`, which only the indexer records.
+    /// for `Released`, `Resolved` and `Expired`, which only the indexer records.
     pub const fn contract_index(self) -> Option<u8> {
         match self {
             Self::Pending => Some(0),
             Self::Delivered => Some(1),
             Self::Disputed => Some(2),
-            Self::Released | Self::Resolved => None,
+            Self::Released | Self::Resolved | Self::Expired => None,
         }
     }
 }
@@ -236,13 +261,58 @@ impl TryFrom<IEscrow::MilestoneState> for MilestoneState {
 impl TryFrom<MilestoneState> for IEscrow::MilestoneState {
     type Error = UnknownVariant;
 
-    /// Fails for `Released` and `Resolved`, which only the indexer records.
+    /// Fails for `Released`, `Resolved` and `Expired`, which only the indexer records.
     fn try_from(state: MilestoneState) -> Result<Self, UnknownVariant> {
         state.contract_index().map(Self::from).ok_or_else(|| UnknownVariant {
             what: "contract milestone state",
             value: state.to_string(),
             expected: "Pending, Delivered, Disputed",
         })
+    }
+}
+
+named_enum!(
+    /// How a dispute ended (from the `DisputeRuled` event: see [`DisputeOutcome::of_ruling`]).
+    /// The bond goes back to the disputer when the dispute is upheld (every outcome but
+    /// `Dismissed`), to the seller when it is dismissed.
+    DisputeOutcome, "dispute outcome", "Dismissed, Withheld, Ended, ByDefault" {
+        /// The arbiter released the whole milestone and let the schedule go on.
+        Dismissed = "Dismissed",
+        /// The arbiter withheld part or all of the milestone for backers and let the schedule
+        /// go on (or complete, for the last milestone).
+        Withheld = "Withheld",
+        /// The arbiter ended the order (`Resolved`), releasing at most the milestone's
+        /// amount.
+        Ended = "Ended",
+        /// Nobody ruled within the ruling period: the default ruling released nothing more and
+        /// ended the order (`Resolved`).
+        ByDefault = "ByDefault",
+    }
+);
+
+impl DisputeOutcome {
+    /// The outcome of a `DisputeRuled` event: `by_default` and `upheld` are its flags;
+    /// `resolved` is whether the order's status became `Resolved`, which is its `ended` flag
+    /// unless the milestone was the last one (then the order is `Completed`, and a `Completed`
+    /// event follows in the same transaction, unless the arbiter ended it).
+    pub const fn of_ruling(upheld: bool, by_default: bool, resolved: bool) -> Self {
+        match (by_default, resolved, upheld) {
+            (true, _, _) => Self::ByDefault,
+            (false, true, _) => Self::Ended,
+            (false, false, true) => Self::Withheld,
+            (false, false, false) => Self::Dismissed,
+        }
+    }
+
+    /// Whether the dispute was upheld (the event's `upheld`): the bond goes back to the
+    /// disputer.
+    pub const fn is_upheld(self) -> bool {
+        !matches!(self, Self::Dismissed)
+    }
+
+    /// Whether the ruling ended the order.
+    pub const fn ends_order(self) -> bool {
+        matches!(self, Self::Ended | Self::ByDefault)
     }
 }
 
@@ -260,7 +330,10 @@ mod tests {
             assert_eq!(serde_json::from_value::<OrderStatus>(json!(s.as_str())).unwrap(), *s);
         }
         let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, ["Funding", "Active", "Failed", "Cancelled", "Completed", "Resolved"]);
+        assert_eq!(
+            names,
+            ["Funding", "Active", "Failed", "Cancelled", "Completed", "Resolved", "Expired"]
+        );
         let kinds: Vec<&str> = OrderKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(kinds, ["collective", "sale", "freelance"]);
         for m in MilestoneState::ALL {
@@ -284,9 +357,13 @@ mod tests {
             assert_eq!(OrderStatus::try_from(sol), Ok(*s));
             assert_eq!(OrderStatus::from_index(s.index()), Some(*s));
         }
-        assert_eq!(OrderStatus::from_index(6), None);
-        assert!(OrderStatus::try_from(IEscrow::Status::from(6)).is_err());
-        assert!(OrderStatus::Completed.is_settled() && !OrderStatus::Failed.is_settled());
+        assert_eq!(OrderStatus::from_index(6), Some(OrderStatus::Expired));
+        assert_eq!(OrderStatus::from_index(7), None);
+        assert!(OrderStatus::try_from(IEscrow::Status::from(7)).is_err());
+        let ended: Vec<_> = OrderStatus::ALL.iter().filter(|s| s.has_ended()).collect();
+        assert_eq!(ended, [&OrderStatus::Completed, &OrderStatus::Resolved, &OrderStatus::Expired]);
+        let open: Vec<_> = OrderStatus::ALL.iter().filter(|s| !s.is_final()).collect();
+        assert_eq!(open, [&OrderStatus::Funding, &OrderStatus::Active]);
         for (index, ours) in [
             (0, MilestoneState::Pending),
             (1, MilestoneState::Delivered),
@@ -298,6 +375,24 @@ mod tests {
         }
         assert!(MilestoneState::try_from(3).is_err());
         assert!(IEscrow::MilestoneState::try_from(MilestoneState::Released).is_err());
+        assert!(IEscrow::MilestoneState::try_from(MilestoneState::Expired).is_err());
+    }
+
+    #[test]
+    fn rulings_read_from_the_events_flags() {
+        use DisputeOutcome::*;
+        // (upheld, byDefault, resolved) as the Escrow's `_settleDispute` sets them.
+        assert_eq!(DisputeOutcome::of_ruling(false, false, false), Dismissed);
+        assert_eq!(DisputeOutcome::of_ruling(true, false, false), Withheld);
+        assert_eq!(DisputeOutcome::of_ruling(true, false, true), Ended);
+        assert_eq!(DisputeOutcome::of_ruling(true, true, true), ByDefault);
+        assert_eq!(
+            DisputeOutcome::ALL.iter().map(|o| o.is_upheld()).collect::<Vec<_>>(),
+            [false, true, true, true]
+        );
+        assert!(Ended.ends_order() && ByDefault.ends_order() && !Withheld.ends_order());
+        assert_eq!(serde_json::to_value(ByDefault).unwrap(), json!("ByDefault"));
+        assert_eq!("Withheld".parse::<DisputeOutcome>(), Ok(Withheld));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Amount, DateTime, MilestoneState, OrderId, OrderKind, OrderStatus, Split, Terms,
-    metadata::MetadataJson, payout::OrderFigures,
+    lifecycle::DisputeOutcome, metadata::MetadataJson, payout::OrderFigures,
 };
 
 /// One order as lists show it: the mirrored state plus a few fields of its linked metadata
@@ -25,6 +25,10 @@ pub struct OrderSummary {
     /// Maker, artisan or freelancer.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
     pub seller: Address,
+    /// Who sent the transaction creating the order: the seller, or whoever relayed the
+    /// seller's signature over the terms (`createOrderFor`).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub creator: Address,
     /// Payment token; the zero address for the native coin.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
     pub token: Address,
@@ -36,12 +40,36 @@ pub struct OrderSummary {
     pub max_units: u64,
     /// Units pledged now.
     pub units_pledged: u64,
+    /// Units that carry approval and dispute weight: those of backers that are not the
+    /// seller, a split recipient, the arbiter or a promoter of the order (the events'
+    /// `weightedUnits`).
+    pub weighted_units: u64,
     /// Amount paid in by backers, net of unpledges.
     pub funded: Amount,
-    /// Cumulative amount released to the seller side.
+    /// Cumulative amount released to the seller side (`totalReleased`: the settled
+    /// milestones' amounts less what rulings withheld).
     pub released: Amount,
     /// Amount refunded to backers.
     pub refunded: Amount,
+    /// Milestones settled (released or ruled on): the index of the current milestone while
+    /// the order is `Active`, `milestone_count` once the schedule is done.
+    pub current_milestone: u32,
+    /// While the order is `Active` and the current milestone awaits delivery: its delivery
+    /// deadline, after which anyone may expire the order; null otherwise.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub deliver_by: Option<DateTime>,
+    /// While the current milestone is delivered: when its review window ends (then anyone may
+    /// release it); null otherwise.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub review_ends_at: Option<DateTime>,
+    /// While the current milestone is disputed: when the ruling period ends (then anyone may
+    /// apply the default ruling); null otherwise.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub ruling_ends_at: Option<DateTime>,
+    /// While the order is `Active` and its current milestone not disputed: what disputing it
+    /// costs (`bond_bps` of its amount, rounded up; `payout::dispute_bond`); null otherwise.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub dispute_bond: Option<Amount>,
     /// When funding closes.
     pub funding_deadline: DateTime,
     /// Platform fee in bps.
@@ -53,7 +81,7 @@ pub struct OrderSummary {
     /// keccak256 of the metadata document.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Hash))]
     pub metadata_hash: B256,
-    /// keccak256(abi.encode(terms)), as the Escrow stores it.
+    /// keccak256 of the packed terms, as the Escrow stores it (`termsHashOf`).
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Hash))]
     pub terms_hash: B256,
     /// The time of the block that created the order.
@@ -92,10 +120,17 @@ pub struct OrderPledge {
     pub promoter: Option<Address>,
     /// Units held now.
     pub units: u64,
+    /// Whether the units carry approval and dispute weight: the backer is not the seller, a
+    /// split recipient, the arbiter nor a promoter of the order (`payout::weight`).
+    pub weighted: bool,
     /// Amount paid in, net of unpledges.
     pub paid: Amount,
     /// Amount refunded.
     pub refunded: Amount,
+    /// What a refund would pay the backer now (`payout::refundable`, the lens's
+    /// `refundable`): what it paid if the order failed or was cancelled, its pro-rata share
+    /// of what was not released once the order ended, else 0.
+    pub refundable: Amount,
 }
 
 /// One promoter's position in an order.
@@ -111,9 +146,14 @@ pub struct OrderPromotion {
     pub amount: Amount,
     /// Commission claimed so far.
     pub commission_claimed: Amount,
+    /// What a commission claim would credit now (`payout::commission_claimable`, the lens's
+    /// `commissionClaimable`).
+    pub commission_claimable: Amount,
+    /// Whether the promoter made its final claim after the order ended.
+    pub closed: bool,
 }
 
-/// One milestone of an order, with its share and its state.
+/// One milestone of an order, with its share, its deadlines and its state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderMilestone {
@@ -121,8 +161,17 @@ pub struct OrderMilestone {
     pub index: u32,
     /// Share of the funds it releases, in bps.
     pub bps: u16,
+    /// Seconds the seller has to deliver it once its delivery window starts.
+    pub delivery_period: u32,
+    /// What it releases in full: the difference of cumulative floors of the funds
+    /// (`payout::milestone_amount`; at the units pledged so far while funding).
+    pub amount: Amount,
     /// Its state.
     pub state: MilestoneState,
+    /// Its delivery deadline, once its delivery window started (at the end of funding for the
+    /// first milestone, at the previous one's settlement for the others); null before.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub deliver_by: Option<DateTime>,
     /// Hash of the proof of delivery, once delivered.
     #[cfg_attr(
         feature = "openapi",
@@ -143,10 +192,16 @@ pub struct OrderMilestone {
         schema(value_type = Option<crate::primitives::schema::Address>, required = true)
     )]
     pub disputed_by: Option<Address>,
-    /// Amount it released to the seller side.
+    /// Amount it released to the seller side (its whole amount, or what a ruling released).
     pub released_amount: Amount,
-    /// Amount refunded to backers by the arbiter's resolution.
-    pub refund_amount: Amount,
+    /// Amount a ruling withheld from it for backers (they take it back when the order ends).
+    pub withheld_amount: Amount,
+    /// The bond its dispute posted; null when it was not disputed.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub dispute_bond: Option<Amount>,
+    /// How its dispute was ruled; null when it was not disputed or not ruled yet.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub ruling: Option<DisputeOutcome>,
 }
 
 /// A dispute on one milestone of an order.
@@ -158,11 +213,25 @@ pub struct OrderDispute {
     /// The backer who disputed it.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
     pub disputed_by: Address,
-    /// Whether the arbiter resolved it.
+    /// The bond the disputer posted (`bond_bps` of the milestone's amount, rounded up).
+    pub bond: Amount,
+    /// When the ruling period ends: past it, anyone may apply the default ruling.
+    pub ruling_ends_at: DateTime,
+    /// Whether it was ruled on, by the arbiter or by default.
     pub resolved: bool,
-    /// Amount refunded to backers by the resolution.
-    pub refund_amount: Amount,
-    /// Amount released to the seller side by the milestone (and its resolution).
+    /// How it was ruled; null while open.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub outcome: Option<DisputeOutcome>,
+    /// Who was credited the bond: the disputer when upheld, the seller when dismissed; null
+    /// while open.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::primitives::schema::Address>, required = true)
+    )]
+    pub bond_to: Option<Address>,
+    /// Amount of the milestone the ruling withheld for backers.
+    pub withheld_amount: Amount,
+    /// Amount of the milestone the ruling released to the seller side.
     pub released_amount: Amount,
     /// The time of the milestone's last change.
     pub updated_at: DateTime,
@@ -233,8 +302,8 @@ pub struct OrderPriceBreakdown {
     pub released: OrderBreakdown,
 }
 
-/// Where the order's `OrderCreated` event is on chain, and the terms that hash to
-/// `terms_hash`.
+/// Where the order's `OrderCreated` event is on chain, and the packed terms it emitted, which
+/// hash to `terms_hash`.
 // Fields in the order the API writes them (alphabetical, serde_json's map order), so
 // serializing reproduces its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,12 +327,13 @@ pub struct OrderProof {
     /// An RPC URL a browser can check the record against.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub rpc_url: Option<String>,
-    /// The terms, as emitted in `OrderCreated`.
+    /// The terms, as emitted in `OrderCreated` (`terms_packed`, unpacked).
     pub terms: Terms,
-    /// Hex of abi.encode(terms); its keccak256 is terms_hash (the Escrow's termsHashOf).
+    /// The packed terms `OrderCreated` emitted, as every Escrow call takes them; their
+    /// keccak256 is terms_hash (the Escrow's termsHashOf).
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::HexBytes))]
-    pub terms_abi: Bytes,
-    /// keccak256(abi.encode(terms)).
+    pub terms_packed: Bytes,
+    /// keccak256(terms_packed).
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Hash))]
     pub terms_hash: B256,
     /// The transaction that created the order.
@@ -271,8 +341,9 @@ pub struct OrderProof {
     pub tx_hash: B256,
 }
 
-/// One order in full: the summary with the on-chain terms, pledges, promotions, milestones
-/// (with their bps), disputes, the price breakdown, the metadata document and the proof.
+/// One order in full: the summary with the on-chain terms, the Escrow's records of it,
+/// pledges, promotions, milestones (with their bps), disputes, the price breakdown, the
+/// metadata document and the proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderDetail {
@@ -287,6 +358,10 @@ pub struct OrderDetail {
     pub disputes: Vec<OrderDispute>,
     /// The on-chain terms.
     pub terms: Terms,
+    /// The Escrow's records of the order as the mirror has them (the lens's `orderState`,
+    /// `orderAux` and `promoterPoolOf`): with the terms, what `cointent_domain::payout`
+    /// computes each party's claimable amounts, commissions and refunds from.
+    pub figures: OrderFigures,
     /// Every milestone of the terms, in order.
     pub milestones: Vec<OrderMilestone>,
     /// Where the money goes.
@@ -299,23 +374,4 @@ pub struct OrderDetail {
     pub metadata: Option<MetadataJson>,
     /// Where the record is on chain.
     pub proof: OrderProof,
-}
-
-impl OrderDetail {
-    /// Units pledged through a promoter: the promotions' units summed.
-    pub fn promoted_units(&self) -> u64 {
-        self.promotions.iter().map(|p| p.units).sum()
-    }
-
-    /// The figures the payout views read (see [`crate::payout`]): with the terms' payout part,
-    /// what each party may claim, e.g. `payout::claimable(&d.terms.payout(), treasury,
-    /// &d.figures(), account, claimed)`.
-    pub fn figures(&self) -> OrderFigures {
-        OrderFigures {
-            status: self.summary.status,
-            units_pledged: self.summary.units_pledged,
-            promoted_units: self.promoted_units(),
-            released: self.summary.released.0,
-        }
-    }
 }

@@ -186,6 +186,30 @@ impl DateTime {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// Unix seconds as RFC 3339 UTC with second precision, as the API writes the times it
+    /// formats itself: `0` is `1970-01-01T00:00:00Z`. Years past 9999 (an Escrow deadline is
+    /// a uint40, up to the year 36812) take as many digits as they need, as Postgres writes
+    /// them. Needs no feature: the calendar arithmetic is a few lines (Howard Hinnant's
+    /// `civil_from_days`), so the app can format deadlines it reads from the chain.
+    pub fn from_unix_seconds(secs: u64) -> Self {
+        let (days, rest) = (secs / 86_400, secs % 86_400);
+        // Days since 0000-03-01, in 400-year eras of 146 097 days.
+        let z = days + 719_468;
+        let (era, doe) = (z / 146_097, z % 146_097);
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + u64::from(month <= 2);
+        Self(format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rest / 3_600,
+            rest % 3_600 / 60,
+            rest % 60
+        ))
+    }
 }
 
 impl fmt::Display for DateTime {
@@ -318,6 +342,38 @@ mod tests {
         assert_eq!(json!(B256::repeat_byte(0xab)), json!(format!("0x{}", "ab".repeat(32))));
         assert_eq!(json!(Bytes::from(vec![0xde, 0xad])), json!("0xdead"));
         assert_eq!(json!(Bytes::new()), json!("0x"));
+    }
+
+    #[test]
+    fn unix_seconds_format_as_the_api_writes_them() {
+        for (secs, text) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (951_868_799, "2000-02-29T23:59:59Z"),
+            (1_700_000_000, "2023-11-14T22:13:20Z"),
+            (4_107_542_400, "2100-03-01T00:00:00Z"),
+            (253_402_300_799, "9999-12-31T23:59:59Z"),
+            ((1 << 40) - 1, "36812-02-20T00:36:15Z"),
+        ] {
+            assert_eq!(DateTime::from_unix_seconds(secs).as_str(), text, "{secs}");
+        }
+    }
+
+    /// The same text as the `time` crate's calendar, over the whole uint40 range.
+    #[cfg(feature = "time")]
+    #[test]
+    fn unix_seconds_format_as_the_time_crate_does() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in 0..200_000_u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = if i % 2 == 0 { x % (1 << 40) } else { x % 4_102_444_800 };
+            assert_eq!(
+                DateTime::from_unix_seconds(secs).as_str(),
+                crate::time::format_unix(secs as i64).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -10,8 +10,9 @@ use crate::{
     orders::{OrderMilestone, OrderPriceBreakdown, OrderProof, OrderSummary},
 };
 
-/// An order's record and its proof: `keccak256(proof.terms_abi)` is the terms hash the Escrow
-/// stores (`termsHashOf`), and the `OrderCreated` event sits at the given block and log index.
+/// An order's record and its proof: `keccak256(proof.terms_packed)` is the terms hash the
+/// Escrow stores (the lens's `termsHashOf`), and the `OrderCreated` event sits at the given
+/// block and log index.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransparencyRecord {

@@ -1,6 +1,6 @@
 //! `GET /v1/chains`.
 
-use cointent_domain::chains::ChainInfo;
+use cointent_domain::{Address, chains::ChainInfo};
 
 use crate::fixtures::round_trip;
 
@@ -10,6 +10,11 @@ fn chains_read_and_write_back() {
     assert_eq!(chains.len(), 1);
     let c = &chains[0];
     assert_eq!(c.chain_id, 31337);
-    assert!(c.contract("escrow").is_some() && c.contract("stablecoin").is_some());
+    assert!(c.contract("escrow").is_some() && c.contract("escrow_lens").is_some());
     assert!(c.live && c.lag >= 0);
+    // A local chain takes its demo stablecoin and the native coin.
+    let stablecoin = c.contract("stablecoin").unwrap();
+    assert!(c.accepts(stablecoin) && c.accepts(Address::ZERO));
+    assert!(!c.accepts(c.contract("token").unwrap()));
+    assert!(c.payment_tokens.iter().any(|t| t.is_native() && t.decimals == Some(18)));
 }

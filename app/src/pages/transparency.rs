@@ -102,8 +102,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn render(w: Wallet, chain_id: u64, order_id: &str, c: &Check) -> AnyView {
     let ok = c.problems.is_empty();
     let (order, proof) = (&c.record.record, &c.record.proof);
-    let meta: Option<MetadataDocument> =
-        order.metadata.as_ref().and_then(|m| crate::api::from_value(m.0.clone()).ok());
+    let meta: Option<MetadataDocument> = order.metadata.as_ref().and_then(api::document);
     let indexer_status = order.summary.status.as_str();
     let status_note = (indexer_status != c.chain_status).then(|| {
         format!("Status: the chain says {}, the indexer says {indexer_status} (it may be a few blocks behind).", c.chain_status)

@@ -203,8 +203,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     let o = &d.summary;
     let (chain_id, id, token) = (o.chain_id, o.order_id, o.token);
-    let meta: Option<MetadataDocument> =
-        d.metadata.as_ref().and_then(|m| crate::api::from_value(m.0.clone()).ok());
+    let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
     let meta = meta.as_ref();
     let title = meta
         .map(|m| m.title.clone())

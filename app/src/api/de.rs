@@ -9,7 +9,8 @@
 //! strings for identifiers, enums and amounts, integers for counts. This deserializer offers
 //! only those, and hands a struct its members as a sequence in its own field order (looked up
 //! by the field names serde passes), so the derived visitors take them one after the other
-//! with no names to match and no duplicate checks. Every branch on the JSON itself lives in
+//! with no names to match and no duplicate checks (and a struct with a flattened part, as two
+//! structs read from the same object: see [`Fields`]). Every branch on the JSON itself lives in
 //! [`Json`] and the few helpers here, compiled once; what is compiled per type is only the
 //! call into the visitor. Unknown members are ignored (as serde does, `deny_unknown_fields`
 //! aside: no answer type has it); a missing member reads as `null`, so an absent optional
@@ -20,6 +21,7 @@
 
 use core::fmt;
 
+use cointent_domain::flatten::FLATTENED;
 use serde::de::{
     self, DeserializeOwned, Deserializer, Expected, IntoDeserializer, MapAccess, SeqAccess,
     Unexpected, Visitor,
@@ -94,7 +96,7 @@ pub(crate) enum Kind {
 
 /// A parsed JSON value, as the deserializer reads it: the browser's (`JsValue`) in the app;
 /// the native unit tests read `serde_json`'s through the same code.
-pub(crate) trait Json: Sized {
+pub(crate) trait Json: Clone {
     /// Its JSON type.
     fn kind(&self) -> Kind;
     /// The boolean, when it is one.
@@ -420,6 +422,9 @@ impl<'de, J: Json> SeqAccess<'de> for Seq<J> {
 
 /// An object's members in the order of a struct's fields; a member the object lacks is
 /// `null` (so an absent optional member is `None`, and an absent required one an error).
+/// A field named [`FLATTENED`] is the whole object: the domain reads a struct with a
+/// flattened part as the part and the rest, both from the same object
+/// (`cointent_domain::flatten`).
 struct Fields<J> {
     names: core::slice::Iter<'static, &'static str>,
     object: J,
@@ -433,7 +438,8 @@ impl<'de, J: Json> SeqAccess<'de> for Fields<J> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         let Some(name) = self.names.next() else { return Ok(None) };
-        match seed.deserialize(De(self.object.member(name))) {
+        let value = if *name == FLATTENED { self.object.clone() } else { self.object.member(name) };
+        match seed.deserialize(De(value)) {
             Ok(v) => Ok(Some(v)),
             Err(e) => Err(at(name, e)),
         }

@@ -8,7 +8,7 @@ use core::{fmt, str::FromStr};
 use alloy_primitives::{Address, B256};
 use serde::{Deserialize, Serialize};
 
-use crate::{DateTime, OrderId, lifecycle::UnknownVariant};
+use crate::{DateTime, OrderId, flatten::flattened, lifecycle::UnknownVariant};
 
 /// An event type a webhook may subscribe to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -136,7 +136,7 @@ pub struct Webhook {
 }
 
 /// A webhook just registered, with its secret (shown only here).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookCreated {
     /// The webhook.
@@ -145,6 +145,8 @@ pub struct WebhookCreated {
     /// The HMAC key for X-Cointent-Signature; shown only once.
     pub secret: String,
 }
+
+flattened!(WebhookCreated { webhook: Webhook; secret: String });
 
 /// The calling key's webhooks, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -394,6 +394,7 @@ struct Seq<J> {
 }
 
 impl<J: Json> Seq<J> {
+    #[inline(never)]
     fn next(&mut self) -> Option<J> {
         (self.next < self.len).then(|| {
             self.next += 1;
@@ -430,6 +431,15 @@ struct Fields<J> {
     object: J,
 }
 
+impl<J: Json> Fields<J> {
+    /// The next field's name and value (outside the generic code, which only calls it).
+    #[inline(never)]
+    fn next(&mut self) -> Option<(&'static str, J)> {
+        let name = *self.names.next()?;
+        Some((name, if name == FLATTENED { self.object.clone() } else { self.object.member(name) }))
+    }
+}
+
 impl<'de, J: Json> SeqAccess<'de> for Fields<J> {
     type Error = Error;
 
@@ -437,8 +447,7 @@ impl<'de, J: Json> SeqAccess<'de> for Fields<J> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(name) = self.names.next() else { return Ok(None) };
-        let value = if *name == FLATTENED { self.object.clone() } else { self.object.member(name) };
+        let Some((name, value)) = self.next() else { return Ok(None) };
         match seed.deserialize(De(value)) {
             Ok(v) => Ok(Some(v)),
             Err(e) => Err(at(name, e)),

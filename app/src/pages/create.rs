@@ -209,7 +209,7 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
             label: Some("Partner shop".into()),
         }]);
     }
-    let document = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+    let document = serde_json::to_string(&doc).map_err(|_| "The document could not be written.")?;
     let terms = Terms {
         seller,
         token,

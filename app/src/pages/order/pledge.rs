@@ -7,6 +7,7 @@ use std::sync::Arc;
 use alloy_primitives::{Address, B256, U256, hex};
 use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
+use js_sys::{JSON, Reflect};
 use wasm_bindgen::JsValue;
 
 use super::Ctx;
@@ -16,6 +17,10 @@ use crate::{
     net::{self, array, object, stringify},
     wallet::Wallet,
 };
+
+/// EIP-712 types of an EIP-2612 permit, for `eth_signTypedData_v4` (the domain and the
+/// message are added per signature).
+const PERMIT_TYPES: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],"Permit":[{"name":"owner","type":"address"},{"name":"spender","type":"address"},{"name":"value","type":"uint256"},{"name":"nonce","type":"uint256"},{"name":"deadline","type":"uint256"}]},"primaryType":"Permit"}"#;
 
 /// Pledges `units`, with the fewest wallet prompts the token allows: native coin or
 /// enough allowance -> one transaction; EIP-2612 permit -> a signature and one transaction;
@@ -65,53 +70,28 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         let chain_now =
             net::chain_time(&ctx.rpc).await.unwrap_or((js_sys::Date::now() / 1000.0) as u64);
         let deadline = chain_now + 3600;
-        let field = |name: &str, ty: &str| object(&[("name", name.into()), ("type", ty.into())]);
-        let typed = object(&[
-            (
-                "types",
-                object(&[
-                    (
-                        "EIP712Domain",
-                        array(&[
-                            field("name", "string"),
-                            field("version", "string"),
-                            field("chainId", "uint256"),
-                            field("verifyingContract", "address"),
-                        ]),
-                    ),
-                    (
-                        "Permit",
-                        array(&[
-                            field("owner", "address"),
-                            field("spender", "address"),
-                            field("value", "uint256"),
-                            field("nonce", "uint256"),
-                            field("deadline", "uint256"),
-                        ]),
-                    ),
-                ]),
-            ),
-            ("primaryType", "Permit".into()),
-            (
-                "domain",
-                object(&[
-                    ("name", d.name.as_str().into()),
-                    ("version", d.version.as_str().into()),
-                    ("chainId", JsValue::from_f64(ctx.chain_id as f64)),
-                    ("verifyingContract", token.as_str().into()),
-                ]),
-            ),
-            (
-                "message",
-                object(&[
-                    ("owner", account.as_str().into()),
-                    ("spender", ctx.escrow.as_str().into()),
-                    ("value", cost.to_string().into()),
-                    ("nonce", nonce.to_string().into()),
-                    ("deadline", deadline.to_string().into()),
-                ]),
-            ),
-        ]);
+        let typed = JSON::parse(PERMIT_TYPES).unwrap_or_default();
+        let _ = Reflect::set(
+            &typed,
+            &"domain".into(),
+            &object(&[
+                ("name", d.name.as_str().into()),
+                ("version", d.version.as_str().into()),
+                ("chainId", JsValue::from_f64(ctx.chain_id as f64)),
+                ("verifyingContract", token.as_str().into()),
+            ]),
+        );
+        let _ = Reflect::set(
+            &typed,
+            &"message".into(),
+            &object(&[
+                ("owner", account.as_str().into()),
+                ("spender", ctx.escrow.as_str().into()),
+                ("value", cost.to_string().into()),
+                ("nonce", nonce.to_string().into()),
+                ("deadline", deadline.to_string().into()),
+            ]),
+        );
         let Some(sig) = w
             .sign(
                 "Allow the escrow to take the payment",

@@ -13,7 +13,7 @@ use cointent_domain::{
 };
 use leptos::prelude::*;
 
-use super::{dl_html, error_box, loading, order::breakdown_html, raw};
+use super::{Load, dl_html, error_box, loading, order::breakdown_html, raw};
 use crate::{api, eth, net, wallet::Wallet};
 
 /// What the page found.
@@ -88,7 +88,7 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
 pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let oid = order_id.clone();
-    let res = LocalResource::new(move || check(w, chain_id, oid.clone()));
+    let res = Load::new(move || check(w, chain_id, oid.clone()));
     view! {
         <h1>{format!("Order #{order_id}: the record")}</h1>
         {move || res.with(|r| match r {

@@ -90,9 +90,9 @@ pub(crate) async fn rpc(url: &str, method: &str, params: JsValue) -> Result<JsVa
     ]));
     let (status, answer) = fetch_json(url, "POST", Some(&body), None).await?;
     let answer = answer.ok_or_else(|| format!("the RPC node answered {status}"))?;
-    let err = member(&answer, "error");
-    if !is_null(&err) {
-        return Err(member(&err, "message").as_string().unwrap_or_else(|| "RPC error".into()));
+    if answer.is_object() && Reflect::has(&answer, &"error".into()).unwrap_or(false) {
+        let message = member(&member(&answer, "error"), "message").as_string();
+        return Err(message.unwrap_or_else(|| "RPC error".into()));
     }
     Ok(member(&answer, "result"))
 }

@@ -55,14 +55,18 @@ impl Wallet {
         if !self.ensure_chain(chain_id).await {
             return None;
         }
-        let tx = object(&[
-            ("from", from.as_str().into()),
-            ("to", to.into()),
-            ("data", hex::encode_prefixed(&data).into()),
-            ("value", format!("{value:#x}").into()),
-        ]);
+        // A new object for each request: a wallet may add to the one it is given.
+        let data = hex::encode_prefixed(&data);
+        let tx = || {
+            object(&[
+                ("from", from.as_str().into()),
+                ("to", to.into()),
+                ("data", data.as_str().into()),
+                ("value", format!("{value:#x}").into()),
+            ])
+        };
         self.tx.set(TxState::Checking(label.clone()));
-        if let Err(e) = request("eth_call", array(&[tx.clone(), "latest".into()])).await {
+        if let Err(e) = request("eth_call", array(&[tx(), "latest".into()])).await {
             let reason = match e.revert_data() {
                 Some(d) => eth::explain_revert(&d),
                 None => format!("The transaction would fail: {}", e.message),
@@ -71,7 +75,7 @@ impl Wallet {
             return None;
         }
         self.tx.set(TxState::Signing(label.clone()));
-        let hash = match request("eth_sendTransaction", array(std::slice::from_ref(&tx))).await {
+        let hash = match request("eth_sendTransaction", array(&[tx()])).await {
             Ok(h) => h.as_string().unwrap_or_default(),
             Err(e) if e.rejected() => {
                 self.tx.set(TxState::Rejected(format!(
@@ -100,7 +104,7 @@ impl Wallet {
                     return Some(receipt);
                 }
                 let block = member(&receipt, "blockNumber");
-                let reason = match request("eth_call", array(&[tx, block])).await {
+                let reason = match request("eth_call", array(&[tx(), block])).await {
                     Err(e) => e.revert_data().map(|d| eth::explain_revert(&d)).unwrap_or(e.message),
                     Ok(_) => "The transaction failed on chain.".into(),
                 };

@@ -72,6 +72,19 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# sqlx-cli (cargo sqlx prepare), at the version of sqlx in Cargo.lock, Postgres only.
+ensure_sqlx_cli() {
+  local want have
+  want=$(awk '/^name = "sqlx"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
+  have=$(cargo sqlx --version 2>/dev/null | awk '{print $2}')
+  if [ "$have" != "$want" ]; then
+    say "cargo install sqlx-cli $want (once; a few minutes)"
+    run_logged sqlx-cli-install cargo install sqlx-cli --version "$want" --locked \
+      --no-default-features --features postgres \
+      || die "could not install sqlx-cli $want (log: .dev/logs/sqlx-cli-install.log): is crates.io reachable?"
+  fi
+}
+
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 ensure_chromium() {
   [ -x "$CHROMIUM" ] && return 0

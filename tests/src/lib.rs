@@ -13,6 +13,10 @@
 //!   refuses root. [`shared_postgres`] gives one server per test process and
 //!   [`Postgres::create_database`] a fresh database per test.
 //!
+//! - [`proxy`]: a fault-injecting JSON-RPC proxy ([`RpcProxy`]) in front of an anvil: lag,
+//!   dropped requests, empty `eth_getLogs` answers, answers held until a test releases them.
+//! - [`chaos`]: the indexer under chaos (reorgs, kills, Postgres restarts, several
+//!   indexers, a lying RPC) and the checks of its mirror afterwards (`cointent-chaos`).
 //! - [`demo`]: the demo world of the local stack (also `cointent-demo`).
 //! - [`dev`]: the local stack itself, supervised (`cointent-dev`, run by `script/dev`).
 //!
@@ -29,14 +33,17 @@
 //! ```
 
 mod anvil;
+pub mod chaos;
 pub mod demo;
 pub mod dev;
 mod error;
 mod paths;
 mod postgres;
+pub mod proxy;
 
 pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
 pub use cointent_storage::{embedded::Postgres, process::free_port};
 pub use error::{Error, Result};
 pub use paths::{artifact_bytecode, deploy_contracts, project_root, tool};
 pub use postgres::shared_postgres;
+pub use proxy::{Faults, RpcProxy};

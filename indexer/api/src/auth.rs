@@ -1,4 +1,4 @@
-//! Sign-in with Ethereum (EIP-4361) and sessions (see `indexer/api/openapi/auth.json`).
+//! The `auth` area of the API: sign-in with Ethereum (EIP-4361) and sessions.
 //!
 //! 1. `POST /v1/auth/nonce` gives a random, single-use nonce that expires in ten minutes.
 //! 2. The wallet signs (EIP-191 `personal_sign`) an EIP-4361 message whose domain is the
@@ -13,21 +13,19 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use alloy::primitives::{Address, Signature};
-use axum::{
-    Router,
-    extract::State,
-    http::StatusCode,
-    response::IntoResponse,
-    routing::{delete, get, post},
+use axum::{Json, extract::State, http::StatusCode};
+use cointent_domain::{
+    auth::{AuthNonce, AuthSession, AuthSessionList, AuthVerifyRequest},
+    error::ErrorBody,
+    time::parse_unix,
 };
-use serde::{Deserialize, Serialize};
+use cointent_storage::read::auth::{self as read, NewSession};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiResult},
     identity::{Session, random_hex, sha256_hex},
-    sql::rfc3339_sql,
     state::AppState,
-    time::parse_rfc3339,
 };
 
 /// How long a nonce may wait for its signed message.
@@ -39,88 +37,81 @@ fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/nonce", post(nonce))
-        .route("/auth/verify", post(verify))
-        .route("/auth/sessions", get(sessions))
-        .route("/auth/sessions/{id}", delete(revoke))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(nonce))
+        .routes(routes!(verify))
+        .routes(routes!(sessions))
+        .routes(routes!(revoke))
 }
 
-#[derive(Serialize)]
-struct NonceOut {
-    nonce: String,
-    expires_at: String,
-}
-
-async fn nonce(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
+/// A single-use nonce for a sign-in with Ethereum (EIP-4361) message.
+///
+/// The nonce is random, expires after ten minutes and serves one successful
+/// /v1/auth/verify.
+#[utoipa::path(
+    post,
+    path = "/auth/nonce",
+    operation_id = "authNonce",
+    tag = "auth",
+    responses(
+        (status = 200, description = "A fresh nonce.", body = AuthNonce),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn nonce(State(s): State<AppState>) -> ApiResult<Json<AuthNonce>> {
     let nonce = random_hex(16)?;
     // Expired nonces are useless: drop them as new ones are made.
-    sqlx::query("DELETE FROM auth_nonces WHERE expires_at < now() - interval '1 hour'")
-        .execute(&s.pool)
-        .await?;
-    let sql = format!(
-        "INSERT INTO auth_nonces (nonce, expires_at)
-         VALUES ($1, now() + make_interval(secs => $2)) RETURNING {}",
-        rfc3339_sql("expires_at")
-    );
-    let expires_at: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(&nonce)
-        .bind(NONCE_TTL_SECS as f64)
-        .fetch_one(&s.pool)
-        .await?;
-    Ok(ApiJson(NonceOut { nonce, expires_at }))
+    read::delete_stale_nonces(&s.pool).await?;
+    let expires_at = read::create_nonce(&s.pool, &nonce, NONCE_TTL_SECS as f64).await?;
+    Ok(Json(AuthNonce { nonce, expires_at }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VerifyIn {
-    message: String,
-    signature: String,
-}
-
-#[derive(Serialize)]
-struct VerifyOut {
-    token: String,
-    address: String,
-    expires_at: String,
-}
-
+/// Exchange a signed EIP-4361 message for a session token.
+///
+/// The message must follow EIP-4361 exactly: domain = host[:port] of the server's public
+/// URL, URI starting with that URL, Version 1, the Chain ID of a chain this server indexes,
+/// a nonce from /v1/auth/nonce (unused, unexpired; consumed here), Issued At not in the
+/// future (5 minutes of skew), Expiration Time (optional) not passed. The signature is the
+/// wallet's personal_sign (EIP-191) of the message's exact text, 65 bytes of 0x hex; its
+/// signer must be the message's address. A request of the wrong shape (missing member,
+/// signature not 65 bytes of hex) is a 400; a message or signature that fails a check is a
+/// 401 whose message names the check. The token is returned once; send it as
+/// `Authorization: Bearer <token>`.
+#[utoipa::path(
+    post,
+    path = "/auth/verify",
+    operation_id = "authVerify",
+    tag = "auth",
+    request_body = AuthVerifyRequest,
+    responses(
+        (status = 200, description = "Signed in.", body = AuthSession),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 415, description = "Not application/json.", body = ErrorBody),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn verify(
     State(s): State<AppState>,
-    ApiJson(input): ApiJson<VerifyIn>,
-) -> ApiResult<impl IntoResponse> {
+    ApiJson(input): ApiJson<AuthVerifyRequest>,
+) -> ApiResult<Json<AuthSession>> {
     let signature = parse_signature(&input.signature)?;
     let msg = check_message(&s, &input.message, &signature)?;
     let address = format!("{:#x}", msg.address);
     let token = random_hex(32)?;
-    let ttl = s.config.http.session_ttl_secs as f64;
-    // Consuming the nonce and opening the session commit together: a nonce serves once.
-    let mut tx = s.pool.begin().await?;
-    let used = sqlx::query(
-        "UPDATE auth_nonces SET used_at = now()
-         WHERE nonce = $1 AND used_at IS NULL AND expires_at > now()",
-    )
-    .bind(&msg.nonce)
-    .execute(&mut *tx)
-    .await?;
-    if used.rows_affected() != 1 {
-        return Err(ApiError::Unauthorized("message: unknown, used or expired Nonce".into()));
-    }
-    let sql = format!(
-        "INSERT INTO auth_sessions (token_hash, address, chain_id, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(secs => $4)) RETURNING {}",
-        rfc3339_sql("expires_at")
-    );
-    let expires_at: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(sha256_hex(token.as_bytes()))
-        .bind(&address)
-        .bind(msg.chain_id as i64)
-        .bind(ttl)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(ApiJson(VerifyOut { token, address, expires_at }))
+    let token_hash = sha256_hex(token.as_bytes());
+    let new = NewSession {
+        nonce: &msg.nonce,
+        token_hash: &token_hash,
+        address: &address,
+        chain_id: msg.chain_id as i64,
+        ttl_secs: s.config.http.session_ttl_secs as f64,
+    };
+    let expires_at = read::open_session(&s.pool, &new)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("message: unknown, used or expired Nonce".into()))?;
+    Ok(Json(AuthSession { token, address: msg.address, expires_at }))
 }
 
 /// Checks a well-formed request's message and signature. Every failure is a 401 (the
@@ -177,54 +168,55 @@ fn host_of(url: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
-#[derive(Serialize, sqlx::FromRow)]
-struct SessionOut {
-    id: String,
-    created_at: String,
-    expires_at: String,
-    last_used_at: Option<String>,
-    current: bool,
+/// The signed-in address's live sessions.
+///
+/// Unexpired, unrevoked sessions, newest first (at most 200).
+#[utoipa::path(
+    get,
+    path = "/auth/sessions",
+    operation_id = "authSessions",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (
+            status = 200,
+            description = "Unexpired, unrevoked sessions, newest first (at most 200).",
+            body = AuthSessionList
+        ),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn sessions(State(s): State<AppState>, session: Session) -> ApiResult<Json<AuthSessionList>> {
+    let items = read::sessions(&s.pool, &session.address, session.id).await?;
+    Ok(Json(AuthSessionList { items }))
 }
 
-#[derive(Serialize)]
-struct SessionsOut {
-    items: Vec<SessionOut>,
-}
-
-async fn sessions(State(s): State<AppState>, session: Session) -> ApiResult<impl IntoResponse> {
-    let sql = format!(
-        "SELECT id::TEXT AS id, {} AS created_at, {} AS expires_at, {} AS last_used_at,
-                id = $2 AS current
-         FROM auth_sessions
-         WHERE address = $1 AND revoked_at IS NULL AND expires_at > now()
-         ORDER BY id DESC LIMIT 200",
-        rfc3339_sql("created_at"),
-        rfc3339_sql("expires_at"),
-        rfc3339_sql("last_used_at"),
-    );
-    let items: Vec<SessionOut> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(&session.address)
-        .bind(session.id)
-        .fetch_all(&s.pool)
-        .await?;
-    Ok(ApiJson(SessionsOut { items }))
-}
-
+/// Revoke one of the signed-in address's sessions (sign out).
+#[utoipa::path(
+    delete,
+    path = "/auth/sessions/{id}",
+    operation_id = "authRevokeSession",
+    tag = "auth",
+    security(("session" = [])),
+    params(
+        ("id" = String, Path, description = "A session id from /v1/auth/sessions.", pattern = "^[0-9]{1,18}$"),
+    ),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn revoke(
     State(s): State<AppState>,
     session: Session,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<StatusCode> {
     let id: i64 = id.trim().parse().map_err(|_| ApiError::bad("id", "not a session id"))?;
-    let done = sqlx::query(
-        "UPDATE auth_sessions SET revoked_at = now()
-         WHERE id = $1 AND address = $2 AND revoked_at IS NULL",
-    )
-    .bind(id)
-    .bind(&session.address)
-    .execute(&s.pool)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !read::revoke_session(&s.pool, id, &session.address).await? {
         return Err(ApiError::not_found(format!("session {id}")));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -298,7 +290,8 @@ impl SiweMessage {
         if nonce.len() < 8 || !nonce.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err("Nonce must be at least 8 alphanumeric characters".into());
         }
-        let issued_at = parse_rfc3339(&field("Issued At")?).ok_or("Issued At is not RFC 3339")?;
+        let issued_at =
+            parse_unix(&field("Issued At")?).map_err(|_| "Issued At is not RFC 3339")?;
         let (mut expiration_time, mut not_before) = (None, None);
         let rest: Vec<&str> = lines.collect();
         let mut i = 0;
@@ -321,9 +314,11 @@ impl SiweMessage {
             match rank {
                 1 => {
                     expiration_time =
-                        Some(parse_rfc3339(value).ok_or("Expiration Time is not RFC 3339")?)
+                        Some(parse_unix(value).map_err(|_| "Expiration Time is not RFC 3339")?)
                 }
-                2 => not_before = Some(parse_rfc3339(value).ok_or("Not Before is not RFC 3339")?),
+                2 => {
+                    not_before = Some(parse_unix(value).map_err(|_| "Not Before is not RFC 3339")?)
+                }
                 4 => {
                     while i + 1 < rest.len() && rest[i + 1].starts_with("- ") {
                         i += 1;
@@ -412,10 +407,10 @@ Resources:
 
     #[test]
     fn rfc3339_times() {
-        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2000-03-01T00:00:00+01:00"), Some(951_865_200));
-        assert_eq!(parse_rfc3339("2000-03-01 00:00:00Z"), None);
-        assert_eq!(parse_rfc3339("2000-13-01T00:00:00Z"), None);
+        assert_eq!(parse_unix("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(parse_unix("2000-03-01T00:00:00+01:00"), Ok(951_865_200));
+        assert!(parse_unix("2000-03-01 00:00:00Z").is_err());
+        assert!(parse_unix("2000-13-01T00:00:00Z").is_err());
         assert_eq!(host_of("https://shop.example:8443/x"), "shop.example:8443");
     }
 }

@@ -1,51 +1,37 @@
-//! The `chains` area of the API (see `indexer/api/openapi/chains.json`): every configured chain
-//! with what a browser needs to reach it and how far the mirror has got.
+//! The `chains` area of the API: every configured chain with what a browser needs to reach
+//! it and how far the mirror has got.
 
 use std::collections::BTreeMap;
 
-use axum::{Json, Router, extract::State, routing::get};
-use serde::Serialize;
+use axum::{Json, extract::State};
+use cointent_domain::chains::ChainInfo;
+use cointent_storage::read::chains as read;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{error::ApiResult, state::AppState};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/chains", get(chains))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_chains))
 }
 
-/// One chain as the API shows it.
-#[derive(Debug, Serialize)]
-struct ChainInfo {
-    chain_id: u64,
-    name: String,
-    /// The RPC URL browsers use (the transparency page checks records against it).
-    rpc_url: String,
-    contracts: BTreeMap<String, String>,
-    finality_depth: u64,
-    head_block: i64,
-    indexed_block: i64,
-    lag: i64,
-    live: bool,
-    events: i64,
-    reorgs: i64,
-}
-
-/// `[{chain_id, name, rpc_url, contracts, finality_depth, head_block, indexed_block, lag, live,
-/// events, reorgs}]`, in the configuration's order. `live` is the ingester's own gauge when it
-/// runs in this process, else whether the mirror is within the finality depth of the head.
-async fn chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainInfo>>> {
-    let ids: Vec<i64> = state.config.chains.iter().map(|c| c.chain_id as i64).collect();
-    let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT chain_id, head_block, checkpoint_block, events, reorgs FROM chains
-         WHERE chain_id = ANY($1)",
+/// Configured chains and the mirror's progress.
+///
+/// In the configuration's order. `live` is the ingester's own gauge when it runs in this
+/// process, else whether the mirror is within the finality depth of the head.
+#[utoipa::path(
+    get,
+    path = "/chains",
+    operation_id = "listChains",
+    tag = "chains",
+    responses(
+        (status = 200, description = "OK", body = Vec<ChainInfo>),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
-    .bind(&ids)
-    .fetch_all(&state.pool)
-    .await?;
-    let contracts: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT chain_id, name, address FROM contracts WHERE chain_id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&state.pool)
-            .await?;
+)]
+async fn list_chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainInfo>>> {
+    let ids: Vec<i64> = state.config.chains.iter().map(|c| c.chain_id as i64).collect();
+    let progress = read::progress(&state.pool, &ids).await?;
+    let contracts = read::contracts(&state.pool, &ids).await?;
     let gauges: BTreeMap<u64, bool> =
         state.metrics.chains().into_iter().map(|(id, m)| (id, m.live.get() == 1)).collect();
     let out = state
@@ -54,14 +40,14 @@ async fn chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainInfo>>
         .iter()
         .map(|c| {
             let id = c.chain_id as i64;
-            let (head, indexed, events, reorgs) =
-                rows.iter().find(|r| r.0 == id).map_or((0, 0, 0, 0), |r| (r.1, r.2, r.3, r.4));
-            let mut names: BTreeMap<String, String> = contracts
+            let p = progress.iter().find(|p| p.chain_id == id);
+            let (head, indexed) = p.map_or((0, 0), |p| (p.head_block, p.indexed_block));
+            let mut names: BTreeMap<String, _> = contracts
                 .iter()
-                .filter(|r| r.0 == id)
-                .map(|r| (r.1.clone(), r.2.clone()))
+                .filter(|r| r.chain_id == id)
+                .filter_map(|r| Some((r.name.clone(), r.address.parse().ok()?)))
                 .collect();
-            names.extend(c.contracts.iter().map(|(n, a)| (n.clone(), format!("{a:#x}"))));
+            names.extend(c.contracts.iter().map(|(n, a)| (n.clone(), *a)));
             let lag = (head - indexed).max(0);
             let live = gauges
                 .get(&c.chain_id)
@@ -77,8 +63,8 @@ async fn chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainInfo>>
                 indexed_block: indexed,
                 lag,
                 live,
-                events,
-                reorgs,
+                events: p.map_or(0, |p| p.events),
+                reorgs: p.map_or(0, |p| p.reorgs),
             }
         })
         .collect();

@@ -1,4 +1,4 @@
-//! The `events` area of the API (see `indexer/api/openapi/events.json`): the raw mirrored events,
+//! The `events` area of the API: the raw mirrored events,
 //! as a paginated list and as a server-sent-events stream of new ones.
 //!
 //! The stream polls the mirror (every [`POLL`]) for events after a position per chain
@@ -14,22 +14,21 @@ use std::{
 };
 
 use axum::{
-    Router,
+    Json,
     extract::State,
     http::HeaderMap,
-    response::{
-        Response,
-        sse::{Event, KeepAlive, Sse},
-    },
-    routing::get,
+    response::sse::{Event as SseEvent, KeepAlive, Sse},
 };
+use cointent_domain::{Page, events::Event};
+use cointent_storage::read::events::{self as read, EventFilter, Position};
 use futures_util::Stream;
 use serde::Deserialize;
-use sqlx::{Postgres, QueryBuilder, Row};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiQuery, ApiResult},
-    page::{fetch_page, log_keyset, page_query},
+    page::{PageQuery, page_query},
     params::{address, chain_id, uint},
     state::AppState,
 };
@@ -39,115 +38,93 @@ const POLL: Duration = Duration::from_millis(200);
 /// The most events one poll reads per chain.
 const BATCH: i64 = 500;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/events", get(list)).route("/events/stream", get(stream))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(stream))
 }
 
-const EVENT: &str = "json_build_object('chain_id', e.chain_id, 'block_number', e.block_number,
-    'log_index', e.log_index, 'block_hash', e.block_hash, 'block_time', e.block_time,
-    'tx_hash', e.tx_hash, 'contract', e.contract, 'address', e.address, 'event', e.event,
-    'args', e.args)::TEXT";
-
-#[derive(Debug, Deserialize)]
+/// The filters of the list and the stream (the list's `limit` and `cursor` are a
+/// [`PageQuery`] of their own).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
+    /// Only this chain.
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     chain_id: Option<u64>,
+    /// Event name (OrderCreated, Pledged, ...).
+    #[param(pattern = "^[A-Za-z0-9_]{1,64}$")]
     event: Option<String>,
+    /// Deployment name of the emitter (escrow, token, treasury, governor, timelock,
+    /// stablecoin).
+    #[param(pattern = "^[a-z0-9_]{1,32}$")]
     contract: Option<String>,
+    /// Events of this order (args.orderId).
+    #[param(pattern = "^[0-9]{1,78}$")]
     order_id: Option<String>,
+    /// Events naming this seller, backer or promoter.
+    #[param(value_type = Option<cointent_domain::primitives::schema::Address>)]
     account: Option<String>,
+    /// From this block on.
+    #[param(maximum = 9_223_372_036_854_775_807_u64)]
     from_block: Option<u64>,
-    limit: Option<u32>,
-    cursor: Option<String>,
 }
 
-/// The checked filters shared by the list and the stream.
-#[derive(Debug, Clone, Default)]
-struct Filter {
-    chain_id: Option<i64>,
-    event: Option<String>,
-    contract: Option<String>,
-    order_id: Option<String>,
-    account: Option<String>,
-    from_block: Option<i64>,
-}
-
-impl Filter {
-    fn new(q: &EventsQuery) -> ApiResult<Self> {
-        let event = match &q.event {
-            Some(e)
-                if e.is_empty()
-                    || e.len() > 64
-                    || !e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+/// The checked filters of a query.
+fn filter(q: &EventsQuery) -> ApiResult<EventFilter> {
+    let event = match &q.event {
+        Some(e)
+            if e.is_empty()
+                || e.len() > 64
+                || !e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            return Err(ApiError::bad("event", "not an event name"));
+        }
+        other => other.clone(),
+    };
+    Ok(EventFilter {
+        chain_id: q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?,
+        event,
+        contract: match &q.contract {
+            Some(c)
+                if c.is_empty()
+                    || c.len() > 32
+                    || !c
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
             {
-                return Err(ApiError::bad("event", "not an event name"));
+                return Err(ApiError::bad("contract", "not a deployment name"));
             }
             other => other.clone(),
-        };
-        Ok(Self {
-            chain_id: q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?,
-            event,
-            contract: match &q.contract {
-                Some(c)
-                    if c.is_empty()
-                        || c.len() > 32
-                        || !c
-                            .bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
-                {
-                    return Err(ApiError::bad("contract", "not a deployment name"));
-                }
-                other => other.clone(),
-            },
-            order_id: q.order_id.as_deref().map(|o| uint("order_id", o)).transpose()?,
-            account: q.account.as_deref().map(|a| address("account", a)).transpose()?,
-            from_block: q.from_block.map(|b| chain_id("from_block", b)).transpose()?,
-        })
-    }
-
-    /// Appends ` AND ...` conditions over `events e`.
-    fn push(&self, sql: &mut QueryBuilder<Postgres>) {
-        if let Some(c) = self.chain_id {
-            sql.push(" AND e.chain_id = ").push_bind(c);
-        }
-        if let Some(e) = &self.event {
-            sql.push(" AND e.event = ").push_bind(e.clone());
-        }
-        if let Some(c) = &self.contract {
-            sql.push(" AND e.contract = ").push_bind(c.clone());
-        }
-        if let Some(o) = &self.order_id {
-            sql.push(" AND e.args ->> 'orderId' = ").push_bind(o.clone());
-        }
-        if let Some(a) = &self.account {
-            sql.push(" AND ((e.args ? 'seller' AND e.args ->> 'seller' = ")
-                .push_bind(a.clone())
-                .push(") OR (e.args ? 'backer' AND e.args ->> 'backer' = ")
-                .push_bind(a.clone())
-                .push(") OR (e.args ? 'promoter' AND e.args ->> 'promoter' = ")
-                .push_bind(a.clone())
-                .push("))");
-        }
-        if let Some(b) = self.from_block {
-            sql.push(" AND e.block_number >= ").push_bind(b);
-        }
-    }
+        },
+        order_id: q.order_id.as_deref().map(|o| uint("order_id", o)).transpose()?,
+        account: q.account.as_deref().map(|a| address("account", a)).transpose()?,
+        from_block: q.from_block.map(|b| chain_id("from_block", b)).transpose()?,
+    })
 }
 
-/// Raw events, oldest first (by chain, block, log index).
+/// Raw mirrored events, oldest first.
+///
+/// Ordered by (chain_id, block_number, log_index).
+#[utoipa::path(
+    get,
+    path = "/events",
+    operation_id = "listEvents",
+    tag = "events",
+    params(EventsQuery, PageQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<Event>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<EventsQuery>,
-) -> ApiResult<Response> {
-    let filter = Filter::new(&q)?;
-    let page = page_query(q.limit, q.cursor.clone());
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Event>>> {
+    let filter = filter(&q)?;
+    let page = page_query(page.limit, page.cursor);
     let (limit, cursor) = (page.limit()?, page.cursor(3)?);
-    let mut sql = QueryBuilder::<Postgres>::new(format!(
-        "SELECT {EVENT}, e.chain_id::TEXT, e.block_number::TEXT, e.log_index::TEXT
-         FROM events e WHERE true"
-    ));
-    filter.push(&mut sql);
-    log_keyset(&mut sql, "e", cursor, true, limit)?;
-    fetch_page(&state, sql, limit).await
+    Ok(Json(read::list(&state.pool, &filter, cursor.as_deref(), limit).await?))
 }
 
 /// Positions per chain: the last (block, log index) seen.
@@ -174,78 +151,97 @@ fn decode_positions(text: &str) -> ApiResult<Positions> {
     Ok(out)
 }
 
+/// The stream's request header, read from [`HeaderMap`] (so a bad one is this API's 400).
+// Only the OpenAPI document reads the struct.
+#[allow(dead_code)]
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+struct StreamHeaders {
+    /// The id of the last message received.
+    #[param(
+        rename = "Last-Event-ID",
+        nullable = false,
+        pattern = "^(-?[0-9]+:-?[0-9]+:-?[0-9]+)?(,-?[0-9]+:-?[0-9]+:-?[0-9]+)*$"
+    )]
+    last_event_id: Option<String>,
+}
+
 /// What a stream carries between polls.
 struct Tail {
     state: AppState,
-    filter: Filter,
+    filter: EventFilter,
     positions: Positions,
-    ready: VecDeque<Event>,
+    ready: VecDeque<SseEvent>,
     first: bool,
 }
 
 impl Tail {
     /// Reads the events after the positions (matching the filter) and the current end of each
-    /// chain, in one statement so both come from one snapshot.
+    /// chain, from one snapshot.
     async fn poll(&mut self) -> Result<(), sqlx::Error> {
-        let chains: Vec<i64> = self.positions.keys().copied().collect();
-        let blocks: Vec<i64> = self.positions.values().map(|p| p.0).collect();
-        let logs: Vec<i32> = self.positions.values().map(|p| p.1).collect();
-        let mut sql = QueryBuilder::<Postgres>::new("WITH pos AS (SELECT * FROM unnest(");
-        sql.push_bind(chains)
-            .push("::BIGINT[], ")
-            .push_bind(blocks)
-            .push("::BIGINT[], ")
-            .push_bind(logs)
-            .push(format!(
-                "::INT[]) AS p(id, b, l))
-                 SELECT NULL::TEXT, p.id, h.block_number, h.log_index FROM pos p
-                 JOIN LATERAL (SELECT block_number, log_index FROM events
-                     WHERE chain_id = p.id ORDER BY block_number DESC, log_index DESC LIMIT 1) h ON true
-                 UNION ALL
-                 SELECT x.* FROM (SELECT {EVENT}, e.chain_id, e.block_number, e.log_index
-                   FROM pos p JOIN LATERAL (SELECT * FROM events e
-                     WHERE e.chain_id = p.id AND (e.block_number, e.log_index) > (p.b, p.l)"
-            ));
-        self.filter.push(&mut sql);
-        sql.push(" ORDER BY e.block_number, e.log_index LIMIT ")
-            .push_bind(BATCH)
-            .push(") e ON true ORDER BY e.block_time, e.chain_id, e.block_number, e.log_index) x");
-        let rows = sql.build().fetch_all(&self.state.pool).await?;
-        let mut heads = Positions::new();
+        let positions: Vec<Position> = self
+            .positions
+            .iter()
+            .map(|(&chain_id, &(block_number, log_index))| Position {
+                chain_id,
+                block_number,
+                log_index,
+            })
+            .collect();
+        let poll = read::poll(&self.state.pool, &positions, &self.filter, BATCH).await?;
         let mut full: BTreeMap<i64, usize> = BTreeMap::new();
-        for row in &rows {
-            let json: Option<String> = row.try_get(0)?;
-            let key: (i64, i64, i32) = (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-            match json {
-                None => {
-                    heads.insert(key.0, (key.1, key.2));
-                }
-                Some(json) => {
-                    *full.entry(key.0).or_default() += 1;
-                    self.positions.insert(key.0, (key.1, key.2));
-                    let id = encode_positions(&self.positions);
-                    self.ready.push_back(Event::default().id(id).data(json));
-                }
-            }
+        for event in &poll.events {
+            let chain = event.chain_id as i64;
+            *full.entry(chain).or_default() += 1;
+            self.positions.insert(chain, (event.block_number as i64, event.log_index as i32));
+            let id = encode_positions(&self.positions);
+            let data = serde_json::to_string(event)
+                .map_err(|e| sqlx::Error::Decode(format!("event as JSON: {e}").into()))?;
+            self.ready.push_back(SseEvent::default().id(id).data(data));
         }
         // Skip past what did not match; a chain rolled back by a reorg moves back to its end.
         // A chain whose batch was full keeps its position, to read the rest next time.
-        for (chain, head) in heads {
-            if full.get(&chain).is_none_or(|n| (*n as i64) < BATCH) {
-                self.positions.insert(chain, head);
+        for end in poll.ends {
+            if full.get(&end.chain_id).is_none_or(|n| (*n as i64) < BATCH) {
+                self.positions.insert(end.chain_id, (end.block_number, end.log_index));
             }
         }
         Ok(())
     }
 }
 
-/// New events as server-sent events (`text/event-stream`), with the list's filters.
+/// New events as server-sent events.
+///
+/// A text/event-stream of events as they are mirrored, with the list's filters. Each
+/// message's data is an Event (JSON) and its id the stream position after it
+/// (chain:block:log pairs); reconnect with Last-Event-ID to resume after it. Without it the
+/// stream starts at the current end of the mirror. Comments keep the connection alive.
+#[utoipa::path(
+    get,
+    path = "/events/stream",
+    operation_id = "streamEvents",
+    tag = "events",
+    params(
+        EventsQuery,
+        StreamHeaders,
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The stream.",
+            content_type = "text/event-stream",
+            body = String
+        ),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<EventsQuery>,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let filter = Filter::new(&q)?;
+) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
+    let filter = filter(&q)?;
     let mut positions = match headers.get("last-event-id") {
         Some(v) => {
             decode_positions(v.to_str().map_err(|_| ApiError::bad("Last-Event-ID", "not ASCII"))?)?
@@ -261,16 +257,8 @@ async fn stream(
     }
     let missing: Vec<i64> = chains.into_iter().filter(|c| !positions.contains_key(c)).collect();
     if !missing.is_empty() {
-        let ends: Vec<(i64, Option<i64>, Option<i32>)> = sqlx::query_as(
-            "SELECT c.id, h.block_number, h.log_index FROM unnest($1::BIGINT[]) AS c(id)
-             LEFT JOIN LATERAL (SELECT block_number, log_index FROM events
-                 WHERE chain_id = c.id ORDER BY block_number DESC, log_index DESC LIMIT 1) h ON true",
-        )
-        .bind(&missing)
-        .fetch_all(&state.pool)
-        .await?;
-        for (c, b, l) in ends {
-            positions.insert(c, (b.unwrap_or(-1), l.unwrap_or(-1)));
+        for end in read::ends(&state.pool, &missing).await? {
+            positions.insert(end.chain_id, (end.block_number, end.log_index));
         }
     }
     let tail = Tail { state, filter, positions, ready: VecDeque::new(), first: true };

@@ -29,6 +29,10 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use cointent_storage::read::{
+    auth,
+    keys::{self, KeyGrant},
+};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
@@ -78,17 +82,10 @@ impl FromRequestParts<AppState> for Session {
             .ok_or_else(|| {
                 ApiError::Unauthorized("expected Authorization: Bearer <token>".into())
             })?;
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE auth_sessions SET last_used_at = now()
-             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
-             RETURNING id, address",
-        )
-        .bind(sha256_hex(token.as_bytes()))
-        .fetch_optional(&s.pool)
-        .await?;
-        let (id, address) = row
+        let live = auth::use_session(&s.pool, &sha256_hex(token.as_bytes()))
+            .await?
             .ok_or_else(|| ApiError::Unauthorized("unknown, expired or revoked session".into()))?;
-        Ok(Self { id, address })
+        Ok(Self { id: live.id, address: live.address })
     }
 }
 
@@ -127,16 +124,8 @@ async fn authenticate(pool: &PgPool, header: &[u8]) -> ApiResult<ApiKey> {
         .and_then(|(id, secret)| Some((id.parse::<i64>().ok()?, secret)))
         .ok_or_else(invalid)?;
     let secret_hash = sha256_hex(secret.as_bytes());
-    let row: Option<(String, Vec<String>, i32)> = sqlx::query_as(
-        "UPDATE api_keys SET usage_count = usage_count + 1, last_used_at = now()
-         WHERE id = $1 AND secret_hash = $2 AND revoked_at IS NULL
-         RETURNING name, scopes, rate_limit_per_min",
-    )
-    .bind(id)
-    .bind(&secret_hash)
-    .fetch_optional(pool)
-    .await?;
-    let (name, scopes, rate_limit_per_min) = row.ok_or_else(invalid)?;
+    let grant = keys::use_key(pool, id, &secret_hash).await?.ok_or_else(invalid)?;
+    let KeyGrant { name, scopes, rate_limit_per_min } = grant;
     // The secret's hash names the key in the limiter: ids repeat across databases.
     limit(&format!("key:{secret_hash}"), rate_limit_per_min.max(1) as u32)?;
     Ok(ApiKey { id, name, scopes, rate_limit_per_min })

@@ -1,19 +1,21 @@
-//! Partner API keys (see `indexer/api/openapi/keys.json`).
+//! The `keys` area of the API: partner API keys.
 //!
 //! A key is `ck_<id>_<secret>`; only the sha256 of the secret is stored. Keys are made,
 //! listed and revoked with `cointent keys ...` ([`create_key`], [`list_keys`],
-//! [`revoke_key`]) and sent in the `X-Api-Key` header.
+//! [`revoke_key`]) and sent in the `X-Api-Key` header; `GET /v1/keys/me` shows the calling
+//! key.
 //!
 //! Keys are checked on every request by [`crate::identity::key_layer`].
 
-use axum::{Router, extract::State, response::IntoResponse, routing::get};
-use serde::Serialize;
+use axum::{Json, extract::State};
+use cointent_domain::keys::{ApiKeyInfo, ApiKeyScope};
+use cointent_storage::read::keys as read;
 use sqlx::PgPool;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    error::{ApiJson, ApiResult},
+    error::ApiResult,
     identity::{ApiKey, random_hex, sha256_hex},
-    sql::rfc3339_sql,
     state::AppState,
 };
 
@@ -40,27 +42,6 @@ pub enum KeyError {
     Database(#[from] sqlx::Error),
 }
 
-/// A key as listed (never with its secret).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct KeyInfo {
-    /// The id (the `<id>` in `ck_<id>_<secret>`).
-    pub id: i64,
-    /// A human name.
-    pub name: String,
-    /// Its scopes.
-    pub scopes: Vec<String>,
-    /// Requests per minute allowed.
-    pub rate_limit_per_min: i32,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339, when revoked.
-    pub revoked_at: Option<String>,
-    /// Requests made with the key.
-    pub usage_count: i64,
-    /// RFC 3339, the last request.
-    pub last_used_at: Option<String>,
-}
-
 /// Parses `read,webhooks` into scopes, refusing unknown ones.
 pub fn parse_scopes(list: &str) -> Result<Vec<String>, KeyError> {
     let mut scopes = Vec::new();
@@ -78,17 +59,6 @@ pub fn parse_scopes(list: &str) -> Result<Vec<String>, KeyError> {
     Ok(scopes)
 }
 
-fn info_sql(filter: &str) -> String {
-    format!(
-        "SELECT id, name, scopes, rate_limit_per_min, {} AS created_at, {} AS revoked_at,
-                usage_count, {} AS last_used_at
-         FROM api_keys {filter}",
-        rfc3339_sql("created_at"),
-        rfc3339_sql("revoked_at"),
-        rfc3339_sql("last_used_at")
-    )
-}
-
 /// Creates a key; returns it with the full key text `ck_<id>_<secret>`, which is never
 /// stored and cannot be shown again.
 pub async fn create_key(
@@ -96,7 +66,7 @@ pub async fn create_key(
     name: &str,
     scopes: &[String],
     rate_limit_per_min: u32,
-) -> Result<(KeyInfo, String), KeyError> {
+) -> Result<(ApiKeyInfo, String), KeyError> {
     if name.trim().is_empty() {
         return Err(KeyError::EmptyName);
     }
@@ -112,48 +82,55 @@ pub async fn create_key(
         return Err(KeyError::ZeroRateLimit);
     }
     let secret = random_hex(24).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_keys (name, scopes, rate_limit_per_min, secret_hash)
-         VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(name.trim())
-    .bind(scopes)
-    .bind(rate_limit_per_min.min(i32::MAX as u32) as i32)
-    .bind(sha256_hex(secret.as_bytes()))
-    .fetch_one(pool)
-    .await?;
-    let info = sqlx::query_as(sqlx::AssertSqlSafe(info_sql("WHERE id = $1")))
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
-    Ok((info, format!("ck_{id}_{secret}")))
+    let rate = rate_limit_per_min.min(i32::MAX as u32) as i32;
+    let info =
+        read::create(pool, name.trim(), scopes, rate, &sha256_hex(secret.as_bytes())).await?;
+    let key = format!("ck_{}_{secret}", info.id);
+    Ok((info, key))
 }
 
 /// Every key, oldest first.
-pub async fn list_keys(pool: &PgPool) -> Result<Vec<KeyInfo>, KeyError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(info_sql("ORDER BY id"))).fetch_all(pool).await?)
+pub async fn list_keys(pool: &PgPool) -> Result<Vec<ApiKeyInfo>, KeyError> {
+    Ok(read::list(pool).await?)
 }
 
 /// Revokes key `id`; false when there is no such key or it was already revoked.
 pub async fn revoke_key(pool: &PgPool, id: i64) -> Result<bool, KeyError> {
-    let done =
-        sqlx::query("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id)
-            .execute(pool)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(read::revoke(pool, id).await?)
 }
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/keys/me", get(me))
+/// Scopes as the command line shows them: `read,webhooks`.
+pub fn scopes_text(scopes: &[ApiKeyScope]) -> String {
+    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
 }
 
-async fn me(State(s): State<AppState>, key: ApiKey) -> ApiResult<impl IntoResponse> {
-    let info: KeyInfo = sqlx::query_as(sqlx::AssertSqlSafe(info_sql("WHERE id = $1")))
-        .bind(key.id)
-        .fetch_one(&s.pool)
-        .await?;
-    Ok(ApiJson(info))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
+}
+
+/// The calling API key: name, scopes, rate limit and usage.
+///
+/// Partner keys (`ck_<id>_<secret>`, header X-Api-Key) are made by operators with
+/// `cointent keys create --name N --scopes read,webhooks [--rate-limit PER_MIN]`. Every /v1
+/// endpoint accepts a key; reads work without one. A malformed, unknown or revoked key is
+/// refused with 401 on every endpoint. Each key has a per-minute limit (fixed one-minute
+/// windows counted per server process); over it, 429 with Retry-After. Anonymous callers are
+/// limited per IP only when the server sets http.anon_rate_limit_per_min.
+#[utoipa::path(
+    get,
+    path = "/keys/me",
+    operation_id = "apiKeyMe",
+    tag = "keys",
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The key.", body = ApiKeyInfo),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn me(State(s): State<AppState>, key: ApiKey) -> ApiResult<Json<ApiKeyInfo>> {
+    let info = read::get(&s.pool, key.id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    Ok(Json(info))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Content-addressed metadata documents (see `indexer/api/openapi/metadata.json`).
+//! The `metadata` area of the API: content-addressed metadata documents.
 //!
 //! A signed-in maker uploads a document; its key is the keccak256 of the exact bytes sent,
 //! the hash an order's `Terms.metadataHash` carries. Orders link to a document by that hash,
@@ -11,49 +11,68 @@
 
 use alloy::primitives::keccak256;
 use axum::{
-    Router,
+    Json,
     body::Bytes,
     extract::{State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
-    routing::{get, post},
 };
-use serde::Serialize;
+use cointent_domain::{
+    error::ErrorBody,
+    metadata::{MetadataDocument, MetadataStored},
+    time::parse_unix,
+};
+use cointent_storage::read::metadata::{self as read, NewDocument};
 use serde_json::{Map, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    error::{ApiError, ApiJson, ApiPath, ApiResult},
+    error::{ApiError, ApiPath, ApiResult},
     identity::Session,
     params,
     state::AppState,
-    time::parse_rfc3339,
 };
 
 /// The largest document accepted.
 pub(crate) const MAX_BYTES: usize = 64 * 1024;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/metadata", post(upload)).route("/metadata/{hash}", get(fetch))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload)).routes(routes!(fetch))
 }
 
-#[derive(Serialize, sqlx::FromRow)]
-struct Linked {
-    chain_id: i64,
-    order_id: String,
-}
-
-#[derive(Serialize)]
-struct UploadOut {
-    hash: String,
-    linked_orders: Vec<Linked>,
-}
-
+/// Store a metadata document under the keccak256 of its exact bytes.
+///
+/// The body's exact bytes are hashed with keccak256; an order links to the document when its
+/// on-chain Terms.metadataHash equals that hash (on any chain, before or after the upload).
+/// At most 64 KiB, Content-Type application/json, schema cointent.metadata/1 (unknown keys
+/// are refused; the 400 names the field, e.g. `artisan.address`, `images[2]`; a milestone's
+/// `due` must be a real date). A document naming `artisan.address` or `partner.address` must
+/// name the signed-in address as one of them (403 otherwise); the uploader is recorded
+/// either way. 201 when stored now, 200 when it was already stored.
+#[utoipa::path(
+    post,
+    path = "/metadata",
+    operation_id = "uploadMetadata",
+    tag = "metadata",
+    security(("session" = [])),
+    request_body = MetadataDocument,
+    responses(
+        (status = 200, description = "Already stored.", body = MetadataStored),
+        (status = 201, description = "Stored.", body = MetadataStored),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, description = "Larger than 64 KiB.", body = ErrorBody),
+        (status = 415, description = "Not application/json.", body = ErrorBody),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn upload(
     State(s): State<AppState>,
     session: Session,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<MetadataStored>)> {
     let json_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -87,45 +106,50 @@ async fn upload(
                 .into(),
         ));
     }
-    let hash = format!("{:#x}", keccak256(&body));
-    let inserted = sqlx::query(
-        "INSERT INTO metadata_documents (hash, raw, document, uploaded_by)
-         VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING",
-    )
-    .bind(&hash)
-    .bind(body.as_ref())
-    .bind(sqlx::types::Json(&document))
-    .bind(&session.address)
-    .execute(&s.pool)
-    .await?
-    .rows_affected()
-        == 1;
+    let hash = keccak256(&body);
+    let hash_text = format!("{hash:#x}");
+    let new = NewDocument {
+        hash: &hash_text,
+        raw: &body,
+        document: &document,
+        uploaded_by: &session.address,
+    };
+    let inserted = read::store(&s.pool, &new).await?;
     if inserted {
         // Lists and details show the document's title, region and craft.
         s.cache.invalidate();
     }
-    let linked_orders: Vec<Linked> = sqlx::query_as(
-        "SELECT chain_id, order_id::TEXT AS order_id FROM orders WHERE metadata_hash = $1
-         ORDER BY chain_id, order_id LIMIT 1000",
-    )
-    .bind(&hash)
-    .fetch_all(&s.pool)
-    .await?;
+    let linked_orders = read::linked_orders(&s.pool, &hash_text).await?;
     let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, ApiJson(UploadOut { hash, linked_orders })))
+    Ok((status, Json(MetadataStored { hash, linked_orders })))
 }
 
+/// A stored metadata document, byte for byte.
+///
+/// The exact bytes uploaded: their keccak256 is `hash`.
+#[utoipa::path(
+    get,
+    path = "/metadata/{hash}",
+    operation_id = "getMetadata",
+    tag = "metadata",
+    params(
+        ("hash" = cointent_domain::primitives::schema::Hash, Path, description = "The document's keccak256."),
+    ),
+    responses(
+        (status = 200, description = "The document.", body = MetadataDocument),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn fetch(
     State(s): State<AppState>,
     ApiPath(hash): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let hash = params::hash("hash", &hash)?;
-    let raw: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT raw FROM metadata_documents WHERE hash = $1")
-            .bind(&hash)
-            .fetch_optional(&s.pool)
-            .await?;
-    let raw = raw.ok_or_else(|| ApiError::not_found(format!("metadata {hash}")))?;
+    let raw = read::raw(&s.pool, &hash)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("metadata {hash}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
@@ -230,7 +254,7 @@ pub(crate) fn validate(doc: &Value) -> Result<(), Invalid> {
             if let Some(due) = o.get("due") {
                 let f = format!("{prefix}due");
                 let d = due.as_str().ok_or_else(|| bad(&f, "must be a YYYY-MM-DD string"))?;
-                if parse_rfc3339(&format!("{d}T00:00:00Z")).is_none() || d.len() != 10 {
+                if d.len() != 10 || parse_unix(&format!("{d}T00:00:00Z")).is_err() {
                     return Err(bad(&f, "must be a date YYYY-MM-DD"));
                 }
             }
@@ -347,6 +371,10 @@ mod tests {
             ("/images/0", json!("ftp://x"), "images[0]"),
             ("/artisan/address", json!("0x12"), "artisan.address"),
             ("/milestones/0/due", json!("2026-13-01"), "milestones[0].due"),
+            // Impossible dates are refused too (the hand-written parser took any day 1-31).
+            ("/milestones/0/due", json!("2026-02-30"), "milestones[0].due"),
+            ("/milestones/0/due", json!("2025-02-29"), "milestones[0].due"),
+            ("/milestones/0/due", json!("2026-04-31"), "milestones[0].due"),
             ("/product/colour", json!("red"), "product.colour"),
             ("/bogus", json!(1), "bogus"),
             ("/splits/0/recipient", json!(7), "splits[0].recipient"),
@@ -366,6 +394,9 @@ mod tests {
             }
             assert_eq!(validate(&doc).unwrap_err().0, field, "{pointer}");
         }
+        let mut leap = good.clone();
+        leap["milestones"][0]["due"] = json!("2028-02-29");
+        validate(&leap).unwrap();
         let mut doc = good.clone();
         doc.as_object_mut().unwrap().remove("title");
         assert_eq!(validate(&doc).unwrap_err().0, "title");

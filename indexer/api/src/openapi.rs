@@ -1,5 +1,7 @@
-//! The OpenAPI document, assembled from one fragment per area (`indexer/api/openapi/*.json`),
-//! served at `/v1/openapi.json`; the docs page renders it at `/docs`.
+//! The OpenAPI document, generated from the code so it cannot drift: every operation comes
+//! from its handler's `#[utoipa::path]` as the router registers it (`utoipa-axum`), every
+//! schema from the `cointent-domain` type the handler returns. Served at
+//! `/v1/openapi.json`; the docs page renders it at `/docs`.
 
 use std::sync::LazyLock;
 
@@ -9,89 +11,129 @@ use axum::{
     response::{Html, IntoResponse},
     routing::get,
 };
-use serde_json::{Map, Value};
+use cointent_domain::error::ErrorBody;
+use utoipa::{
+    Modify, OpenApi, ToResponse,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
 
 use crate::state::AppState;
 
-const BASE: &str = include_str!("../openapi/base.json");
-
-/// Each area's fragment: `{"paths": {...}, "components": {...}}`.
-const FRAGMENTS: [(&str, &str); 13] = [
-    ("orders", include_str!("../openapi/orders.json")),
-    ("accounts", include_str!("../openapi/accounts.json")),
-    ("catalogue", include_str!("../openapi/catalogue.json")),
-    ("treasury", include_str!("../openapi/treasury.json")),
-    ("governance", include_str!("../openapi/governance.json")),
-    ("chains", include_str!("../openapi/chains.json")),
-    ("transparency", include_str!("../openapi/transparency.json")),
-    ("events", include_str!("../openapi/events.json")),
-    ("qr", include_str!("../openapi/qr.json")),
-    ("metadata", include_str!("../openapi/metadata.json")),
-    ("auth", include_str!("../openapi/auth.json")),
-    ("keys", include_str!("../openapi/keys.json")),
-    ("webhooks", include_str!("../openapi/webhooks.json")),
-];
-
 const DOCS: &str = include_str!("../openapi/docs.html");
 
-static DOCUMENT: LazyLock<Value> =
-    LazyLock::new(|| assemble().unwrap_or_else(|e| panic!("OpenAPI fragments: {e}")));
+/// What the generated operations share: the document's info, tags, security schemes and
+/// the error responses every area refers to.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Co-Intent API",
+        version = "1.0.0",
+        description = "The indexer's mirror of the Co-Intent contracts on every chain. Amounts \
+            (uint256) are decimal strings; addresses and hashes are lower-case 0x hex; times are \
+            RFC 3339. Lists use keyset pagination: pass a page's next_cursor as cursor. Errors \
+            share one shape (Error)."
+    ),
+    servers((url = "/")),
+    components(
+        schemas(ErrorBody),
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests)
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "orders", description = "Orders of every kind, with filters and full text"),
+        (name = "accounts", description = "What one address is and holds"),
+        (name = "catalogue", description = "Artisans, partner shops and products"),
+        (name = "treasury", description = "The treasury's balances, allocations and flows"),
+        (name = "governance", description = "Proposals, votes and delegates"),
+        (name = "chains", description = "Configured chains and the mirror's progress"),
+        (name = "transparency", description = "An order's record with its on-chain proof"),
+        (name = "events", description = "Raw mirrored events, as a list and a stream"),
+        (name = "qr", description = "QR codes and printable labels"),
+        (name = "metadata", description = "Content-addressed metadata documents"),
+        (name = "auth", description = "Sign-in with Ethereum and sessions"),
+        (name = "keys", description = "Partner API keys"),
+        (name = "webhooks", description = "Signed webhooks for partners"),
+    )
+)]
+pub(crate) struct ApiDoc;
 
-/// The assembled document.
-pub fn document() -> &'static Value {
+/// The `apiKey` (`X-Api-Key`) and `session` (bearer) schemes.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut key = ApiKeyValue::new(crate::identity::HEADER);
+        key.description = Some("A partner key from `cointent keys create`.".into());
+        components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(key)));
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A sign-in with Ethereum session token from /v1/auth/verify.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Bad input; `field` names it.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "Bad input; `field` names it.")]
+pub(crate) struct BadRequest(#[to_schema] ErrorBody);
+
+/// Missing or invalid credentials.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "Missing or invalid credentials.")]
+pub(crate) struct Unauthorized(#[to_schema] ErrorBody);
+
+/// Credentials without the right.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "Credentials without the right.")]
+pub(crate) struct Forbidden(#[to_schema] ErrorBody);
+
+/// No such resource.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "No such resource.")]
+pub(crate) struct NotFound(#[to_schema] ErrorBody);
+
+/// Conflicts with the current state.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "Conflicts with the current state.")]
+pub(crate) struct Conflict(#[to_schema] ErrorBody);
+
+/// Rate limited; see `Retry-After`.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(
+    description = "Rate limited; see Retry-After.",
+    headers(("Retry-After" = u64, description = "Seconds until the limit's window ends."))
+)]
+pub(crate) struct TooManyRequests(#[to_schema] ErrorBody);
+
+/// The document, generated once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(crate::router::document);
     &DOCUMENT
 }
 
-/// Merges the fragments into the base; a path or component defined twice is an error.
-fn assemble() -> Result<Value, String> {
-    let mut doc: Value = serde_json::from_str(BASE).map_err(|e| format!("base.json: {e}"))?;
-    for (name, text) in FRAGMENTS {
-        let fragment: Value =
-            serde_json::from_str(text).map_err(|e| format!("{name}.json: {e}"))?;
-        let Value::Object(fragment) = fragment else {
-            return Err(format!("{name}.json is not an object"));
-        };
-        for (key, value) in fragment {
-            match key.as_str() {
-                "paths" => merge(&mut doc["paths"], value, &format!("{name}.json paths"))?,
-                "components" => {
-                    let Value::Object(kinds) = value else {
-                        return Err(format!("{name}.json components is not an object"));
-                    };
-                    for (kind, entries) in kinds {
-                        let slot = &mut doc["components"][&kind];
-                        if slot.is_null() {
-                            *slot = Value::Object(Map::new());
-                        }
-                        merge(slot, entries, &format!("{name}.json components.{kind}"))?;
-                    }
-                }
-                "tags" => {
-                    let tags = doc["tags"].as_array().cloned().unwrap_or_default();
-                    let more = value.as_array().cloned().unwrap_or_default();
-                    doc["tags"] = Value::Array([tags, more].concat());
-                }
-                other => return Err(format!("{name}.json: unexpected top-level key {other:?}")),
-            }
-        }
-    }
-    Ok(doc)
-}
-
-fn merge(into: &mut Value, from: Value, what: &str) -> Result<(), String> {
-    let (Value::Object(into), Value::Object(from)) = (into, from) else {
-        return Err(format!("{what} is not an object"));
-    };
-    for (key, value) in from {
-        if into.insert(key.clone(), value).is_some() {
-            return Err(format!("{what}: {key} is defined twice"));
-        }
-    }
-    Ok(())
-}
-
 pub(crate) fn routes() -> Router<AppState> {
-    static TEXT: LazyLock<String> = LazyLock::new(|| document().to_string());
+    static TEXT: LazyLock<String> =
+        LazyLock::new(|| document().to_json().expect("the OpenAPI document serializes"));
     Router::new().route(
         "/openapi.json",
         get(|| async { ([(header::CONTENT_TYPE, "application/json")], TEXT.as_str()) }),
@@ -105,6 +147,8 @@ pub async fn docs_page() -> impl IntoResponse {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
@@ -121,15 +165,17 @@ mod tests {
     }
 
     #[test]
-    fn fragments_assemble_and_every_ref_resolves() {
-        let doc = assemble().expect("assembles");
+    fn every_operation_is_documented_and_every_ref_resolves() {
+        let doc: Value = serde_json::to_value(document()).expect("serializes");
         let mut found = Vec::new();
         refs(&doc, &mut found);
         for r in found {
             let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("external ref {r}"));
             assert!(doc.pointer(pointer).is_some(), "unresolved $ref {r}");
         }
-        for (path, item) in doc["paths"].as_object().unwrap() {
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(!paths.is_empty());
+        for (path, item) in paths {
             assert!(path.starts_with("/v1/"), "{path} is outside /v1");
             for (method, op) in item.as_object().unwrap() {
                 if method == "parameters" {
@@ -137,6 +183,7 @@ mod tests {
                 }
                 assert!(op.get("responses").is_some(), "{method} {path} has no responses");
                 assert!(op.get("operationId").is_some(), "{method} {path} has no operationId");
+                assert!(op.get("tags").is_some(), "{method} {path} has no tag");
             }
         }
     }

@@ -8,6 +8,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
+use cointent_storage::read::keyset::{BadCursor, PageError};
 use serde::{Deserialize, Serialize};
 use sqlx::{Postgres, QueryBuilder};
 
@@ -22,12 +23,16 @@ pub const DEFAULT_LIMIT: u32 = 50;
 /// The largest page size.
 pub const MAX_LIMIT: u32 = 200;
 
-/// `limit` and `cursor` query parameters (flatten into an endpoint's query struct).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `limit` and `cursor` query parameters: an endpoint's query struct has them as members
+/// (serde's `flatten` cannot read numbers from a query string), or the handler extracts this
+/// struct as a second query.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Items per page, 1 to [`MAX_LIMIT`].
+    /// Items per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
-    /// From a previous page's `next_cursor`.
+    /// next_cursor of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -140,31 +145,21 @@ pub(crate) fn cursor_uint(part: &str) -> ApiResult<String> {
     uint("cursor", part).map_err(|_| ApiError::bad("cursor", "not a cursor from a previous page"))
 }
 
-/// log_index)` of table alias `t`, oldest first when `ascending`, else newest first.
-pub(crate) fn log_keyset(
-    sql: &mut QueryBuilder<Postgres>,
-    t: &str,
-    cursor: Option<Vec<String>>,
-    ascending: bool,
-    limit: u32,
-) -> ApiResult<()> {
-    let (cmp, dir) = if ascending { (">", "") } else { ("<", " DESC") };
-    if let Some(c) = cursor {
-        let (chain, block, log) = (cursor_i64(&c[0])?, cursor_i64(&c[1])?, cursor_i64(&c[2])?);
-        let log = i32::try_from(log).map_err(|_| ApiError::bad("cursor", "not a cursor"))?;
-        sql.push(format!(" AND ({t}.chain_id, {t}.block_number, {t}.log_index) {cmp} ("))
-            .push_bind(chain)
-            .push(", ")
-            .push_bind(block)
-            .push(", ")
-            .push_bind(log)
-            .push(")");
+/// A cursor whose parts do not fit the list's sort key is the client's mistake, like one
+/// that does not decode.
+impl From<BadCursor> for ApiError {
+    fn from(_: BadCursor) -> Self {
+        ApiError::bad("cursor", "not a cursor from a previous page")
     }
-    sql.push(format!(
-        " ORDER BY {t}.chain_id{dir}, {t}.block_number{dir}, {t}.log_index{dir} LIMIT "
-    ))
-    .push_bind(i64::from(limit) + 1);
-    Ok(())
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> Self {
+        match e {
+            PageError::BadCursor(bad) => bad.into(),
+            PageError::Database(e) => e.into(),
+        }
+    }
 }
 
 /// Runs a page query whose rows are `(item JSON, key parts...)`.

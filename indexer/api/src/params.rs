@@ -30,6 +30,20 @@ pub(crate) fn one_of<'a>(field: &str, value: &'a str, allowed: &[&str]) -> ApiRe
     }
 }
 
+/// The variant of `all` whose API name (`name`) is `value`, or a 400 naming `field` that
+/// lists the names, as [`one_of`] does.
+pub(crate) fn named<T: Copy>(
+    field: &str,
+    value: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> ApiResult<T> {
+    all.iter().copied().find(|v| name(*v) == value).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+        ApiError::bad(field, format!("must be one of {}", names.join(", ")))
+    })
+}
+
 /// A uint256 in decimal, normalised (no leading zeros), or a 400 naming `field`.
 pub(crate) fn uint(field: &str, value: &str) -> ApiResult<String> {
     let ok = !value.is_empty() && value.len() <= 78 && value.bytes().all(|b| b.is_ascii_digit());
@@ -91,6 +105,11 @@ mod tests {
         assert!(uint("order_id", &"9".repeat(78)).is_err());
         assert!(one_of("kind", "sale", &["collective", "sale", "freelance"]).is_ok());
         assert!(one_of("kind", "Sale", &["collective", "sale", "freelance"]).is_err());
+        let all = [cointent_domain::OrderKind::Collective, cointent_domain::OrderKind::Sale];
+        let sale = named("kind", "sale", &all, cointent_domain::OrderKind::as_str).unwrap();
+        assert_eq!(sale, cointent_domain::OrderKind::Sale);
+        let err = named("kind", "gift", &all, cointent_domain::OrderKind::as_str).unwrap_err();
+        assert_eq!(err.to_string(), "kind: must be one of collective, sale");
         assert_eq!(text_query(Some("  ")).unwrap(), None);
     }
 }

@@ -16,6 +16,8 @@ use tower_http::{
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, identity, keys,
@@ -25,11 +27,12 @@ use crate::{
 /// All routes, with CORS, body limit, timeouts and request spans.
 pub fn router(state: AppState) -> Router {
     let http = &state.config.http;
-    let timed = routes()
+    let timed = Router::from(areas())
+        .merge(openapi::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::middleware))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()));
     let v1 = timed
-        .merge(stream_routes())
+        .merge(Router::from(streams()))
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer));
     let app_dir = &http.app_dir;
@@ -50,18 +53,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Every `/v1` route that answers within the request timeout (relative to `/v1`).
-fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(openapi::routes())
-        .merge(orders::routes())
-        .merge(accounts::routes())
-        .merge(catalogue::routes())
+/// Every `/v1` route that answers within the request timeout (relative to `/v1`), with
+/// its OpenAPI operation.
+fn areas() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(orders::routes().into())
+        .merge(accounts::routes().into())
+        .merge(catalogue::routes().into())
         .merge(treasury::routes())
         .merge(governance::routes())
         .merge(chains::routes())
-        .merge(transparency::routes())
-        .merge(qr::routes())
+        .merge(transparency::routes().into())
+        .merge(qr::routes().into())
         .merge(metadata::routes())
         .merge(auth::routes())
         .merge(keys::routes())
@@ -69,8 +72,15 @@ fn routes() -> Router<AppState> {
 }
 
 /// Long-lived `/v1` routes (server-sent events), exempt from the request timeout.
-fn stream_routes() -> Router<AppState> {
-    Router::new().merge(events::routes())
+fn streams() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(events::routes())
+}
+
+/// The OpenAPI document of exactly the routes [`router`] serves.
+pub(crate) fn document() -> utoipa::openapi::OpenApi {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest("/v1", areas().merge(streams()))
+        .into_openapi()
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -95,9 +105,17 @@ async fn health(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// 200 once every chain has caught up with its head, 503 before.
+/// 200 once every chain has caught up with its head, 503 before, and 503 naming the chain,
+/// the reason and the way out when a chain's ingestion stopped.
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
     let chains = s.metrics.chains();
+    let halted: Vec<String> = chains
+        .iter()
+        .filter_map(|(id, m)| Some(format!("chain {id} stopped: {}", m.halted()?)))
+        .collect();
+    if !halted.is_empty() {
+        return (StatusCode::SERVICE_UNAVAILABLE, halted.join("; "));
+    }
     let behind: Vec<String> = chains
         .iter()
         .filter(|(_, m)| m.live.get() == 0)

@@ -1,5 +1,5 @@
-//! SQL shared by several areas: the order summary every order list shows, its keyset, the
-//! metadata filters, and column formatting.
+//! SQL shared by several areas: the order summary every order list shows, its keyset and the
+//! metadata filters.
 
 use sqlx::{Postgres, QueryBuilder};
 
@@ -53,7 +53,6 @@ pub(crate) fn order_keyset(
     Ok(())
 }
 
-/// Appends the keyset condition and order of lists sorted by `(chain_id, block_number,
 /// Appends the region, category and craft filters over `metadata_documents m`.
 pub(crate) fn metadata_filters(
     sql: &mut QueryBuilder<Postgres>,
@@ -71,8 +70,4 @@ pub(crate) fn metadata_filters(
         }
     }
     Ok(())
-}
-/// A timestamp column as RFC 3339 in UTC (second precision).
-pub(crate) fn rfc3339_sql(column: &str) -> String {
-    format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
 }

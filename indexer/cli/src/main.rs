@@ -41,7 +41,8 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
-    /// Forget one chain's mirror and index it again from its start block.
+    /// Forget one chain's mirror and index it again from its start block (once no other
+    /// process indexes the chain: stop it first, or this waits for it).
     Reindex {
         /// The chain id.
         #[arg(long)]
@@ -108,10 +109,11 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("chain {chain} is not in {}", cli.config.display());
             };
             let only = Config { chains: vec![c.clone()], ..config };
-            let app = Application::build(only, Mode::Index { until_caught_up: true }).await?;
-            status::reset_chain(app.pool(), chain).await?;
-            tracing::info!(chain, "mirror cleared; re-indexing");
-            app.run_until_stopped().await
+            Application::build(only, Mode::Index { until_caught_up: true })
+                .await?
+                .reindexing()
+                .run_until_stopped()
+                .await
         }
         Command::Migrate => {
             let database = Database::open(&config.database).await?;
@@ -143,7 +145,7 @@ async fn manage_keys(pool: &sqlx::PgPool, action: KeysCommand) -> Result<()> {
                  store it now.",
                 info.id,
                 info.name,
-                info.scopes.join(","),
+                keys::scopes_text(&info.scopes),
                 info.rate_limit_per_min
             );
         }
@@ -157,12 +159,12 @@ async fn manage_keys(pool: &sqlx::PgPool, action: KeysCommand) -> Result<()> {
                     "{:>6}  {:<24} {:<16} {:>8} {:>10}  {:<20} {:<20} {:<20}",
                     k.id,
                     k.name,
-                    k.scopes.join(","),
+                    keys::scopes_text(&k.scopes),
                     k.rate_limit_per_min,
                     k.usage_count,
-                    k.created_at,
-                    k.last_used_at.as_deref().unwrap_or("-"),
-                    k.revoked_at.as_deref().unwrap_or("-"),
+                    k.created_at.as_str(),
+                    k.last_used_at.as_ref().map_or("-", |t| t.as_str()),
+                    k.revoked_at.as_ref().map_or("-", |t| t.as_str()),
                 );
             }
         }
@@ -183,16 +185,22 @@ async fn print_status(pool: &sqlx::PgPool, json: bool) -> Result<()> {
         return Ok(());
     }
     println!(
-        "{:>10}  {:<12} {:>10} {:>10} {:>8} {:>10} {:>7}",
-        "chain", "name", "head", "indexed", "lag", "events", "reorgs"
+        "{:>10}  {:<12} {:>10} {:>10} {:>10} {:>8} {:>10} {:>7}  state",
+        "chain", "name", "head", "indexed", "final", "lag", "events", "reorgs"
     );
     for c in &chains {
+        let state = match &c.halted {
+            Some(reason) => format!("HALTED: {reason}"),
+            None if c.lag() == 0 && c.head_block > 0 => "live".to_string(),
+            None => "catching up".to_string(),
+        };
         println!(
-            "{:>10}  {:<12} {:>10} {:>10} {:>8} {:>10} {:>7}",
+            "{:>10}  {:<12} {:>10} {:>10} {:>10} {:>8} {:>10} {:>7}  {state}",
             c.chain_id,
             c.name,
             c.head_block,
             c.indexed_block,
+            c.final_block,
             c.lag(),
             c.events,
             c.reorgs

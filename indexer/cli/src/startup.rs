@@ -36,12 +36,15 @@ pub(crate) struct Application {
     database: Database,
     metrics: Arc<Metrics>,
     http: Option<(TcpListener, axum::Router)>,
+    /// Forget each chain's mirror first (`cointent reindex`).
+    reindex: bool,
 }
 
 impl Application {
-    /// Opens and migrates the database and, for [`Mode::Serve`], binds `http.bind`.
+    /// Opens (waiting for it if it does not answer yet) and migrates the database and, for
+    /// [`Mode::Serve`], binds `http.bind`.
     pub(crate) async fn build(config: Config, mode: Mode) -> Result<Self> {
-        let database = Database::open(&config.database).await?;
+        let database = Database::open_waiting(&config.database).await?;
         db::migrate(&database.pool).await?;
         let metrics = Arc::new(Metrics::default());
         let http = match mode {
@@ -56,28 +59,31 @@ impl Application {
             }
             Mode::Index { .. } => None,
         };
-        Ok(Self { config, mode, database, metrics, http })
+        Ok(Self { config, mode, database, metrics, http, reindex: false })
     }
 
-    /// The mirror's pool.
-    pub(crate) fn pool(&self) -> &sqlx::PgPool {
-        &self.database.pool
+    /// Forgets each chain's mirror before indexing it again, once this process holds the
+    /// chain's lock (a running indexer of the chain is waited for).
+    pub(crate) fn reindexing(mut self) -> Self {
+        self.reindex = true;
+        self
     }
 
     /// Runs until a signal (or, for `index --until-caught-up`, until every chain has
     /// caught up) or until a task fails; then stops every task, waiting up to 10 s.
     pub(crate) async fn run_until_stopped(self) -> Result<()> {
-        let Self { config, mode, database, metrics, http } = self;
+        let Self { config, mode, database, metrics, http, reindex } = self;
         let pool = database.pool.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         for chain in &config.chains {
             let m = metrics.chain(chain.chain_id);
-            tasks.spawn(cointent_ingest::run_chain(
+            tasks.spawn(cointent_ingest::run_chain_with(
                 pool.clone(),
                 chain.clone(),
                 m,
                 stop_rx.clone(),
+                reindex,
             ));
         }
         if let Some((listener, app)) = http {

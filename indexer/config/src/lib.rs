@@ -30,10 +30,13 @@
 //! rpc_urls = ["http://127.0.0.1:8545"]
 //! deployment = "deployments/31337.json"  # or: contracts = { escrow = "0x..", ... }
 //! start_block = 0                        # default: the deployment file's start_block
-//! finality_depth = 12
+//! finality_depth = 12                   # at least 1
+//! use_finalized_tag = true               # also wait for the chain's `finalized` block
+//! on_deep_reorg = "halt"                 # or "reindex" (from the fork point)
 //! poll_interval_ms = 100
 //! max_block_range = 10000
 //! public_rpc_url = "http://127.0.0.1:8545" # what browsers use; default: first rpc_url
+//! check_rpc_url = "https://other.example"  # optional: a second RPC that must agree
 //! ```
 //!
 //! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
@@ -228,9 +231,24 @@ pub struct ChainConfig {
     pub contracts: BTreeMap<String, Address>,
     /// First block to index; defaults to the deployment's start block, else 0.
     pub start_block: Option<u64>,
-    /// Blocks below `head - finality_depth` are final and never rolled back.
+    /// Blocks deeper than this below the head may be final; at least 1. A block is final
+    /// once it is this deep and (with `use_finalized_tag`) the chain's `finalized` block has
+    /// passed it: until then its batch can be rolled back.
     #[serde(default = "default_finality")]
     pub finality_depth: u64,
+    /// Also wait for the chain's `finalized` block where the RPC answers that tag (the
+    /// default); false: `finality_depth` alone.
+    #[serde(default = "default_true")]
+    pub use_finalized_tag: bool,
+    /// What to do about a reorg deeper than the undo window: stop the chain (`halt`, the
+    /// default; `cointent reindex --chain` is the way out) or re-index it from the fork
+    /// point at once (`reindex`).
+    #[serde(default)]
+    pub on_deep_reorg: DeepReorg,
+    /// Where this chain is in `chains` (for errors that name config keys); set by
+    /// [`Config::resolve`].
+    #[serde(skip)]
+    pub position: usize,
     /// How often to poll for new blocks, in milliseconds.
     #[serde(default = "default_poll")]
     pub poll_interval_ms: u64,
@@ -241,6 +259,23 @@ pub struct ChainConfig {
     /// page); defaults to the first of `rpc_urls`.
     #[serde(default)]
     pub public_rpc_url: Option<String>,
+    /// A second RPC (another provider's, ideally) asked for the hash of every batch's last
+    /// block: a batch whose block the two disagree on waits until they agree.
+    #[serde(default)]
+    pub check_rpc_url: Option<String>,
+}
+
+/// What a reorg deeper than the undo window does to a chain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeepReorg {
+    /// Stop ingesting the chain and say so (status, `/ready`, metric, log), leaving the
+    /// mirror as it was.
+    #[default]
+    Halt,
+    /// Re-index the chain from the fork point (found through the stored events' block
+    /// hashes) and carry on.
+    Reindex,
 }
 
 impl ChainConfig {
@@ -255,9 +290,13 @@ impl ChainConfig {
             contracts: BTreeMap::new(),
             start_block: None,
             finality_depth: default_finality(),
+            use_finalized_tag: default_true(),
+            on_deep_reorg: DeepReorg::default(),
+            position: 0,
             poll_interval_ms: default_poll(),
             max_block_range: default_range(),
             public_rpc_url: None,
+            check_rpc_url: None,
         }
     }
 
@@ -322,6 +361,9 @@ fn default_backoff_ms() -> u64 {
 }
 fn default_hook_timeout_ms() -> u64 {
     5_000
+}
+fn default_true() -> bool {
+    true
 }
 fn default_finality() -> u64 {
     12
@@ -404,6 +446,21 @@ impl Config {
                     return Err(invalid(key("rpc_urls"), format!("{url:?} is not an http(s) URL")));
                 }
             }
+            if let Some(url) = &chain.check_rpc_url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(invalid(
+                    key("check_rpc_url"),
+                    format!("{url:?} is not an http(s) URL"),
+                ));
+            }
+            chain.position = i;
+            if chain.finality_depth == 0 {
+                return Err(invalid(
+                    key("finality_depth"),
+                    "must be at least 1 (0 would make the tip final, so a reorg of depth 1 could not be undone)",
+                ));
+            }
             if chain.max_block_range == 0 {
                 return Err(invalid(key("max_block_range"), "must be at least 1"));
             }
@@ -468,6 +525,10 @@ mod tests {
             (
                 "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\ndeployment='/nonexistent.json'\n",
                 "chains[0].deployment",
+            ),
+            (
+                "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\nfinality_depth=0\ncontracts={a='0x0000000000000000000000000000000000000001'}\n",
+                "chains[0].finality_depth",
             ),
         ];
         for (text, key) in cases {

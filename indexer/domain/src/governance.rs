@@ -5,47 +5,45 @@
 use alloy_primitives::{Address, Bytes};
 use serde::{Deserialize, Serialize};
 
-use crate::{Amount, DateTime, ProposalId, flatten::flattened};
+use crate::{Amount, DateTime, ProposalId, flatten::flattened, lifecycle::named_enum};
 
-/// A proposal's state as the mirror records it from the Governor's events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ProposalState {
-    /// Proposed (voting pending, active or over: see `voting`).
-    Created,
-    /// Queued in the timelock.
-    Queued,
-    /// Executed.
-    Executed,
-    /// Canceled.
-    Canceled,
-}
+named_enum!(
+    /// A proposal's state as the mirror records it from the Governor's events.
+    ProposalState, "proposal state", "Created, Queued, Executed, Canceled" {
+        /// Proposed (voting pending, active or over: see `voting`).
+        Created = "Created",
+        /// Queued in the timelock.
+        Queued = "Queued",
+        /// Executed.
+        Executed = "Executed",
+        /// Canceled.
+        Canceled = "Canceled",
+    }
+);
 
-/// Where a proposal's vote stands, from the chain's head block (the Governor's clock).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum VotingPhase {
-    /// Voting has not started.
-    Pending,
-    /// Voting is open.
-    Active,
-    /// Voting is over (or the proposal left the `Created` state).
-    Closed,
-}
+named_enum!(
+    /// Where a proposal's vote stands, from the chain's head block (the Governor's clock).
+    VotingPhase, "voting phase", "pending, active, closed" {
+        /// Voting has not started.
+        Pending = "pending",
+        /// Voting is open.
+        Active = "active",
+        /// Voting is over (or the proposal left the `Created` state).
+        Closed = "closed",
+    }
+);
 
-/// A vote's choice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum VoteSupport {
-    /// Against (0).
-    Against,
-    /// For (1).
-    For,
-    /// Abstain (2).
-    Abstain,
-}
+named_enum!(
+    /// A vote's choice.
+    VoteSupport, "vote support", "against, for, abstain" {
+        /// Against (0).
+        Against = "against",
+        /// For (1).
+        For = "for",
+        /// Abstain (2).
+        Abstain = "abstain",
+    }
+);
 
 /// A Governor proposal with its tallies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,11 +2,8 @@
 //! its [`OrderKind`], [`OrderStatus`] and the [`MilestoneState`] of each milestone, with the
 //! API's names and conversions from and to the `cointent-abi` `sol!` enums.
 
-use core::{fmt, str::FromStr};
-
 use alloy_primitives::Address;
 use cointent_abi::IEscrow;
-use serde::{Deserialize, Serialize};
 
 /// A name that is not one of an enum's variants, or a `sol!` enum's out-of-range value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,14 +27,17 @@ macro_rules! named_enum {
         }
     ) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+            ::serde::Serialize, ::serde::Deserialize,
+        )]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant,)+
         }
 
         impl $name {
-            /// Every variant, in the contract's order.
+            /// Every variant, in declaration order (the contract's, for its enums).
             pub const ALL: &'static [Self] = &[$(Self::$variant),+];
 
             /// The API's name.
@@ -48,20 +48,20 @@ macro_rules! named_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownVariant;
+        impl ::core::str::FromStr for $name {
+            type Err = $crate::lifecycle::UnknownVariant;
 
             /// The API's name, exactly (case-sensitive, as the API's filters are).
-            fn from_str(text: &str) -> Result<Self, UnknownVariant> {
+            fn from_str(text: &str) -> Result<Self, $crate::lifecycle::UnknownVariant> {
                 match text {
                     $($text => Ok(Self::$variant),)+
-                    _ => Err(UnknownVariant {
+                    _ => Err($crate::lifecycle::UnknownVariant {
                         what: $what,
                         value: text.to_string(),
                         expected: $expected,
@@ -71,6 +71,9 @@ macro_rules! named_enum {
         }
     };
 }
+
+/// The API's string enums: serde names, `as_str`, `Display` and `FromStr` from one list.
+pub(crate) use named_enum;
 
 named_enum!(
     /// The kind of trade an order is, from the shape of its terms (as the indexer's `orders`

@@ -44,6 +44,60 @@ impl utoipa::PartialSchema for MetadataJson {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for MetadataJson {}
 
+/// Schemas of a document's text members that the API checks beyond their type.
+#[cfg(feature = "openapi")]
+pub mod schema {
+    use std::borrow::Cow;
+
+    use utoipa::{
+        PartialSchema, ToSchema,
+        openapi::{ObjectBuilder, RefOr, schema::Schema, schema::Type},
+    };
+
+    /// A URL a document may carry: `http(s)://` or `ipfs://`, no whitespace, at most 2048
+    /// characters.
+    pub struct MetadataUrl;
+
+    impl PartialSchema for MetadataUrl {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^(https?|ipfs)://\S+$"))
+                .max_length(Some(2048))
+                .description(Some("An http(s):// or ipfs:// URL."))
+                .examples(["ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"])
+                .into()
+        }
+    }
+
+    impl ToSchema for MetadataUrl {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("MetadataUrl")
+        }
+    }
+
+    /// A product's material: 1 to 100 characters.
+    pub struct Material;
+
+    impl PartialSchema for Material {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(100))
+                .description(Some("A material, 1 to 100 characters."))
+                .examples(["clay"])
+                .into()
+        }
+    }
+
+    impl ToSchema for Material {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("MetadataMaterial")
+        }
+    }
+}
+
 /// The schema version of a metadata document.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -77,7 +131,10 @@ pub struct MetadataDocument {
     pub category: Option<String>,
     /// Image URLs (`http(s)://` or `ipfs://`), at most 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, max_items = 20, value_type = Option<Vec<schema::MetadataUrl>>)
+    )]
     pub images: Option<Vec<String>>,
     /// The product sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,11 +150,11 @@ pub struct MetadataDocument {
     pub partner: Option<MetadataPartner>,
     /// What each milestone delivers, at most 32.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_items = 32))]
     pub milestones: Option<Vec<MetadataMilestone>>,
     /// Labels of the split recipients, at most 16.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_items = 16))]
     pub splits: Option<Vec<MetadataSplit>>,
 }
 
@@ -126,15 +183,18 @@ impl MetadataDocument {
 pub struct MetadataProduct {
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub name: Option<String>,
     /// 1 to 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 100))]
     pub sku: Option<String>,
     /// Each 1 to 100 characters, at most 50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, max_items = 50, value_type = Option<Vec<schema::Material>>)
+    )]
     pub materials: Option<Vec<String>>,
 }
 
@@ -144,23 +204,26 @@ pub struct MetadataProduct {
 pub struct MetadataArtisan {
     /// `0x` hex address; when set, it must be the uploader's (or the partner's must be).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, value_type = Option<crate::primitives::schema::Address>)
+    )]
     pub address: Option<String>,
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub name: Option<String>,
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub region: Option<String>,
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub craft: Option<String>,
     /// 1 to 5000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 5000))]
     pub story: Option<String>,
 }
 
@@ -170,23 +233,29 @@ pub struct MetadataArtisan {
 pub struct MetadataPartner {
     /// `0x` hex address; when set, it must be the uploader's (or the artisan's must be).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, value_type = Option<crate::primitives::schema::Address>)
+    )]
     pub address: Option<String>,
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub name: Option<String>,
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub city: Option<String>,
     /// Its web site (`http(s)://` or `ipfs://`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, value_type = Option<schema::MetadataUrl>)
+    )]
     pub url: Option<String>,
     /// 1 to 5000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 5000))]
     pub story: Option<String>,
 }
 
@@ -195,6 +264,7 @@ pub struct MetadataPartner {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetadataMilestone {
     /// 1 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     /// The date it is due, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,10 +277,11 @@ pub struct MetadataMilestone {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetadataSplit {
     /// `0x` hex address of the split's recipient.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
     pub recipient: String,
     /// 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 1, max_length = 200))]
     pub label: Option<String>,
 }
 

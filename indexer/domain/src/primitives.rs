@@ -210,9 +210,10 @@ impl utoipa::PartialSchema for DateTime {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for DateTime {}
 
-/// Schemas of alloy's types as the API writes them, for `#[schema(value_type = ...)]`.
+/// Schemas of alloy's types as the API writes them, for `#[schema(value_type = ...)]` and
+/// path or query parameters typed `String` in handlers.
 #[cfg(feature = "openapi")]
-pub(crate) mod schema {
+pub mod schema {
     use std::borrow::Cow;
 
     use utoipa::{
@@ -230,7 +231,7 @@ pub(crate) mod schema {
     }
 
     /// A 20-byte address: lower-case `0x` hex.
-    pub(crate) struct Address;
+    pub struct Address;
 
     impl PartialSchema for Address {
         fn schema() -> RefOr<Schema> {
@@ -249,7 +250,7 @@ pub(crate) mod schema {
     }
 
     /// A 32-byte hash: lower-case `0x` hex.
-    pub(crate) struct Hash;
+    pub struct Hash;
 
     impl PartialSchema for Hash {
         fn schema() -> RefOr<Schema> {
@@ -268,7 +269,7 @@ pub(crate) mod schema {
     }
 
     /// Bytes of any length: lower-case `0x` hex.
-    pub(crate) struct HexBytes;
+    pub struct HexBytes;
 
     impl PartialSchema for HexBytes {
         fn schema() -> RefOr<Schema> {

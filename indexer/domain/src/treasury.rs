@@ -5,26 +5,25 @@
 use alloy_primitives::{Address, B256};
 use serde::{Deserialize, Serialize};
 
-use crate::{Amount, DateTime};
+use crate::{Amount, DateTime, lifecycle::named_enum};
 
-/// The kind of a treasury flow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FlowKind {
-    /// Tokens transferred to the treasury (the Escrow's fee withdrawals).
-    FeesIn,
-    /// Native coin received.
-    Received,
-    /// Fees split by the allocations.
-    Distributed,
-    /// One allocation's share, reserved for its recipient.
-    Credited,
-    /// A recipient paid out.
-    Withdrawn,
-    /// Governance spending.
-    Spent,
-}
+named_enum!(
+    /// The kind of a treasury flow.
+    FlowKind, "treasury flow kind", "fees_in, received, distributed, credited, withdrawn, spent" {
+        /// Tokens transferred to the treasury (the Escrow's fee withdrawals).
+        FeesIn = "fees_in",
+        /// Native coin received.
+        Received = "received",
+        /// Fees split by the allocations.
+        Distributed = "distributed",
+        /// One allocation's share, reserved for its recipient.
+        Credited = "credited",
+        /// A recipient paid out.
+        Withdrawn = "withdrawn",
+        /// Governance spending.
+        Spent = "spent",
+    }
+);
 
 /// Balances, allocations and totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +145,7 @@ pub struct TreasuryFlow {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreasuryReport {
     /// The months covered, oldest first (`YYYY-MM`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<schema::Month>))]
     pub months: Vec<String>,
     /// One row per month, chain and token.
     pub rows: Vec<TreasuryReportRow>,
@@ -156,6 +156,7 @@ pub struct TreasuryReport {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreasuryReportRow {
     /// The month, `YYYY-MM` (UTC).
+    #[cfg_attr(feature = "openapi", schema(value_type = schema::Month))]
     pub month: String,
     /// The chain.
     pub chain_id: u64,
@@ -174,4 +175,35 @@ pub struct TreasuryReportRow {
     pub withdrawn: Amount,
     /// Spent by governance.
     pub spent: Amount,
+}
+
+/// The schema of the report's months.
+#[cfg(feature = "openapi")]
+pub mod schema {
+    use std::borrow::Cow;
+
+    use utoipa::{
+        PartialSchema, ToSchema,
+        openapi::{ObjectBuilder, RefOr, schema::Schema, schema::Type},
+    };
+
+    /// A month, `YYYY-MM` (UTC).
+    pub struct Month;
+
+    impl PartialSchema for Month {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[0-9]{4}-[0-9]{2}$"))
+                .description(Some("A month, YYYY-MM (UTC)."))
+                .examples(["2026-11"])
+                .into()
+        }
+    }
+
+    impl ToSchema for Month {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("Month")
+        }
+    }
 }

@@ -8,7 +8,11 @@ use core::{fmt, str::FromStr};
 use alloy_primitives::{Address, B256};
 use serde::{Deserialize, Serialize};
 
-use crate::{DateTime, OrderId, flatten::flattened, lifecycle::UnknownVariant};
+use crate::{
+    DateTime, OrderId,
+    flatten::flattened,
+    lifecycle::{UnknownVariant, named_enum},
+};
 
 /// An event type a webhook may subscribe to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -105,7 +109,10 @@ pub struct WebhookCreate {
     pub accounts: Option<Vec<String>>,
     /// Only these decimal order ids; at most 100.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<Vec<schema::OrderIdFilter>>, max_items = 100)
+    )]
     pub order_ids: Option<Vec<String>>,
 }
 
@@ -156,18 +163,17 @@ pub struct WebhookList {
     pub items: Vec<Webhook>,
 }
 
-/// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    /// Waiting for its next attempt.
-    Pending,
-    /// The receiver answered 2xx.
-    Delivered,
-    /// Every attempt failed (replayable).
-    Failed,
-}
+named_enum!(
+    /// Where a delivery stands.
+    DeliveryStatus, "delivery status", "pending, delivered, failed" {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        /// The receiver answered 2xx.
+        Delivered = "delivered",
+        /// Every attempt failed (replayable).
+        Failed = "failed",
+    }
+);
 
 /// One event's delivery to one webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,4 +232,36 @@ pub struct WebhookEvent {
     /// The event's type.
     #[serde(rename = "type")]
     pub event_type: WebhookEventType,
+}
+
+/// The schema of a webhook's order id filter.
+#[cfg(feature = "openapi")]
+pub mod schema {
+    use std::borrow::Cow;
+
+    use utoipa::{
+        PartialSchema, ToSchema,
+        openapi::{ObjectBuilder, RefOr, schema::Schema, schema::Type},
+    };
+
+    /// An order id as a webhook filter takes it: 1 to 78 decimal digits (leading zeros
+    /// allowed, and dropped).
+    pub struct OrderIdFilter;
+
+    impl PartialSchema for OrderIdFilter {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[0-9]{1,78}$"))
+                .description(Some("A decimal order id."))
+                .examples(["7"])
+                .into()
+        }
+    }
+
+    impl ToSchema for OrderIdFilter {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("OrderIdFilter")
+        }
+    }
 }

@@ -1,5 +1,6 @@
-//! The ingester of one chain: fetches ranges of blocks, checks them against what is
-//! stored, decodes their logs and commits them; at the tip it watches for replaced blocks.
+//! The ingester of one chain while this process writes it: fetches ranges of blocks as
+//! verified chain segments, decodes their logs and commits them; at the tip it watches for
+//! replaced blocks and rolls back to the fork point.
 
 use std::{
     sync::Arc,
@@ -7,18 +8,20 @@ use std::{
 };
 
 use alloy::{
-    primitives::{B256, Log as PrimLog},
+    primitives::{Address, B256, Log as PrimLog},
     rpc::types::Filter,
 };
-use cointent_config::ChainConfig;
+use cointent_config::{ChainConfig, DeepReorg};
+use eyre::Result;
 use sqlx::PgPool;
 
 use crate::{
-    checkpoint::{self, Batch, Checkpoint, EventRow},
+    checkpoint::{self, Batch, Checkpoint, EventRow, Fenced, Rewind, Writer},
     decode::Decoder,
     metrics::ChainMetrics,
     progress::Progress,
-    reorg, retry_db,
+    reorg::{self, Inconsistency, LogRef},
+    retry_db,
     rpc::{Header, Rpc},
 };
 
@@ -26,10 +29,16 @@ use crate::{
 const MAX_LOGS_PER_BATCH: usize = 20_000;
 /// The number of logs a range aims at.
 const TARGET_LOGS: usize = 5_000;
+/// Stored heights compared with the chain per JSON-RPC batch while looking for a fork.
+const FORK_PROBE: usize = 16;
+/// Inconsistent answers in a row that are retried at once before waiting for a poll.
+const RETRIES_AT_ONCE: u32 = 3;
 
-/// A fetched, checked and decoded range.
+/// A fetched, verified and decoded range.
 struct Fetched {
     batch: Batch,
+    /// The checkpoint it continues.
+    anchor: Option<(u64, B256)>,
     logs: usize,
 }
 
@@ -37,115 +46,153 @@ struct Fetched {
 enum Retry {
     /// Try again at once (a smaller range, or the chain changed between calls).
     Now,
-    /// Wait for the next poll.
+    /// Wait for the next poll (the node lags, or answered something the chain contradicts).
     Later,
-    /// The parent of the first block is not the block we committed last.
+    /// The block before the range is not the checkpoint any more.
     Reorg,
+}
+
+/// What a step did.
+pub(crate) enum Step {
+    /// Work was done; step again at once.
+    Busy,
+    /// Nothing to do until the next poll.
+    Wait,
+    /// Ingestion of the chain stopped (see [`ChainMetrics::halted`]).
+    Halted,
 }
 
 pub(crate) struct Ingester {
     pool: PgPool,
     rpc: Rpc,
+    /// The second RPC of `check_rpc_url`, if any.
+    checker: Option<Rpc>,
     chain: ChainConfig,
     metrics: Arc<ChainMetrics>,
+    writer: Writer,
     decoder: Decoder,
+    addresses: Vec<Address>,
     filter: Filter,
     range: u64,
     prefetched: Option<Fetched>,
     checkpoint: Checkpoint,
     progress: Progress,
+    /// The highest block known final (`-1`: none); never goes down.
+    final_block: i64,
+    /// Whether the RPC has answered the `finalized` tag.
+    tag_seen: bool,
+    /// Inconsistent answers in a row.
+    inconsistent: u32,
 }
 
 impl Ingester {
-    /// An ingester for `chain` resuming after `checkpoint`.
+    /// An ingester for `chain` resuming after `checkpoint`, writing as `writer`.
     pub(crate) fn new(
         pool: PgPool,
         rpc: Rpc,
         chain: ChainConfig,
         metrics: Arc<ChainMetrics>,
+        writer: Writer,
         checkpoint: Checkpoint,
     ) -> Self {
         let decoder = Decoder::new(&chain.contracts);
+        let addresses = decoder.addresses();
+        let checker = chain.check_rpc_url.as_ref().and_then(|url| {
+            Rpc::new(std::slice::from_ref(url), metrics.clone())
+                .inspect_err(|e| tracing::warn!(error = %e, "check_rpc_url unusable"))
+                .ok()
+        });
         Self {
-            filter: Filter::new().address(decoder.addresses()),
+            checker,
+            filter: Filter::new().address(addresses.clone()),
+            addresses,
             decoder,
             range: chain.max_block_range.min(8),
             prefetched: None,
             progress: Progress::new(chain.chain_id),
             checkpoint,
+            final_block: -1,
+            tag_seen: false,
+            inconsistent: 0,
             pool,
             rpc,
             chain,
             metrics,
+            writer,
         }
     }
 
-    /// One batch, or one look at the head. Returns whether the caller should wait.
-    pub(crate) async fn step(&mut self) -> bool {
-        let started = Instant::now();
-        let head = self.rpc.head().await;
-        self.metrics.head.set(head);
-        let from = (self.checkpoint.block + 1) as u64;
-        if from > head {
-            self.metrics.live.set(1);
-            // At the tip: the block we stopped at may have been replaced.
-            if let (Some(ours), Ok(block)) =
-                (self.checkpoint.hash.clone(), u64::try_from(self.checkpoint.block))
-            {
-                match self.rpc.header(block).await {
-                    Some(h) if h.hash.to_string() == ours => {}
-                    _ => self.handle_reorg().await,
-                }
+    /// The final block from the head and the `finalized` tag's answer: the lower of the
+    /// two when the chain answers the tag, `head - finality_depth` when it never has.
+    fn update_final(&mut self, head: u64, tag: Option<Result<Option<u64>>>) {
+        let by_depth = head as i64 - self.chain.finality_depth as i64;
+        let f = match tag {
+            None => by_depth,
+            Some(Ok(answer)) => {
+                self.tag_seen = true;
+                answer.map_or(-1, |t| (t.min(head) as i64).min(by_depth))
             }
-            if let Err(e) = checkpoint::set_head(&self.pool, self.chain.chain_id, head).await {
+            // A passing failure: keep the last value rather than guess from the depth.
+            Some(Err(_)) if self.tag_seen => self.final_block,
+            Some(Err(_)) => by_depth,
+        };
+        self.final_block = self.final_block.max(f);
+    }
+
+    /// One batch, a rollback, or one look at the head.
+    pub(crate) async fn step(&mut self) -> Result<Step, Fenced> {
+        let started = Instant::now();
+        let tag = async {
+            if self.chain.use_finalized_tag { Some(self.rpc.finalized().await) } else { None }
+        };
+        let (head, tag) = tokio::join!(self.rpc.head(), tag);
+        self.update_final(head, tag);
+        self.metrics.head.set(head);
+        if self.checkpoint.block >= head as i64 {
+            self.metrics.live.set(1);
+            if self.tip_replaced(head).await? {
+                return self.handle_reorg(head).await;
+            }
+            if let Err(e) = checkpoint::set_head(&self.pool, self.writer, head).await {
                 tracing::debug!(error = %e, "could not record the head");
             }
-            return true;
+            return Ok(Step::Wait);
         }
-        let window_start = head.saturating_sub(self.chain.finality_depth);
+        let from = (self.checkpoint.block + 1) as u64;
+        let anchor = self.checkpoint.anchor();
         let fetched = match self.prefetched.take() {
-            Some(f) if f.batch.from == from && f.batch.to < window_start => Ok(f),
+            Some(f) if f.batch.from == from && f.anchor == anchor => Ok(f),
             _ => {
                 let to = (from + self.range - 1).min(head);
-                self.fetch(from, to, head, window_start).await
+                self.fetch(from, to, anchor).await
             }
         };
-        let fetched = match fetched {
+        let mut fetched = match fetched {
             Ok(f) => f,
-            Err(Retry::Now) => return false,
-            Err(Retry::Later) => return true,
-            Err(Retry::Reorg) => {
-                self.handle_reorg().await;
-                return false;
-            }
+            Err(Retry::Now) => return Ok(Step::Busy),
+            Err(Retry::Later) => return Ok(Step::Wait),
+            Err(Retry::Reorg) => return self.handle_reorg(head).await,
         };
-        let Fetched { batch, logs } = fetched;
+        fetched.batch.final_block = self.final_block;
+        fetched.batch.head = head;
+        let Fetched { batch, logs, .. } = fetched;
         let (from, to) = (batch.from, batch.to);
 
         // Deep in the backfill (final blocks), fetch and decode the next range while this
         // one commits.
         let next_to = (to + self.range).min(head);
-        let prefetch = to + 1 < window_start && next_to < window_start;
+        let prefetch = next_to as i64 <= self.final_block && next_to > to;
+        let next_anchor = Some((to, batch.to_hash));
         let pool = self.pool.clone();
-        let (committed, next) = tokio::join!(checkpoint::commit(&pool, &batch), async {
-            if prefetch {
-                Some(self.fetch(to + 1, next_to, head, window_start).await)
-            } else {
-                None
-            }
-        });
+        let (committed, next) =
+            tokio::join!(checkpoint::commit(&pool, self.writer, &batch), async {
+                if prefetch { Some(self.fetch(to + 1, next_to, next_anchor).await) } else { None }
+            });
         if let Err(e) = committed {
-            self.metrics.db_errors.inc();
-            tracing::warn!(error = %e, "commit failed; retrying from the stored checkpoint");
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            self.checkpoint =
-                retry_db(&self.metrics, || checkpoint::checkpoint(&self.pool, self.chain.chain_id))
-                    .await;
-            return false;
+            return self.commit_failed(e).await;
         }
         self.prefetched = next.and_then(Result::ok);
-        self.checkpoint =
-            Checkpoint { block: to as i64, hash: batch.to_hash.map(|h| h.to_string()) };
+        self.checkpoint = Checkpoint { block: to as i64, hash: Some(batch.to_hash) };
         self.metrics.indexed.set(to);
         self.metrics.changes.inc();
         self.metrics.events.add(batch.events.len() as u64);
@@ -163,7 +210,40 @@ impl Ingester {
         self.metrics.live.set(u64::from(to >= head));
         self.progress.report(to, head, batch.events.len());
         self.adapt_range(to - from + 1, logs);
-        to >= head
+        Ok(if to >= head { Step::Wait } else { Step::Busy })
+    }
+
+    /// A commit the database refused: retried from the stored checkpoint, unless it can
+    /// never succeed (the database says the data breaks a constraint): then the chain stops
+    /// with the database's reason.
+    async fn commit_failed(&mut self, e: eyre::Report) -> Result<Step, Fenced> {
+        if let Some(fenced) = e.downcast_ref::<Fenced>() {
+            return Err(*fenced);
+        }
+        self.metrics.db_errors.inc();
+        self.prefetched = None;
+        if integrity_violation(&e) {
+            let reason = format!(
+                "a commit the database refuses: {e:#}. The mirror is inconsistent with the chain; \
+                 way out: `cointent reindex --chain {}`",
+                self.chain.chain_id
+            );
+            return self.halt(reason).await;
+        }
+        tracing::warn!(error = %format!("{e:#}"), "commit failed; retrying from the stored checkpoint");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        self.checkpoint =
+            retry_db(&self.metrics, || checkpoint::checkpoint(&self.pool, self.chain.chain_id))
+                .await?;
+        Ok(Step::Busy)
+    }
+
+    /// Stops ingesting the chain, saying why everywhere.
+    async fn halt(&mut self, reason: String) -> Result<Step, Fenced> {
+        tracing::error!(chain = self.chain.chain_id, "ingestion stopped: {reason}");
+        retry_db(&self.metrics, || checkpoint::halt(&self.pool, self.writer, &reason)).await?;
+        self.metrics.set_halted(Some(reason));
+        Ok(Step::Halted)
     }
 
     /// Aims the next range at about `TARGET_LOGS` logs from the density just seen, growing
@@ -177,16 +257,19 @@ impl Ingester {
         self.range = wanted.clamp(1, (self.range * 4).max(1)).min(self.chain.max_block_range);
     }
 
-    /// Fetches, checks and decodes blocks `from..=to`.
+    /// Fetches blocks `from..=to` as one verified segment continuing `anchor`, and decodes
+    /// their logs.
     async fn fetch(
         &mut self,
         from: u64,
         to: u64,
-        head: u64,
-        window_start: u64,
+        anchor: Option<(u64, B256)>,
     ) -> Result<Fetched, Retry> {
         let filter = self.filter.clone().from_block(from).to_block(to);
-        let logs = match self.rpc.logs(&filter).await {
+        // The block before the range too: its hash must be the checkpoint's.
+        let numbers: Vec<u64> = (from.saturating_sub(1)..=to).collect();
+        let (logs, headers) = tokio::join!(self.rpc.logs(&filter), self.rpc.headers(&numbers));
+        let logs = match logs {
             Ok(logs) => logs,
             Err(e) => {
                 // Too large an answer or a provider limit: ask for less.
@@ -200,79 +283,126 @@ impl Ingester {
             self.adapt_range(to - from + 1, logs.len());
             return Err(Retry::Now);
         }
-
-        // Headers of the window's blocks: their hashes detect reorgs later.
-        let mut headers = Vec::new();
-        for n in from.max(window_start)..=to {
-            match self.rpc.header(n).await {
-                Some(h) => headers.push(h),
-                None => {
-                    tracing::debug!(
-                        block = n,
-                        "block not found (the head moved back?); looking again"
-                    );
-                    return Err(Retry::Later);
-                }
-            }
-        }
-        if let (Some(first), Some(ours)) = (headers.first(), &self.checkpoint.hash)
-            && first.number == from
-            && from as i64 == self.checkpoint.block + 1
-            && &first.parent_hash.to_string() != ours
-        {
-            return Err(Retry::Reorg);
-        }
-        // Logs and headers must describe the same chain (a reorg between the two calls).
-        if headers.windows(2).any(|w| w[1].parent_hash != w[0].hash)
-            || logs.iter().any(|l| {
-                let n = l.block_number.unwrap_or_default();
-                headers.iter().find(|h| h.number == n).is_some_and(|h| Some(h.hash) != l.block_hash)
-            })
-        {
-            tracing::debug!("chain changed between calls; fetching again");
-            return Err(Retry::Now);
-        }
-        let Some(events) = self.rows(&logs, &headers).await else {
-            tracing::debug!("a block of the batch vanished; fetching again");
-            return Err(Retry::Now);
+        let Some(headers) = headers.into_iter().collect::<Option<Vec<Header>>>() else {
+            tracing::debug!(from, to, "a block of the range is missing (the node lags?)");
+            return Err(Retry::Later);
         };
+        let refs: Vec<LogRef> = logs
+            .iter()
+            .map(|l| LogRef {
+                block_number: l.block_number.unwrap_or(u64::MAX),
+                block_hash: l.block_hash.unwrap_or_default(),
+                address: l.inner.address,
+            })
+            .collect();
+        match reorg::check_segment(from, anchor.map(|(_, h)| h), &headers, &refs, &self.addresses) {
+            Ok(()) => {}
+            Err(Inconsistency::Reorg) => {
+                self.inconsistent = 0;
+                return Err(Retry::Reorg);
+            }
+            Err(Inconsistency::MissingLogs { blocks }) => {
+                self.missing_logs(&blocks, &headers).await?;
+            }
+            Err(why) => return Err(self.inconsistent_answer(&why)),
+        }
+        self.inconsistent = 0;
+        let to_hash = headers.last().map(|h| h.hash).unwrap_or_default();
+        self.cross_check(to, to_hash).await?;
+        let events = self.rows(&logs, &headers);
         let batch = Batch {
             chain_id: self.chain.chain_id,
             from,
             to,
-            to_hash: headers.last().filter(|h| h.number == to).map(|h| h.hash),
+            to_hash,
             events,
             headers,
-            window_start,
-            head,
+            final_block: self.final_block,
+            head: to,
         };
-        Ok(Fetched { batch, logs: logs.len() })
+        Ok(Fetched { batch, anchor, logs: logs.len() })
     }
 
-    /// Decodes logs into rows, fetching block times the logs do not carry.
-    async fn rows(
-        &self,
-        logs: &[alloy::rpc::types::Log],
-        headers: &[Header],
-    ) -> Option<Vec<EventRow>> {
-        let mut times: std::collections::HashMap<u64, u64> =
-            headers.iter().map(|h| (h.number, h.timestamp)).collect();
+    /// With `check_rpc_url`: the second RPC must have the same block at `number`. One that
+    /// has not got the block yet, or does not answer, lets the batch through (the check
+    /// must not make ingestion depend on a second provider being up).
+    async fn cross_check(&mut self, number: u64, hash: B256) -> Result<(), Retry> {
+        let Some(checker) = &self.checker else { return Ok(()) };
+        let answer = tokio::time::timeout(Duration::from_secs(5), checker.header(number)).await;
+        match answer {
+            Ok(Some(h)) if h.hash != hash => {
+                self.metrics.rpc_inconsistencies.inc();
+                self.rpc.rotate();
+                tracing::warn!(
+                    block = number,
+                    ours = %hash,
+                    theirs = %h.hash,
+                    "check_rpc_url has another block at this height; waiting until the RPCs agree"
+                );
+                Err(Retry::Later)
+            }
+            Ok(_) => Ok(()),
+            Err(_) => {
+                tracing::debug!(block = number, "check_rpc_url did not answer in time");
+                Ok(())
+            }
+        }
+    }
+
+    /// Logs and headers that do not fit: the chain moved between the calls (ask again at
+    /// once, a few times), or the RPC answers what the chain contradicts (wait).
+    fn inconsistent_answer(&mut self, why: &Inconsistency) -> Retry {
+        self.inconsistent += 1;
+        if let Inconsistency::ForgedLog { block } = why {
+            self.metrics.rpc_inconsistencies.inc();
+            self.rpc.rotate();
+            tracing::warn!(
+                block,
+                "eth_getLogs answered a log its block's bloom rules out; asking again"
+            );
+            return Retry::Later;
+        }
+        tracing::debug!(?why, "the chain changed between calls; fetching again");
+        if self.inconsistent > RETRIES_AT_ONCE { Retry::Later } else { Retry::Now }
+    }
+
+    /// Blocks whose bloom names one of the contracts but that came without logs: their
+    /// receipts decide whether `eth_getLogs` left logs out (then ask again later, from the
+    /// next endpoint) or the bloom was a false positive.
+    async fn missing_logs(&mut self, blocks: &[u64], headers: &[Header]) -> Result<(), Retry> {
+        for n in blocks {
+            let Some(h) = headers.iter().find(|h| h.number == *n) else { continue };
+            let Some(receipt_logs) = self.rpc.receipt_logs(h.hash).await else {
+                tracing::debug!(block = n, "no receipts for the block (the node lags?)");
+                return Err(Retry::Later);
+            };
+            let ours = receipt_logs.iter().filter(|l| self.addresses.contains(&l.inner.address));
+            if ours.count() > 0 {
+                self.metrics.rpc_inconsistencies.inc();
+                self.rpc.rotate();
+                tracing::warn!(
+                    block = n,
+                    "eth_getLogs left out logs of this block (its bloom and receipts have them); asking again"
+                );
+                return Err(Retry::Later);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes logs into rows, with block times from the range's headers.
+    fn rows(&self, logs: &[alloy::rpc::types::Log], headers: &[Header]) -> Vec<EventRow> {
+        let first = headers.first().map_or(0, |h| h.number);
         let mut rows = Vec::with_capacity(logs.len());
         for log in logs {
             let (Some(block_number), Some(block_hash), Some(log_index)) =
                 (log.block_number, log.block_hash, log.log_index)
             else {
-                continue; // pending logs carry no position; they come back once mined
+                continue; // not reached: check_segment refuses logs without a block
             };
-            let block_time = match log.block_timestamp.or_else(|| times.get(&block_number).copied())
-            {
-                Some(t) => t,
-                None => {
-                    let h = self.rpc.header(block_number).await?;
-                    times.insert(block_number, h.timestamp);
-                    h.timestamp
-                }
-            };
+            let block_time = log.block_timestamp.unwrap_or_else(|| {
+                headers.get((block_number - first) as usize).map_or(0, |h| h.timestamp)
+            });
             let inner: &PrimLog = &log.inner;
             let decoded = self.decoder.decode(inner);
             rows.push(EventRow {
@@ -287,44 +417,160 @@ impl Ingester {
                 args: decoded.args,
             });
         }
-        Some(rows)
+        rows
+    }
+
+    /// At the tip: whether the chain replaced the checkpoint (or, when the chain is now
+    /// shorter, the stored block at its head). A block the node does not have is no
+    /// evidence: a lagging node looks like a shorter chain.
+    async fn tip_replaced(&mut self, head: u64) -> Result<bool, Fenced> {
+        let Ok(cp) = u64::try_from(self.checkpoint.block) else { return Ok(false) };
+        let n = cp.min(head);
+        let ours = if n == cp {
+            self.checkpoint.hash
+        } else {
+            retry_db(&self.metrics, || checkpoint::stored_hash(&self.pool, self.chain.chain_id, n))
+                .await?
+        };
+        let Some(ours) = ours else { return Ok(false) };
+        Ok(self.rpc.header(n).await.is_some_and(|h| h.hash != ours))
     }
 
     /// Finds the fork point by comparing stored hashes with the chain's, newest first, and
-    /// rolls back above it.
-    async fn handle_reorg(&mut self) {
+    /// rolls back above it; a fork below what can be undone stops the chain (or re-indexes
+    /// it from the fork, when configured).
+    async fn handle_reorg(&mut self, head: u64) -> Result<Step, Fenced> {
+        self.prefetched = None;
         let stored =
             retry_db(&self.metrics, || checkpoint::recent_hashes(&self.pool, self.chain.chain_id))
-                .await;
-        let stored: Vec<(u64, B256)> =
-            stored.iter().filter_map(|(n, h)| Some((*n, h.parse().ok()?))).collect();
-        // Newest first, stopping at the first block the chain still has.
+                .await?;
+        let heights: Vec<u64> = stored.iter().map(|(n, _)| *n).filter(|n| *n <= head).collect();
         let mut canonical = Vec::new();
-        for (number, hash) in &stored {
-            if let Some(h) = self.rpc.header(*number).await {
-                canonical.push((*number, h.hash));
-                if h.hash == *hash {
-                    break;
-                }
+        for chunk in heights.chunks(FORK_PROBE) {
+            let answers = self.rpc.headers(chunk).await;
+            let mut settled = false;
+            for (n, answer) in chunk.iter().zip(answers) {
+                let hash = answer.map(|h| h.hash);
+                settled |=
+                    hash.is_none() || stored.iter().any(|(sn, sh)| sn == n && Some(*sh) == hash);
+                canonical.push((*n, hash));
+            }
+            if settled {
+                break;
             }
         }
         let fork = match reorg::fork_point(&stored, &canonical) {
-            reorg::Fork::At(block) => block,
-            reorg::Fork::BeyondWindow { oldest } => {
-                let oldest = oldest.unwrap_or(0);
-                tracing::error!(
-                    chain = self.chain.chain_id,
-                    oldest,
-                    "reorg deeper than the stored window (finality_depth too small?): rolling back all of it"
-                );
-                oldest.saturating_sub(1)
-            }
+            reorg::Fork::At(fork) => fork,
+            reorg::Fork::Unknown => return Ok(Step::Wait),
+            reorg::Fork::BeyondWindow { oldest } => return self.deep_reorg(oldest, head).await,
         };
-        self.checkpoint =
-            retry_db(&self.metrics, || checkpoint::rollback(&self.pool, self.chain.chain_id, fork))
-                .await;
+        let depth = self.checkpoint.block - fork as i64;
+        tracing::warn!(chain = self.chain.chain_id, fork, depth, "reorg: rolling back");
+        let expected = self.checkpoint.block;
+        self.checkpoint = retry_db(&self.metrics, || {
+            checkpoint::rollback(&self.pool, self.writer, expected, fork, true)
+        })
+        .await?;
         self.metrics.reorgs.inc();
         self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
         self.metrics.changes.inc();
+        Ok(Step::Busy)
     }
+
+    /// A reorg below the undo window (`oldest` is its oldest block, the anchor).
+    async fn deep_reorg(&mut self, oldest: Option<u64>, head: u64) -> Result<Step, Fenced> {
+        let id = self.chain.chain_id;
+        let below =
+            oldest.map_or_else(|| "every stored block".to_string(), |n| format!("block {n}"));
+        if self.chain.on_deep_reorg == DeepReorg::Halt {
+            let reason = format!(
+                "reorg deeper than the undo window: {below} (the oldest that could be undone) \
+                 is no longer on the chain, whose final block was {}; the mirror is left as it \
+                 was, at block {}. Way out: `cointent reindex --chain {id}`, or \
+                 `on_deep_reorg = \"reindex\"` in chains[{}]",
+                self.final_block, self.checkpoint.block, self.chain.position
+            );
+            return self.halt(reason).await;
+        }
+        let Some(fork) = self.fork_below(oldest.unwrap_or(u64::MAX)).await? else {
+            return Ok(Step::Wait);
+        };
+        let to = fork.map_or(self.chain.start_block.unwrap_or(0), |h| h.number + 1);
+        tracing::error!(
+            chain = id,
+            head,
+            "reorg deeper than the undo window: {below} is no longer on the chain; re-indexing \
+             from block {to} (on_deep_reorg = \"reindex\")"
+        );
+        let rewind = Rewind {
+            to,
+            anchor: fork,
+            drop_addresses: Vec::new(),
+            reorg: true,
+            contracts: crate::contracts::recorded(&self.pool, &self.chain).await,
+        };
+        let expected = self.checkpoint.block;
+        self.checkpoint = retry_db(&self.metrics, || {
+            checkpoint::rewind(&self.pool, self.writer, expected, &rewind)
+        })
+        .await?;
+        self.metrics.reorgs.inc();
+        self.metrics.changes.inc();
+        self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
+        Ok(Step::Busy)
+    }
+
+    /// The highest block below `below` whose events the chain still has, through the
+    /// stored events' block hashes (a binary search: the mirror is one chain, so the blocks
+    /// the chain still has come first). `Some(None)`: none (re-index from the start);
+    /// `None`: the RPC could not say yet.
+    async fn fork_below(&mut self, below: u64) -> Result<Option<Option<Header>>, Fenced> {
+        let chain = self.chain.chain_id as i64;
+        let candidates: Vec<(i64, String)> = retry_db(&self.metrics, || async {
+            Ok(sqlx::query_as(
+                "SELECT DISTINCT block_number, block_hash FROM events
+                 WHERE chain_id = $1 AND block_number < $2 ORDER BY block_number",
+            )
+            .bind(chain)
+            .bind(below.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?)
+        })
+        .await?;
+        let (mut lo, mut hi) = (0, candidates.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (n, hash) = &candidates[mid];
+            match self.rpc.header(*n as u64).await {
+                None => return Ok(None),
+                Some(h) if h.hash.to_string() == *hash => lo = mid + 1,
+                Some(_) => hi = mid,
+            }
+        }
+        if lo == 0 {
+            let start = self.chain.start_block.unwrap_or(0);
+            return Ok(match start.checked_sub(1) {
+                None => Some(None),
+                Some(n) => self.rpc.header(n).await.map(Some),
+            });
+        }
+        Ok(self.rpc.header(candidates[lo - 1].0 as u64).await.map(Some))
+    }
+}
+
+/// Whether the database refused a commit for its data (SQLSTATE class 23: a constraint
+/// the rows break), which no retry fixes.
+fn integrity_violation(e: &eyre::Report) -> bool {
+    e.chain().any(|cause| {
+        let code = if let Some(p) =
+            cause.downcast_ref::<cointent_storage::projections::ProjectionError>()
+        {
+            p.code()
+        } else if let Some(sqlx::Error::Database(d)) = cause.downcast_ref::<sqlx::Error>() {
+            d.code().map(|c| c.into_owned())
+        } else {
+            None
+        };
+        code.is_some_and(|c| c.starts_with("23"))
+    })
 }

@@ -87,6 +87,24 @@ pub struct ChainMetrics {
     pub live: Gauge,
     /// Bumped after every commit and rollback: readers caching the mirror compare it.
     pub changes: Counter,
+    /// Whether this process writes the chain (1) or stands by (0).
+    pub leader: Gauge,
+    /// RPC answers the chain contradicted (logs left out or not in the block's bloom).
+    pub rpc_inconsistencies: Counter,
+    /// Why ingestion of the chain stopped, with the way out; `None` while it runs.
+    halted: Mutex<Option<String>>,
+}
+
+impl ChainMetrics {
+    /// Why ingestion stopped, if it did.
+    pub fn halted(&self) -> Option<String> {
+        self.halted.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Records that ingestion stopped (`Some(reason)`) or runs (`None`).
+    pub fn set_halted(&self, reason: Option<String>) {
+        *self.halted.lock().unwrap_or_else(|e| e.into_inner()) = reason;
+    }
 }
 
 /// All chains' figures.
@@ -145,6 +163,21 @@ impl Metrics {
             m.db_errors.get()
         });
         family("live", "gauge", "1 when caught up with the head.", &|m| m.live.get());
+        family(
+            "chain_halted",
+            "gauge",
+            "1 when ingestion stopped (a reorg deeper than can be undone; see /ready).",
+            &|m| u64::from(m.halted().is_some()),
+        );
+        family("leader", "gauge", "1 when this process writes the chain, 0 on standby.", &|m| {
+            m.leader.get()
+        });
+        family(
+            "rpc_inconsistencies_total",
+            "counter",
+            "RPC answers contradicted by the chain (logs left out or forged).",
+            &|m| m.rpc_inconsistencies.get(),
+        );
         let _ = writeln!(
             out,
             "# HELP cointent_batch_seconds Time to fetch, decode and commit a batch.\n# TYPE cointent_batch_seconds histogram"
@@ -185,9 +218,12 @@ mod tests {
         a.events.add(3);
         a.batch_seconds.observe(0.02);
         m.chain(2).reorgs.inc();
+        m.chain(2).set_halted(Some("deep reorg".into()));
         let text = m.render();
         assert!(text.contains("cointent_blocks_behind{chain_id=\"1\"} 3"), "{text}");
         assert!(text.contains("cointent_reorgs_total{chain_id=\"2\"} 1"));
+        assert!(text.contains("cointent_chain_halted{chain_id=\"2\"} 1"));
+        assert!(text.contains("cointent_chain_halted{chain_id=\"1\"} 0"));
         assert!(text.contains("cointent_batch_seconds_bucket{chain_id=\"1\",le=\"0.025\"} 1"));
         assert!(text.contains("cointent_batch_seconds_bucket{chain_id=\"1\",le=\"0.01\"} 0"));
     }

@@ -28,6 +28,12 @@ impl Progress {
     }
 
     pub(crate) fn report(&mut self, at: u64, head: u64, events: usize) {
+        // After a rollback the chain is re-read from below where this count started.
+        if self.first_block.is_some_and(|first| at < first) {
+            self.first_block = None;
+            self.events = 0;
+            self.started = Instant::now();
+        }
         let first = *self.first_block.get_or_insert(at);
         self.events += events as u64;
         let caught_up = at >= head;
@@ -42,8 +48,9 @@ impl Progress {
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
         let blocks_per_s = (at - first) as f64 / secs;
         let events_per_s = self.events as f64 / secs;
-        let eta = if blocks_per_s > 0.0 { (head - at) as f64 / blocks_per_s } else { 0.0 };
-        let pct = 100.0 * (at - first) as f64 / (head - first).max(1) as f64;
+        let eta =
+            if blocks_per_s > 0.0 { head.saturating_sub(at) as f64 / blocks_per_s } else { 0.0 };
+        let pct = 100.0 * (at - first) as f64 / head.saturating_sub(first).max(1) as f64;
         if self.tty {
             eprint!(
                 "\rchain {} backfill {at}/{head} {pct:5.1}% {blocks_per_s:8.0} blocks/s {events_per_s:8.0} events/s eta {eta:5.0}s{}",

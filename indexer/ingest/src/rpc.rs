@@ -1,17 +1,28 @@
 //! JSON-RPC access with failover across a chain's URLs and retries with backoff.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use alloy::{
-    primitives::B256,
+    eips::BlockNumberOrTag,
+    primitives::{Address, B256, Bloom, Bytes, U64},
     providers::{Provider, RootProvider},
     rpc::types::{Filter, Log},
 };
 use eyre::{Result, eyre};
+use serde::Deserialize;
 
 use crate::metrics::ChainMetrics;
 
-/// A block's identity.
+/// Headers asked for in one JSON-RPC batch.
+const HEADERS_PER_BATCH: usize = 200;
+
+/// A block's identity and what the ingester checks a range against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
     /// Number.
@@ -22,12 +33,45 @@ pub struct Header {
     pub parent_hash: B256,
     /// Unix seconds.
     pub timestamp: u64,
+    /// The bloom of every log of the block.
+    pub logs_bloom: Bloom,
+}
+
+/// The fields of `eth_getBlockByNumber` the ingester reads (the rest, such as the
+/// transaction hashes, is skipped while parsing).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RpcHeader {
+    number: U64,
+    hash: B256,
+    parent_hash: B256,
+    timestamp: U64,
+    logs_bloom: Bloom,
+}
+
+impl From<RpcHeader> for Header {
+    fn from(h: RpcHeader) -> Self {
+        Self {
+            number: h.number.to(),
+            hash: h.hash,
+            parent_hash: h.parent_hash,
+            timestamp: h.timestamp.to(),
+            logs_bloom: h.logs_bloom,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RpcReceipt {
+    logs: Vec<Log>,
 }
 
 /// A chain's RPC endpoints.
 #[derive(Debug, Clone)]
 pub struct Rpc {
     providers: Vec<RootProvider>,
+    /// The endpoint tried first; moved on when one answers inconsistently.
+    first: Arc<AtomicUsize>,
     metrics: Arc<ChainMetrics>,
 }
 
@@ -40,7 +84,13 @@ impl Rpc {
                 Ok(RootProvider::new_http(u.parse().map_err(|e| eyre!("bad RPC URL {u}: {e}"))?))
             })
             .collect::<Result<_>>()?;
-        Ok(Self { providers, metrics })
+        Ok(Self { providers, first: Arc::default(), metrics })
+    }
+
+    /// Tries the next endpoint first from now on (the current one answered something the
+    /// chain contradicts). With a single endpoint, nothing changes.
+    pub fn rotate(&self) {
+        self.first.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Tries each endpoint once; the error of the last one if all fail.
@@ -50,7 +100,9 @@ impl Rpc {
         Fut: Future<Output = Result<T, alloy::transports::TransportError>>,
     {
         let mut last = None;
-        for p in &self.providers {
+        let first = self.first.load(Ordering::Relaxed);
+        for i in 0..self.providers.len() {
+            let p = &self.providers[(first + i) % self.providers.len()];
             match f(p.clone()).await {
                 Ok(v) => return Ok(v),
                 Err(e) => {
@@ -91,22 +143,89 @@ impl Rpc {
         self.retry("eth_blockNumber", |p| async move { p.get_block_number().await }).await
     }
 
+    /// The chain's `finalized` block: `Ok(None)` when the chain has finalized nothing yet,
+    /// an error when the RPC does not answer the tag (one attempt per endpoint).
+    pub async fn finalized(&self) -> Result<Option<u64>> {
+        self.any("eth_getBlockByNumber(finalized)", |p| async move {
+            let h: Option<RpcHeader> = p
+                .client()
+                .request("eth_getBlockByNumber", (BlockNumberOrTag::Finalized, false))
+                .await?;
+            Ok(h.map(|h| h.number.to::<u64>()))
+        })
+        .await
+    }
+
     /// A block header (retried until the RPC answers; `None` if the block does not exist).
     pub async fn header(&self, number: u64) -> Option<Header> {
         self.retry("eth_getBlockByNumber", |p| async move {
-            let block = p.get_block_by_number(number.into()).await?;
-            Ok(block.map(|b| Header {
-                number: b.header.number,
-                hash: b.header.hash,
-                parent_hash: b.header.parent_hash,
-                timestamp: b.header.timestamp,
-            }))
+            let h: Option<RpcHeader> = p
+                .client()
+                .request("eth_getBlockByNumber", (BlockNumberOrTag::Number(number), false))
+                .await?;
+            Ok(h.map(Header::from))
         })
         .await
+    }
+
+    /// The headers of `numbers`, in JSON-RPC batches (retried until the RPC answers;
+    /// `None` for a block the node does not have).
+    pub async fn headers(&self, numbers: &[u64]) -> Vec<Option<Header>> {
+        let mut out = Vec::with_capacity(numbers.len());
+        for chunk in numbers.chunks(HEADERS_PER_BATCH) {
+            let answers = self
+                .retry("eth_getBlockByNumber (batch)", |p| async move {
+                    let client = p.client();
+                    let mut batch = alloy::rpc::client::BatchRequest::new(client);
+                    let mut waiters = Vec::with_capacity(chunk.len());
+                    for n in chunk {
+                        waiters.push(batch.add_call::<_, Option<RpcHeader>>(
+                            "eth_getBlockByNumber",
+                            &(BlockNumberOrTag::Number(*n), false),
+                        )?);
+                    }
+                    batch.send().await?;
+                    let mut headers = Vec::with_capacity(waiters.len());
+                    for w in waiters {
+                        headers.push(w.await?.map(Header::from));
+                    }
+                    Ok(headers)
+                })
+                .await;
+            out.extend(answers);
+        }
+        // A node may answer a block other than the one asked for: treat it as missing.
+        for (h, n) in out.iter_mut().zip(numbers) {
+            if h.is_some_and(|h| h.number != *n) {
+                *h = None;
+            }
+        }
+        out
     }
 
     /// The logs of `filter`: one attempt per endpoint, so the caller can shrink the range.
     pub async fn logs(&self, filter: &Filter) -> Result<Vec<Log>> {
         self.any("eth_getLogs", |p| async move { p.get_logs(filter).await }).await
+    }
+
+    /// The logs in the receipts of block `hash` (retried until the RPC answers; `None` if
+    /// the node does not have the block).
+    pub async fn receipt_logs(&self, hash: B256) -> Option<Vec<Log>> {
+        self.retry("eth_getBlockReceipts", |p| async move {
+            let receipts: Option<Vec<RpcReceipt>> =
+                p.client().request("eth_getBlockReceipts", (hash,)).await?;
+            Ok(receipts.map(|r| r.into_iter().flat_map(|r| r.logs).collect()))
+        })
+        .await
+    }
+
+    /// The code at `address` in block `number` (latest when `None`): one attempt per
+    /// endpoint (old state may be pruned).
+    pub async fn code(&self, address: Address, number: Option<u64>) -> Result<Bytes> {
+        self.any("eth_getCode", |p| async move {
+            let block = number.map_or(BlockNumberOrTag::Latest, BlockNumberOrTag::Number);
+            p.get_code_at(address).block_id(block.into()).await
+        })
+        .await
     }
 }

@@ -9,6 +9,7 @@
 //! - [`projections`]: the derived tables (orders, pledges, balances, proposals, ...), as
 //!   set-based SQL over a batch's events, so anyone can recompute them from `events`.
 //! - [`indexes`]: the read indexes built once a chain has caught up.
+//! - [`read`]: the API's queries, one module per area, checked at compile time.
 //! - [`status`]: per-chain indexing status.
 //! - [`process`]: child processes that die with their owner.
 //!
@@ -24,6 +25,8 @@ pub mod embedded;
 pub mod indexes;
 pub mod process;
 pub mod projections;
+#[cfg(feature = "queries")]
+pub mod read;
 pub mod status;
 
 pub use db::Database;

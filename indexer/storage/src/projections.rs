@@ -165,6 +165,23 @@ pub static PROJECTIONS: &[Projection] = &[
     },
 ];
 
+/// A projection the database refused, with the database's own message.
+#[derive(Debug, thiserror::Error)]
+#[error("projection {name}: {error}")]
+pub struct ProjectionError {
+    /// The projection.
+    pub name: &'static str,
+    /// What the database said.
+    pub error: sqlx::Error,
+}
+
+impl ProjectionError {
+    /// The SQLSTATE of the database's error, if it is one.
+    pub fn code(&self) -> Option<String> {
+        self.error.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned())
+    }
+}
+
 /// Applies the projections that read any of `events` to blocks `from..=to` of `chain`.
 pub async fn apply(
     tx: &mut Transaction<'_, Postgres>,
@@ -180,7 +197,18 @@ pub async fn apply(
             .bind(to)
             .execute(&mut **tx)
             .await
-            .wrap_err_with(|| format!("projection {}", p.name))?;
+            .map_err(|error| ProjectionError { name: p.name, error })?;
     }
     Ok(())
+}
+
+/// The projection tables: those carrying the undo trigger.
+pub async fn tables(tx: &mut Transaction<'_, Postgres>) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT c.relname::TEXT FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         WHERE t.tgname = 'undo' ORDER BY 1",
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .wrap_err("listing the projection tables")
 }

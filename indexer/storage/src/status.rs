@@ -18,6 +18,10 @@ pub struct ChainStatus {
     pub events: i64,
     /// Reorgs rolled back.
     pub reorgs: i64,
+    /// The highest block known final at the last commit (`-1`: none).
+    pub final_block: i64,
+    /// Why ingestion stopped, with the way out; `None` while it runs.
+    pub halted: Option<String>,
 }
 
 impl ChainStatus {
@@ -30,31 +34,10 @@ impl ChainStatus {
 /// Every chain's status.
 pub async fn chains(pool: &PgPool) -> sqlx::Result<Vec<ChainStatus>> {
     sqlx::query_as(
-        "SELECT chain_id, name, head_block, checkpoint_block AS indexed_block, events, reorgs
+        "SELECT chain_id, name, head_block, checkpoint_block AS indexed_block, events, reorgs,
+                final_block, halted
          FROM chains ORDER BY chain_id",
     )
     .fetch_all(pool)
     .await
-}
-
-/// Removes everything indexed for `chain_id`, so the next run re-indexes it from its
-/// start block. Projection tables are those with the undo trigger.
-pub async fn reset_chain(pool: &PgPool, chain_id: u64) -> eyre::Result<()> {
-    let mut tx = pool.begin().await?;
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT c.relname::TEXT FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-         WHERE t.tgname = 'undo'",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for table in tables
-        .iter()
-        .map(String::as_str)
-        .chain(["events", "blocks", "batches", "undo_log", "chains"])
-    {
-        let sql = format!("DELETE FROM \"{}\" WHERE chain_id = $1", table.replace('"', ""));
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(chain_id as i64).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }

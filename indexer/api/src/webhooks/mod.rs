@@ -1,4 +1,4 @@
-//! Signed webhooks for partners (see `indexer/api/openapi/webhooks.json`).
+//! The `webhooks` area of the API: signed webhooks for partners.
 //!
 //! A partner's API key with the `webhooks` scope registers URLs for event types, optionally
 //! narrowed to a chain, to accounts (matched against the order's seller, split recipients,
@@ -18,20 +18,21 @@
 //! Delivery uses reqwest built without TLS: `https://` receivers need reqwest's TLS feature
 //! in this build (until then their attempts fail with the connection error).
 
-use axum::{
-    Router,
-    extract::State,
-    http::StatusCode,
-    response::IntoResponse,
-    routing::{delete, get, post},
+use axum::{Json, extract::State, http::StatusCode};
+use cointent_domain::{
+    Page,
+    error::ErrorBody,
+    webhooks::{WebhookCreate, WebhookCreated, WebhookDelivery, WebhookEventType, WebhookList},
 };
-use serde::{Deserialize, Serialize};
+use cointent_storage::read::webhooks::{self as read, NewWebhook};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     identity::{ApiKey, random_hex},
-    page::{Page, PageQuery},
-    sql::rfc3339_sql,
+    page::PageQuery,
     state::AppState,
 };
 
@@ -41,58 +42,12 @@ mod worker;
 pub use signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign, verify_signature};
 pub use worker::run_worker;
 
-/// The event types a webhook may subscribe to.
-pub const EVENT_TYPES: &[&str] = &[
-    "order.created",
-    "order.pledged",
-    "order.funded",
-    "milestone.released",
-    "order.disputed",
-    "order.refunded",
-];
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks", post(create).get(list))
-        .route("/webhooks/{id}", delete(remove))
-        .route("/webhooks/{id}/deliveries", get(deliveries))
-        .route("/webhooks/deliveries/{id}/replay", post(replay))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateIn {
-    url: String,
-    events: Vec<String>,
-    chain_id: Option<i64>,
-    accounts: Option<Vec<String>>,
-    order_ids: Option<Vec<String>>,
-}
-
-#[derive(Serialize, sqlx::FromRow)]
-struct WebhookOut {
-    id: i64,
-    url: String,
-    events: Vec<String>,
-    chain_id: Option<i64>,
-    accounts: Option<Vec<String>>,
-    order_ids: Option<Vec<String>>,
-    created_at: String,
-}
-
-#[derive(Serialize)]
-struct CreatedOut {
-    #[serde(flatten)]
-    webhook: WebhookOut,
-    secret: String,
-}
-
-/// The webhook columns selected from `from` (`webhooks ...` or a CTE).
-fn webhook_sql(from: &str) -> String {
-    format!(
-        "SELECT id, url, events, chain_id, accounts, order_ids, {} AS created_at FROM {from}",
-        rfc3339_sql("created_at")
-    )
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(remove))
+        .routes(routes!(deliveries))
+        .routes(routes!(replay))
 }
 
 fn check_url(url: &str) -> ApiResult<()> {
@@ -104,17 +59,50 @@ fn check_url(url: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Register a webhook for order events.
+///
+/// Needs an API key with the `webhooks` scope. Events are sent only once their block is
+/// final (the chain's checkpoint minus its finality depth), so an event a reorg removes is
+/// never sent; a webhook receives events that become final after it was created. Each event
+/// is delivered at most once per webhook, as a POST of a WebhookEvent JSON body with headers
+/// `X-Cointent-Event-Id: <chain:block:log>` and `X-Cointent-Signature: t=<unix
+/// seconds>,v1=<hex hmac_sha256(secret, "<t>.<body>")>`. To verify: split the header on
+/// `,`, take `t` and every `v1`, compute HMAC-SHA256 with the webhook's secret over the
+/// ASCII `t`, a `.`, and the raw body bytes; accept if a `v1` equals it (constant-time
+/// compare) and `t` is within your tolerance (e.g. 5 minutes) of your clock. A receiver
+/// answering other than 2xx (or not within the server's timeout) is retried after
+/// webhooks.backoff_ms, doubling each time, up to webhooks.max_attempts; then the delivery
+/// is `failed` (replayable). Filters: `chain_id`, `accounts` (matched against the order's
+/// seller, split recipients, backers and promoters, and the event's own backer/promoter),
+/// `order_ids`. The secret is returned only here.
+#[utoipa::path(
+    post,
+    path = "/webhooks",
+    operation_id = "createWebhook",
+    tag = "webhooks",
+    security(("apiKey" = [])),
+    request_body = WebhookCreate,
+    responses(
+        (status = 201, description = "Registered; `secret` is shown once.", body = WebhookCreated),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, description = "Not application/json.", body = ErrorBody),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn create(
     State(s): State<AppState>,
     key: ApiKey,
-    ApiJson(input): ApiJson<CreateIn>,
-) -> ApiResult<impl IntoResponse> {
+    ApiJson(input): ApiJson<WebhookCreate>,
+) -> ApiResult<(StatusCode, Json<WebhookCreated>)> {
     key.require("webhooks")?;
     check_url(&input.url)?;
     let mut events: Vec<String> = Vec::new();
     for event in &input.events {
-        if !EVENT_TYPES.contains(&event.as_str()) {
-            let known = EVENT_TYPES.join(", ");
+        if event.parse::<WebhookEventType>().is_err() {
+            let known: Vec<&str> = WebhookEventType::ALL.iter().map(|t| t.as_str()).collect();
+            let known = known.join(", ");
             return Err(ApiError::bad("events", format!("unknown type {event:?}; one of {known}")));
         }
         if !events.contains(event) {
@@ -144,23 +132,17 @@ async fn create(
         None => None,
     };
     let secret = format!("whsec_{}", random_hex(32)?);
-    let sql = format!(
-        "WITH w AS (INSERT INTO webhooks (api_key_id, url, events, chain_id, accounts, order_ids, secret)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
-         {}",
-        webhook_sql("w")
-    );
-    let webhook: WebhookOut = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(key.id)
-        .bind(&input.url)
-        .bind(&events)
-        .bind(input.chain_id)
-        .bind(&accounts)
-        .bind(&order_ids)
-        .bind(&secret)
-        .fetch_one(&s.pool)
-        .await?;
-    Ok((StatusCode::CREATED, ApiJson(CreatedOut { webhook, secret })))
+    let new = NewWebhook {
+        api_key_id: key.id,
+        url: &input.url,
+        events: &events,
+        chain_id: input.chain_id,
+        accounts: accounts.as_deref(),
+        order_ids: order_ids.as_deref(),
+        secret: &secret,
+    };
+    let webhook = read::create(&s.pool, &new).await?;
+    Ok((StatusCode::CREATED, Json(WebhookCreated { webhook, secret })))
 }
 
 fn decimal(text: &str) -> ApiResult<String> {
@@ -172,94 +154,102 @@ fn decimal(text: &str) -> ApiResult<String> {
     Ok(digits.to_string())
 }
 
-#[derive(Serialize)]
-struct WebhookList {
-    items: Vec<WebhookOut>,
-}
-
-async fn list(State(s): State<AppState>, key: ApiKey) -> ApiResult<impl IntoResponse> {
+/// The calling key's webhooks.
+///
+/// Oldest first, without their secrets.
+#[utoipa::path(
+    get,
+    path = "/webhooks",
+    operation_id = "listWebhooks",
+    tag = "webhooks",
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "Webhooks, oldest first (without secrets).", body = WebhookList),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn list(State(s): State<AppState>, key: ApiKey) -> ApiResult<Json<WebhookList>> {
     key.require("webhooks")?;
-    let sql = webhook_sql("webhooks WHERE api_key_id = $1 AND deleted_at IS NULL ORDER BY id");
-    let items = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key.id).fetch_all(&s.pool).await?;
-    Ok(ApiJson(WebhookList { items }))
+    let items = read::list(&s.pool, key.id).await?;
+    Ok(Json(WebhookList { items }))
 }
 
 fn path_id(field: &str, text: &str) -> ApiResult<i64> {
     text.parse::<i64>().ok().filter(|i| *i >= 0).ok_or_else(|| ApiError::bad(field, "not an id"))
 }
 
+/// Delete one of the calling key's webhooks.
+#[utoipa::path(
+    delete,
+    path = "/webhooks/{id}",
+    operation_id = "deleteWebhook",
+    tag = "webhooks",
+    security(("apiKey" = [])),
+    params(("id" = String, Path, description = "A webhook id.", pattern = "^[0-9]{1,18}$")),
+    responses(
+        (status = 204, description = "Deleted; its pending deliveries are not sent (they end as failed)."),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn remove(
     State(s): State<AppState>,
     key: ApiKey,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<StatusCode> {
     key.require("webhooks")?;
     let id = path_id("id", &id)?;
-    let done = sqlx::query(
-        "UPDATE webhooks SET deleted_at = now()
-         WHERE id = $1 AND api_key_id = $2 AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .bind(key.id)
-    .execute(&s.pool)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !read::delete(&s.pool, id, key.id).await? {
         return Err(ApiError::not_found(format!("webhook {id}")));
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, sqlx::FromRow)]
-struct DeliveryOut {
-    id: i64,
-    webhook_id: i64,
-    event_id: String,
-    event_type: String,
-    status: String,
-    attempts: i32,
-    last_status_code: Option<i32>,
-    last_error: Option<String>,
-    next_attempt_at: Option<String>,
-    created_at: String,
-    delivered_at: Option<String>,
-}
-
-fn delivery_sql(filter: &str) -> String {
-    format!(
-        "SELECT d.id, d.webhook_id, d.event_id, d.event_type, d.status, d.attempts,
-                d.last_status_code, d.last_error,
-                CASE WHEN d.status = 'pending' THEN {} END AS next_attempt_at,
-                {} AS created_at, {} AS delivered_at
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id {filter}",
-        rfc3339_sql("d.next_attempt_at"),
-        rfc3339_sql("d.created_at"),
-        rfc3339_sql("d.delivered_at"),
-    )
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct DeliveriesQuery {
+    /// Items per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<u32>,
+    /// next_cursor of the previous page.
     cursor: Option<String>,
 }
 
+/// A webhook's delivery log, newest first.
+#[utoipa::path(
+    get,
+    path = "/webhooks/{id}/deliveries",
+    operation_id = "listWebhookDeliveries",
+    tag = "webhooks",
+    security(("apiKey" = [])),
+    params(
+        ("id" = String, Path, description = "A webhook id.", pattern = "^[0-9]{1,18}$"),
+        DeliveriesQuery,
+    ),
+    responses(
+        (status = 200, description = "Deliveries.", body = Page<WebhookDelivery>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn deliveries(
     State(s): State<AppState>,
     key: ApiKey,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<DeliveriesQuery>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Json<Page<WebhookDelivery>>> {
     key.require("webhooks")?;
     let id = path_id("id", &id)?;
-    let owned: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM webhooks WHERE id = $1 AND api_key_id = $2)",
-    )
-    .bind(id)
-    .bind(key.id)
-    .fetch_one(&s.pool)
-    .await?;
-    if !owned {
+    if !read::owns(&s.pool, id, key.id).await? {
         return Err(ApiError::not_found(format!("webhook {id}")));
     }
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
@@ -268,41 +258,38 @@ async fn deliveries(
         Some(k) => k[0].parse::<i64>().map_err(|_| ApiError::bad("cursor", "not a cursor"))?,
         None => i64::MAX,
     };
-    let sql = delivery_sql("WHERE d.webhook_id = $1 AND d.id < $2 ORDER BY d.id DESC LIMIT $3");
-    let rows: Vec<DeliveryOut> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(before)
-        .bind(limit as i64 + 1)
-        .fetch_all(&s.pool)
-        .await?;
-    Ok(ApiJson(Page::from_rows(rows, limit, |d| vec![d.id.to_string()])))
+    Ok(Json(read::deliveries(&s.pool, id, before, limit).await?))
 }
 
+/// Send a delivery again, as a new series of attempts.
+///
+/// Resets the delivery to pending with zero attempts; the worker sends the same body (a
+/// fresh signature) at once.
+#[utoipa::path(
+    post,
+    path = "/webhooks/deliveries/{id}/replay",
+    operation_id = "replayWebhookDelivery",
+    tag = "webhooks",
+    security(("apiKey" = [])),
+    params(("id" = String, Path, description = "A delivery id.", pattern = "^[0-9]{1,18}$")),
+    responses(
+        (status = 202, description = "Queued.", body = WebhookDelivery),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 async fn replay(
     State(s): State<AppState>,
     key: ApiKey,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<WebhookDelivery>)> {
     key.require("webhooks")?;
     let id = path_id("id", &id)?;
-    let done = sqlx::query(
-        "UPDATE webhook_deliveries d
-         SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-             delivered_at = NULL
-         FROM webhooks w
-         WHERE d.id = $1 AND w.id = d.webhook_id AND w.api_key_id = $2 AND w.deleted_at IS NULL",
-    )
-    .bind(id)
-    .bind(key.id)
-    .execute(&s.pool)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(ApiError::not_found(format!("delivery {id}")));
-    }
-    let sql = delivery_sql("WHERE d.id = $1");
-    let delivery: DeliveryOut =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&s.pool).await?;
-    Ok((StatusCode::ACCEPTED, ApiJson(delivery)))
+    let delivery = read::replay(&s.pool, id, key.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("delivery {id}")))?;
+    Ok((StatusCode::ACCEPTED, Json(delivery)))
 }
-
-// ---------------------------------------------------------------- the worker

@@ -7,11 +7,14 @@ use std::{
 };
 
 use cointent_config::Config;
-use serde_json::{Value, json};
+use cointent_domain::{
+    DateTime,
+    webhooks::{WebhookEvent, WebhookEventType},
+};
+use cointent_storage::read::webhooks::{self as store, Attempt, FinalEvent, Hook};
+use serde_json::Value;
 use sqlx::PgPool;
 use tokio::sync::watch;
-
-use crate::sql::rfc3339_sql;
 
 use super::signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign};
 
@@ -50,182 +53,88 @@ pub async fn run_worker(
 }
 
 /// The webhook type of an escrow event, if it has one.
-fn event_type(event: &str, args: &Value) -> Option<&'static str> {
+fn event_type(event: &str, args: &Value) -> Option<WebhookEventType> {
     Some(match event {
-        "OrderCreated" => "order.created",
-        "Pledged" => "order.pledged",
+        "OrderCreated" => WebhookEventType::OrderCreated,
+        "Pledged" => WebhookEventType::OrderPledged,
         // Status 1 is Active: the goal was met.
-        "Finalized" if args["status"].as_str() == Some("1") => "order.funded",
-        "MilestoneReleased" => "milestone.released",
-        "Disputed" => "order.disputed",
-        "Refunded" => "order.refunded",
+        "Finalized" if args["status"].as_str() == Some("1") => WebhookEventType::OrderFunded,
+        "MilestoneReleased" => WebhookEventType::MilestoneReleased,
+        "Disputed" => WebhookEventType::OrderDisputed,
+        "Refunded" => WebhookEventType::OrderRefunded,
         _ => return None,
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct Hook {
-    id: i64,
-    events: Vec<String>,
-    chain_id: Option<i64>,
-    accounts: Option<Vec<String>>,
-    order_ids: Option<Vec<String>>,
+/// The body POSTed for event `e` of `chain`, as the exact JSON text signed and stored.
+fn payload(chain: i64, e: &FinalEvent, kind: WebhookEventType) -> Result<String, sqlx::Error> {
+    let bad = |what: &str, why: String| sqlx::Error::Decode(format!("event {what}: {why}").into());
+    let body = WebhookEvent {
+        block_number: u64::try_from(e.block_number).map_err(|e| bad("block", e.to_string()))?,
+        chain_id: u64::try_from(chain).map_err(|e| bad("chain", e.to_string()))?,
+        created_at: DateTime::new_unchecked(e.created_at.clone()),
+        data: match &e.args {
+            Value::Object(args) => args.clone(),
+            other => return Err(bad("args", format!("not an object: {other}"))),
+        },
+        id: format!("{chain}:{}:{}", e.block_number, e.log_index),
+        order_id: e.order_id.parse().map_err(|x| bad("orderId", format!("{x}")))?,
+        tx_hash: e.tx_hash.parse().map_err(|x| bad("tx_hash", format!("{x}")))?,
+        event_type: kind,
+    };
+    serde_json::to_string(&body).map_err(|e| bad("body", e.to_string()))
 }
 
-#[derive(sqlx::FromRow)]
-struct FinalEvent {
-    block_number: i64,
-    log_index: i32,
-    tx_hash: String,
-    event: String,
-    args: Value,
-    created_at: String,
-    order_id: String,
-    accounts: Vec<String>,
+/// Whether `hook` wants event `e` of `chain`, whose order names `accounts`.
+fn wants(
+    hook: &Hook,
+    chain: i64,
+    kind: WebhookEventType,
+    e: &FinalEvent,
+    accounts: &HashSet<&str>,
+) -> bool {
+    hook.events.iter().any(|t| t == kind.as_str())
+        && hook.chain_id.is_none_or(|c| c == chain)
+        && hook.order_ids.as_ref().is_none_or(|ids| ids.contains(&e.order_id))
+        && hook
+            .accounts
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|a| accounts.contains(a.as_str())))
 }
 
-/// Matches the events of `chain` that became final since the cursor, in one transaction.
+/// Matches the events of `chain` that became final since the cursor, in one transaction:
+/// the deliveries and the cursor past them commit together.
 #[tracing::instrument(skip(pool))]
 async fn scan(pool: &PgPool, chain: i64, depth: i64) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let Some(checkpoint): Option<i64> =
-        sqlx::query_scalar("SELECT checkpoint_block FROM chains WHERE chain_id = $1")
-            .bind(chain)
-            .fetch_optional(&mut *tx)
-            .await?
-    else {
+    let Some(start) = store::scan_start(&mut tx, chain, depth).await? else {
         return Ok(());
     };
-    let final_block = checkpoint - depth;
-    // The first time a chain is seen, start at its final block: webhooks are for events
-    // from now on, not for the chain's whole history.
-    sqlx::query(
-        "INSERT INTO webhook_cursors (chain_id, block_number) VALUES ($1, $2)
-         ON CONFLICT (chain_id) DO NOTHING",
-    )
-    .bind(chain)
-    .bind(final_block.max(0))
-    .execute(&mut *tx)
-    .await?;
-    let cursor: i64 =
-        sqlx::query_scalar("SELECT block_number FROM webhook_cursors WHERE chain_id = $1")
-            .bind(chain)
-            .fetch_one(&mut *tx)
-            .await?;
-    if final_block <= cursor {
+    if start.final_block <= start.cursor {
         return tx.commit().await;
     }
     // Lock the cursor until commit and read it again: concurrent workers match each range
     // once.
-    let cursor: i64 = sqlx::query_scalar(
-        "SELECT block_number FROM webhook_cursors WHERE chain_id = $1 FOR UPDATE",
-    )
-    .bind(chain)
-    .fetch_one(&mut *tx)
-    .await?;
-    if final_block <= cursor {
+    let cursor = store::lock_cursor(&mut tx, chain).await?;
+    if start.final_block <= cursor {
         return tx.commit().await;
     }
-    let upto = final_block.min(cursor + SCAN_BLOCKS);
-    let hooks: Vec<Hook> = sqlx::query_as(
-        "SELECT w.id, w.events, w.chain_id, w.accounts, w.order_ids
-         FROM webhooks w JOIN api_keys k ON k.id = w.api_key_id
-         WHERE w.deleted_at IS NULL AND k.revoked_at IS NULL
-           AND (w.chain_id IS NULL OR w.chain_id = $1)",
-    )
-    .bind(chain)
-    .fetch_all(&mut *tx)
-    .await?;
+    let upto = start.final_block.min(cursor + SCAN_BLOCKS);
+    let hooks = store::hooks_for(&mut tx, chain).await?;
     if !hooks.is_empty() {
-        let sql = format!(
-            "SELECT e.block_number, e.log_index, e.tx_hash, e.event, e.args,
-                    {} AS created_at, e.args ->> 'orderId' AS order_id,
-                    ARRAY(
-                        SELECT lower(a) FROM (
-                            SELECT o.seller AS a
-                            UNION SELECT s ->> 'recipient'
-                                  FROM jsonb_array_elements(coalesce(o.terms -> 'splits', '[]')) s
-                            UNION SELECT p.backer FROM pledges p
-                                  WHERE p.chain_id = e.chain_id AND p.order_id = o.order_id
-                            UNION SELECT p.promoter FROM pledges p
-                                  WHERE p.chain_id = e.chain_id AND p.order_id = o.order_id
-                            UNION SELECT e.args ->> 'backer'
-                            UNION SELECT e.args ->> 'promoter'
-                            UNION SELECT e.args ->> 'seller'
-                        ) x WHERE a IS NOT NULL
-                    ) AS accounts
-             FROM events e
-             LEFT JOIN orders o
-                    ON o.chain_id = e.chain_id AND o.order_id = (e.args ->> 'orderId')::NUMERIC
-             WHERE e.chain_id = $1 AND e.block_number > $2 AND e.block_number <= $3
-               AND e.contract = 'escrow'
-               AND e.event IN ('OrderCreated', 'Pledged', 'Finalized', 'MilestoneReleased',
-                               'Disputed', 'Refunded')
-             ORDER BY e.block_number, e.log_index",
-            rfc3339_sql("e.block_time")
-        );
-        let events: Vec<FinalEvent> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(chain)
-            .bind(cursor)
-            .bind(upto)
-            .fetch_all(&mut *tx)
-            .await?;
-        for e in &events {
+        for e in &store::final_events(&mut tx, chain, cursor, upto).await? {
             let Some(kind) = event_type(&e.event, &e.args) else { continue };
             let event_id = format!("{chain}:{}:{}", e.block_number, e.log_index);
             let accounts: HashSet<&str> = e.accounts.iter().map(String::as_str).collect();
-            let payload = json!({
-                "id": event_id,
-                "type": kind,
-                "chain_id": chain,
-                "order_id": e.order_id,
-                "block_number": e.block_number,
-                "tx_hash": e.tx_hash,
-                "data": e.args,
-                "created_at": e.created_at,
-            })
-            .to_string();
-            for hook in &hooks {
-                let wanted = hook.events.iter().any(|t| t == kind)
-                    && hook.chain_id.is_none_or(|c| c == chain)
-                    && hook.order_ids.as_ref().is_none_or(|ids| ids.contains(&e.order_id))
-                    && hook
-                        .accounts
-                        .as_ref()
-                        .is_none_or(|list| list.iter().any(|a| accounts.contains(a.as_str())));
-                if !wanted {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (webhook_id, event_id) DO NOTHING",
-                )
-                .bind(hook.id)
-                .bind(&event_id)
-                .bind(kind)
-                .bind(&payload)
-                .execute(&mut *tx)
-                .await?;
+            let payload = payload(chain, e, kind)?;
+            for hook in hooks.iter().filter(|h| wants(h, chain, kind, e, &accounts)) {
+                store::insert_delivery(&mut tx, hook.id, &event_id, kind.as_str(), &payload)
+                    .await?;
             }
         }
     }
-    sqlx::query("UPDATE webhook_cursors SET block_number = $2 WHERE chain_id = $1")
-        .bind(chain)
-        .bind(upto)
-        .execute(&mut *tx)
-        .await?;
+    store::advance_cursor(&mut tx, chain, upto).await?;
     tx.commit().await
-}
-
-#[derive(sqlx::FromRow)]
-struct Due {
-    id: i64,
-    attempts: i32,
-    event_id: String,
-    payload: String,
-    url: String,
-    secret: String,
-    deleted: bool,
 }
 
 /// Sends every due delivery once and records the outcome.
@@ -237,20 +146,7 @@ async fn deliver_due(
     // Claim a batch: pushing next_attempt_at past the timeout keeps other workers off it,
     // and a worker killed mid-send leaves it due again afterwards.
     let lease = (config.webhooks.timeout_ms as f64 / 1000.0) * 2.0 + 1.0;
-    let due: Vec<Due> = sqlx::query_as(
-        "UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $1)
-         FROM webhooks w
-         WHERE w.id = d.webhook_id AND d.id IN (
-             SELECT id FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at <= now()
-             ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING d.id, d.attempts, d.event_id, d.payload, w.url, w.secret,
-                   w.deleted_at IS NOT NULL AS deleted",
-    )
-    .bind(lease)
-    .bind(BATCH)
-    .fetch_all(pool)
-    .await?;
+    let due = store::claim_due(pool, lease, BATCH).await?;
     let sends = due.iter().map(|d| async move {
         if d.deleted {
             return (None, Some("the webhook was deleted".to_string()), true);
@@ -285,21 +181,15 @@ async fn deliver_due(
         // Retry after backoff_ms, doubling with each failed attempt.
         let shift = (attempts - 1).clamp(0, 30) as u32;
         let delay_ms = config.webhooks.backoff_ms.saturating_mul(1u64 << shift);
-        sqlx::query(
-            "UPDATE webhook_deliveries
-             SET attempts = $2, last_status_code = $3, last_error = $4, status = $5,
-                 next_attempt_at = now() + make_interval(secs => $6),
-                 delivered_at = CASE WHEN $5 = 'delivered' THEN now() END
-             WHERE id = $1",
-        )
-        .bind(d.id)
-        .bind(attempts)
-        .bind(code.map(i32::from))
-        .bind(error.as_deref())
-        .bind(status)
-        .bind(delay_ms as f64 / 1000.0)
-        .execute(pool)
-        .await?;
+        let attempt = Attempt {
+            id: d.id,
+            attempts,
+            status_code: code.map(i32::from),
+            error: error.as_deref(),
+            status,
+            retry_in_secs: delay_ms as f64 / 1000.0,
+        };
+        store::record_attempt(pool, &attempt).await?;
         tracing::debug!(delivery = d.id, attempts, status, "webhook attempt");
     }
     Ok(())
@@ -322,11 +212,43 @@ mod tests {
 
     use super::*;
 
+    fn name(event: &str, args: &Value) -> Option<&'static str> {
+        event_type(event, args).map(WebhookEventType::as_str)
+    }
+
     #[test]
     fn only_funding_success_is_order_funded() {
-        assert_eq!(event_type("Finalized", &json!({"status": "1"})), Some("order.funded"));
-        assert_eq!(event_type("Finalized", &json!({"status": "2"})), None);
-        assert_eq!(event_type("Pledged", &json!({})), Some("order.pledged"));
-        assert_eq!(event_type("Unpledged", &json!({})), None);
+        assert_eq!(name("Finalized", &json!({"status": "1"})), Some("order.funded"));
+        assert_eq!(name("Finalized", &json!({"status": "2"})), None);
+        assert_eq!(name("Pledged", &json!({})), Some("order.pledged"));
+        assert_eq!(name("Unpledged", &json!({})), None);
+    }
+
+    #[test]
+    fn the_body_is_the_json_the_worker_always_signed() {
+        let e = FinalEvent {
+            block_number: 195,
+            log_index: 2,
+            tx_hash: format!("0x{}", "ab".repeat(32)),
+            event: "Pledged".into(),
+            args: json!({"orderId": "7", "backer": "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc",
+                         "units": "2", "promoter": "0x0000000000000000000000000000000000000000"}),
+            created_at: "2026-12-01T15:16:43Z".into(),
+            order_id: "7".into(),
+            accounts: vec![],
+        };
+        // What the worker wrote before the body had a type, byte for byte.
+        let before = json!({
+            "id": "31337:195:2",
+            "type": "order.pledged",
+            "chain_id": 31337_i64,
+            "order_id": e.order_id,
+            "block_number": e.block_number,
+            "tx_hash": e.tx_hash,
+            "data": e.args,
+            "created_at": e.created_at,
+        })
+        .to_string();
+        assert_eq!(payload(31337, &e, WebhookEventType::OrderPledged).unwrap(), before);
     }
 }

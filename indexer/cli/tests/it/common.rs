@@ -81,9 +81,13 @@ impl Chain {
             contracts: BTreeMap::from([("stablecoin".to_string(), self.token)]),
             start_block: Some(self.deploy_block),
             finality_depth: 16,
+            use_finalized_tag: true,
+            on_deep_reorg: Default::default(),
             poll_interval_ms: 20,
             max_block_range: 10_000,
             public_rpc_url: None,
+            check_rpc_url: None,
+            position: 0,
         }
     }
 }
@@ -278,4 +282,153 @@ pub(crate) async fn balances(
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(|(a, b)| Ok((a.parse()?, b.parse()?))).collect()
+}
+
+/// A fresh, migrated database and its URL (for other pools and processes).
+pub(crate) async fn fresh_db_url() -> Result<(String, PgPool)> {
+    let url = shared_postgres()?.create_database().await?;
+    let pool = db::connect(&url, 8).await?;
+    db::migrate(&pool).await?;
+    Ok((url, pool))
+}
+
+/// Mines `n` empty blocks.
+pub(crate) async fn mine(provider: &DynProvider, n: u64) -> Result<()> {
+    let _: serde_json::Value = provider.raw_request("anvil_mine".into(), (n,)).await?;
+    Ok(())
+}
+
+/// The calldata of a stablecoin mint of `amount` to dev account `to`.
+pub(crate) fn mint_input(to: usize, amount: u64) -> Vec<u8> {
+    DemoStablecoin::mintCall { to: dev(to), amount: U256::from(amount) }.abi_encode()
+}
+
+/// Replaces the last `depth` blocks by `depth` new ones (`anvil_reorg`); transaction `i`
+/// of `txs` (from dev account, to, calldata) goes into new block `i % depth`. Nonces are
+/// those of the fork block's state, so any account may send.
+pub(crate) async fn reorg(
+    provider: &DynProvider,
+    depth: u64,
+    txs: &[(usize, Address, Vec<u8>)],
+) -> Result<()> {
+    let head = provider.get_block_number().await?;
+    let fork = head.checked_sub(depth).context("reorg deeper than the chain")?;
+    let mut nonces: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut pairs = Vec::new();
+    for (i, (from, to, input)) in txs.iter().enumerate() {
+        let nonce = match nonces.get(from) {
+            Some(n) => *n,
+            None => provider.get_transaction_count(dev(*from)).block_id(fork.into()).await?,
+        };
+        nonces.insert(*from, nonce + 1);
+        pairs.push(serde_json::json!([{
+            "from": dev(*from),
+            "to": to,
+            "input": format!("0x{}", alloy::primitives::hex::encode(input)),
+            "nonce": format!("{nonce:#x}"),
+            "gas": "0x100000",
+        }, i as u64 % depth]));
+    }
+    let _: serde_json::Value = provider.raw_request("anvil_reorg".into(), (depth, pairs)).await?;
+    Ok(())
+}
+
+/// The real `cointent` binary, its stderr kept in a file; SIGKILLed when dropped.
+pub(crate) struct Indexer {
+    child: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl Indexer {
+    /// Runs `cointent --config <config> <args>` with `RUST_LOG` (default `info`).
+    pub(crate) fn spawn(config: &std::path::Path, args: &[&str]) -> Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = config.with_file_name(format!("cointent-{n}.log"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_cointent"))
+            .arg("--config")
+            .arg(config)
+            .args(args)
+            .env("RUST_LOG", std::env::var("COINTENT_TEST_LOG").unwrap_or("info".into()))
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()?;
+        Ok(Self { child, log })
+    }
+
+    /// What it logged so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Its exit status, if it exited.
+    pub(crate) fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Waits up to `secs` for it to exit.
+    pub(crate) async fn wait(&mut self, secs: u64) -> Result<std::process::ExitStatus> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.exited() {
+                return Ok(status);
+            }
+            eyre::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "still running after {secs} s; log:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A configuration file for the binary in `dir`: `database` is the `[database]` table's
+/// body, `chain` the `[[chains]]` table's body (the chain id, RPC and contracts come from
+/// `chain` unless `chain_toml` sets them).
+pub(crate) fn config_toml(
+    dir: &std::path::Path,
+    database: &str,
+    chain: &ChainConfig,
+    extra: &str,
+) -> Result<std::path::PathBuf> {
+    let contracts: Vec<String> =
+        chain.contracts.iter().map(|(name, a)| format!("{name} = \"{a:#x}\"")).collect();
+    let text = format!(
+        "[database]\n{database}\n\n[[chains]]\nname = \"{}\"\nchain_id = {}\nrpc_urls = [{}]\n\
+         start_block = {}\nfinality_depth = {}\npoll_interval_ms = {}\nmax_block_range = {}\n\
+         contracts = {{ {} }}\n{extra}\n",
+        chain.name,
+        chain.chain_id,
+        chain.rpc_urls.iter().map(|u| format!("\"{u}\"")).collect::<Vec<_>>().join(", "),
+        chain.start_block.unwrap_or(0),
+        chain.finality_depth,
+        chain.poll_interval_ms,
+        chain.max_block_range,
+        contracts.join(", "),
+    );
+    let path = dir.join("cointent.toml");
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+/// The mirror's checkpoint of `chain_id`, if the chain is registered.
+pub(crate) async fn checkpoint_of(pool: &PgPool, chain_id: u64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT checkpoint_block FROM chains WHERE chain_id = $1")
+        .bind(chain_id as i64)
+        .fetch_optional(pool)
+        .await?)
 }

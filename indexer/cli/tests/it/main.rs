@@ -9,4 +9,5 @@ mod common;
 mod crash;
 mod escrow;
 mod ingest;
+mod mirror;
 mod world;

@@ -8,7 +8,7 @@ use cointent_abi::{
     CointentGovernor::CointentGovernorErrors, DemoStablecoin::DemoStablecoinErrors,
     Escrow::EscrowErrors,
 };
-use cointent_domain::{MilestoneState, OrderStatus};
+use cointent_domain::OrderStatus;
 
 use crate::format;
 
@@ -59,6 +59,17 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
                 "The terms carry a fee of {} bps but the platform fee is now {} bps.",
                 e.given, e.current
             ),
+            E::TokenNotAllowed(_) => {
+                "This token is not on the chain's list of payment tokens.".into()
+            }
+            E::NotSeller(_) => {
+                "Only the seller named in the terms can open this order (or relay its signature)."
+                    .into()
+            }
+            E::InvalidSignature(_) => "The seller's signature over these terms is not valid.".into(),
+            E::SignatureUsed(_) => {
+                "The seller's signature over these terms was already used or revoked.".into()
+            }
             E::WrongStatus(e) => format!(
                 "Order #{} is {}, so this is not possible now.",
                 e.orderId,
@@ -67,11 +78,10 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
             E::WrongMilestoneState(e) => format!(
                 "The current milestone of order #{} is {}, so this is not possible now.",
                 e.orderId,
-                match MilestoneState::try_from(e.state) {
-                    Ok(MilestoneState::Pending) => "not delivered yet",
-                    Ok(MilestoneState::Delivered) => "delivered and in review",
-                    Ok(MilestoneState::Disputed) => "disputed",
-                    _ => "in another state",
+                match e.state {
+                    0 => "not delivered yet",
+                    1 => "delivered and in review",
+                    _ => "disputed",
                 }
             ),
             E::FundingClosed(e) => format!("Funding of order #{} is closed.", e.orderId),
@@ -82,9 +92,18 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
             E::ZeroUnits(_) => "Choose at least one unit.".into(),
             E::CapExceeded(e) => format!("Only {} units are still available.", e.available),
             E::NotSoleBuyer(_) => "Only this order's buyer can pledge to it.".into(),
-            E::NotSeller(_) => "Only the seller of this order can do this.".into(),
+            E::SelfReferral(_) => {
+                "You cannot be your own promoter: leave the promoter empty or name someone else."
+                    .into()
+            }
+            E::InvalidPromoter(_) => "The seller, a split recipient, the arbiter or the treasury cannot be named promoter.".into(),
+            E::PromoterIsBacker(_) => {
+                "That address backs this order itself, so it cannot be named promoter.".into()
+            }
+            E::NoWeight(_) => "Only backers with a say (not the seller, a split recipient, the arbiter or a promoter of the order) can approve or dispute.".into(),
             E::NotArbiter(_) => "Only the arbiter of this order can do this.".into(),
-            E::NotBacker(_) => "Only backers of this order can do this.".into(),
+            E::OnlyAccount(_) => "Only the account itself can send its money elsewhere.".into(),
+            E::OnlySeller(_) => "Only the seller of this order can do this.".into(),
             E::InsufficientUnits(e) => format!("You hold only {} units.", e.held),
             E::WrongNativeAmount(e) => {
                 format!("The amount sent ({}) differs from the price ({}).", e.sent, e.expected)
@@ -94,17 +113,16 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
                     .into()
             }
             E::NativeTransferFailed(_) => "Sending the coins to the recipient failed.".into(),
-            E::ReviewPeriodActive(e) => format!(
-                "The review period runs until {}: release is possible after it.",
-                format::date(e.endsAt.to())
-            ),
-            E::ReviewPeriodOver(e) => {
-                format!("The review period ended on {}.", format::date(e.endedAt.to()))
+            E::DeadlineNotReached(e) => {
+                format!("Not yet: this is possible after {}.", format::date(e.endsAt.to()))
+            }
+            E::DeadlinePassed(e) => {
+                format!("Too late: the deadline was {}.", format::date(e.endedAt.to()))
             }
             E::AlreadyApproved(_) => "You already approved this milestone.".into(),
-            E::RefundTooHigh(e) => format!(
-                "A refund of {} is more than the {} the order still holds.",
-                e.refund, e.held
+            E::ReleaseTooHigh(e) => format!(
+                "A ruling can release at most the disputed milestone's amount ({} base units, not {}).",
+                e.max, e.amount
             ),
             E::NothingToRefund(_) => "There is nothing to refund to this account.".into(),
             E::NothingToClaim(_) => "There is nothing to claim for this account yet.".into(),

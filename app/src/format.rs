@@ -2,8 +2,8 @@
 //!
 //! Amounts: base units with the token's decimals and symbol, through
 //! `cointent_domain::amount` (the same formatting the server and the tests use). The symbol
-//! and decimals come from what the app knows of the chain: the native coin, the chain's demo
-//! stablecoin, or another token (shown by its address, 18 decimals).
+//! and decimals come from the chain's payment-token allowlist (`/v1/chains`); a token it does
+//! not name is shown by its address (18 decimals).
 //!
 //! Dates are formatted by the browser's own `Date` and `Intl` (through `js-sys`), not by a
 //! date crate: the browser already carries the time-zone database and the reader's time
@@ -21,14 +21,23 @@ use wasm_bindgen::JsValue;
 
 use crate::{eth::addr_hex, wallet::Wallet};
 
-/// Symbol and decimals of a payment token on `chain_id`.
+/// Symbol and decimals of a payment token on `chain_id`, as the chain's allowlist in
+/// `/v1/chains` names it; a token it does not name is shown by its address, 18 decimals.
 pub(crate) fn token_meta(w: Wallet, chain_id: u64, token: &Address) -> (String, u8) {
-    if token.is_zero() {
-        return ("ETH".into(), 18);
+    let known = w.chains.with(|cs| {
+        let t = cs
+            .iter()
+            .find(|c| c.chain_id == chain_id)?
+            .payment_tokens
+            .iter()
+            .find(|t| t.address == *token)?;
+        Some((t.symbol.clone()?, t.decimals?))
+    });
+    match known {
+        Some(k) => k,
+        None if token.is_zero() => ("ETH".into(), 18),
+        None => (short(&addr_hex(token)), 18),
     }
-    let stable =
-        w.chains.with(|cs| cs.iter().find(|c| c.chain_id == chain_id)?.contract("stablecoin"));
-    if stable == Some(*token) { ("dUSD".into(), 6) } else { (short(&addr_hex(token)), 18) }
 }
 
 /// An amount of `token` with its symbol: `28.5 dUSD`.
@@ -57,4 +66,29 @@ pub(crate) fn date(unix: u64) -> String {
 pub(crate) fn date_time(t: &DateTime) -> String {
     let ms = js_sys::Date::parse(t.as_str());
     if ms.is_nan() { String::new() } else { date((ms / 1000.0) as u64) }
+}
+
+/// A period in seconds for people: `3 days`, `1 day 6 h`, `12 h`, `30 min`.
+pub(crate) fn period(secs: u64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} day{}", if d == 1 { "" } else { "s" }));
+    }
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if m > 0 || parts.is_empty() {
+        parts.push(format!("{m} min"));
+    }
+    parts.join(" ")
+}
+
+/// Basis points as a percentage: `5%`, `12.5%`.
+pub(crate) fn percent(bps: u16) -> String {
+    match bps % 100 {
+        0 => format!("{}%", bps / 100),
+        r if r % 10 == 0 => format!("{}.{}%", bps / 100, r / 10),
+        r => format!("{}.{r:02}%", bps / 100),
+    }
 }

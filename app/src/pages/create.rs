@@ -1,14 +1,14 @@
-//! Create an order: a form per kind, the metadata document uploaded after sign-in with
-//! Ethereum (EIP-4361), a review of the terms with their hash, then `createOrder`.
+//! Create an order: a form per kind (milestones with their delivery periods, the review and
+//! ruling periods, the dispute bond, a payment token from the chain's allowlist; the seller is
+//! the connected account), checked as the escrow checks new terms (`Terms::check`), the
+//! metadata document uploaded after sign-in with Ethereum (EIP-4361), a review of the terms
+//! with their hash, then `createOrder` with the packed terms.
 
-use alloy_primitives::{Address, U256, Uint, hex, keccak256};
+use alloy_primitives::{Address, Bytes, U256, hex, keccak256};
 use alloy_sol_types::SolCall;
-use cointent_abi::{
-    Escrow,
-    IEscrow::{Split, Terms},
-};
+use cointent_abi::Escrow;
 use cointent_domain::{
-    OrderKind,
+    Amount, DateTime, Milestone, OrderKind, Split, Terms,
     amount::parse_units,
     auth::{AuthNonce, AuthSession, AuthVerifyRequest},
     chains::ChainInfo,
@@ -19,10 +19,10 @@ use cointent_domain::{
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use super::raw;
+use super::{dl_html, raw};
 use crate::{
     api, eth,
-    format::{date, token_meta, units},
+    format::{date, percent, period, short, token_meta, units},
     net::{self, array, member},
     wallet::{TxState, Wallet},
 };
@@ -93,13 +93,16 @@ struct Form {
     min: String,
     max: String,
     days: String,
-    review_hours: String,
-    promoter_bps: String,
     milestones: String,
+    delivery_days: String,
+    review_days: String,
+    ruling_days: String,
+    bond: String,
+    promoter: String,
     buyer: String,
     arbiter: String,
     partner: String,
-    partner_bps: String,
+    partner_share: String,
 }
 
 /// The value of the form control `id`.
@@ -118,26 +121,37 @@ struct Draft {
     chain_id: u64,
     document: String,
     terms: Terms,
+    /// The terms packed, as `createOrder` takes them.
+    packed: Bytes,
+}
+
+const DAY: u64 = 86_400;
+
+/// A whole number typed by a person, or the sentence saying what `what` must be.
+fn whole(s: &str, what: &str) -> Result<u64, String> {
+    s.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number."))
+}
+
+/// Comma-separated whole numbers.
+fn list(s: &str, what: &str) -> Result<Vec<u64>, String> {
+    s.split(',').map(|p| whole(p, what)).collect()
 }
 
 async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     let kind: OrderKind = f.kind.parse().map_err(|_| "Choose a kind of order.")?;
-    let chain_id: u64 = f.chain.clone().parse().map_err(|_| "Choose a chain.")?;
+    let chain_id: u64 = f.chain.parse().map_err(|_| "Choose a chain.")?;
     let chain = w.chain(chain_id).ok_or("That chain is not served here.")?;
     let escrow = chain.contract("escrow").map(|a| eth::addr_hex(&a)).unwrap_or_default();
-    let rpc = chain.rpc_url.clone();
-    let token = if f.token.clone() == "native" {
-        Address::ZERO
-    } else {
-        chain.contract("stablecoin").ok_or("This chain has no stablecoin.")?
-    };
+    let token = eth::parse_addr(&f.token)
+        .filter(|t| chain.accepts(*t))
+        .ok_or("Choose a payment token this chain accepts.")?;
     let seller = w
         .account
         .get_untracked()
         .and_then(|a| eth::parse_addr(&a))
         .ok_or("Connect a wallet first: it will be the seller.")?;
-    let title = f.title.clone();
-    if title.trim().is_empty() || title.len() > 200 {
+    let title = f.title.trim();
+    if title.is_empty() || title.len() > 200 {
         return Err("The title must have 1 to 200 characters.".into());
     }
     let (_, dec) = token_meta(w, chain_id, &token);
@@ -145,53 +159,44 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
         .ok()
         .filter(|p| !p.is_zero())
         .ok_or("Enter a unit price, e.g. 25 or 12.5.")?;
-    let num = |s: &String, what: &str| {
-        s.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number."))
-    };
     let (min, max) = if kind == OrderKind::Collective {
-        (num(&f.min, "Minimum units")?, num(&f.max, "Maximum units")?)
+        (whole(&f.min, "Minimum units")?, whole(&f.max, "Maximum units")?)
     } else {
         (1, 1)
     };
-    if min == 0 || max < min {
-        return Err(
-            "Units: the minimum must be at least 1 and the maximum at least the minimum.".into()
-        );
+    let shares = list(&f.milestones, "Each milestone's percentage")?;
+    let periods = list(&f.delivery_days, "Each delivery period")?;
+    if shares.len() != periods.len() {
+        return Err("Give one delivery period (in days) for each milestone.".into());
     }
-    let milestones: Vec<u16> = f
-        .milestones
-        .clone()
-        .split(',')
-        .map(|p| {
-            p.trim()
-                .parse::<u16>()
-                .map(|x| x * 100)
-                .map_err(|_| "Milestones are percentages separated by commas, e.g. 50, 50.")
-        })
-        .collect::<Result<_, _>>()?;
-    if milestones.iter().map(|&x| x as u32).sum::<u32>() != 10_000 {
+    if shares.iter().sum::<u64>() != 100 {
         return Err("The milestone percentages must add up to 100.".into());
+    }
+    let review = whole(&f.review_days, "The review period")?;
+    if review == 0 {
+        return Err(
+            "The review period is at least 1 day: backers need time to check a delivery.".into()
+        );
     }
     let sole = if kind == OrderKind::Collective {
         Address::ZERO
     } else {
-        eth::parse_addr(&f.buyer.clone()).ok_or("Enter the buyer's or client's address.")?
+        eth::parse_addr(&f.buyer).ok_or("Enter the buyer's or client's address.")?
     };
-    let arbiter = eth::parse_addr(&f.arbiter.clone()).ok_or("Enter the arbiter's address.")?;
+    let arbiter = eth::parse_addr(&f.arbiter).ok_or("Enter the arbiter's address.")?;
     let mut splits = Vec::new();
-    let partner = f.partner.clone();
-    if !partner.trim().is_empty() {
+    if !f.partner.trim().is_empty() {
         splits.push(Split {
-            recipient: eth::parse_addr(&partner).ok_or("The partner must be an address.")?,
-            bps: num(&f.partner_bps, "The partner's share")? as u16 * 100,
+            recipient: eth::parse_addr(&f.partner).ok_or("The partner must be an address.")?,
+            bps: (whole(&f.partner_share, "The partner's share")? * 100) as u16,
         });
     }
+    let rpc = chain.rpc_url.clone();
     let fee_out = net::eth_call(&rpc, &escrow, &Escrow::feeBpsCall {}.abi_encode()).await?;
     let fee = Escrow::feeBpsCall::abi_decode_returns(&fee_out).map_err(|e| e.to_string())?;
     let now = net::chain_time(&rpc).await?;
-    let deadline = now + num(&f.days, "Funding days")? * 86_400;
     let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-    let mut doc = MetadataDocument::new(kind, title.trim());
+    let mut doc = MetadataDocument::new(kind, title);
     doc.description = text(&f.description);
     doc.category = text(&f.category);
     if !f.maker.trim().is_empty() {
@@ -210,30 +215,40 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
         }]);
     }
     let document = serde_json::to_string(&doc).map_err(|_| "The document could not be written.")?;
+    let deadline = now + whole(&f.days, "Funding days")? * DAY;
     let terms = Terms {
-        seller,
-        token,
-        unitPrice: Uint::from_limbs_slice(price.as_limbs()),
-        minUnits: min as u32,
-        maxUnits: max as u32,
-        fundingDeadline: Uint::from(deadline),
-        reviewPeriod: (num(&f.review_hours, "Review hours")? * 3600) as u32,
-        promoterBps: num(&f.promoter_bps, "Promoter share")? as u16 * 100,
-        feeBps: fee,
-        soleBuyer: sole,
         arbiter,
-        metadataHash: keccak256(document.as_bytes()),
-        milestoneBps: milestones,
+        bond_bps: (whole(&f.bond, "The dispute bond")? * 100) as u16,
+        fee_bps: fee,
+        funding_deadline: DateTime::from_unix_seconds(deadline),
+        funding_deadline_unix: deadline,
+        max_units: max as u32,
+        metadata_hash: keccak256(document.as_bytes()),
+        milestones: shares
+            .iter()
+            .zip(&periods)
+            .map(|(s, d)| Milestone { bps: (s * 100) as u16, delivery_period: (d * DAY) as u32 })
+            .collect(),
+        min_units: min as u32,
+        promoter_bps: (whole(&f.promoter, "Promoters' share")? * 100) as u16,
+        review_period: (review * DAY) as u32,
+        ruling_period: (whole(&f.ruling_days, "The ruling period")? * DAY) as u32,
+        seller,
+        sole_buyer: sole,
         splits,
+        token,
+        unit_price: Amount(price),
     };
-    Ok(Draft { chain_id, document, terms })
+    terms.check(now).map_err(|e| format!("The escrow would refuse these terms: {e}."))?;
+    let packed = terms.pack().map_err(|e| e.to_string())?;
+    Ok(Draft { chain_id, document, terms, packed })
 }
 
 async fn publish(w: Wallet, d: Draft) {
     let Some(token) = sign_in(w, d.chain_id).await else { return };
     w.tx.set(TxState::Switching("Uploading the metadata".into()));
     match api::post::<MetadataStored>("/v1/metadata", &d.document, Some(&token)).await {
-        Ok(stored) if stored.hash == d.terms.metadataHash => {}
+        Ok(stored) if stored.hash == d.terms.metadata_hash => {}
         Ok(stored) => {
             w.tx.set(TxState::Failed(
                 "Upload".into(),
@@ -253,7 +268,7 @@ async fn publish(w: Wallet, d: Draft) {
         }
     }
     let Some(escrow) = w.contract(d.chain_id, "escrow") else { return };
-    let call = Escrow::createOrderCall { terms: d.terms.clone() };
+    let call = Escrow::createOrderCall { terms: d.packed.clone() };
     if let Some(receipt) =
         w.send_receipt(d.chain_id, "Create the order", &escrow, call.abi_encode(), U256::ZERO).await
     {
@@ -278,18 +293,19 @@ async fn publish(w: Wallet, d: Draft) {
     }
 }
 
-/// The form: plain HTML, read once on submit (no signal per field keeps the WASM small).
-fn form_html(chains: &[ChainInfo]) -> String {
-    let input = |label: &str, id: &str, value: &str, hint: &str| {
-        format!(
-            "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" value=\"{value}\" placeholder=\"{hint}\">"
-        )
-    };
-    let area = |label: &str, id: &str| {
-        format!(
-            "<label for=\"{id}\">{label}</label><textarea id=\"{id}\" name=\"{id}\"></textarea>"
-        )
-    };
+fn input(label: &str, id: &str, value: &str, hint: &str) -> String {
+    format!(
+        "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" value=\"{value}\" placeholder=\"{hint}\">"
+    )
+}
+
+fn area(label: &str, id: &str) -> String {
+    format!("<label for=\"{id}\">{label}</label><textarea id=\"{id}\" name=\"{id}\"></textarea>")
+}
+
+/// The kind and the chain: plain HTML, read once on submit (no signal per field keeps the
+/// WASM small).
+fn head_html(chains: &[ChainInfo]) -> String {
     let chain_opts: String = chains
         .iter()
         .map(|c| {
@@ -297,10 +313,34 @@ fn form_html(chains: &[ChainInfo]) -> String {
             format!("<option value=\"{id}\">{} ({id})</option>", escape_html(&c.name))
         })
         .collect();
+    format!(
+        "<label for=\"c-kind\">Kind</label><select id=\"c-kind\"><option value=\"collective\">Collective order (many backers)</option><option value=\"sale\">Handicraft sale (one buyer)</option><option value=\"freelance\">Freelance job (one client, milestones)</option></select><label for=\"c-chain\">Chain</label><select id=\"c-chain\">{chain_opts}</select>"
+    )
+}
+
+/// The payment tokens `chain` accepts (its allowlist, from `/v1/chains`).
+fn token_html(w: Wallet, chain: Option<&ChainInfo>) -> String {
+    let opts: String = chain
+        .map(|c| &c.payment_tokens[..])
+        .unwrap_or_default()
+        .iter()
+        .map(|t| {
+            let (symbol, _) = token_meta(w, chain.map_or(0, |c| c.chain_id), &t.address);
+            let what = if t.is_native() { "the chain's native coin" } else { "token" };
+            let a = eth::addr_hex(&t.address);
+            format!(
+                "<option value=\"{a}\">{} ({what} {})</option>",
+                escape_html(&symbol),
+                short(&a)
+            )
+        })
+        .collect();
+    format!("<label for=\"c-token\">Paid in</label><select id=\"c-token\">{opts}</select>")
+}
+
+/// The rest of the form.
+fn body_html() -> String {
     [
-        "<label for=\"c-kind\">Kind</label><select id=\"c-kind\"><option value=\"collective\">Collective order (many backers)</option><option value=\"sale\">Handicraft sale (one buyer)</option><option value=\"freelance\">Freelance job (one client, milestones)</option></select>".to_owned(),
-        format!("<label for=\"c-chain\">Chain</label><select id=\"c-chain\">{chain_opts}</select>"),
-        "<label for=\"c-token\">Paid in</label><select id=\"c-token\"><option value=\"stablecoin\">dUSD (stablecoin)</option><option value=\"native\">ETH (native coin)</option></select>".to_owned(),
         input("Title", "c-title", "", "Hand-woven wool blanket"),
         area("Description", "c-desc"),
         input("Category", "c-category", "", "textiles"),
@@ -313,9 +353,12 @@ fn form_html(chains: &[ChainInfo]) -> String {
         input("Maximum units (the cap)", "c-max", "100", "collective orders"),
         input("Buyer or client address (sales and freelance jobs)", "c-buyer", "", "0x…"),
         input("Funding days", "c-days", "14", ""),
-        input("Review period (hours)", "c-review", "72", ""),
-        input("Promoters' share (%)", "c-promoter", "5", ""),
         input("Milestones (% each, comma-separated)", "c-milestones", "100", "50, 50"),
+        input("Delivery periods (days each, comma-separated)", "c-delivery", "30", "14, 30"),
+        input("Review period (days, at least 1)", "c-review", "3", ""),
+        input("Ruling period for the arbiter (days)", "c-ruling", "7", ""),
+        input("Dispute bond (% of the disputed milestone, 1 to 20)", "c-bond", "5", ""),
+        input("Promoters' share (%)", "c-promoter", "5", ""),
         input("Arbiter address", "c-arbiter", "", "0x…"),
         input("Partner shop address (optional)", "c-partner", "", "0x…"),
         input("Partner's share (%)", "c-partner-bps", "0", ""),
@@ -339,14 +382,48 @@ fn read_form() -> Form {
         min: value("c-min"),
         max: value("c-max"),
         days: value("c-days"),
-        review_hours: value("c-review"),
-        promoter_bps: value("c-promoter"),
         milestones: value("c-milestones"),
+        delivery_days: value("c-delivery"),
+        review_days: value("c-review"),
+        ruling_days: value("c-ruling"),
+        bond: value("c-bond"),
+        promoter: value("c-promoter"),
         buyer: value("c-buyer"),
         arbiter: value("c-arbiter"),
         partner: value("c-partner"),
-        partner_bps: value("c-partner-bps"),
+        partner_share: value("c-partner-bps"),
     }
+}
+
+/// The review of a draft: every term as the escrow will hold it, the terms hash.
+fn review_html(w: Wallet, d: &Draft) -> String {
+    let t = &d.terms;
+    let (sym, dec) = token_meta(w, d.chain_id, &t.token);
+    let schedule: Vec<String> = t
+        .milestones
+        .iter()
+        .map(|m| format!("{} within {}", percent(m.bps), period(m.delivery_period.into())))
+        .collect();
+    let mut rows: Vec<(&str, String)> = vec![
+        ("Seller (you)", eth::addr_hex(&t.seller)),
+        ("Paid in", format!("{sym} {}", eth::addr_hex(&t.token))),
+        ("Unit price", format!("{} {sym}", units(t.unit_price.0, dec))),
+        ("Units", format!("{} to {}", t.min_units, t.max_units)),
+        ("Funding deadline", date(t.funding_deadline_unix)),
+        ("Milestones", schedule.join("; ")),
+        ("Review period", period(t.review_period.into())),
+        ("Ruling period", period(t.ruling_period.into())),
+        ("Dispute bond", percent(t.bond_bps)),
+        ("Platform fee", percent(t.fee_bps)),
+        ("Promoters", percent(t.promoter_bps)),
+        ("Arbiter", eth::addr_hex(&t.arbiter)),
+    ];
+    for s in &t.splits {
+        rows.push(("Split", format!("{} to {}", percent(s.bps), eth::addr_hex(&s.recipient))));
+    }
+    rows.push(("Metadata hash", hex::encode_prefixed(t.metadata_hash)));
+    rows.push(("Terms hash", hex::encode_prefixed(terms_hash(&d.packed))));
+    dl_html("terms", &rows)
 }
 
 /// The create page.
@@ -354,6 +431,7 @@ pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
     let draft = RwSignal::new(None::<Draft>);
     let error = RwSignal::new(None::<String>);
+    let chain = RwSignal::new(None::<u64>);
     let review = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         spawn_local(async move {
@@ -369,34 +447,28 @@ pub(crate) fn page() -> impl IntoView {
             }
         });
     };
+    let tokens = move || {
+        let id = chain.get();
+        w.chains.with(|cs| {
+            let c = id.and_then(|id| cs.iter().find(|c| c.chain_id == id)).or(cs.first());
+            raw(token_html(w, c))
+        })
+    };
     view! {
         <h1>"Create an order"</h1>
-        <form class="create" on:submit=review>
-            {move || raw(form_html(&w.chains.get()))}
+        <form class="create" on:submit=review on:change=move |_| chain.set(value("c-chain").parse().ok())>
+            {move || raw(head_html(&w.chains.get()))}
+            {tokens}
+            {raw(body_html())}
             <button type="submit" data-testid="review">"Review the terms"</button>
         </form>
         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         {move || draft.get().map(|d| {
-            let t = d.terms.clone();
-            let (sym, dec) = token_meta(w, d.chain_id, &t.token);
-            let rows: Vec<(&str, String)> = vec![
-                ("Seller", eth::addr_hex(&t.seller)),
-                ("Unit price", format!("{} {sym}", units(U256::from(t.unitPrice), dec))),
-                ("Units", format!("{} to {}", t.minUnits, t.maxUnits)),
-                ("Funding deadline", date(t.fundingDeadline.to::<u64>())),
-                ("Review period", format!("{} h", t.reviewPeriod / 3600)),
-                ("Platform fee", format!("{} bps", t.feeBps)),
-                ("Promoters", format!("{} bps", t.promoterBps)),
-                ("Milestones (bps)", format!("{:?}", t.milestoneBps)),
-                ("Arbiter", eth::addr_hex(&t.arbiter)),
-                ("Metadata hash", hex::encode_prefixed(t.metadataHash)),
-                ("Terms hash", hex::encode_prefixed(terms_hash(&t))),
-            ];
             let d2 = d.clone();
             view! {
                 <section class="actions" aria-label="Review" data-testid="draft">
                     <h2>"Review"</h2>
-                    <dl class="terms">{rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><code>{v}</code></dd> }).collect_view()}</dl>
+                    {raw(review_html(w, &d))}
                     <details><summary>"Metadata document"</summary><pre>{d.document.clone()}</pre></details>
                     <button class="primary" data-testid="publish" on:click=move |_| spawn_local(publish(w, d2.clone()))>
                         "Sign in, upload and create"

@@ -1,20 +1,24 @@
 //! The transparency page, the target of a product's QR code (`/t/{chain}/{id}`): the order's
 //! record, price breakdown, story and proof, checked against the chain itself. The page reads
-//! `termsHashOf` and `orderState` from the escrow through the chain's RPC URL (no wallet),
-//! recomputes keccak256(abi.encode(terms)) from the indexer's terms, and says plainly whether
-//! the indexer's record matches the chain.
+//! `termsHashOf` and `orderState` from the escrow lens through the chain's RPC URL (no
+//! wallet), packs the indexer's terms again and hashes them (keccak256 of the packed terms, as
+//! the escrow does), hashes the packed terms the indexer kept from `OrderCreated`, and says
+//! plainly whether the indexer's record matches the chain.
 
 use alloy_primitives::{B256, U256, hex, keccak256};
-use alloy_sol_types::SolCall;
-use cointent_abi::Escrow;
+use cointent_abi::EscrowLens;
 use cointent_domain::{
-    OrderStatus, chains::ChainInfo, escape_html, metadata::MetadataDocument, terms::terms_hash,
+    OrderStatus, chains::ChainInfo, escape_html, metadata::MetadataDocument,
     transparency::TransparencyRecord,
 };
 use leptos::prelude::*;
 
-use super::{Load, dl_html, error_box, loading, order::breakdown_html, raw};
-use crate::{api, eth, net, wallet::Wallet};
+use super::{
+    Load, dl_html, error_box, loading,
+    order::{breakdown_html, call},
+    raw,
+};
+use crate::{api, eth, wallet::Wallet};
 
 /// What the page found.
 struct Check {
@@ -22,7 +26,7 @@ struct Check {
     record: TransparencyRecord,
     /// `termsHashOf` on chain.
     chain_hash: B256,
-    /// keccak256(abi.encode(terms)) of the indexer's terms.
+    /// keccak256 of the indexer's terms, packed.
     recomputed: Option<B256>,
     /// The order's status on chain.
     chain_status: String,
@@ -43,25 +47,21 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
         .find(|c| c.chain_id == chain_id)
         .ok_or_else(|| format!("chain {chain_id} is not served here"))?;
     let rpc = &chain.rpc_url;
-    let escrow = chain.contract("escrow").or(proof.contract).unwrap_or_default();
-    let escrow = eth::addr_hex(&escrow);
+    let lens = chain.contract("escrow_lens").ok_or("the chain has no escrow lens")?;
+    let lens = eth::addr_hex(&lens);
     let id = U256::from_str_radix(&order_id, 10)
         .map_err(|_| "the order id must be a number".to_owned())?;
-    let out = net::eth_call(rpc, &escrow, &Escrow::termsHashOfCall { orderId: id }.abi_encode())
+    let chain_hash = call(rpc, &lens, EscrowLens::termsHashOfCall { orderId: id })
         .await
         .map_err(|e| format!("cannot read the chain at {rpc}: {e}"))?;
-    let chain_hash =
-        Escrow::termsHashOfCall::abi_decode_returns(&out).map_err(|e| e.to_string())?;
-    let state =
-        net::eth_call(rpc, &escrow, &Escrow::orderStateCall { orderId: id }.abi_encode()).await?;
-    let state = Escrow::orderStateCall::abi_decode_returns(&state).map_err(|e| e.to_string())?;
+    let state = call(rpc, &lens, EscrowLens::orderStateCall { orderId: id }).await?;
     let chain_status = OrderStatus::try_from(state.status).map_or("?", OrderStatus::as_str).into();
 
     let mut problems = Vec::new();
-    let recomputed = match proof.terms.to_abi() {
-        Ok(t) => Some(terms_hash(&t)),
+    let recomputed = match proof.terms.hash() {
+        Ok(h) => Some(h),
         Err(e) => {
-            problems.push(format!("The indexer's terms cannot be read: {e}."));
+            problems.push(format!("The indexer's terms cannot be packed: {e}."));
             None
         }
     };
@@ -75,9 +75,9 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
             problems
                 .push("The terms hash the indexer reports differs from the one on chain.".into());
         }
-        if keccak256(&proof.terms_abi) != chain_hash {
+        if keccak256(&proof.terms_packed) != chain_hash {
             problems.push(
-                "The encoded terms in the proof do not hash to the chain's terms hash.".into(),
+                "The packed terms in the proof do not hash to the chain's terms hash.".into(),
             );
         }
     }

@@ -19,9 +19,13 @@ use super::world::People;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Contracts {
     pub(crate) escrow: Address,
+    /// Every read of an order's records and payouts.
+    pub(crate) lens: Address,
     pub(crate) token: Address,
     pub(crate) treasury: Address,
     pub(crate) governor: Address,
+    /// The demo's payment token: the local chain's free-mint DemoStablecoin, taken from the
+    /// deployment's payment-token allowlist.
     pub(crate) stablecoin: Address,
 }
 
@@ -54,12 +58,26 @@ impl Chain {
                 .copied()
                 .with_context(|| format!("{}: no contract {name}", deployment.display()))
         };
+        let stablecoin = get("stablecoin")?;
+        let allowed: Vec<Address> = json["payment_tokens"]
+            .as_array()
+            .with_context(|| format!("{}: no \"payment_tokens\" list", deployment.display()))?
+            .iter()
+            .filter_map(|v| v.as_str()?.parse().ok())
+            .collect();
+        ensure!(
+            stablecoin != Address::ZERO && allowed.contains(&stablecoin),
+            "{}: the demo pays in the local DemoStablecoin, which is not on this chain's \
+             payment-token allowlist {allowed:?} (a local deployment has it: COINTENT_LOCAL)",
+            deployment.display()
+        );
         let c = Contracts {
             escrow: get("escrow")?,
+            lens: get("escrow_lens")?,
             token: get("token")?,
             treasury: get("treasury")?,
             governor: get("governor")?,
-            stablecoin: get("stablecoin")?,
+            stablecoin,
         };
         let url: reqwest::Url = rpc.parse().with_context(|| format!("--rpc {rpc} is not a URL"))?;
         let provider = ProviderBuilder::new().connect_http(url.clone()).erased();
@@ -162,20 +180,6 @@ impl Chain {
     /// Mines `n` empty blocks.
     pub(crate) async fn mine(&self, n: u64) -> Result<()> {
         let _: serde_json::Value = self.provider.raw_request("anvil_mine".into(), (n,)).await?;
-        Ok(())
-    }
-
-    /// A storage word.
-    pub(crate) async fn storage(&self, at: Address, slot: U256) -> Result<U256> {
-        Ok(self.provider.get_storage_at(at, slot).await?)
-    }
-
-    /// Writes a storage word (anvil only).
-    pub(crate) async fn set_storage(&self, at: Address, slot: U256, value: U256) -> Result<()> {
-        let _: serde_json::Value = self
-            .provider
-            .raw_request("anvil_setStorageAt".into(), (at, B256::from(slot), B256::from(value)))
-            .await?;
         Ok(())
     }
 }

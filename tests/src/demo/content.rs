@@ -239,3 +239,50 @@ pub(crate) const TRANSLATION: Listing = Listing {
     materials: &[],
     milestones: &["Draft translation", "Reviewed final text"],
 };
+
+pub(crate) const BRANDING: Listing = Listing {
+    title: "Brand identity for Haat & Loom's festive catalogue",
+    description: "A logo refresh, a festive colour palette and twelve catalogue page \
+                  layouts. The first delivery was disputed and the arbiter dismissed the \
+                  dispute: the design matched the brief.",
+    category: "Services",
+    product: "Catalogue design",
+    sku: "SRV-BRAND-HL",
+    materials: &[],
+    milestones: &["Logo and palette", "Catalogue layouts"],
+};
+
+pub(crate) const KNOBS: Listing = Listing {
+    title: "Blue pottery door knobs — collective order",
+    description: "Sets of six hand-painted door and drawer knobs in cobalt and white. \
+                  The firing was disputed and the arbiter never ruled: the default ruling \
+                  ended the order and backers took back what was held.",
+    category: "Pottery",
+    product: "Blue pottery knobs, set of six",
+    sku: "JBP-KNB-6",
+    materials: &["quartz powder", "powdered glass", "cobalt oxide", "brass screws"],
+    milestones: &["Fired and painted", "Packed and shipped"],
+};
+
+pub(crate) const TRAIN: Listing = Listing {
+    title: "Channapatna toy train — collective order",
+    description: "A pull-along wooden train of an engine and four carriages. Funded, but \
+                  the wood did not season in time: the first stage was not delivered by its \
+                  deadline, the order expired and backers took their money back.",
+    category: "Toys",
+    product: "Lacquer toy train",
+    sku: "CHN-TRN-5",
+    materials: &["Aale mara wood", "lac", "natural dyes"],
+    milestones: &["Wood seasoned and turned", "Lacquered and shipped"],
+};
+
+pub(crate) const CALENDAR: Listing = Listing {
+    title: "Madhubani wall calendar — collective order",
+    description: "Twelve painted months printed on handmade paper. Cancelled by the \
+                  artist while funding: the paper mill closed for the monsoon.",
+    category: "Paintings",
+    product: "Madhubani wall calendar",
+    sku: "MDB-CAL",
+    materials: &["handmade paper", "natural pigments"],
+    milestones: &["Printed and shipped"],
+};

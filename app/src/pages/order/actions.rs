@@ -2,7 +2,9 @@
 //! and the actions open to the account's role, one component per phase of the order
 //! (funding, milestones, settlement) and one per form.
 //!
-//! Every decision here reads the chain's own state ([`Live`]), never the indexer's.
+//! Every decision here reads the chain's own state ([`Live`]), never the indexer's; the
+//! deadlines, the dispute bond and the account's weight are computed from it with
+//! `cointent_domain::payout`, as the escrow lens does.
 
 // `#[component]` derives a props builder whose setters are `pub`: unreachable from here on.
 #![allow(unreachable_pub)]
@@ -11,11 +13,14 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, U256, keccak256};
 use alloy_sol_types::SolCall;
-use cointent_abi::{Escrow, IEscrow};
-use cointent_domain::{MilestoneState, OrderStatus, amount::parse_units, escape_html};
+use cointent_abi::Escrow;
+use cointent_domain::{MilestoneState, OrderStatus, amount::parse_units, escape_html, payout};
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{Ctx, Live, pledge::pledge};
+use super::{
+    Ctx, Live,
+    pay::{dispute, pledge},
+};
 use crate::{
     eth,
     format::{date, token_meta, units},
@@ -35,25 +40,28 @@ struct Role {
     seller: bool,
     /// The account is the arbiter.
     arbiter: bool,
-    /// The account paid into the order.
-    backer: bool,
+    /// The account is the seller, the arbiter or a split recipient (it may back the order,
+    /// without a say).
+    party: bool,
     /// Units the account holds.
-    units_held: u64,
+    units: u64,
+    /// Units with which the account approves and disputes (`payout::weight`).
+    weight: u64,
 }
 
 impl Role {
-    fn of(t: &IEscrow::Terms, l: &Live, account: Option<&str>) -> Self {
+    fn of(ctx: &Ctx, l: &Live, account: Option<&str>) -> Self {
+        let t = &ctx.terms;
         let me = account.and_then(eth::parse_addr).unwrap_or_default();
         let connected = account.is_some();
-        let units_held =
-            if t.unitPrice.is_zero() { 0 } else { (l.paid / U256::from(t.unitPrice)).to::<u64>() };
         Self {
             me,
             connected,
             seller: connected && me == t.seller,
             arbiter: connected && me == t.arbiter,
-            backer: l.paid > U256::ZERO,
-            units_held,
+            party: connected && payout::is_role(t, me),
+            units: l.me.units,
+            weight: payout::weight(t, &l.me, me),
         }
     }
 }
@@ -67,12 +75,24 @@ struct Token {
     decimals: u8,
 }
 
+impl Token {
+    /// `amount` with the symbol: `28.5 dUSD`.
+    fn show(&self, amount: U256) -> String {
+        format!("{} {}", units(amount, self.decimals), self.symbol)
+    }
+}
+
 /// Sends one escrow call and follows the transaction in the status line.
 fn send(w: Wallet, ctx: &Arc<Ctx>, label: &'static str, data: Vec<u8>) {
     let ctx = ctx.clone();
     spawn_local(async move {
         w.send(ctx.chain_id, label, &ctx.escrow, data, U256::ZERO).await;
     });
+}
+
+/// The deadline of the order's current phase (unix seconds), as the lens's `deadlineOf`.
+fn deadline(ctx: &Ctx, l: &Live) -> u64 {
+    payout::deadline(&ctx.terms, &l.order).unwrap_or_default()
 }
 
 /// The "Take part" section: the facts read from the chain, then the actions of each phase
@@ -87,10 +107,10 @@ pub(super) fn Actions(
     account: Option<String>,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let role = Role::of(&ctx.terms, &live, account.as_deref());
+    let role = Role::of(&ctx, &live, account.as_deref());
     let (symbol, decimals) = token_meta(w, ctx.chain_id, &ctx.terms.token);
     let token = Token { symbol, decimals };
-    let phase = match live.status {
+    let phase = match live.order.status {
         OrderStatus::Funding => view! {
             <FundingActions ctx=ctx.clone() live=live.clone() role token=token.clone()/>
         }
@@ -104,48 +124,87 @@ pub(super) fn Actions(
     view! {
         <section class="actions" aria-label="Actions">
             <h2>"Take part"</h2>
-            {raw(facts_html(&ctx.terms, &live, role, &token))}
+            {raw(facts_html(&ctx, &live, role, &token))}
             {(!role.connected).then(|| view! { <p class="muted">"Connect a wallet to pledge or act on this order."</p> })}
             <div class="buttons">
                 {phase}
-                <SettlementActions ctx live role/>
+                <SettlementActions ctx live role token/>
             </div>
         </section>
     }
 }
 
-/// What the chain says, as a list (HTML): the status, the current milestone, and the
-/// account's units, claimable amount and balance.
-fn facts_html(t: &IEscrow::Terms, l: &Live, role: Role, token: &Token) -> String {
-    let Token { symbol: sym, decimals: dec } = token;
-    let mut facts = vec![format!("Status on chain: {}", l.status)];
-    if l.status == OrderStatus::Active {
+/// What the chain says, as a list (HTML): the status, the current milestone and the deadline
+/// of its phase, and the account's units, say, claimable amounts, refund and balance.
+fn facts_html(ctx: &Ctx, l: &Live, role: Role, token: &Token) -> String {
+    let t = &ctx.terms;
+    let o = &l.order;
+    let end = deadline(ctx, l);
+    let passed = l.now >= end;
+    let mut facts = vec![format!("Status on chain: {}", o.status)];
+    let n = t.milestones.len();
+    let k = o.milestone as usize + 1;
+    match o.status {
+        OrderStatus::Funding => facts.push(format!(
+            "Funding {} {}",
+            if passed { "closed" } else { "closes" },
+            date(t.funding_deadline_unix)
+        )),
+        OrderStatus::Active => facts.push(match (o.milestone_state, passed) {
+            (MilestoneState::Pending, false) => {
+                format!("Milestone {k} of {n}: waiting for delivery, due by {}", date(end))
+            }
+            (MilestoneState::Pending, true) => format!(
+                "Milestone {k} of {n} was due by {}: anyone may now end the order, and backers take back what is still held",
+                date(end)
+            ),
+            (MilestoneState::Delivered, false) => {
+                format!("Milestone {k} of {n}: delivered, in review until {}", date(end))
+            }
+            (MilestoneState::Delivered, true) => format!(
+                "Milestone {k} of {n}: delivered; the review ended {}, anyone may release it",
+                date(end)
+            ),
+            (_, false) => {
+                format!("Milestone {k} of {n}: disputed, the arbiter rules by {}", date(end))
+            }
+            (_, true) => format!(
+                "Milestone {k} of {n}: disputed; the ruling period ended {}, anyone may apply the default ruling (the order ends, backers take back what is held, the bond goes back to the disputer)",
+                date(end)
+            ),
+        }),
+        OrderStatus::Expired => facts.push(format!(
+            "Expired: milestone {k} was not delivered in time; backers take back what was not released"
+        )),
+        _ => {}
+    }
+    if o.status == OrderStatus::Active && o.milestone_state == MilestoneState::Delivered {
         facts.push(format!(
-            "Milestone {} of {}: {}",
-            l.milestone as usize + 1,
-            t.milestoneBps.len(),
-            match l.mstate {
-                MilestoneState::Pending => "waiting for delivery",
-                MilestoneState::Delivered => "delivered, in review",
-                _ => "disputed, waiting for the arbiter",
+            "Disputing costs a bond of {}: returned if the dispute is upheld, paid to the seller if it is dismissed",
+            token.show(payout::dispute_bond(t, o))
+        ));
+    }
+    if role.units > 0 {
+        facts.push(format!(
+            "You hold {} unit(s), paid {}{}",
+            role.units,
+            token.show(payout::funded(t, role.units)),
+            if role.weight > 0 {
+                ""
+            } else {
+                " (without a say: you are a party or a promoter of this order)"
             }
         ));
-        if l.mstate == MilestoneState::Delivered {
-            facts.push(format!("Review ends {}", date(l.delivered_at + t.reviewPeriod as u64)));
+    }
+    for (label, amount) in [
+        ("You can claim", l.claimable),
+        ("Your commission to claim", l.commission),
+        ("Your refund", l.refundable),
+        ("Your withdrawable balance", l.balance),
+    ] {
+        if amount > U256::ZERO {
+            facts.push(format!("{label}: {}", token.show(amount)));
         }
-    }
-    if role.backer {
-        facts.push(format!(
-            "You hold {} unit(s), paid {} {sym}",
-            role.units_held,
-            units(l.paid, *dec)
-        ));
-    }
-    if l.claimable > U256::ZERO {
-        facts.push(format!("You can claim {} {sym}", units(l.claimable, *dec)));
-    }
-    if l.balance > U256::ZERO {
-        facts.push(format!("Your withdrawable balance: {} {sym}", units(l.balance, *dec)));
     }
     let items: String = facts.iter().map(|f| format!("<li>{}</li>", escape_html(f))).collect();
     format!("<ul class=\"plain small\" data-testid=\"live\">{items}</ul>")
@@ -184,18 +243,18 @@ fn FundingActions(
     token: Token,
 ) -> impl IntoView {
     let t = &ctx.terms;
-    let id = ctx.order_id;
-    let deadline = t.fundingDeadline.to::<u64>();
-    let open = live.now < deadline && live.units < t.maxUnits;
-    let may_pledge = t.soleBuyer == Address::ZERO || role.me == t.soleBuyer || !role.connected;
+    let (id, packed) = (ctx.order_id, &ctx.packed);
+    let deadline = t.funding_deadline_unix;
+    let open = live.now < deadline && live.order.units_pledged < u64::from(t.max_units);
+    let may_pledge = t.sole_buyer == Address::ZERO || role.me == t.sole_buyer || !role.connected;
     let unpledge =
-        Escrow::unpledgeCall { orderId: id, terms: t.clone(), units: U256::from(role.units_held) };
-    let finalize = Escrow::finalizeCall { orderId: id, terms: t.clone() };
-    let cancel = Escrow::cancelCall { orderId: id, terms: t.clone() };
+        Escrow::unpledgeCall { orderId: id, terms: packed.clone(), units: U256::from(role.units) };
+    let finalize = Escrow::finalizeCall { orderId: id, terms: packed.clone() };
+    let cancel = Escrow::cancelCall { orderId: id, terms: packed.clone() };
     let cancellable = role.seller && live.now < deadline;
     view! {
         {(open && may_pledge).then(|| view! { <PledgeForm ctx=ctx.clone() token/> })}
-        {(role.backer && open).then(|| view! {
+        {(role.units > 0 && open).then(|| view! {
             <ActionButton label="Withdraw my pledge" testid="unpledge" ctx=ctx.clone() data=unpledge.abi_encode()/>
         })}
         {(!open).then(|| view! {
@@ -219,8 +278,7 @@ fn PledgeForm(
     let w = expect_context::<Wallet>();
     let units_text = RwSignal::new("1".to_owned());
     let promoter_text = RwSignal::new(query_param("ref").unwrap_or_default());
-    let price = U256::from(ctx.terms.unitPrice);
-    let Token { symbol, decimals } = token;
+    let terms = ctx.terms.clone();
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         let Ok(n) = units_text.get_untracked().trim().parse::<u64>() else {
@@ -240,21 +298,23 @@ fn PledgeForm(
             <label for="units">"Units"</label>
             <input id="units" type="number" min="1" inputmode="numeric" prop:value=move || units_text.get()
                 on:input=move |e| units_text.set(event_target_value(&e)) />
-            <label for="promoter">"Promoter (from your referral link, optional)"</label>
+            <label for="promoter">"Promoter (from a referral link, optional; not yourself)"</label>
             <input id="promoter" placeholder="0x…" prop:value=move || promoter_text.get()
                 on:input=move |e| promoter_text.set(event_target_value(&e)) />
-            <p class="small">{move || {
+            <p class="small" data-testid="pledge-total">{move || {
                 let n = units_text.get().trim().parse::<u64>().unwrap_or(0);
-                format!("Total: {} {symbol}", units(U256::from(n) * price, decimals))
+                format!("Total: {}", token.show(payout::funded(&terms, n)))
             }}</p>
             <button class="primary" type="submit" data-testid="pledge">"Pledge"</button>
         </form>
     }
 }
 
-/// While the order is active, by the current milestone's state: the seller delivers and a
-/// backer may dispute a missing delivery; once delivered, backers approve or dispute within
-/// the review period and anyone releases after it; once disputed, the arbiter resolves.
+/// While the order is active, by the current milestone's state: the seller delivers by the
+/// delivery deadline, after which anyone may expire the order; once delivered, backers with a
+/// say approve or dispute (with the bond) within the review window and anyone releases after
+/// it; once disputed, the arbiter rules within the ruling period, after which anyone applies
+/// the default ruling.
 #[component]
 fn MilestoneActions(
     /// The order's terms and where it lives.
@@ -266,35 +326,53 @@ fn MilestoneActions(
     /// The payment token.
     token: Token,
 ) -> impl IntoView {
-    let t = &ctx.terms;
-    let id = ctx.order_id;
-    let dispute = || Escrow::disputeCall { orderId: id, terms: t.clone() }.abi_encode();
-    let review_end = live.delivered_at + t.reviewPeriod as u64;
-    match live.mstate {
-        MilestoneState::Pending => view! {
-            {role.seller.then(|| view! { <DeliverForm ctx=ctx.clone()/> })}
-            {role.backer.then(|| view! {
-                <ActionButton label="Dispute (not delivered)" testid="dispute" ctx=ctx.clone() data=dispute()/>
-            })}
-        }
-        .into_any(),
-        MilestoneState::Delivered => {
-            let approve = Escrow::approveMilestoneCall { orderId: id, terms: t.clone() };
-            let release = Escrow::releaseCall { orderId: id, terms: t.clone() };
+    let w = expect_context::<Wallet>();
+    let (id, packed) = (ctx.order_id, &ctx.packed);
+    let end = deadline(&ctx, &live);
+    let open = live.now < end;
+    match live.order.milestone_state {
+        MilestoneState::Pending => {
+            let expire = Escrow::expireCall { orderId: id, terms: packed.clone() };
             view! {
-                {(role.backer && !live.approved).then(|| view! {
+                {(role.seller && open).then(|| view! { <DeliverForm ctx=ctx.clone()/> })}
+                {(!open).then(|| view! {
+                    <ActionButton label="End the order: not delivered in time" testid="expire" ctx=ctx.clone() data=expire.abi_encode()/>
+                })}
+            }
+            .into_any()
+        }
+        MilestoneState::Delivered => {
+            let approve = Escrow::approveMilestoneCall { orderId: id, terms: packed.clone() };
+            let release = Escrow::releaseCall { orderId: id, terms: packed.clone() };
+            let approved = live.me.approved == live.order.milestone + 1;
+            let bond = payout::dispute_bond(&ctx.terms, &live.order);
+            let c = ctx.clone();
+            let say = role.weight > 0 && open;
+            view! {
+                {(say && !approved).then(|| view! {
                     <ActionButton label="Approve the milestone" testid="approve" ctx=ctx.clone() data=approve.abi_encode()/>
                 })}
-                {(role.backer && live.now < review_end).then(|| view! {
-                    <ActionButton label="Dispute the milestone" testid="dispute" ctx=ctx.clone() data=dispute()/>
+                {say.then(|| view! {
+                    <button data-testid="dispute" on:click=move |_| spawn_local(dispute(w, c.clone(), bond))>
+                        {format!("Dispute the milestone (bond {})", token.show(bond))}
+                    </button>
                 })}
-                {(live.now >= review_end).then(|| view! {
+                {(!open).then(|| view! {
                     <ActionButton label="Release the milestone" testid="release" ctx=ctx.clone() data=release.abi_encode()/>
                 })}
             }
             .into_any()
         }
-        _ => role.arbiter.then(|| view! { <ResolveForm ctx=ctx.clone() token/> }).into_any(),
+        _ => {
+            let default = Escrow::ruleByDefaultCall { orderId: id, terms: packed.clone() };
+            view! {
+                {(role.arbiter && open).then(|| view! { <RuleForm ctx=ctx.clone() live=live.clone() token/> })}
+                {(!open).then(|| view! {
+                    <ActionButton label="Apply the default ruling" testid="rule-default" ctx=ctx.clone() data=default.abi_encode()/>
+                })}
+            }
+            .into_any()
+        }
     }
 }
 
@@ -311,7 +389,7 @@ fn DeliverForm(
         let p = proof.get_untracked();
         let data = Escrow::deliverMilestoneCall {
             orderId: ctx.order_id,
-            terms: ctx.terms.clone(),
+            terms: ctx.packed.clone(),
             proofHash: keccak256(p.as_bytes()),
         }
         .abi_encode();
@@ -326,43 +404,67 @@ fn DeliverForm(
     }
 }
 
-/// The arbiter's form: the amount refunded to backers; the rest is released to the maker.
+/// The arbiter's ruling on the disputed milestone: dismiss (the milestone is paid, the
+/// schedule goes on), pay part of it (the rest is withheld for backers), or end the order
+/// after paying part (backers take back everything not released).
 #[component]
-fn ResolveForm(
+fn RuleForm(
     /// The order's terms and where it lives.
     ctx: Arc<Ctx>,
+    /// The order's state on chain.
+    live: Live,
     /// The payment token.
     token: Token,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let refund = RwSignal::new(String::new());
-    let Token { symbol, decimals } = token;
-    let submit = move |e: leptos::ev::SubmitEvent| {
-        e.prevent_default();
-        let Ok(amount) = parse_units(&refund.get_untracked(), decimals) else {
-            w.tx.set(TxState::Info("Enter the refund as an amount, e.g. 12.5".into()));
-            return;
+    let o = &live.order;
+    let full = payout::milestone_amount(&ctx.terms, o.units_pledged, o.milestone as usize);
+    let part = RwSignal::new(String::new());
+    let decimals = token.decimals;
+    let rule = move |amount: Option<U256>, end: bool, label: &'static str| {
+        let amount = match amount {
+            Some(a) => a,
+            None => match parse_units(&part.get_untracked(), decimals) {
+                Ok(a) => a,
+                Err(_) => {
+                    w.tx.set(TxState::Info("Enter the amount to release, e.g. 12.5".into()));
+                    return;
+                }
+            },
         };
-        let data = Escrow::resolveCall {
+        let data = Escrow::ruleCall {
             orderId: ctx.order_id,
-            terms: ctx.terms.clone(),
-            refundAmount: amount,
+            terms: ctx.packed.clone(),
+            releaseAmount: amount,
+            endOrder: end,
         }
         .abi_encode();
-        send(w, &ctx, "Resolve the dispute", data);
+        send(w, &ctx, label, data);
     };
+    let rule2 = rule.clone();
+    let rule3 = rule.clone();
     view! {
-        <form class="resolve" on:submit=submit>
-            <label for="refund">{format!("Refund to backers ({symbol}); the rest is released to the maker")}</label>
-            <input id="refund" inputmode="decimal" prop:value=move || refund.get()
-                on:input=move |e| refund.set(event_target_value(&e)) />
-            <button class="primary" type="submit" data-testid="resolve">"Resolve the dispute"</button>
-        </form>
+        <div class="rule">
+            <p class="small">{format!("The disputed milestone is {}. A ruling can release at most that, never more.", token.show(full))}</p>
+            <button data-testid="rule-dismiss" on:click=move |_| rule(Some(full), false, "Dismiss the dispute")>
+                "Dismiss: pay the milestone, the schedule goes on"
+            </button>
+            <label for="release">{format!("Release to the seller ({}); the rest is withheld for backers", token.symbol)}</label>
+            <input id="release" inputmode="decimal" prop:value=move || part.get()
+                on:input=move |e| part.set(event_target_value(&e)) />
+            <button data-testid="rule-part" on:click=move |_| rule2(None, false, "Pay part of the milestone")>
+                "Pay that much, the schedule goes on"
+            </button>
+            <button data-testid="rule-end" on:click=move |_| rule3(None, true, "End the order")>
+                "Pay that much and end the order"
+            </button>
+        </div>
     }
 }
 
-/// Whatever the phase: a backer's refund once the order failed, was cancelled or was
-/// resolved; the account's share, commission and escrow balance once there is one.
+/// Whatever the phase: a refund when the chain says one is due; the seller's or a split
+/// recipient's pay in one call (`collect`: release if due, claim, withdraw); a promoter's
+/// commission; withdrawing a balance.
 #[component]
 fn SettlementActions(
     /// The order's terms and where it lives.
@@ -371,29 +473,35 @@ fn SettlementActions(
     live: Live,
     /// Who the account is to the order.
     role: Role,
+    /// The payment token.
+    token: Token,
 ) -> impl IntoView {
-    let t = &ctx.terms;
-    let (id, me) = (ctx.order_id, role.me);
-    let refundable = role.backer
-        && matches!(
-            live.status,
-            OrderStatus::Failed | OrderStatus::Cancelled | OrderStatus::Resolved
-        );
-    let refund = Escrow::refundCall { orderId: id, terms: t.clone(), backer: me };
-    let claim = Escrow::claimCall { orderId: id, terms: t.clone(), account: me };
-    let commission = Escrow::claimCommissionCall { orderId: id, terms: t.clone(), promoter: me };
-    let withdraw = Escrow::withdrawCall { token: t.token, account: me };
+    let (id, me, packed) = (ctx.order_id, role.me, &ctx.packed);
+    let release_due = live.order.status == OrderStatus::Active
+        && live.order.milestone_state == MilestoneState::Delivered
+        && live.now >= deadline(&ctx, &live);
+    let collectable = live.claimable > U256::ZERO || (role.party && release_due);
+    let refund = Escrow::refundCall { orderId: id, terms: packed.clone(), backer: me, to: me };
+    let collect = Escrow::collectCall { orderId: id, terms: packed.clone(), to: me };
+    let commission =
+        Escrow::claimCommissionCall { orderId: id, terms: packed.clone(), promoter: me };
+    let withdraw = Escrow::withdrawCall { token: ctx.terms.token, account: me, to: me };
+    let refund_label = format!("Take my refund ({})", token.show(live.refundable));
     view! {
-        {refundable.then(|| view! {
-            <ActionButton label="Take my refund" testid="refund" ctx=ctx.clone() data=refund.abi_encode()/>
+        {(live.refundable > U256::ZERO).then(|| {
+            let (ctx, data) = (ctx.clone(), refund.abi_encode());
+            let w = expect_context::<Wallet>();
+            view! {
+                <button data-testid="refund" on:click=move |_| send(w, &ctx, "Take my refund", data.clone())>{refund_label}</button>
+            }
         })}
-        {(live.claimable > U256::ZERO).then(|| view! {
-            <ActionButton label="Claim my share" testid="claim" ctx=ctx.clone() data=claim.abi_encode()/>
+        {collectable.then(|| view! {
+            <ActionButton label="Get paid" testid="collect" ctx=ctx.clone() data=collect.abi_encode()/>
         })}
         {(live.commission > U256::ZERO).then(|| view! {
             <ActionButton label="Claim my commission" testid="claim-commission" ctx=ctx.clone() data=commission.abi_encode()/>
         })}
-        {(live.balance > U256::ZERO).then(|| view! {
+        {(live.balance > U256::ZERO && !collectable).then(|| view! {
             <ActionButton label="Withdraw my balance" testid="withdraw" ctx=ctx.clone() data=withdraw.abi_encode()/>
         })}
     }

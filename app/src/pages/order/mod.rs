@@ -4,23 +4,25 @@
 //! amounts), so it is never behind the indexer.
 
 mod actions;
-mod pledge;
+mod pay;
 
 use std::sync::Arc;
 
-use alloy_primitives::{U256, hex};
+use alloy_primitives::{Bytes, U256, hex};
 use alloy_sol_types::SolCall;
-use cointent_abi::{Escrow, IEscrow};
+use cointent_abi::{Escrow, EscrowLens};
 use cointent_domain::{
-    MilestoneState, OrderStatus, Terms, escape_html, metadata::MetadataDocument,
-    orders::OrderDetail, payout,
+    Terms, escape_html,
+    metadata::MetadataDocument,
+    orders::OrderDetail,
+    payout::{self, OrderFigures, Participant},
 };
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{Load, dl_html, error_box, funding_html, loading};
 use crate::{
     api, eth,
-    format::{date_time, money, short, token_meta, units},
+    format::{date_time, money, percent, period, short, token_meta, units},
     net,
     wallet::Wallet,
 };
@@ -32,83 +34,74 @@ pub(crate) struct Ctx {
     pub(crate) chain_id: u64,
     /// The escrow's order id.
     pub(crate) order_id: U256,
-    /// The terms as the escrow's calls take them.
-    pub(crate) terms: IEscrow::Terms,
+    /// The terms, as the API shows them.
+    pub(crate) terms: Terms,
+    /// The terms packed (`Terms::pack`), as every escrow call takes them.
+    pub(crate) packed: Bytes,
     /// The chain's RPC URL, for reads.
     pub(crate) rpc: String,
     /// The escrow's address.
     pub(crate) escrow: String,
+    /// The escrow lens's address (every read of the order's records).
+    pub(crate) lens: String,
 }
 
 /// The order's live state on chain, and the connected account's position.
 #[derive(Clone, PartialEq)]
 pub(crate) struct Live {
-    /// The order's status.
-    pub(crate) status: OrderStatus,
-    /// The current milestone, from 0.
-    pub(crate) milestone: u8,
-    /// The current milestone's state.
-    pub(crate) mstate: MilestoneState,
-    /// Units pledged.
-    pub(crate) units: u32,
-    /// When the current milestone was delivered (unix seconds).
-    pub(crate) delivered_at: u64,
+    /// The order's records (the lens's `orderState`).
+    pub(crate) order: OrderFigures,
     /// The chain's clock (the latest block's time).
     pub(crate) now: u64,
-    /// What the account paid in.
-    pub(crate) paid: U256,
-    /// Whether the account approved the current milestone.
-    pub(crate) approved: bool,
-    /// What the account may claim.
+    /// The account's position as backer and promoter (the lens's `participantOf`).
+    pub(crate) me: Participant,
+    /// What the account may claim as seller, split recipient or treasury (`claimable`).
     pub(crate) claimable: U256,
-    /// The commission the account may claim as promoter.
+    /// The commission the account may claim as promoter (`commissionClaimable`).
     pub(crate) commission: U256,
-    /// The account's balance in the escrow, to withdraw.
+    /// What a refund would pay the account now (`refundable`).
+    pub(crate) refundable: U256,
+    /// The account's balance of the order's token in the escrow, to withdraw.
     pub(crate) balance: U256,
 }
 
-async fn call<C: SolCall>(ctx: &Ctx, c: C) -> Result<C::Return, String> {
-    let out = net::eth_call(&ctx.rpc, &ctx.escrow, &c.abi_encode()).await?;
+/// A view call to `to`.
+pub(crate) async fn call<C: SolCall>(rpc: &str, to: &str, c: C) -> Result<C::Return, String> {
+    let out = net::eth_call(rpc, to, &c.abi_encode()).await?;
     C::abi_decode_returns(&out).map_err(|e| e.to_string())
 }
 
 async fn live(ctx: Arc<Ctx>, account: Option<String>) -> Result<Live, String> {
-    let id = ctx.order_id;
-    let s = call(&ctx, Escrow::orderStateCall { orderId: id }).await?;
-    let aux = call(&ctx, Escrow::orderAuxCall { orderId: id }).await?;
-    let now = net::chain_time(&ctx.rpc).await?;
+    let (id, rpc, lens) = (ctx.order_id, ctx.rpc.as_str(), ctx.lens.as_str());
+    let state = call(rpc, lens, EscrowLens::orderStateCall { orderId: id }).await?;
     let mut l = Live {
-        status: OrderStatus::try_from(s.status).map_err(|e| e.to_string())?,
-        milestone: s.milestone,
-        mstate: MilestoneState::try_from(s.milestoneState).map_err(|e| e.to_string())?,
-        units: s.unitsPledged,
-        delivered_at: aux.deliveredAt.to::<u64>(),
-        now,
-        paid: U256::ZERO,
-        approved: false,
+        order: OrderFigures::try_from(&state).map_err(|e| e.to_string())?,
+        now: net::chain_time(rpc).await?,
+        me: Participant::default(),
         claimable: U256::ZERO,
         commission: U256::ZERO,
+        refundable: U256::ZERO,
         balance: U256::ZERO,
     };
     if let Some(a) = account.and_then(|a| eth::parse_addr(&a)) {
-        let t = ctx.terms.clone();
-        l.paid =
-            U256::from(call(&ctx, Escrow::backerOfCall { orderId: id, backer: a }).await?.paid);
-        l.approved = call(&ctx, Escrow::approvedOfCall { orderId: id, backer: a }).await?
-            == U256::from(l.milestone as u64 + 1);
+        let t = || ctx.packed.clone();
+        let p = call(rpc, lens, EscrowLens::participantOfCall { orderId: id, account: a }).await?;
+        l.me = Participant::from(&p);
         l.claimable =
-            call(&ctx, Escrow::claimableCall { orderId: id, terms: t.clone(), account: a })
-                .await
-                .unwrap_or_default();
+            call(rpc, lens, EscrowLens::claimableCall { orderId: id, terms: t(), account: a })
+                .await?;
         l.commission = call(
-            &ctx,
-            Escrow::commissionClaimableCall { orderId: id, terms: t.clone(), promoter: a },
+            rpc,
+            lens,
+            EscrowLens::commissionClaimableCall { orderId: id, terms: t(), promoter: a },
         )
-        .await
-        .unwrap_or_default();
-        l.balance = call(&ctx, Escrow::balanceOfCall { token: t.token, account: a })
-            .await
-            .unwrap_or_default();
+        .await?;
+        l.refundable =
+            call(rpc, lens, EscrowLens::refundableCall { orderId: id, terms: t(), backer: a })
+                .await?;
+        l.balance =
+            call(rpc, &ctx.escrow, Escrow::balanceOfCall { token: ctx.terms.token, account: a })
+                .await?;
     }
     Ok(l)
 }
@@ -153,13 +146,15 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     });
     let oid = order_id.clone();
     let ctx = Memo::new(move |_| {
-        let terms = detail.with(|d| d?.ok()?.terms.to_abi().ok())?;
+        let terms = detail.with(|d| Some(d?.ok()?.terms.clone()))?;
         let chain = w.chains.get().into_iter().find(|c| c.chain_id == chain_id)?;
         Some(Arc::new(Ctx {
             chain_id,
             order_id: U256::from_str_radix(&oid, 10).ok()?,
+            packed: terms.pack().ok()?,
             terms,
             escrow: eth::addr_hex(&chain.contract("escrow")?),
+            lens: eth::addr_hex(&chain.contract("escrow_lens")?),
             rpc: chain.rpc_url,
         }))
     });
@@ -199,41 +194,99 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     }
 }
 
-/// The record: title, funding, terms, milestones, breakdown, the maker, backers (HTML).
+/// The record: title, funding, terms, deadlines, milestones, disputes, breakdown, the maker,
+/// backers (HTML).
 fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     let o = &d.summary;
+    let t = &d.terms;
     let (chain_id, id, token) = (o.chain_id, o.order_id, o.token);
+    let m = |v| money(w, chain_id, &token, v);
     let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
     let meta = meta.as_ref();
     let title = meta
         .map(|m| m.title.clone())
         .or_else(|| o.title.clone())
         .unwrap_or_else(|| format!("Order #{id}"));
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("Kind", o.kind.as_str().to_owned()),
         ("Status (indexer)", o.status.as_str().to_owned()),
         ("Chain", w.chain_name(chain_id)),
-        ("Unit price", money(w, chain_id, &token, o.unit_price)),
-        ("Funded", money(w, chain_id, &token, o.funded)),
-        ("Released", money(w, chain_id, &token, o.released)),
-        ("Funding deadline", date_time(&o.funding_deadline)),
-        ("Seller", eth::addr_hex(&o.seller)),
-        ("Terms hash", hex::encode_prefixed(o.terms_hash)),
+        ("Unit price", m(o.unit_price)),
+        ("Funded", m(o.funded)),
+        ("Released", m(o.released)),
     ];
+    if !o.refunded.0.is_zero() {
+        rows.push(("Refunded", m(o.refunded)));
+    }
+    rows.push(("Funding deadline", date_time(&o.funding_deadline)));
+    for (label, at) in [
+        ("Deliver by", &o.deliver_by),
+        ("Review ends", &o.review_ends_at),
+        ("Ruling due by", &o.ruling_ends_at),
+    ] {
+        if let Some(at) = at {
+            rows.push((label, date_time(at)));
+        }
+    }
+    if let Some(bond) = o.dispute_bond {
+        rows.push(("Dispute bond now", m(bond)));
+    }
+    rows.extend([
+        ("Review period", period(t.review_period.into())),
+        ("Ruling period", period(t.ruling_period.into())),
+        ("Dispute bond", format!("{} of the disputed milestone", percent(t.bond_bps))),
+        ("Seller", eth::addr_hex(&o.seller)),
+        ("Arbiter", eth::addr_hex(&t.arbiter)),
+        ("Terms hash", hex::encode_prefixed(o.terms_hash)),
+    ]);
+    if o.creator != o.seller {
+        rows.push(("Created by (relayed)", eth::addr_hex(&o.creator)));
+    }
     let mut h = format!("<h1>{}</h1>", escape_html(&title));
     if let Some(desc) = meta.and_then(|m| m.description.as_deref()) {
         h += &format!("<p>{}</p>", escape_html(desc));
     }
     h += &funding_html(o.units_pledged, o.min_units, o.max_units);
     h += &dl_html("terms", &rows);
-    h += "<h2>Milestones</h2><ol class=\"milestones\">";
+    h += "<h2>Milestones</h2><ol class=\"milestones\" data-testid=\"milestones\">";
     let titles = meta.and_then(|m| m.milestones.as_deref()).unwrap_or_default();
-    for (i, bps) in d.terms.milestone_bps.iter().enumerate() {
-        let t = titles.get(i).map_or("Milestone", |m| m.title.as_str());
-        h += &format!("<li>{} — {}.{:02}% of the funds</li>", escape_html(t), bps / 100, bps % 100);
+    for (i, ms) in d.milestones.iter().enumerate() {
+        let name = titles.get(i).map_or("Milestone", |m| m.title.as_str());
+        let mut line = format!(
+            "{name} — {} of the funds ({}), delivery within {}: {}",
+            percent(ms.bps),
+            m(ms.amount),
+            period(ms.delivery_period.into()),
+            ms.state
+        );
+        if let Some(r) = ms.ruling {
+            line += &format!(
+                " ({r}: {} released, {} withheld)",
+                m(ms.released_amount),
+                m(ms.withheld_amount)
+            );
+        }
+        h += &format!("<li>{}</li>", escape_html(&line));
     }
     h += "</ol>";
-    h += &breakdown_html(w, chain_id, &d.terms);
+    if !d.disputes.is_empty() {
+        h += "<h2>Disputes</h2><ul class=\"plain\" data-testid=\"disputes\">";
+        for x in &d.disputes {
+            let state = match x.outcome {
+                Some(outcome) => format!("ruled {outcome}"),
+                None => format!("open; ruling due by {}", date_time(&x.ruling_ends_at)),
+            };
+            let line = format!(
+                "Milestone {} disputed by {} with a bond of {}: {state}",
+                x.milestone + 1,
+                short(&eth::addr_hex(&x.disputed_by)),
+                m(x.bond)
+            );
+            h += &format!("<li>{}</li>", escape_html(&line));
+        }
+        h += "</ul>";
+    }
+    h += &breakdown_html(w, chain_id, t);
     if let Some(a) = meta.and_then(|m| m.artisan.as_ref()) {
         let s = |v: &Option<String>| escape_html(v.as_deref().unwrap_or_default());
         h += &format!(
@@ -249,14 +302,16 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     if d.pledges.is_empty() {
         h += "<p class=\"muted\">No backers yet.</p>";
     } else {
-        h += "<table data-testid=\"backers\"><thead><tr><th scope=\"col\">Backer</th><th scope=\"col\">Units</th><th scope=\"col\">Paid</th></tr></thead><tbody>";
+        h += "<table data-testid=\"backers\"><thead><tr><th scope=\"col\">Backer</th><th scope=\"col\">Units</th><th scope=\"col\">Paid</th><th scope=\"col\">Refunded</th><th scope=\"col\">Has a say</th></tr></thead><tbody>";
         for b in &d.pledges {
             let who = eth::addr_hex(&b.backer);
             h += &format!(
-                "<tr><td title=\"{who}\">{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td title=\"{who}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 short(&who),
                 b.units,
-                escape_html(&money(w, chain_id, &token, b.paid))
+                escape_html(&m(b.paid)),
+                escape_html(&m(b.refunded)),
+                if b.weighted { "yes" } else { "no" }
             );
         }
         h += "</tbody></table>";

@@ -1,12 +1,17 @@
-//! A pledge with the fewest wallet prompts the token allows: the native coin or enough
-//! allowance take one transaction; an EIP-2612 token takes a permit signature and one
-//! transaction; any other token is approved first, then pledged.
+//! Paying into the escrow with the fewest wallet prompts the token allows.
+//!
+//! A pledge in the native coin, or in a token the escrow may already take enough of, is one
+//! transaction; in an EIP-2612 token, a permit signature and one transaction
+//! (`pledgeWithPermit`); in any other token, an approval and then the pledge. A dispute's
+//! bond is paid the same way, except that `dispute` has no permit variant: the native coin
+//! goes with the call, a token is approved first when the allowance falls short.
 
 use std::sync::Arc;
 
 use alloy_primitives::{Address, B256, U256, hex};
 use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
+use cointent_domain::payout;
 use js_sys::{JSON, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -30,30 +35,27 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
     if !w.ensure_chain(ctx.chain_id).await {
         return;
     }
-    let t = ctx.terms.clone();
     let units_u = U256::from(units);
-    let cost = units_u * U256::from(t.unitPrice);
-    let plain =
-        Escrow::pledgeCall { orderId: ctx.order_id, terms: t.clone(), units: units_u, promoter };
+    let cost = payout::funded(&ctx.terms, units);
+    let plain = Escrow::pledgeCall {
+        orderId: ctx.order_id,
+        terms: ctx.packed.clone(),
+        units: units_u,
+        promoter,
+    };
     let label = format!("Pledge {units} unit{}", if units == 1 { "" } else { "s" });
-    if t.token == Address::ZERO {
+    if ctx.terms.token == Address::ZERO {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), cost).await;
         return;
     }
-    let token = eth::addr_hex(&t.token);
+    let token = eth::addr_hex(&ctx.terms.token);
     let owner = eth::parse_addr(&account).unwrap_or_default();
-    let escrow = eth::parse_addr(&ctx.escrow).unwrap_or_default();
     let tcall = |data: Vec<u8>| {
         let rpc = ctx.rpc.clone();
         let token = token.clone();
         async move { net::eth_call(&rpc, &token, &data).await }
     };
-    let allowance = tcall(IToken::allowanceCall { owner, spender: escrow }.abi_encode())
-        .await
-        .ok()
-        .and_then(|b| IToken::allowanceCall::abi_decode_returns(&b).ok())
-        .unwrap_or_default();
-    if allowance >= cost {
+    if allowance(&ctx, owner).await >= cost {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
         return;
     }
@@ -107,7 +109,7 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
             let v = if sig[64] < 27 { sig[64] + 27 } else { sig[64] };
             let call = Escrow::pledgeWithPermitCall {
                 orderId: ctx.order_id,
-                terms: t,
+                terms: ctx.packed.clone(),
                 units: units_u,
                 promoter,
                 deadline: U256::from(deadline),
@@ -119,8 +121,40 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
             return;
         }
     }
-    let approve = IToken::approveCall { spender: escrow, amount: cost }.abi_encode();
-    if w.send(ctx.chain_id, "Approve the payment", &token, approve, U256::ZERO).await {
+    if approve(w, &ctx, cost, "Approve the payment").await {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
+    }
+}
+
+/// How much of `owner`'s order token the escrow may take (0 when it cannot be read).
+async fn allowance(ctx: &Ctx, owner: Address) -> U256 {
+    let spender = eth::parse_addr(&ctx.escrow).unwrap_or_default();
+    let call = IToken::allowanceCall { owner, spender };
+    super::call(&ctx.rpc, &eth::addr_hex(&ctx.terms.token), call).await.unwrap_or_default()
+}
+
+/// Lets the escrow take `amount` of the order's token: one approval transaction.
+async fn approve(w: Wallet, ctx: &Ctx, amount: U256, label: &str) -> bool {
+    let spender = eth::parse_addr(&ctx.escrow).unwrap_or_default();
+    let data = IToken::approveCall { spender, amount }.abi_encode();
+    w.send(ctx.chain_id, label, &eth::addr_hex(&ctx.terms.token), data, U256::ZERO).await
+}
+
+/// Disputes the delivered milestone, posting `bond`: with the call in the native coin; in a
+/// token, after approving it when the escrow may not take enough yet.
+pub(super) async fn dispute(w: Wallet, ctx: Arc<Ctx>, bond: U256) {
+    let Some(account) = w.ensure_account().await else { return };
+    if !w.ensure_chain(ctx.chain_id).await {
+        return;
+    }
+    let call = Escrow::disputeCall { orderId: ctx.order_id, terms: ctx.packed.clone() };
+    let label = "Dispute the milestone";
+    if ctx.terms.token == Address::ZERO {
+        w.send(ctx.chain_id, label, &ctx.escrow, call.abi_encode(), bond).await;
+        return;
+    }
+    let owner = eth::parse_addr(&account).unwrap_or_default();
+    if allowance(&ctx, owner).await >= bond || approve(w, &ctx, bond, "Approve the bond").await {
+        w.send(ctx.chain_id, label, &ctx.escrow, call.abi_encode(), U256::ZERO).await;
     }
 }

@@ -2,15 +2,17 @@
 //! `cointent-domain` type (the types the API serializes), so a renamed or reshaped field
 //! fails here, with the path in the message, instead of rendering a blank.
 
-use cointent_domain::error::ErrorBody;
+use cointent_domain::{
+    error::ErrorBody,
+    metadata::{MetadataDocument, MetadataJson},
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use wasm_bindgen::JsValue;
 
-use crate::net::fetch_text;
+use crate::net::fetch_json;
 
 mod de;
-
-pub(crate) use de::from_value;
 
 /// The JSON answer of `path` for a 2xx, the API's error message otherwise. Not generic, so
 /// the request code exists once however many types are read.
@@ -19,22 +21,22 @@ async fn request(
     method: &str,
     body: Option<&str>,
     bearer: Option<&str>,
-) -> Result<Value, String> {
-    let (status, text) = fetch_text(path, method, body, bearer).await?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|_| format!("the server answered {status} with something that is not JSON"))?;
+) -> Result<JsValue, String> {
+    let (status, value) = fetch_json(path, method, body, bearer).await?;
+    let value = value
+        .ok_or_else(|| format!("the server answered {status} with something that is not JSON"))?;
     if (200..300).contains(&status) {
         Ok(value)
     } else {
-        Err(from_value::<ErrorBody>(value)
+        Err(de::from_json::<ErrorBody, _>(value)
             .map(|b| b.error.message)
             .unwrap_or_else(|_| format!("the server answered {status}")))
     }
 }
 
 /// The answer of `path` as `T`.
-fn decode<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, String> {
-    from_value(value)
+fn decode<T: DeserializeOwned>(path: &str, value: JsValue) -> Result<T, String> {
+    de::from_json(value)
         .map_err(|e| format!("the server's answer to {path} is not what the app expects: {e}"))
 }
 
@@ -50,4 +52,28 @@ pub(crate) async fn post<T: DeserializeOwned>(
     bearer: Option<&str>,
 ) -> Result<T, String> {
     decode(path, request(path, "POST", Some(body), bearer).await?)
+}
+
+/// A stored metadata document (an order's `metadata`), typed; `None` when it does not have
+/// the `cointent.metadata/1` shape.
+pub(crate) fn document(json: &MetadataJson) -> Option<MetadataDocument> {
+    de::from_json(to_js(&json.0)).ok()
+}
+
+/// `serde_json`'s tree (how the domain types hold a stored document) as the browser's.
+fn to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => n.as_f64().unwrap_or_default().into(),
+        Value::String(s) => s.into(),
+        Value::Array(a) => a.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Value::Object(m) => {
+            let o = js_sys::Object::new();
+            for (k, v) in m {
+                let _ = js_sys::Reflect::set(&o, &k.into(), &to_js(v));
+            }
+            o.into()
+        }
+    }
 }

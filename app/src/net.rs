@@ -1,10 +1,13 @@
-//! HTTP from the browser through `fetch`, and JSON-RPC to a chain's public RPC URL.
+//! HTTP from the browser through `fetch`, JSON-RPC to a chain's public RPC URL, and the few
+//! helpers that read and build JSON as the browser holds it (`JsValue`).
 //!
-//! JSON-RPC answers (blocks, receipts) are the node's, not the API's: they stay
-//! `serde_json::Value`, read for the one or two members the app needs.
+//! Answers are parsed by the browser (`Response.json()`), and request bodies written by it
+//! (`JSON.stringify`), so the WASM carries no JSON parser or writer. JSON-RPC answers
+//! (blocks, receipts) are the node's, not the API's: they are read for the one or two members
+//! the app needs.
 
 use alloy_primitives::hex;
-use serde_json::{Value, json};
+use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
@@ -12,17 +15,51 @@ use web_sys::{Headers, RequestInit, Response};
 /// Error text from a JS exception or value.
 pub(crate) fn js_err(e: JsValue) -> String {
     e.as_string()
-        .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .or_else(|| member(&e, "message").as_string())
         .unwrap_or_else(|| "network error".into())
 }
 
-/// `fetch`es `url`; the status and the body's text.
-pub(crate) async fn fetch_text(
+/// `v[key]`: undefined when `v` has no such member (or is not an object).
+pub(crate) fn member(v: &JsValue, key: &str) -> JsValue {
+    if v.is_object() {
+        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// An object with `members`, in order.
+pub(crate) fn object(members: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in members {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+/// An array of `items`.
+pub(crate) fn array(items: &[JsValue]) -> JsValue {
+    items.iter().collect::<Array>().into()
+}
+
+/// `v` as JSON text (`JSON.stringify`); empty when it cannot be written.
+pub(crate) fn stringify(v: &JsValue) -> String {
+    JSON::stringify(v).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}
+
+/// Whether a JSON answer is null (or absent).
+pub(crate) fn is_null(v: &JsValue) -> bool {
+    v.is_null() || v.is_undefined()
+}
+
+/// `fetch`es `url`; the status and the body as the browser parsed it, or `None` when the body
+/// is not JSON.
+pub(crate) async fn fetch_json(
     url: &str,
     method: &str,
     body: Option<&str>,
     bearer: Option<&str>,
-) -> Result<(u16, String), String> {
+) -> Result<(u16, Option<JsValue>), String> {
     let init = RequestInit::new();
     init.set_method(method);
     let headers = Headers::new().map_err(js_err)?;
@@ -39,41 +76,46 @@ pub(crate) async fn fetch_text(
         .await
         .map_err(|e| format!("cannot reach {url}: {}", js_err(e)))?
         .unchecked_into();
-    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
-    Ok((resp.status(), text.as_string().unwrap_or_default()))
+    let json = JsFuture::from(resp.json().map_err(js_err)?).await.ok();
+    Ok((resp.status(), json))
 }
 
 /// A JSON-RPC call to a chain's RPC URL.
-pub(crate) async fn rpc(url: &str, method: &str, params: Value) -> Result<Value, String> {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-    let (status, text) = fetch_text(url, "POST", Some(&body), None).await?;
-    let v: Value =
-        serde_json::from_str(&text).map_err(|_| format!("the RPC node answered {status}"))?;
-    if let Some(err) = v.get("error") {
-        return Err(err["message"].as_str().unwrap_or("RPC error").to_owned());
+pub(crate) async fn rpc(url: &str, method: &str, params: JsValue) -> Result<JsValue, String> {
+    let body = stringify(&object(&[
+        ("jsonrpc", "2.0".into()),
+        ("id", 1.into()),
+        ("method", method.into()),
+        ("params", params),
+    ]));
+    let (status, answer) = fetch_json(url, "POST", Some(&body), None).await?;
+    let answer = answer.ok_or_else(|| format!("the RPC node answered {status}"))?;
+    if answer.is_object() && Reflect::has(&answer, &"error".into()).unwrap_or(false) {
+        let message = member(&member(&answer, "error"), "message").as_string();
+        return Err(message.unwrap_or_else(|| "RPC error".into()));
     }
-    Ok(v["result"].clone())
+    Ok(member(&answer, "result"))
 }
 
 /// `eth_call` on `to` with calldata, returning the return data.
 pub(crate) async fn eth_call(url: &str, to: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    let out =
-        rpc(url, "eth_call", json!([{"to": to, "data": hex::encode_prefixed(data)}, "latest"]))
-            .await?;
-    hex::decode(out.as_str().unwrap_or_default()).map_err(|_| "bad eth_call result".into())
+    let call = object(&[("to", to.into()), ("data", hex::encode_prefixed(data).into())]);
+    let out = rpc(url, "eth_call", array(&[call, "latest".into()])).await?;
+    hex::decode(out.as_string().unwrap_or_default()).map_err(|_| "bad eth_call result".into())
 }
 
 /// The latest block's timestamp: the chain's clock, which deadlines are checked against.
 pub(crate) async fn chain_time(url: &str) -> Result<u64, String> {
-    let block = rpc(url, "eth_getBlockByNumber", json!(["latest", false])).await?;
-    quantity(&block["timestamp"]).ok_or_else(|| "the RPC node sent a block without a time".into())
+    let block = rpc(url, "eth_getBlockByNumber", array(&["latest".into(), false.into()])).await?;
+    quantity(&member(&block, "timestamp"))
+        .ok_or_else(|| "the RPC node sent a block without a time".into())
 }
 
 /// A JSON-RPC quantity (`"0x1a"`; a plain number from lenient wallets) as a number.
-pub(crate) fn quantity(v: &Value) -> Option<u64> {
-    match v.as_str() {
+pub(crate) fn quantity(v: &JsValue) -> Option<u64> {
+    match v.as_string() {
         Some(s) => u64::from_str_radix(s.strip_prefix("0x")?, 16).ok(),
-        None => v.as_u64(),
+        None => v.as_f64().filter(|n| *n >= 0.0 && n.trunc() == *n).map(|n| n as u64),
     }
 }
 

@@ -3,7 +3,7 @@
 use cointent_domain::{OrderStatus, Page, orders::OrderSummary};
 use leptos::prelude::*;
 
-use super::{cards::cards, error_box, loading};
+use super::{Load, cards::cards, error_box, loading};
 use crate::{api, net, wallet::Wallet};
 
 /// A labelled text filter.
@@ -44,7 +44,7 @@ pub(crate) fn page() -> impl IntoView {
     let category = RwSignal::new(String::new());
     let craft = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
-    let orders = LocalResource::new(move || {
+    let orders = Load::new(move || {
         let mut url = String::from("/v1/orders?limit=50");
         for (k, s) in [
             ("kind", kind),

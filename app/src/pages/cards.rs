@@ -4,7 +4,7 @@
 use cointent_domain::{Page, escape_html, orders::OrderSummary};
 use leptos::prelude::*;
 
-use super::{error_box, funding_html, loading};
+use super::{Load, error_box, funding_html, loading};
 use crate::{api, format::money, wallet::Wallet};
 
 /// One order as a card (HTML).
@@ -45,7 +45,7 @@ pub(crate) fn cards(w: Wallet, list: &[OrderSummary]) -> AnyView {
 /// The orders of an API list path (a [`Page`] of [`OrderSummary`]) as cards, reloaded
 /// after each confirmed transaction; `empty` when there are none.
 pub(crate) fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
-    let res = LocalResource::new(move || {
+    let res = Load::new(move || {
         w.refresh.track();
         let p = path.clone();
         async move { api::get::<Page<OrderSummary>>(&p).await }
@@ -53,7 +53,7 @@ pub(crate) fn order_list(w: Wallet, path: String, empty: &'static str) -> impl I
     view! {
         {move || res.with(|r| match r {
                 None => loading(),
-                Some(Err(e)) => error_box(e.clone()),
+                Some(Err(e)) => error_box(e.to_owned()),
                 Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">{empty}</p> }.into_any(),
                 Some(Ok(page)) => cards(w, &page.items),
             })}

@@ -17,13 +17,13 @@ use cointent_domain::{
     terms::terms_hash,
 };
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::json;
+use wasm_bindgen::JsCast;
 
 use super::raw;
 use crate::{
     api, eth,
     format::{date, token_meta, units},
-    net,
+    net::{self, array, member},
     wallet::{TxState, Wallet},
 };
 
@@ -58,7 +58,7 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
         .sign(
             "Sign in with Ethereum",
             "personal_sign",
-            json!([hex::encode_prefixed(message.as_bytes()), account]),
+            array(&[hex::encode_prefixed(message.as_bytes()).into(), account.as_str().into()]),
         )
         .await?;
     let body = serde_json::to_string(&AuthVerifyRequest { message, signature: sig }).ok()?;
@@ -209,7 +209,7 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
             label: Some("Partner shop".into()),
         }]);
     }
-    let document = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+    let document = serde_json::to_string(&doc).map_err(|_| "The document could not be written.")?;
     let terms = Terms {
         seller,
         token,
@@ -257,16 +257,19 @@ async fn publish(w: Wallet, d: Draft) {
     if let Some(receipt) =
         w.send_receipt(d.chain_id, "Create the order", &escrow, call.abi_encode(), U256::ZERO).await
     {
-        let id = receipt["logs"]
-            .as_array()
-            .and_then(|logs| {
-                logs.iter().find(|l| {
-                    l["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(&escrow))
+        let logs = member(&receipt, "logs");
+        let id = js_sys::Array::is_array(&logs)
+            .then(|| {
+                logs.unchecked_ref::<js_sys::Array>().iter().find(|l| {
+                    member(l, "address")
+                        .as_string()
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&escrow))
                 })
             })
+            .flatten()
             .and_then(|l| {
-                l["topics"][1]
-                    .as_str()
+                member(&member(&l, "topics"), "1")
+                    .as_string()
                     .and_then(|t| U256::from_str_radix(t.trim_start_matches("0x"), 16).ok())
             });
         if let Some(id) = id {

@@ -8,7 +8,7 @@ use cointent_domain::{
 };
 use leptos::prelude::*;
 
-use super::{cards::order_list, dl_html, error_box, loading, raw};
+use super::{Load, cards::order_list, dl_html, error_box, loading, raw};
 use crate::{api, format::money, wallet::Wallet};
 
 /// A seller's reputation on one chain, in a sentence.
@@ -88,7 +88,7 @@ pub(crate) fn page() -> impl IntoView {
         .into_any(),
         Some(a) => {
             let path = format!("/v1/accounts/{a}");
-            let account = LocalResource::new(move || {
+            let account = Load::new(move || {
                 let p = path.clone();
                 w.refresh.track();
                 async move { api::get::<Account>(&p).await }
@@ -100,7 +100,7 @@ pub(crate) fn page() -> impl IntoView {
                 {move || account.with(|r| match r {
                         None => loading(),
                         Some(Ok(v)) => view! { <section aria-label="Earnings"><h2>"Roles and earnings"</h2>{rows_view(&account_rows(w, v))}</section> }.into_any(),
-                        Some(Err(e)) => error_box(e.clone()),
+                        Some(Err(e)) => error_box(e.to_owned()),
                     })}
                 <div class="grid2">
                     <section><h2>"As maker"</h2>{order_list(w, format!("/v1/accounts/{a}/orders?role=seller"), "You have no orders as a maker.")}</section>

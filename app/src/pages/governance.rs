@@ -11,7 +11,7 @@ use cointent_domain::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{error_box, loading};
+use super::{Load, error_box, loading};
 use crate::{api, eth, net, wallet::Wallet};
 
 /// Sends `data` to deployment `contract` (`governor`, `token`) on `chain_id`.
@@ -56,7 +56,7 @@ pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
     // The Governor's own `state()` is read from each chain: it knows Succeeded, Defeated and
     // Expired, which depend on the clock rather than on events.
-    let res = LocalResource::new(move || {
+    let res = Load::new(move || {
         w.refresh.track();
         let chains = w.chains.get();
         async move {

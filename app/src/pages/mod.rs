@@ -3,13 +3,15 @@
 //! Display-only parts of the pages are rendered as HTML strings (`inner_html`), every text
 //! in them escaped with `cointent_domain::escape_html`: far less WASM than a `view!` tree
 //! per fragment, which matters for the first page's size. Links in them are routed like any
-//! other.
+//! other. Pages load their data with [`Load`], one resource type for every kind of data
+//! (`load`), for the same reason.
 
 pub(crate) mod browse;
 pub(crate) mod cards;
 pub(crate) mod create;
 pub(crate) mod dashboard;
 pub(crate) mod governance;
+mod load;
 pub(crate) mod order;
 pub(crate) mod profile;
 pub(crate) mod transparency;
@@ -17,6 +19,8 @@ pub(crate) mod treasury;
 
 use cointent_domain::escape_html;
 use leptos::prelude::*;
+
+pub(crate) use load::Load;
 
 /// A message for a load that failed.
 pub(crate) fn error_box(msg: String) -> AnyView {

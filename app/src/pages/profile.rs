@@ -10,6 +10,7 @@ use cointent_domain::{
 use leptos::prelude::*;
 
 use super::{
+    Load,
     cards::order_list,
     dashboard::{reputation_text, rows_view},
     error_box, loading, raw,
@@ -69,7 +70,7 @@ async fn load(kind: Kind, address: &str) -> Result<(Profile, Option<Account>), S
 pub(crate) fn page(kind: Kind, address: String) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let address_q = net::enc(&address);
-    let res = LocalResource::new(move || {
+    let res = Load::new(move || {
         let address = address.clone();
         async move { load(kind, &address).await }
     });

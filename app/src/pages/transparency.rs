@@ -13,7 +13,7 @@ use cointent_domain::{
 };
 use leptos::prelude::*;
 
-use super::{dl_html, error_box, loading, order::breakdown_html, raw};
+use super::{Load, dl_html, error_box, loading, order::breakdown_html, raw};
 use crate::{api, eth, net, wallet::Wallet};
 
 /// What the page found.
@@ -88,7 +88,7 @@ async fn check(w: Wallet, chain_id: u64, order_id: String) -> Result<Check, Stri
 pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let oid = order_id.clone();
-    let res = LocalResource::new(move || check(w, chain_id, oid.clone()));
+    let res = Load::new(move || check(w, chain_id, oid.clone()));
     view! {
         <h1>{format!("Order #{order_id}: the record")}</h1>
         {move || res.with(|r| match r {
@@ -102,8 +102,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn render(w: Wallet, chain_id: u64, order_id: &str, c: &Check) -> AnyView {
     let ok = c.problems.is_empty();
     let (order, proof) = (&c.record.record, &c.record.proof);
-    let meta: Option<MetadataDocument> =
-        order.metadata.as_ref().and_then(|m| crate::api::from_value(m.0.clone()).ok());
+    let meta: Option<MetadataDocument> = order.metadata.as_ref().and_then(api::document);
     let indexer_status = order.summary.status.as_str();
     let status_note = (indexer_status != c.chain_status).then(|| {
         format!("Status: the chain says {}, the indexer says {indexer_status} (it may be a few blocks behind).", c.chain_status)

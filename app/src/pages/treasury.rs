@@ -8,7 +8,7 @@ use cointent_domain::{
 };
 use leptos::prelude::*;
 
-use super::{error_box, loading, raw};
+use super::{Load, error_box, loading, raw};
 use crate::{
     api, eth,
     format::{money, short},
@@ -72,7 +72,7 @@ fn flow_chart(months: &[Month], amount: impl Fn(U256) -> String) -> String {
 /// The treasury report: balances, allocations, monthly flows.
 pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let res = LocalResource::new(move || {
+    let res = Load::new(move || {
         let chain = w.chains.get().first().map(|c| (c.chain_id, c.contract("stablecoin")));
         async move {
             let Some((c, stablecoin)) = chain else { return Err("no chain".to_owned()) };

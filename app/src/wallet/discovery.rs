@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 
+use js_sys::Array;
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 
@@ -12,6 +13,7 @@ use super::{
     TxState, Wallet, WalletInfo,
     provider::{self, get, request},
 };
+use crate::net::{array, member};
 
 thread_local! {
     static PROVIDERS: RefCell<Vec<(WalletInfo, JsValue)>> = const { RefCell::new(Vec::new()) };
@@ -112,10 +114,13 @@ impl Wallet {
         };
         provider::activate(self, wallet);
         let method = if prompt { "eth_requestAccounts" } else { "eth_accounts" };
-        match request(method, serde_json::json!([])).await {
-            Ok(serde_json::Value::Array(accounts)) if !accounts.is_empty() => {
-                self.account.set(accounts[0].as_str().map(str::to_ascii_lowercase));
-                if let Ok(c) = request("eth_chainId", serde_json::json!([])).await {
+        match request(method, array(&[])).await {
+            Ok(accounts)
+                if Array::is_array(&accounts) && accounts.unchecked_ref::<Array>().length() > 0 =>
+            {
+                let first = member(&accounts, "0").as_string();
+                self.account.set(first.map(|a| a.to_ascii_lowercase()));
+                if let Ok(c) = request("eth_chainId", array(&[])).await {
                     self.chain_id.set(crate::net::quantity(&c));
                 }
                 if let Some(s) = storage() {

@@ -6,13 +6,13 @@
 
 use std::cell::RefCell;
 
+use js_sys::{Array, JSON, Object};
 use leptos::prelude::*;
-use serde_json::{Value, json};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{TxState, Wallet, discovery};
-use crate::net;
+use crate::net::{self, array, member, object};
 
 thread_local! {
     static ACTIVE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
@@ -25,47 +25,51 @@ pub(crate) struct WalletError {
     pub(crate) code: i64,
     /// The wallet's message.
     pub(crate) message: String,
-    /// The error's `data` as JSON (revert data is found in there).
-    pub(crate) data: Value,
+    /// The error's `data`, as plain JSON (revert data is found in there).
+    pub(crate) data: JsValue,
 }
 
 impl WalletError {
     fn new(message: impl Into<String>) -> Self {
-        Self { code: 0, message: message.into(), data: Value::Null }
+        Self { code: 0, message: message.into(), data: JsValue::NULL }
+    }
+
+    /// Whether the error or its data carries `code`.
+    pub(crate) fn has_code(&self, code: i64) -> bool {
+        self.code == code || net::stringify(&self.data).contains(&code.to_string())
     }
 
     /// The user rejected the request.
     pub(crate) fn rejected(&self) -> bool {
-        self.code == 4001 || self.data.to_string().contains("4001")
+        self.has_code(4001)
     }
 
-    /// Revert data carried by the error, if any.
+    /// Revert data carried by the error, if any: the first `0x` string of at least four
+    /// bytes, members searched in name order.
     pub(crate) fn revert_data(&self) -> Option<Vec<u8>> {
-        fn find(v: &Value) -> Option<&str> {
-            match v {
-                Value::String(s) if s.starts_with("0x") && s.len() >= 10 => Some(s),
-                Value::Object(m) => m.values().find_map(find),
-                Value::Array(a) => a.iter().find_map(find),
-                _ => None,
+        fn find(v: &JsValue) -> Option<String> {
+            if let Some(s) = v.as_string() {
+                return (s.starts_with("0x") && s.len() >= 10).then_some(s);
             }
+            if Array::is_array(v) {
+                return v.unchecked_ref::<Array>().iter().find_map(|x| find(&x));
+            }
+            if !v.is_object() {
+                return None;
+            }
+            Object::keys(v.unchecked_ref::<Object>())
+                .sort()
+                .iter()
+                .find_map(|k| find(&js_sys::Reflect::get(v, &k).unwrap_or(JsValue::UNDEFINED)))
         }
         find(&self.data).and_then(|s| alloy_primitives::hex::decode(s).ok())
     }
 }
 
-fn to_js(v: &Value) -> JsValue {
-    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn from_js(v: &JsValue) -> Value {
-    if v.is_undefined() {
-        return Value::Null;
-    }
-    js_sys::JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null)
+/// A plain-JSON copy of `v` (what `JSON.stringify` keeps of it); null for what it cannot
+/// write.
+fn plain(v: &JsValue) -> JsValue {
+    JSON::stringify(v).ok().and_then(|s| JSON::parse(&s.as_string()?).ok()).unwrap_or(JsValue::NULL)
 }
 
 /// `v[key]` of a JS object.
@@ -78,14 +82,14 @@ pub(super) fn activate(w: Wallet, provider: JsValue) {
     ACTIVE.with(|a| *a.borrow_mut() = Some(provider.clone()));
     let Ok(on) = get(&provider, "on").dyn_into::<js_sys::Function>() else { return };
     let accounts = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
-        let first = from_js(&v)[0].as_str().map(str::to_ascii_lowercase);
+        let first = member(&v, "0").as_string().map(|a| a.to_ascii_lowercase());
         if first.is_none() {
             discovery::forget();
         }
         w.account.set(first);
     });
     let chain = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
-        w.chain_id.set(net::quantity(&from_js(&v)));
+        w.chain_id.set(net::quantity(&v));
     });
     let _ = on.call2(&provider, &"accountsChanged".into(), accounts.as_ref());
     let _ = on.call2(&provider, &"chainChanged".into(), chain.as_ref());
@@ -94,13 +98,13 @@ pub(super) fn activate(w: Wallet, provider: JsValue) {
 }
 
 /// An EIP-1193 request to the connected wallet.
-pub(crate) async fn request(method: &str, params: Value) -> Result<Value, WalletError> {
+pub(crate) async fn request(method: &str, params: JsValue) -> Result<JsValue, WalletError> {
     let provider = ACTIVE
         .with(|a| a.borrow().clone())
         .ok_or_else(|| WalletError::new("no wallet connected"))?;
     let args = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&args, &"method".into(), &method.into());
-    let _ = js_sys::Reflect::set(&args, &"params".into(), &to_js(&params));
+    let _ = js_sys::Reflect::set(&args, &"params".into(), &params);
     let f: js_sys::Function = get(&provider, "request")
         .dyn_into()
         .map_err(|_| WalletError::new("not an EIP-1193 wallet"))?;
@@ -110,11 +114,11 @@ pub(crate) async fn request(method: &str, params: Value) -> Result<Value, Wallet
         .dyn_into()
         .map_err(|_| WalletError::new("the wallet did not answer with a promise"))?;
     match JsFuture::from(promise).await {
-        Ok(v) => Ok(from_js(&v)),
+        Ok(v) => Ok(plain(&v)),
         Err(e) => Err(WalletError {
             code: get(&e, "code").as_f64().unwrap_or(0.0) as i64,
             message: get(&e, "message").as_string().unwrap_or_else(|| "wallet error".into()),
-            data: from_js(&get(&e, "data")),
+            data: plain(&get(&e, "data")),
         }),
     }
 }
@@ -123,7 +127,7 @@ impl Wallet {
     /// Switches the wallet to `chain_id`, adding the chain (error 4902) when the wallet does
     /// not know it.
     pub(crate) async fn ensure_chain(self, chain_id: u64) -> bool {
-        let current = request("eth_chainId", json!([])).await.ok().and_then(|c| net::quantity(&c));
+        let current = request("eth_chainId", array(&[])).await.ok().and_then(|c| net::quantity(&c));
         self.chain_id.set(current);
         if current == Some(chain_id) {
             return true;
@@ -131,18 +135,27 @@ impl Wallet {
         let name = self.chain_name(chain_id);
         self.tx.set(TxState::Switching(format!("Switch your wallet to {name} (chain {chain_id})")));
         let hex_id = format!("0x{chain_id:x}");
-        let mut res = request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await;
+        let switch = || array(&[object(&[("chainId", hex_id.as_str().into())])]);
+        let mut res = request("wallet_switchEthereumChain", switch()).await;
         if let Err(e) = &res
-            && (e.code == 4902 || e.data.to_string().contains("4902"))
+            && e.has_code(4902)
         {
             let rpc = self.chain(chain_id).map(|c| c.rpc_url).unwrap_or_default();
-            let add = json!([{
-                "chainId": hex_id, "chainName": name,
-                "rpcUrls": [rpc],
-                "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}
-            }]);
-            res = match request("wallet_addEthereumChain", add).await {
-                Ok(_) => request("wallet_switchEthereumChain", json!([{"chainId": hex_id}])).await,
+            let add = object(&[
+                ("chainId", hex_id.as_str().into()),
+                ("chainName", name.as_str().into()),
+                ("rpcUrls", array(&[rpc.into()])),
+                (
+                    "nativeCurrency",
+                    object(&[
+                        ("name", "Ether".into()),
+                        ("symbol", "ETH".into()),
+                        ("decimals", 18.into()),
+                    ]),
+                ),
+            ]);
+            res = match request("wallet_addEthereumChain", array(&[add])).await {
+                Ok(_) => request("wallet_switchEthereumChain", switch()).await,
                 Err(e) => Err(e),
             };
         }

@@ -6,11 +6,14 @@
 
 use alloy_primitives::{U256, hex};
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{TxState, Wallet, provider::request};
-use crate::{eth, net};
+use crate::{
+    eth,
+    net::{self, array, is_null, member, object},
+};
 
 /// Waits `ms` milliseconds.
 async fn sleep(ms: i32) {
@@ -43,7 +46,7 @@ impl Wallet {
         to: &str,
         data: Vec<u8>,
         value: U256,
-    ) -> Option<Value> {
+    ) -> Option<JsValue> {
         let label = label.to_owned();
         let Some(from) = self.ensure_account().await else {
             self.tx.set(TxState::Info("Connect a wallet first.".into()));
@@ -52,9 +55,18 @@ impl Wallet {
         if !self.ensure_chain(chain_id).await {
             return None;
         }
-        let tx = json!({"from": from, "to": to, "data": hex::encode_prefixed(&data), "value": format!("{value:#x}")});
+        // A new object for each request: a wallet may add to the one it is given.
+        let data = hex::encode_prefixed(&data);
+        let tx = || {
+            object(&[
+                ("from", from.as_str().into()),
+                ("to", to.into()),
+                ("data", data.as_str().into()),
+                ("value", format!("{value:#x}").into()),
+            ])
+        };
         self.tx.set(TxState::Checking(label.clone()));
-        if let Err(e) = request("eth_call", json!([tx, "latest"])).await {
+        if let Err(e) = request("eth_call", array(&[tx(), "latest".into()])).await {
             let reason = match e.revert_data() {
                 Some(d) => eth::explain_revert(&d),
                 None => format!("The transaction would fail: {}", e.message),
@@ -63,8 +75,8 @@ impl Wallet {
             return None;
         }
         self.tx.set(TxState::Signing(label.clone()));
-        let hash = match request("eth_sendTransaction", json!([tx])).await {
-            Ok(h) => h.as_str().unwrap_or_default().to_owned(),
+        let hash = match request("eth_sendTransaction", array(&[tx()])).await {
+            Ok(h) => h.as_string().unwrap_or_default(),
             Err(e) if e.rejected() => {
                 self.tx.set(TxState::Rejected(format!(
                     "You rejected \u{201c}{label}\u{201d} in your wallet: nothing was sent."
@@ -77,22 +89,22 @@ impl Wallet {
             }
         };
         self.tx.set(TxState::Pending(label.clone(), hash.clone()));
-        let nonce = request("eth_getTransactionByHash", json!([hash]))
+        let by_hash = || array(&[hash.as_str().into()]);
+        let nonce = request("eth_getTransactionByHash", by_hash())
             .await
             .ok()
-            .and_then(|t| net::quantity(&t["nonce"]));
+            .and_then(|t| net::quantity(&member(&t, "nonce")));
         for i in 0..900 {
             sleep(if i < 10 { 250 } else { 1000 }).await;
-            let receipt =
-                request("eth_getTransactionReceipt", json!([hash])).await.unwrap_or_default();
-            if !receipt.is_null() {
-                if receipt["status"].as_str() == Some("0x1") {
+            let receipt = request("eth_getTransactionReceipt", by_hash()).await.unwrap_or_default();
+            if !is_null(&receipt) {
+                if member(&receipt, "status").as_string().as_deref() == Some("0x1") {
                     self.tx.set(TxState::Confirmed(label, hash));
                     self.refresh.update(|r| *r += 1);
                     return Some(receipt);
                 }
-                let block = receipt["blockNumber"].clone();
-                let reason = match request("eth_call", json!([tx, block])).await {
+                let block = member(&receipt, "blockNumber");
+                let reason = match request("eth_call", array(&[tx(), block])).await {
                     Err(e) => e.revert_data().map(|d| eth::explain_revert(&d)).unwrap_or(e.message),
                     Ok(_) => "The transaction failed on chain.".into(),
                 };
@@ -101,11 +113,14 @@ impl Wallet {
             }
             if i % 5 == 4 {
                 let gone =
-                    request("eth_getTransactionByHash", json!([hash])).await.map(|t| t.is_null());
-                let count = request("eth_getTransactionCount", json!([from, "latest"]))
-                    .await
-                    .ok()
-                    .and_then(|c| net::quantity(&c));
+                    request("eth_getTransactionByHash", by_hash()).await.map(|t| is_null(&t));
+                let count = request(
+                    "eth_getTransactionCount",
+                    array(&[from.as_str().into(), "latest".into()]),
+                )
+                .await
+                .ok()
+                .and_then(|c| net::quantity(&c));
                 if let (Ok(true), Some(count), Some(nonce)) = (gone, count, nonce)
                     && count > nonce
                 {
@@ -119,12 +134,12 @@ impl Wallet {
     }
 
     /// Asks the wallet for a signature (`personal_sign` or `eth_signTypedData_v4`).
-    pub(crate) async fn sign(self, label: &str, method: &str, params: Value) -> Option<String> {
+    pub(crate) async fn sign(self, label: &str, method: &str, params: JsValue) -> Option<String> {
         self.tx.set(TxState::Signing(label.to_owned()));
         match request(method, params).await {
             Ok(sig) => {
                 self.tx.set(TxState::Idle);
-                sig.as_str().map(str::to_owned)
+                sig.as_string()
             }
             Err(e) if e.rejected() => {
                 self.tx.set(TxState::Rejected(format!(

@@ -17,6 +17,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use cointent_domain::html::escape_html;
+
 use crate::{
     error::{ApiError, ApiPath, ApiQuery, ApiResult},
     state::AppState,
@@ -109,7 +111,7 @@ impl Matrix {
              viewBox=\"0 0 {n} {n}\" shape-rendering=\"crispEdges\" role=\"img\">\
              <title>{}</title><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/>\
              <path fill=\"#000\" d=\"{path}\"/></svg>",
-            escape(title)
+            escape_html(title)
         )
     }
 
@@ -147,22 +149,6 @@ impl Matrix {
         writer.finish().map_err(|e| ApiError::Internal(format!("png: {e}")))?;
         Ok(out)
     }
-}
-
-/// Escapes text for HTML and XML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The URL a code for this order encodes.
@@ -264,7 +250,7 @@ async fn order_label(
     let maker = if maker.is_empty() {
         String::new()
     } else {
-        format!("<p class=\"maker\">{}</p>", escape(&maker.join(" · ")))
+        format!("<p class=\"maker\">{}</p>", escape_html(&maker.join(" · ")))
     };
     let html = format!(
         "<!doctype html>
@@ -300,14 +286,14 @@ p {{ margin: 1mm 0; font-size: 9pt; }}
 <p class=\"noprint\"><button onclick=\"window.print()\">Print</button></p>
 </body></html>
 ",
-        title = escape(&title),
-        kind = escape(&row.kind),
-        status = escape(&row.status),
-        price = escape(&row.unit_price),
-        token = escape(&row.token),
-        seller = escape(&row.seller),
+        title = escape_html(&title),
+        kind = escape_html(&row.kind),
+        status = escape_html(&row.status),
+        price = escape_html(&row.unit_price),
+        token = escape_html(&row.token),
+        seller = escape_html(&row.seller),
         chain = path.chain_id,
-        url = escape(&url),
+        url = escape_html(&url),
     );
     Ok((
         [

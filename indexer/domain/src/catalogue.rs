@@ -6,7 +6,7 @@
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
 
-use crate::{metadata::MetadataJson, orders::OrderSummary};
+use crate::{flatten::flattened, metadata::MetadataJson, orders::OrderSummary};
 
 /// An artisan named by linked documents (the newest document's description wins).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct CatalogueArtisan {
 }
 
 /// One artisan with their orders.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueArtisanDetail {
     /// The artisan.
@@ -43,6 +43,8 @@ pub struct CatalogueArtisanDetail {
     /// Their orders, newest first (at most 200).
     pub items: Vec<OrderSummary>,
 }
+
+flattened!(CatalogueArtisanDetail { artisan: CatalogueArtisan; items: Vec<OrderSummary> });
 
 /// A partner shop named by linked documents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +72,7 @@ pub struct CataloguePartner {
 }
 
 /// One partner shop with its orders.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CataloguePartnerDetail {
     /// The shop.
@@ -80,10 +82,12 @@ pub struct CataloguePartnerDetail {
     pub items: Vec<OrderSummary>,
 }
 
+flattened!(CataloguePartnerDetail { partner: CataloguePartner; items: Vec<OrderSummary> });
+
 /// An order whose document describes a product: the summary with the document's `product`,
 /// `artisan` and `partner` members as in the document.
 // `MetadataJson::parse` gives their typed views.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueProduct {
     /// The order.
@@ -108,3 +112,10 @@ pub struct CatalogueProduct {
     )]
     pub partner: Option<MetadataJson>,
 }
+
+flattened!(CatalogueProduct {
+    summary: OrderSummary;
+    product: Option<MetadataJson>,
+    artisan: Option<MetadataJson>,
+    partner: Option<MetadataJson>,
+});

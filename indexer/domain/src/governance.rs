@@ -5,7 +5,7 @@
 use alloy_primitives::{Address, Bytes};
 use serde::{Deserialize, Serialize};
 
-use crate::{Amount, DateTime, ProposalId, lifecycle::named_enum};
+use crate::{Amount, DateTime, ProposalId, flatten::flattened, lifecycle::named_enum};
 
 named_enum!(
     /// A proposal's state as the mirror records it from the Governor's events.
@@ -88,7 +88,7 @@ pub struct GovernanceProposal {
 }
 
 /// One proposal with its votes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GovernanceProposalDetail {
     /// The proposal.
@@ -97,6 +97,8 @@ pub struct GovernanceProposalDetail {
     /// Its votes, heaviest first.
     pub votes: Vec<GovernanceVote>,
 }
+
+flattened!(GovernanceProposalDetail { proposal: GovernanceProposal; votes: Vec<GovernanceVote> });
 
 /// One vote on a proposal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

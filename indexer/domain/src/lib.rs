@@ -93,6 +93,7 @@ pub mod catalogue;
 pub mod chains;
 pub mod error;
 pub mod events;
+pub mod flatten;
 pub mod governance;
 pub mod html;
 pub mod keys;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Amount, DateTime, MilestoneState, OrderId, OrderKind, OrderStatus, Split, Terms,
-    lifecycle::DisputeOutcome, metadata::MetadataJson, payout::OrderFigures,
+    flatten::flattened, lifecycle::DisputeOutcome, metadata::MetadataJson, payout::OrderFigures,
 };
 
 /// One order as lists show it: the mirrored state plus a few fields of its linked metadata
@@ -344,7 +344,7 @@ pub struct OrderProof {
 /// One order in full: the summary with the on-chain terms, the Escrow's records of it,
 /// pledges, promotions, milestones (with their bps), disputes, the price breakdown, the
 /// metadata document and the proof.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderDetail {
     /// The fields lists show.
@@ -375,3 +375,16 @@ pub struct OrderDetail {
     /// Where the record is on chain.
     pub proof: OrderProof,
 }
+
+flattened!(OrderDetail {
+    summary: OrderSummary;
+    pledges: Vec<OrderPledge>,
+    promotions: Vec<OrderPromotion>,
+    disputes: Vec<OrderDispute>,
+    terms: Terms,
+    figures: OrderFigures,
+    milestones: Vec<OrderMilestone>,
+    price_breakdown: OrderPriceBreakdown,
+    metadata: Option<MetadataJson>,
+    proof: OrderProof,
+});

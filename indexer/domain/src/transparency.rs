@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Terms,
+    flatten::flattened,
     metadata::MetadataJson,
     orders::{OrderMilestone, OrderPriceBreakdown, OrderProof, OrderSummary},
 };
@@ -24,7 +25,7 @@ pub struct TransparencyRecord {
 
 /// The order part of a transparency record: the summary with the terms, milestones, price
 /// breakdown and metadata.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransparencyOrder {
     /// The fields lists show.
@@ -43,3 +44,11 @@ pub struct TransparencyOrder {
     )]
     pub metadata: Option<MetadataJson>,
 }
+
+flattened!(TransparencyOrder {
+    summary: OrderSummary;
+    terms: Terms,
+    milestones: Vec<OrderMilestone>,
+    price_breakdown: OrderPriceBreakdown,
+    metadata: Option<MetadataJson>,
+});

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     DateTime, OrderId,
+    flatten::flattened,
     lifecycle::{UnknownVariant, named_enum},
 };
 
@@ -142,7 +143,7 @@ pub struct Webhook {
 }
 
 /// A webhook just registered, with its secret (shown only here).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookCreated {
     /// The webhook.
@@ -151,6 +152,8 @@ pub struct WebhookCreated {
     /// The HMAC key for X-Cointent-Signature; shown only once.
     pub secret: String,
 }
+
+flattened!(WebhookCreated { webhook: Webhook; secret: String });
 
 /// The calling key's webhooks, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,7 +17,7 @@ use cointent_domain::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{dl_html, error_box, funding_html, loading};
+use super::{Load, dl_html, error_box, funding_html, loading};
 use crate::{
     api, eth,
     format::{date_time, money, short, token_meta, units},
@@ -146,14 +146,14 @@ pub(crate) fn breakdown_html(w: Wallet, chain_id: u64, t: &Terms) -> String {
 pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let path = format!("/v1/orders/{chain_id}/{order_id}");
-    let detail = LocalResource::new(move || {
+    let detail = Load::new(move || {
         w.refresh.track();
         let path = path.clone();
         async move { api::get::<OrderDetail>(&path).await }
     });
     let oid = order_id.clone();
     let ctx = Memo::new(move |_| {
-        let terms = detail.with(|d| d.as_ref()?.as_ref().ok()?.terms.to_abi().ok())?;
+        let terms = detail.with(|d| d?.ok()?.terms.to_abi().ok())?;
         let chain = w.chains.get().into_iter().find(|c| c.chain_id == chain_id)?;
         Some(Arc::new(Ctx {
             chain_id,
@@ -203,8 +203,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
 fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     let o = &d.summary;
     let (chain_id, id, token) = (o.chain_id, o.order_id, o.token);
-    let meta: Option<MetadataDocument> =
-        d.metadata.as_ref().and_then(|m| crate::api::from_value(m.0.clone()).ok());
+    let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
     let meta = meta.as_ref();
     let title = meta
         .map(|m| m.title.clone())

@@ -7,10 +7,20 @@ use std::sync::Arc;
 use alloy_primitives::{Address, B256, U256, hex};
 use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
-use serde_json::json;
+use js_sys::{JSON, Reflect};
+use wasm_bindgen::JsValue;
 
 use super::Ctx;
-use crate::{eth, eth::IToken, net, wallet::Wallet};
+use crate::{
+    eth,
+    eth::IToken,
+    net::{self, array, object, stringify},
+    wallet::Wallet,
+};
+
+/// EIP-712 types of an EIP-2612 permit, for `eth_signTypedData_v4` (the domain and the
+/// message are added per signature).
+const PERMIT_TYPES: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],"Permit":[{"name":"owner","type":"address"},{"name":"spender","type":"address"},{"name":"value","type":"uint256"},{"name":"nonce","type":"uint256"},{"name":"deadline","type":"uint256"}]},"primaryType":"Permit"}"#;
 
 /// Pledges `units`, with the fewest wallet prompts the token allows: native coin or
 /// enough allowance -> one transaction; EIP-2612 permit -> a signature and one transaction;
@@ -60,28 +70,33 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         let chain_now =
             net::chain_time(&ctx.rpc).await.unwrap_or((js_sys::Date::now() / 1000.0) as u64);
         let deadline = chain_now + 3600;
-        let typed = json!({
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"}
-                ]
-            },
-            "primaryType": "Permit",
-            "domain": {"name": d.name, "version": d.version, "chainId": ctx.chain_id, "verifyingContract": token},
-            "message": {"owner": account, "spender": ctx.escrow, "value": cost.to_string(),
-                        "nonce": nonce.to_string(), "deadline": deadline.to_string()}
-        });
+        let typed = JSON::parse(PERMIT_TYPES).unwrap_or_default();
+        let _ = Reflect::set(
+            &typed,
+            &"domain".into(),
+            &object(&[
+                ("name", d.name.as_str().into()),
+                ("version", d.version.as_str().into()),
+                ("chainId", JsValue::from_f64(ctx.chain_id as f64)),
+                ("verifyingContract", token.as_str().into()),
+            ]),
+        );
+        let _ = Reflect::set(
+            &typed,
+            &"message".into(),
+            &object(&[
+                ("owner", account.as_str().into()),
+                ("spender", ctx.escrow.as_str().into()),
+                ("value", cost.to_string().into()),
+                ("nonce", nonce.to_string().into()),
+                ("deadline", deadline.to_string().into()),
+            ]),
+        );
         let Some(sig) = w
             .sign(
                 "Allow the escrow to take the payment",
                 "eth_signTypedData_v4",
-                json!([account, typed.to_string()]),
+                array(&[account.as_str().into(), stringify(&typed).into()]),
             )
             .await
         else {

@@ -15,10 +15,11 @@
 //!
 //! - [`proxy`]: a fault-injecting JSON-RPC proxy ([`RpcProxy`]) in front of an anvil: lag,
 //!   dropped requests, empty `eth_getLogs` answers, answers held until a test releases them.
-//! - [`chaos`]: the indexer under chaos (reorgs, kills, Postgres restarts, several
-//!   indexers, a lying RPC) and the checks of its mirror afterwards (`cointent-chaos`).
-//! - [`demo`]: the demo world of the local stack (also `cointent-demo`).
-//! - [`dev`]: the local stack itself, supervised (`cointent-dev`, run by `script/dev`).
+//! - With the `stack` feature (default; the workspace's dependents leave it out):
+//!   - `chaos`: the indexer under chaos (reorgs, kills, Postgres restarts, several
+//!     indexers, a lying RPC) and the checks of its mirror afterwards (`cointent-chaos`).
+//!   - `demo`: the demo world of the local stack (also `cointent-demo`).
+//!   - `dev`: the local stack itself, supervised (`cointent-dev`, run by `script/dev`).
 //!
 //! Tools are found under the project's `node_modules` (installed by `npm ci`); a missing
 //! tool is an [`Error::MissingTool`] that says how to install it.
@@ -33,8 +34,11 @@
 //! ```
 
 mod anvil;
+#[cfg(feature = "stack")]
 pub mod chaos;
+#[cfg(feature = "stack")]
 pub mod demo;
+#[cfg(feature = "stack")]
 pub mod dev;
 mod error;
 mod paths;

@@ -78,6 +78,7 @@ impl ForgeLock {
     }
 
     /// The lock if it is free now, else `None`; for async callers, who poll.
+    #[cfg(feature = "stack")]
     pub(crate) fn try_acquire() -> Result<Option<Self>> {
         match Self::lock(libc::LOCK_NB) {
             Ok(lock) => Ok(Some(lock)),

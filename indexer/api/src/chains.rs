@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use axum::{Json, extract::State};
-use cointent_domain::chains::ChainInfo;
+use cointent_domain::{
+    Address,
+    chains::{ChainInfo, PaymentToken},
+};
 use cointent_storage::read::chains as read;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -14,10 +17,16 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_chains))
 }
 
-/// Configured chains and the mirror's progress.
+/// What the payment-token list says of the native coin: the EVM chains' native coins have
+/// 18 decimals; the symbol is Ethereum's and its rollups'.
+const NATIVE: (&str, u8) = ("ETH", 18);
+
+/// Configured chains, the mirror's progress and the payment tokens.
 ///
 /// In the configuration's order. `live` is the ingester's own gauge when it runs in this
 /// process, else whether the mirror is within the finality depth of the head.
+/// `payment_tokens` is the Escrow's allowlist as mirrored (native coin first), with each
+/// ERC-20's symbol and decimals as the token answered them.
 #[utoipa::path(
     get,
     path = "/chains",
@@ -32,6 +41,7 @@ async fn list_chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainI
     let ids: Vec<i64> = state.config.chains.iter().map(|c| c.chain_id as i64).collect();
     let progress = read::progress(&state.pool, &ids).await?;
     let contracts = read::contracts(&state.pool, &ids).await?;
+    let tokens = read::payment_tokens(&state.pool, &ids).await?;
     let gauges: BTreeMap<u64, bool> =
         state.metrics.chains().into_iter().map(|(id, m)| (id, m.live.get() == 1)).collect();
     let out = state
@@ -65,8 +75,25 @@ async fn list_chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainI
                 live,
                 events: p.map_or(0, |p| p.events),
                 reorgs: p.map_or(0, |p| p.reorgs),
+                payment_tokens: tokens
+                    .iter()
+                    .filter(|t| t.chain_id == id)
+                    .filter_map(|t| Some(payment_token(t.token.parse().ok()?, t)))
+                    .collect(),
             }
         })
         .collect();
     Ok(Json(out))
+}
+
+fn payment_token(address: Address, t: &read::AllowedToken) -> PaymentToken {
+    if address == Address::ZERO {
+        let (symbol, decimals) = NATIVE;
+        return PaymentToken { address, symbol: Some(symbol.into()), decimals: Some(decimals) };
+    }
+    PaymentToken {
+        address,
+        symbol: t.symbol.clone(),
+        decimals: t.decimals.and_then(|d| u8::try_from(d).ok()),
+    }
 }

@@ -39,7 +39,7 @@ impl OrderRecord {
             terms.unit_price.0,
             summary.funded.0,
             summary.released.0,
-            record.promoted_units,
+            record.figures.promoted_units,
             summary.units_pledged,
         );
         let config = state.config.chains.iter().find(|c| c.chain_id == chain);
@@ -54,15 +54,15 @@ impl OrderRecord {
             log_index: record.log_index,
             rpc_url: config.map(|c| c.browser_rpc_url().to_string()),
             terms: terms.clone(),
-            terms_abi: record.terms_abi.clone(),
+            terms_packed: record.terms_packed.clone(),
             terms_hash: summary.terms_hash,
             tx_hash: record.tx_hash,
         };
         Ok(Self { record, price_breakdown, proof })
     }
 
-    /// The order detail: the summary, funding parts, terms, milestones, price breakdown,
-    /// metadata and proof.
+    /// The order detail: the summary, funding parts, terms, the Escrow's records,
+    /// milestones, price breakdown, metadata and proof.
     pub(crate) fn detail(self) -> OrderDetail {
         let r = self.record;
         OrderDetail {
@@ -71,6 +71,7 @@ impl OrderRecord {
             promotions: r.promotions,
             disputes: r.disputes,
             terms: r.terms,
+            figures: r.figures,
             milestones: r.milestones,
             price_breakdown: self.price_breakdown,
             metadata: r.metadata,

@@ -18,9 +18,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 
 /// An order's record with its on-chain proof.
 ///
-/// What a QR code on a product leads to. Check it against the chain: keccak256(proof.terms_abi)
-/// == proof.terms_hash == Escrow(proof.contract).termsHashOf(order_id) over proof.rpc_url, and
-/// the OrderCreated log at proof.block_hash / proof.log_index.
+/// What a QR code on a product leads to. Check it against the chain over proof.rpc_url:
+/// keccak256(proof.terms_packed) == proof.terms_hash == EscrowLens.termsHashOf(order_id) (the
+/// lens of the Escrow at proof.contract, listed in /v1/chains as `escrow_lens`), and the
+/// OrderCreated log at proof.block_hash / proof.log_index emitted proof.terms_packed.
 #[utoipa::path(
     get,
     path = "/transparency/{chain_id}/{order_id}",

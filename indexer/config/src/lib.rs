@@ -319,7 +319,17 @@ pub struct Deployment {
     /// The block of the first deployment transaction.
     #[serde(default)]
     pub start_block: u64,
-    /// Contract addresses by name.
+    /// Whether the chain is a local development chain (the free-mint demo stablecoin is
+    /// deployed only there).
+    #[serde(default)]
+    pub local: bool,
+    /// The payment tokens the deployment put on the Escrow's allowlist (the native coin as
+    /// the zero address). The mirror follows the allowlist from its `TokenAllowed` events;
+    /// this is what the deployment did.
+    #[serde(default)]
+    pub payment_tokens: Vec<Address>,
+    /// Contract addresses by name; the zero address for a contract not deployed on the
+    /// chain (`stablecoin` off local chains).
     pub contracts: BTreeMap<String, Address>,
 }
 
@@ -494,6 +504,9 @@ impl Config {
                 }
                 chain.start_block.get_or_insert(deployment.start_block);
             }
+            // The zero address stands for a contract the chain does not have (the deploy
+            // script writes it for the demo stablecoin off local chains): nothing to index.
+            chain.contracts.retain(|_, address| *address != Address::ZERO);
             if chain.contracts.is_empty() {
                 return Err(invalid(
                     key("contracts"),
@@ -556,5 +569,34 @@ mod tests {
         assert_eq!(c.http.bind.port(), 9000);
         assert_eq!(c.chains[0].rpc_urls, ["http://b", "http://c"]);
         assert_eq!(c.chains[0].finality_depth, 12);
+    }
+
+    /// An Escrow v2 deployment file: its new keys are read, its new contracts indexed, and
+    /// a zero address (the demo stablecoin off local chains) means no contract.
+    #[test]
+    fn v2_deployments_leave_out_contracts_they_do_not_have() {
+        let dir = std::env::temp_dir().join(format!("cointent-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("10.json");
+        let deployment = r#"{"chain_id": 10, "start_block": 7, "local": false,
+            "payment_tokens": ["0x0000000000000000000000000000000000000000",
+                               "0x0b2c639c533813f4aa9d7837caf62653d097ff85"],
+            "contracts": {"escrow": "0x0000000000000000000000000000000000000001",
+                          "escrow_lens": "0x0000000000000000000000000000000000000002",
+                          "terms_verifier": "0x0000000000000000000000000000000000000003",
+                          "team_vesting": "0x0000000000000000000000000000000000000004",
+                          "stablecoin": "0x0000000000000000000000000000000000000000"}}"#;
+        std::fs::write(&file, deployment).unwrap();
+        let text =
+            "[[chains]]\nname='op'\nchain_id=10\nrpc_urls=['http://a']\ndeployment='10.json'\n";
+        let mut c = Config::parse(text, Path::new("t")).unwrap();
+        c.resolve(&dir).unwrap();
+        let names: Vec<&str> = c.chains[0].contracts.keys().map(String::as_str).collect();
+        assert_eq!(names, ["escrow", "escrow_lens", "team_vesting", "terms_verifier"]);
+        assert_eq!(c.chains[0].start_block, Some(7));
+        let parsed: Deployment = serde_json::from_str(deployment).unwrap();
+        assert!(!parsed.local);
+        assert_eq!(parsed.payment_tokens.len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

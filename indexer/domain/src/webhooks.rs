@@ -30,9 +30,16 @@ pub enum WebhookEventType {
     /// `MilestoneReleased`.
     #[serde(rename = "milestone.released")]
     MilestoneReleased,
-    /// `Disputed`.
+    /// `Disputed`: a backer disputed the delivered milestone and posted the bond.
     #[serde(rename = "order.disputed")]
     OrderDisputed,
+    /// `DisputeRuled`: the arbiter ruled on the disputed milestone, or the default ruling
+    /// applied after the ruling period.
+    #[serde(rename = "dispute.ruled")]
+    DisputeRuled,
+    /// `Expired`: a milestone was not delivered by its deadline; the order ended.
+    #[serde(rename = "order.expired")]
+    OrderExpired,
     /// `Refunded`.
     #[serde(rename = "order.refunded")]
     OrderRefunded,
@@ -46,6 +53,8 @@ impl WebhookEventType {
         Self::OrderFunded,
         Self::MilestoneReleased,
         Self::OrderDisputed,
+        Self::DisputeRuled,
+        Self::OrderExpired,
         Self::OrderRefunded,
     ];
 
@@ -57,6 +66,8 @@ impl WebhookEventType {
             Self::OrderFunded => "order.funded",
             Self::MilestoneReleased => "milestone.released",
             Self::OrderDisputed => "order.disputed",
+            Self::DisputeRuled => "dispute.ruled",
+            Self::OrderExpired => "order.expired",
             Self::OrderRefunded => "order.refunded",
         }
     }
@@ -76,7 +87,7 @@ impl FromStr for WebhookEventType {
             what: "webhook event type",
             value: text.to_string(),
             expected: "order.created, order.pledged, order.funded, milestone.released, \
-                       order.disputed, order.refunded",
+                       order.disputed, dispute.ruled, order.expired, order.refunded",
         })
     }
 }

@@ -1,4 +1,9 @@
 //! Decoding logs into named JSON arguments, from the ABIs exported to `abi/json`.
+//!
+//! Escrow v2's `OrderCreated` carries the terms packed (`bytes`): its `terms` stays that hex,
+//! as the event has it (its keccak256 is the order's terms hash), and the decoder adds
+//! `termsUnpacked`, the terms unpacked by the domain's codec (`cointent_domain::Terms`,
+//! the API's `OrderTerms` JSON), which the projections read.
 
 use std::collections::HashMap;
 
@@ -17,7 +22,13 @@ const ABI_OF: &[(&str, &str)] = &[
     ("governor", "CointentGovernor"),
     ("timelock", "TimelockController"),
     ("stablecoin", "DemoStablecoin"),
+    ("escrow_lens", "EscrowLens"),
+    ("terms_verifier", "TermsVerifier"),
+    ("team_vesting", "TeamVesting"),
 ];
+
+/// The member `OrderCreated` gains: its packed `terms`, unpacked.
+pub const TERMS_UNPACKED: &str = "termsUnpacked";
 
 /// A decoded log.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +91,11 @@ impl Decoder {
                 for input in &event.inputs {
                     let value = if input.indexed { indexed.next() } else { body.next() };
                     if let Some(value) = value {
+                        if let (true, DynSolValue::Bytes(packed)) =
+                            (input.name == "terms" && event.name == "OrderCreated", &value)
+                        {
+                            unpack_terms(packed, &mut args);
+                        }
                         args.insert(input.name.clone(), to_json(&value, &input.components));
                     }
                 }
@@ -91,6 +107,19 @@ impl Decoder {
             }
             Err(_) => raw(contract.clone(), log),
         }
+    }
+}
+
+/// Adds the unpacked terms. Terms the Escrow emitted always unpack (it checks their layout
+/// before creating the order); bytes that do not are left packed only, and the order is not
+/// projected.
+fn unpack_terms(packed: &[u8], args: &mut Map<String, Value>) {
+    match cointent_domain::Terms::unpack(packed) {
+        Ok(terms) => {
+            let json = serde_json::to_value(terms).expect("terms serialize");
+            args.insert(TERMS_UNPACKED.into(), json);
+        }
+        Err(e) => tracing::warn!(error = %e, "OrderCreated with terms that do not unpack"),
     }
 }
 
@@ -147,7 +176,8 @@ mod tests {
         primitives::{U256, address},
         sol_types::SolEvent,
     };
-    use cointent_abi::DemoStablecoin;
+    use cointent_abi::{DemoStablecoin, Escrow};
+    use cointent_domain::Terms;
 
     use super::*;
 
@@ -170,5 +200,38 @@ mod tests {
         let stranger =
             Log { address: address!("0x00000000000000000000000000000000000000bb"), ..log };
         assert_eq!(decoder.decode(&stranger).event, "Unknown");
+    }
+
+    /// The fixtures' first order, as the Escrow emits it.
+    const PACKED: &str = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc29f8d7825158117d3c4d0e9f931468af00035643000000000000000001ab3f00000000140000001e006aa56cbe0006978000093a8001f4006401f40000000000000000000000000000000000000000a0ee7a142d267c1f36714e4a8f75612f20a797207d2ddfc8b57c41b2572e776c200b72e635654caa12b5874958e7daa6c52ef267020fa00012750017700012750000";
+
+    #[test]
+    fn order_created_keeps_the_packed_terms_and_adds_them_unpacked() {
+        let escrow = address!("0x00000000000000000000000000000000000000e5");
+        let decoder = Decoder::new([(&"escrow".to_string(), &escrow)]);
+        let packed: alloy::primitives::Bytes = PACKED.parse().unwrap();
+        let terms = Terms::unpack(&packed).unwrap();
+        let event = Escrow::OrderCreated {
+            orderId: U256::from(1),
+            seller: terms.seller,
+            token: terms.token,
+            creator: address!("0x00000000000000000000000000000000000000c0"),
+            terms: packed.clone(),
+        };
+        let d = decoder.decode(&Log { address: escrow, data: event.encode_log_data() });
+        assert_eq!((d.contract.as_str(), d.event.as_str()), ("escrow", "OrderCreated"));
+        assert_eq!(d.args["terms"], PACKED);
+        assert_eq!(d.args["creator"], "0x00000000000000000000000000000000000000c0");
+        let unpacked: Terms = serde_json::from_value(d.args[TERMS_UNPACKED].clone()).unwrap();
+        assert_eq!(unpacked, terms);
+        assert_eq!(unpacked.milestones.len(), 2);
+        assert_eq!(d.args[TERMS_UNPACKED]["unit_price"], "28000000");
+        assert!(d.args.get("termsHash").is_none(), "v2 emits no terms hash");
+
+        // Bytes that do not unpack stay packed only.
+        let event = Escrow::OrderCreated { terms: packed.slice(..100), ..event };
+        let d = decoder.decode(&Log { address: escrow, data: event.encode_log_data() });
+        assert!(d.args.get(TERMS_UNPACKED).is_none());
+        assert_eq!(d.event, "OrderCreated");
     }
 }

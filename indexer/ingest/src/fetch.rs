@@ -193,6 +193,9 @@ impl Ingester {
         }
         self.prefetched = next.and_then(Result::ok);
         self.checkpoint = Checkpoint { block: to as i64, hash: Some(batch.to_hash) };
+        if batch.events.iter().any(|e| e.event == "TokenAllowed" && e.contract == "escrow") {
+            crate::token_metadata(&self.pool, &self.rpc, self.chain.chain_id).await;
+        }
         self.metrics.indexed.set(to);
         self.metrics.changes.inc();
         self.metrics.events.add(batch.events.len() as u64);

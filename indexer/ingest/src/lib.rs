@@ -15,6 +15,8 @@
 //!   the checkpoint, with logs tied to its blocks and their blooms; where the fork is.
 //! - [`metrics`]: per-chain figures (head, indexed block, events, reorgs, errors, leader,
 //!   halted) for `/metrics` and `/ready`.
+//! - `tokens`: the symbol and decimals of each payment token the Escrow allows, read from
+//!   the token once it is allowed (for `/v1/chains`).
 
 pub mod checkpoint;
 mod contracts;
@@ -25,6 +27,7 @@ pub mod metrics;
 mod progress;
 pub mod reorg;
 pub mod rpc;
+mod tokens;
 
 use std::{sync::Arc, time::Duration};
 
@@ -123,6 +126,7 @@ async fn lead(
     };
     metrics.set_halted(None);
     metrics.indexed.set(checkpoint.block.max(0) as u64);
+    token_metadata(pool, rpc, chain.chain_id).await;
     tracing::info!(chain = chain.chain_id, checkpoint = checkpoint.block, "indexing");
     let mut ingester = Ingester::new(
         pool.clone(),
@@ -161,6 +165,14 @@ async fn lead(
                 return Led::Lost;
             }
         }
+    }
+}
+
+/// Reads the symbol and decimals of the allowed payment tokens that have none yet; a failure
+/// only delays them to the next look.
+pub(crate) async fn token_metadata(pool: &PgPool, rpc: &Rpc, chain_id: u64) {
+    if let Err(e) = tokens::fill(pool, rpc, chain_id).await {
+        tracing::warn!(chain = chain_id, error = %format!("{e:#}"), "payment tokens' symbols not read yet");
     }
 }
 

@@ -10,9 +10,10 @@ use std::{
 
 use alloy::{
     eips::BlockNumberOrTag,
+    network::TransactionBuilder,
     primitives::{Address, B256, Bloom, Bytes, U64},
     providers::{Provider, RootProvider},
-    rpc::types::{Filter, Log},
+    rpc::types::{Filter, Log, TransactionRequest},
 };
 use eyre::{Result, eyre};
 use serde::Deserialize;
@@ -225,6 +226,23 @@ impl Rpc {
         self.any("eth_getCode", |p| async move {
             let block = number.map_or(BlockNumberOrTag::Latest, BlockNumberOrTag::Number);
             p.get_code_at(address).block_id(block.into()).await
+        })
+        .await
+    }
+
+    /// `eth_call` of `input` on `to` at the latest block: `Ok(None)` when the node answered
+    /// with an error (the call reverted, or `to` has no such function); an error when no
+    /// endpoint answered (one attempt per endpoint).
+    pub async fn call(&self, to: Address, input: Bytes) -> Result<Option<Bytes>> {
+        self.any("eth_call", |p| {
+            let tx = TransactionRequest::default().with_to(to).with_input(input.clone());
+            async move {
+                match p.call(tx).await {
+                    Ok(out) => Ok(Some(out)),
+                    Err(alloy::transports::RpcError::ErrorResp(_)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
         })
         .await
     }

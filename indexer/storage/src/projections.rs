@@ -21,7 +21,10 @@ pub struct Projection {
     pub sql: &'static str,
 }
 
-/// Every projection, in the order they run.
+/// Every projection, in the order they run. Those of one table run in the order of the
+/// lifecycle they follow (a milestone is delivered, approved, disputed, then released, ruled
+/// on or expired), so that a batch holding a whole history leaves the same rows as one
+/// batch per event.
 pub static PROJECTIONS: &[Projection] = &[
     Projection {
         name: "token_balances",
@@ -54,14 +57,18 @@ pub static PROJECTIONS: &[Projection] = &[
         sql: include_str!("../projections/promotions.sql"),
     },
     Projection {
-        name: "order_status",
-        reads: &["Finalized", "Cancelled", "Completed", "Resolved"],
-        sql: include_str!("../projections/order_status.sql"),
-    },
-    Projection {
-        name: "order_released",
-        reads: &["MilestoneReleased", "Resolved"],
-        sql: include_str!("../projections/order_released.sql"),
+        name: "order_phase",
+        reads: &[
+            "Finalized",
+            "Cancelled",
+            "MilestoneDelivered",
+            "Disputed",
+            "MilestoneReleased",
+            "DisputeRuled",
+            "Expired",
+            "Completed",
+        ],
+        sql: include_str!("../projections/order_phase.sql"),
     },
     Projection {
         name: "milestone_delivered",
@@ -84,9 +91,14 @@ pub static PROJECTIONS: &[Projection] = &[
         sql: include_str!("../projections/milestone_released.sql"),
     },
     Projection {
-        name: "milestone_resolved",
-        reads: &["Resolved"],
-        sql: include_str!("../projections/milestone_resolved.sql"),
+        name: "milestone_ruled",
+        reads: &["DisputeRuled"],
+        sql: include_str!("../projections/milestone_ruled.sql"),
+    },
+    Projection {
+        name: "milestone_expired",
+        reads: &["Expired"],
+        sql: include_str!("../projections/milestone_expired.sql"),
     },
     Projection {
         name: "refunds",
@@ -110,13 +122,23 @@ pub static PROJECTIONS: &[Projection] = &[
     },
     Projection {
         name: "escrow_balances",
-        reads: &["Claimed", "CommissionClaimed", "Withdrawn"],
+        reads: &["Claimed", "CommissionClaimed", "DisputeRuled", "Withdrawn"],
         sql: include_str!("../projections/escrow_balances.sql"),
     },
     Projection {
         name: "escrow_params",
         reads: &["FeeBpsSet", "PausedSet"],
         sql: include_str!("../projections/escrow_params.sql"),
+    },
+    Projection {
+        name: "payment_tokens",
+        reads: &["TokenAllowed"],
+        sql: include_str!("../projections/payment_tokens.sql"),
+    },
+    Projection {
+        name: "terms_revocations",
+        reads: &["TermsRevoked"],
+        sql: include_str!("../projections/terms_revocations.sql"),
     },
     Projection {
         name: "treasury_allocations",

@@ -52,7 +52,8 @@ pub async fn run_worker(
     }
 }
 
-/// The webhook type of an escrow event, if it has one.
+/// The webhook type of an escrow event, if it has one. The body's `data` is the event's
+/// arguments (`OrderCreated`'s terms packed, as emitted, and unpacked as `termsUnpacked`).
 fn event_type(event: &str, args: &Value) -> Option<WebhookEventType> {
     Some(match event {
         "OrderCreated" => WebhookEventType::OrderCreated,
@@ -61,6 +62,8 @@ fn event_type(event: &str, args: &Value) -> Option<WebhookEventType> {
         "Finalized" if args["status"].as_str() == Some("1") => WebhookEventType::OrderFunded,
         "MilestoneReleased" => WebhookEventType::MilestoneReleased,
         "Disputed" => WebhookEventType::OrderDisputed,
+        "DisputeRuled" => WebhookEventType::DisputeRuled,
+        "Expired" => WebhookEventType::OrderExpired,
         "Refunded" => WebhookEventType::OrderRefunded,
         _ => return None,
     })

@@ -1,6 +1,7 @@
 //! The domain crate's integration tests: the API's JSON read into the types and written back
-//! unchanged (one module per area, fixtures in `tests/fixtures/`), and, with the `openapi`
-//! feature, the schemas the types generate checked against the API's OpenAPI document.
+//! unchanged (one module per area, fixtures in `tests/fixtures/`); with the `openapi`
+//! feature, the schemas the types generate checked against the API's OpenAPI document; and
+//! the payout rules differential-tested against the contracts on anvil (`differential`).
 
 mod fixtures;
 #[cfg(feature = "openapi")]
@@ -9,6 +10,7 @@ mod openapi;
 mod accounts;
 mod catalogue;
 mod chains;
+mod differential;
 mod errors;
 mod events;
 mod governance;

@@ -21,6 +21,7 @@ struct AccountRow {
     cancelled: i64,
     completed: i64,
     resolved: i64,
+    expired: i64,
     backer_orders: i64,
     backer_units: i64,
     backer_paid: Json<Vec<BackerPayment>>,
@@ -46,7 +47,7 @@ pub async fn account(pool: &PgPool, address: &str) -> sqlx::Result<Account> {
         r#"SELECT
             s.orders AS "seller_orders!", s.funding AS "funding!", s.active AS "active!",
             s.failed AS "failed!", s.cancelled AS "cancelled!", s.completed AS "completed!",
-            s.resolved AS "resolved!",
+            s.resolved AS "resolved!", s.expired AS "expired!",
             b.orders AS "backer_orders!", b.units AS "backer_units!",
             b.paid AS "backer_paid!: Json<Vec<BackerPayment>>",
             pr.orders AS "promoter_orders!", pr.units AS "promoter_units!",
@@ -83,7 +84,8 @@ pub async fn account(pool: &PgPool, address: &str) -> sqlx::Result<Account> {
               count(*) FILTER (WHERE status = 'Failed') AS failed,
               count(*) FILTER (WHERE status = 'Cancelled') AS cancelled,
               count(*) FILTER (WHERE status = 'Completed') AS completed,
-              count(*) FILTER (WHERE status = 'Resolved') AS resolved
+              count(*) FILTER (WHERE status = 'Resolved') AS resolved,
+              count(*) FILTER (WHERE status = 'Expired') AS expired
             FROM orders WHERE seller = $1) s,
           (SELECT count(*) AS orders, coalesce(sum(p.units), 0)::BIGINT AS units,
               coalesce((SELECT json_agg(json_build_object('chain_id', t.chain_id,
@@ -94,7 +96,7 @@ pub async fn account(pool: &PgPool, address: &str) -> sqlx::Result<Account> {
                         FROM pledges p2 JOIN orders o2
                           ON o2.chain_id = p2.chain_id AND o2.order_id = p2.order_id
                         WHERE p2.backer = $1 GROUP BY 1, 2) t), '[]') AS paid
-            FROM pledges p WHERE p.backer = $1 AND (p.units > 0 OR p.refunded > 0)) b,
+            FROM pledges p WHERE p.backer = $1 AND (p.units > 0 OR p.refunds > 0)) b,
           (SELECT count(*) AS orders, coalesce(sum(units), 0)::BIGINT AS units,
               coalesce((SELECT json_agg(json_build_object('chain_id', t.chain_id,
                     'token', t.token, 'amount', t.amount::TEXT,
@@ -122,6 +124,7 @@ pub async fn account(pool: &PgPool, address: &str) -> sqlx::Result<Account> {
                     cancelled: count("cancelled", r.cancelled)?,
                     completed: count("completed", r.completed)?,
                     resolved: count("resolved", r.resolved)?,
+                    expired: count("expired", r.expired)?,
                 },
             },
             backer: BackerRole {
@@ -151,7 +154,7 @@ pub async fn account(pool: &PgPool, address: &str) -> sqlx::Result<Account> {
 pub enum OrderRole {
     /// It sells.
     Seller,
-    /// It holds units or was refunded.
+    /// It holds units or was refunded (a refund clears its units).
     Backer,
     /// It brought backers holding units.
     Promoter,
@@ -181,7 +184,7 @@ pub async fn orders(
         OrderRole::Backer => sql
             .push(
                 "EXISTS (SELECT 1 FROM pledges p WHERE p.chain_id = o.chain_id \
-                 AND p.order_id = o.order_id AND (p.units > 0 OR p.refunded > 0) AND p.backer = ",
+                 AND p.order_id = o.order_id AND (p.units > 0 OR p.refunds > 0) AND p.backer = ",
             )
             .push_bind(address)
             .push(")"),

@@ -1,15 +1,22 @@
 //! Orders, for `/v1/orders` and `/v1/transparency`: the order list with its filters and
 //! full-text search, one order's record, and what every order list shares (the summary row
 //! of `api_order_summary`, the newest-first keyset, the metadata filters).
+//!
+//! The mirror keeps the terms as `OrderCreated` emitted them, packed: their keccak256 is the
+//! terms hash the summaries show. An order's record carries the Escrow's records of it
+//! ([`OrderFigures`], as the lens's `orderState`, `orderAux` and `promoterPoolOf` would say),
+//! from which the domain's money rules ([`cointent_domain::payout`]) compute what each backer
+//! may take back and each promoter claim.
 
 use std::{error::Error as StdError, str::FromStr};
 
 use cointent_domain::{
-    Address, B256, Bytes, DateTime, OrderKind, OrderStatus, Page, Terms,
+    Address, Amount, B256, Bytes, DateTime, MilestoneState, OrderKind, OrderStatus, Page, Terms,
     metadata::MetadataJson,
     orders::{OrderDispute, OrderMilestone, OrderPledge, OrderPromotion, OrderSummary},
     page::encode_cursor,
-    terms::{terms_abi, terms_from_event},
+    payout::{self, OrderFigures, Participant},
+    terms::terms_hash,
 };
 use serde::Deserialize;
 use sqlx::{PgPool, Postgres, QueryBuilder, types::Json};
@@ -28,20 +35,27 @@ pub(crate) struct SummaryRow {
     kind: String,
     status: String,
     seller: String,
+    creator: String,
     token: String,
     unit_price: String,
     min_units: i64,
     max_units: i64,
     units_pledged: i64,
+    weighted_units: i64,
     funded: String,
     released: String,
     refunded: String,
+    current_milestone: i32,
+    deliver_by: Option<String>,
+    review_ends_at: Option<String>,
+    ruling_ends_at: Option<String>,
+    dispute_bond: Option<String>,
     funding_deadline: String,
     fee_bps: i32,
     promoter_bps: i32,
     milestone_count: i32,
     metadata_hash: String,
-    terms_hash: String,
+    terms_packed: String,
     created_at: String,
     created_block: i64,
     title: Option<String>,
@@ -73,30 +87,43 @@ where
     T::try_from(value).map_err(|e| bad_column(column, e))
 }
 
+/// Hex of the packed terms, as the mirror keeps them.
+fn packed(column: &str, hex: &str) -> sqlx::Result<Bytes> {
+    parse(column, hex)
+}
+
 impl TryFrom<SummaryRow> for OrderSummary {
     type Error = sqlx::Error;
 
     fn try_from(r: SummaryRow) -> sqlx::Result<Self> {
+        let time = |t: Option<String>| t.map(DateTime::new_unchecked);
         Ok(Self {
             chain_id: int("chain_id", r.chain_id)?,
             order_id: parse("order_id", &r.order_id)?,
             kind: parse::<OrderKind>("kind", &r.kind)?,
             status: parse::<OrderStatus>("status", &r.status)?,
             seller: parse("seller", &r.seller)?,
+            creator: parse("creator", &r.creator)?,
             token: parse("token", &r.token)?,
             unit_price: parse("unit_price", &r.unit_price)?,
             min_units: int("min_units", r.min_units)?,
             max_units: int("max_units", r.max_units)?,
             units_pledged: int("units_pledged", r.units_pledged)?,
+            weighted_units: int("weighted_units", r.weighted_units)?,
             funded: parse("funded", &r.funded)?,
             released: parse("released", &r.released)?,
             refunded: parse("refunded", &r.refunded)?,
+            current_milestone: int("current_milestone", r.current_milestone)?,
+            deliver_by: time(r.deliver_by),
+            review_ends_at: time(r.review_ends_at),
+            ruling_ends_at: time(r.ruling_ends_at),
+            dispute_bond: r.dispute_bond.map(|b| parse("dispute_bond", &b)).transpose()?,
             funding_deadline: DateTime::new_unchecked(r.funding_deadline),
             fee_bps: int("fee_bps", r.fee_bps)?,
             promoter_bps: int("promoter_bps", r.promoter_bps)?,
             milestone_count: int("milestone_count", r.milestone_count)?,
             metadata_hash: parse("metadata_hash", &r.metadata_hash)?,
-            terms_hash: parse("terms_hash", &r.terms_hash)?,
+            terms_hash: terms_hash(&packed("terms_packed", &r.terms_packed)?),
             created_at: DateTime::new_unchecked(r.created_at),
             created_block: int("created_block", r.created_block)?,
             title: r.title,
@@ -242,27 +269,29 @@ pub async fn list(
 
 /// Everything the mirror holds about one order: what its detail and its transparency record
 /// show, but for what the configuration adds (the RPC URL) and what is computed from the
-/// terms (the price breakdown).
+/// terms alone (the price breakdown).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRecord {
     /// The fields lists show.
     pub summary: OrderSummary,
-    /// Pledges holding units or refunded, largest payment first.
+    /// Pledges holding units or refunded, largest payment first, with what a refund would
+    /// pay each backer now.
     pub pledges: Vec<OrderPledge>,
-    /// Promoters holding units, most units first.
+    /// Promoters holding units, most units first, with what a commission claim would credit
+    /// each now.
     pub promotions: Vec<OrderPromotion>,
     /// Disputes, by milestone.
     pub disputes: Vec<OrderDispute>,
     /// Every milestone of the terms, in order.
     pub milestones: Vec<OrderMilestone>,
-    /// The terms, as emitted in `OrderCreated`.
+    /// The terms, unpacked from `terms_packed`.
     pub terms: Terms,
-    /// `abi.encode(terms)`: its keccak256 is the terms hash.
-    pub terms_abi: Bytes,
+    /// The packed terms `OrderCreated` emitted: their keccak256 is the terms hash.
+    pub terms_packed: Bytes,
+    /// The Escrow's records of the order, as the mirror has them.
+    pub figures: OrderFigures,
     /// The linked metadata document, when uploaded.
     pub metadata: Option<MetadataJson>,
-    /// Units pledged through a promoter (every promotion's units, held or not).
-    pub promoted_units: u64,
     /// The transaction that created the order.
     pub tx_hash: B256,
     /// The hash of the block holding `OrderCreated` (the block is `summary.created_block`).
@@ -273,15 +302,41 @@ pub struct OrderRecord {
     pub escrow: Option<Address>,
 }
 
+/// A pledge as the mirror has it; [`OrderRecord`] adds its weight and what it may take back.
+#[derive(Debug, Clone, Deserialize)]
+struct PledgeRow {
+    backer: Address,
+    promoter: Option<Address>,
+    units: u64,
+    paid: Amount,
+    refunded: Amount,
+}
+
+/// A promotion as the mirror has it; [`OrderRecord`] adds what its promoter may claim.
+#[derive(Debug, Clone, Deserialize)]
+struct PromotionRow {
+    promoter: Address,
+    units: u64,
+    amount: Amount,
+    commission_claimed: Amount,
+    closed: bool,
+}
+
 struct RecordRow {
     summary: SummaryRow,
-    pledges: Json<Vec<OrderPledge>>,
-    promotions: Json<Vec<OrderPromotion>>,
+    pledges: Json<Vec<PledgeRow>>,
+    promotions: Json<Vec<PromotionRow>>,
     disputes: Json<Vec<OrderDispute>>,
     milestones: Json<Vec<OrderMilestone>>,
     metadata: Option<serde_json::Value>,
-    terms: serde_json::Value,
-    promoted_units: i64,
+    terms_packed: String,
+    milestone_state: String,
+    since: i64,
+    backer_count: i64,
+    refunded_count: i64,
+    refund_paid: String,
+    withheld: String,
+    approval_units: i64,
     created_tx: String,
     created_block_hash: String,
     created_log_index: i32,
@@ -296,7 +351,10 @@ pub async fn record(
     chain_id: i64,
     order_id: &str,
 ) -> sqlx::Result<Option<OrderRecord>> {
-    // The nested parts are JSON in the API's own shape, read straight into the domain types.
+    // The nested parts are JSON in the API's own shape, read straight into the domain types
+    // (pledges and promotions into rows the payout rules complete). A milestone's delivery
+    // window opens when funding ends (the first) or when the one before it is settled
+    // without ending the order.
     let row = sqlx::query_as!(
         RecordRow,
         r#"SELECT
@@ -307,38 +365,67 @@ pub async fn record(
                   'units', p.units::BIGINT, 'paid', p.paid::TEXT, 'refunded', p.refunded::TEXT)
                   ORDER BY p.paid DESC, p.backer)
                 FROM pledges p WHERE p.chain_id = o.chain_id AND p.order_id = o.order_id
-                 AND (p.units > 0 OR p.refunded > 0)), '[]') AS "pledges!: Json<Vec<OrderPledge>>",
+                 AND (p.units > 0 OR p.refunds > 0)), '[]') AS "pledges!: Json<Vec<PledgeRow>>",
             coalesce((SELECT json_agg(json_build_object(
                   'promoter', pr.promoter, 'units', pr.units::BIGINT, 'amount', pr.amount::TEXT,
-                  'commission_claimed', pr.commission::TEXT) ORDER BY pr.units DESC, pr.promoter)
+                  'commission_claimed', pr.commission::TEXT, 'closed', pr.closed)
+                  ORDER BY pr.units DESC, pr.promoter)
                 FROM promotions pr WHERE pr.chain_id = o.chain_id AND pr.order_id = o.order_id
-                 AND pr.units > 0), '[]') AS "promotions!: Json<Vec<OrderPromotion>>",
+                 AND pr.units > 0), '[]') AS "promotions!: Json<Vec<PromotionRow>>",
             coalesce((SELECT json_agg(json_build_object(
                   'milestone', d.milestone, 'disputed_by', d.disputed_by,
-                  'resolved', d.state = 'Resolved', 'refund_amount', d.refund_amount::TEXT,
+                  'bond', d.dispute_bond::TEXT, 'ruling_ends_at', d.ruling_ends_at,
+                  'resolved', d.ruling IS NOT NULL, 'outcome', d.ruling, 'bond_to', d.bond_to,
+                  'withheld_amount', d.withheld_amount::TEXT,
                   'released_amount', d.released_amount::TEXT, 'updated_at', d.updated_at)
                   ORDER BY d.milestone)
                 FROM milestones d WHERE d.chain_id = o.chain_id AND d.order_id = o.order_id
                  AND d.disputed_by IS NOT NULL), '[]') AS "disputes!: Json<Vec<OrderDispute>>",
             coalesce((SELECT json_agg(json_build_object(
-                  'index', e.ord - 1, 'bps', e.v::INT, 'state', coalesce(ms.state, 'Pending'),
+                  'index', e.ord - 1, 'bps', (e.v ->> 'bps')::INT,
+                  'delivery_period', (e.v ->> 'delivery_period')::BIGINT,
+                  'amount', milestone_amount(o.units_pledged * o.unit_price, o.terms -> 'milestones',
+                                             (e.ord - 1)::INT)::TEXT,
+                  'state', coalesce(ms.state, 'Pending'),
+                  'deliver_by', CASE WHEN e.ord = 1 THEN o.finalized_at
+                                     WHEN pm.state IN ('Released', 'Resolved')
+                                      AND pm.ruling IS DISTINCT FROM 'Ended'
+                                      AND pm.ruling IS DISTINCT FROM 'ByDefault'
+                                     THEN pm.updated_at END
+                                + make_interval(secs => (e.v ->> 'delivery_period')::INT),
                   'proof_hash', ms.proof_hash, 'delivered_at', ms.delivered_at,
                   'review_ends_at', ms.review_ends_at,
                   'approval_units', coalesce(ms.approval_units, 0)::BIGINT,
                   'disputed_by', ms.disputed_by,
                   'released_amount', coalesce(ms.released_amount, 0)::TEXT,
-                  'refund_amount', coalesce(ms.refund_amount, 0)::TEXT) ORDER BY e.ord)
-                FROM jsonb_array_elements_text(o.terms -> 'milestoneBps') WITH ORDINALITY e(v, ord)
+                  'withheld_amount', coalesce(ms.withheld_amount, 0)::TEXT,
+                  'dispute_bond', ms.dispute_bond::TEXT, 'ruling', ms.ruling) ORDER BY e.ord)
+                FROM jsonb_array_elements(o.terms -> 'milestones') WITH ORDINALITY e(v, ord)
                 LEFT JOIN milestones ms ON ms.chain_id = o.chain_id AND ms.order_id = o.order_id
-                 AND ms.milestone = e.ord - 1), '[]') AS "milestones!: Json<Vec<OrderMilestone>>",
+                 AND ms.milestone = e.ord - 1
+                LEFT JOIN milestones pm ON pm.chain_id = o.chain_id AND pm.order_id = o.order_id
+                 AND pm.milestone = e.ord - 2), '[]') AS "milestones!: Json<Vec<OrderMilestone>>",
             m.document AS "metadata?",
-            o.terms,
-            (SELECT coalesce(sum(pr.units), 0)::BIGINT FROM promotions pr
-              WHERE pr.chain_id = o.chain_id AND pr.order_id = o.order_id) AS "promoted_units!",
+            o.terms_packed AS "terms_packed!",
+            o.milestone_state,
+            extract(epoch FROM coalesce(o.since, o.created_at))::BIGINT AS "since!",
+            b.backers AS "backer_count!", b.refunded AS "refunded_count!",
+            b.refund_paid AS "refund_paid!",
+            ms.withheld AS "withheld!", ms.approvals AS "approval_units!",
             o.created_tx, o.created_block_hash, o.created_log_index,
             (SELECT c.address FROM contracts c
               WHERE c.chain_id = o.chain_id AND c.name = 'escrow') AS escrow
         FROM orders o LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE p.units > 0 OR p.refunds > 0) AS backers,
+                   count(*) FILTER (WHERE p.refunds > 0) AS refunded,
+                   coalesce(sum(p.refunded), 0)::TEXT AS refund_paid
+            FROM pledges p WHERE p.chain_id = o.chain_id AND p.order_id = o.order_id) b
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum(x.withheld_amount), 0)::TEXT AS withheld,
+                   coalesce(max(x.approval_units) FILTER (WHERE x.milestone = o.current_milestone),
+                            0)::BIGINT AS approvals
+            FROM milestones x WHERE x.chain_id = o.chain_id AND x.order_id = o.order_id) ms
         WHERE o.chain_id = $1 AND o.order_id = $2::TEXT::NUMERIC"#,
         chain_id,
         order_id,
@@ -352,17 +439,88 @@ impl TryFrom<RecordRow> for OrderRecord {
     type Error = sqlx::Error;
 
     fn try_from(r: RecordRow) -> sqlx::Result<Self> {
-        let abi = terms_from_event(&r.terms).map_err(|e| bad_column("terms", e))?;
+        let terms_packed = packed("terms_packed", &r.terms_packed)?;
+        let terms = Terms::unpack(&terms_packed).map_err(|e| bad_column("terms_packed", e))?;
+        let summary = OrderSummary::try_from(r.summary)?;
+        let promotions = r.promotions.0;
+        let state = parse::<MilestoneState>("milestone_state", &r.milestone_state)?;
+        let ended = summary.status.has_ended();
+        let figures = OrderFigures {
+            status: summary.status,
+            milestone: summary.current_milestone,
+            milestone_state: state,
+            since: int("since", r.since)?,
+            units_pledged: summary.units_pledged,
+            weighted_units: summary.weighted_units,
+            promoted_units: promotions.iter().map(|p| p.units).sum(),
+            backer_count: int("backer_count", r.backer_count)?,
+            promoter_count: promotions.len() as u64,
+            // Approvals count while the milestone they approved is under review or dispute.
+            approval_units: match state {
+                MilestoneState::Delivered | MilestoneState::Disputed => {
+                    int("approval_units", r.approval_units)?
+                }
+                _ => 0,
+            },
+            withheld: parse("withheld", &r.withheld)?,
+            // The Escrow's end-of-order refund bookkeeping: a failed or cancelled order's
+            // refunds are not in it.
+            refund_paid: if ended { parse("refund_paid", &r.refund_paid)? } else { Amount::ZERO },
+            refunded_count: if ended { int("refunded_count", r.refunded_count)? } else { 0 },
+            commission_paid: Amount(promotions.iter().map(|p| p.commission_claimed.0).sum()),
+            promoters_closed: promotions.iter().filter(|p| p.closed).count() as u64,
+        };
+        let promoted =
+            |a: Address| promotions.iter().find(|p| p.promoter == a).map_or(0, |p| p.units);
+        let pledges = r
+            .pledges
+            .0
+            .into_iter()
+            .map(|p| {
+                let who = Participant {
+                    units: p.units,
+                    promoter: p.promoter,
+                    promoted: promoted(p.backer),
+                    ..Participant::default()
+                };
+                OrderPledge {
+                    backer: p.backer,
+                    promoter: p.promoter,
+                    units: p.units,
+                    weighted: payout::weight(&terms, &who, p.backer) > 0,
+                    paid: p.paid,
+                    refunded: p.refunded,
+                    refundable: Amount(payout::refundable(&terms, &figures, &who)),
+                }
+            })
+            .collect();
+        let promotions = promotions
+            .iter()
+            .map(|p| {
+                let who =
+                    Participant { promoted: p.units, closed: p.closed, ..Participant::default() };
+                let claimable =
+                    payout::commission_claimable(&terms, &figures, &who, p.commission_claimed.0);
+                OrderPromotion {
+                    promoter: p.promoter,
+                    units: p.units,
+                    amount: p.amount,
+                    commission_claimed: p.commission_claimed,
+                    commission_claimable: Amount(claimable),
+                    closed: p.closed,
+                }
+            })
+            .collect();
         Ok(Self {
-            summary: r.summary.try_into()?,
-            pledges: r.pledges.0,
-            promotions: r.promotions.0,
+            summary,
+            pledges,
+            promotions,
             disputes: r.disputes.0,
             milestones: r.milestones.0,
-            terms: Terms::from_abi(&abi),
-            terms_abi: terms_abi(&abi),
+            terms,
+            terms_packed,
+            figures,
             metadata: r.metadata.map(MetadataJson),
-            promoted_units: int("promoted_units", r.promoted_units)?,
             tx_hash: parse("created_tx", &r.created_tx)?,
             block_hash: parse("created_block_hash", &r.created_block_hash)?,
             log_index: int("created_log_index", r.created_log_index)?,
@@ -377,36 +535,96 @@ mod tests {
 
     use super::*;
 
-    /// An order of the API's fixtures (`cointent-domain`'s `orders_page.json`), as both
-    /// `api_order_summary` and the API write it.
-    fn fixture() -> serde_json::Value {
-        json!({
-            "chain_id": 31337, "order_id": "10", "kind": "freelance", "status": "Funding",
-            "seller": "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65",
-            "token": "0x29f8d7825158117d3c4d0e9f931468af00035643", "unit_price": "350000000",
-            "min_units": 1, "max_units": 1, "units_pledged": 0, "funded": "0", "released": "0",
-            "refunded": "0", "funding_deadline": "2026-12-15T15:16:14+00:00", "fee_bps": 100,
-            "promoter_bps": 0, "milestone_count": 2,
-            "metadata_hash": "0x767f7365ea55193ab83193d88ed6067d7ca0a2a615c3fe69c8a1a8235815515e",
-            "terms_hash": "0x9af37010edf46ae890fe34fe6bb256c3201b4b1f43dc84dbbf928773af17e9ac",
-            "created_at": "2026-12-01T15:16:14+00:00", "created_block": 194,
-            "title": "Catalogue translation into Hindi and Kannada", "category": "Services",
-            "region": null, "craft": null, "image": null
-        })
+    const FIXTURES: [&str; 11] = [
+        include_str!("../../../domain/tests/fixtures/api/order_1.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_2.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_3.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_4.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_5.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_6.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_7.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_8.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_9.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_10.json"),
+        include_str!("../../../domain/tests/fixtures/api/order_12.json"),
+    ];
+
+    /// An order detail of the API's fixtures (`cointent-domain`'s `order_N.json`), and the
+    /// summary row `api_order_summary` writes for it: the API's summary with the packed
+    /// terms in place of their hash.
+    fn fixture(text: &str) -> (serde_json::Value, SummaryRow) {
+        let detail: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut row = detail.clone();
+        row["terms_packed"] = detail["proof"]["terms_packed"].clone();
+        (detail, serde_json::from_value(row).unwrap())
     }
 
     #[test]
     fn summary_rows_become_the_api_json() {
-        let row: SummaryRow = serde_json::from_value(fixture()).unwrap();
+        for text in FIXTURES {
+            let (detail, row) = fixture(text);
+            let summary = OrderSummary::try_from(row).unwrap();
+            let expected: OrderSummary = serde_json::from_value(detail.clone()).unwrap();
+            assert_eq!(summary, expected);
+            assert_eq!(summary.terms_hash.to_string(), detail["terms_hash"]);
+        }
+        let (detail, row) = fixture(FIXTURES[9]);
         let summary = OrderSummary::try_from(row).unwrap();
-        assert_eq!(serde_json::to_value(&summary).unwrap(), fixture());
         // The cursor after it, as the old `created_block, chain_id, order_id` text.
         assert_eq!(newest_cursor(&summary), encode_cursor(&["194", "31337", "10"]));
-        let mut bad = fixture();
+        let mut bad = detail.clone();
+        bad["terms_packed"] = detail["proof"]["terms_packed"].clone();
         bad["status"] = json!("Open");
         let row: SummaryRow = serde_json::from_value(bad).unwrap();
         let err = OrderSummary::try_from(row).unwrap_err();
         assert!(matches!(err, sqlx::Error::ColumnDecode { ref index, .. } if index == "status"));
+    }
+
+    /// What the record query returns for a fixture's order: its nested parts as the mirror
+    /// has them, and the counts and sums of its pledges and milestones.
+    fn record_row(text: &str) -> RecordRow {
+        let (d, summary) = fixture(text);
+        let f = &d["figures"];
+        let text = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+        let pledges: Vec<serde_json::Value> = d["pledges"].as_array().unwrap().to_vec();
+        let refunded: u128 =
+            pledges.iter().map(|p| text(&p["refunded"]).parse::<u128>().unwrap()).sum();
+        let current = d["milestones"].get(f["milestone"].as_u64().unwrap() as usize);
+        RecordRow {
+            summary,
+            pledges: Json(serde_json::from_value(d["pledges"].clone()).unwrap()),
+            promotions: Json(serde_json::from_value(d["promotions"].clone()).unwrap()),
+            disputes: Json(serde_json::from_value(d["disputes"].clone()).unwrap()),
+            milestones: Json(serde_json::from_value(d["milestones"].clone()).unwrap()),
+            metadata: Some(d["metadata"].clone()).filter(|m| !m.is_null()),
+            terms_packed: text(&d["proof"]["terms_packed"]),
+            milestone_state: text(&f["milestone_state"]),
+            since: f["since"].as_i64().unwrap(),
+            backer_count: f["backer_count"].as_i64().unwrap(),
+            refunded_count: pledges.iter().filter(|p| text(&p["refunded"]) != "0").count() as i64,
+            refund_paid: refunded.to_string(),
+            withheld: text(&f["withheld"]),
+            approval_units: current.map_or(0, |m| m["approval_units"].as_i64().unwrap()),
+            created_tx: text(&d["proof"]["tx_hash"]),
+            created_block_hash: text(&d["proof"]["block_hash"]),
+            created_log_index: d["proof"]["log_index"].as_i64().unwrap() as i32,
+            escrow: d["proof"]["contract"].as_str().map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn records_complete_pledges_promotions_and_figures_as_the_fixtures_show_them() {
+        for text in FIXTURES {
+            let detail: cointent_domain::orders::OrderDetail = serde_json::from_str(text).unwrap();
+            let record = OrderRecord::try_from(record_row(text)).unwrap();
+            let name = detail.summary.order_id;
+            assert_eq!(record.terms, detail.terms, "{name}");
+            assert_eq!(record.terms_packed, detail.proof.terms_packed, "{name}");
+            assert_eq!(record.figures, detail.figures, "{name}");
+            assert_eq!(record.pledges, detail.pledges, "{name}");
+            assert_eq!(record.promotions, detail.promotions, "{name}");
+            assert_eq!(record.summary, detail.summary, "{name}");
+        }
     }
 
     #[test]

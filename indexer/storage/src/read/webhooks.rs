@@ -383,7 +383,7 @@ pub async fn final_events(
          WHERE e.chain_id = $1 AND e.block_number > $2 AND e.block_number <= $3
            AND e.contract = 'escrow'
            AND e.event IN ('OrderCreated', 'Pledged', 'Finalized', 'MilestoneReleased',
-                           'Disputed', 'Refunded')
+                           'Disputed', 'DisputeRuled', 'Expired', 'Refunded')
          ORDER BY e.block_number, e.log_index"#,
         chain_id,
         from,

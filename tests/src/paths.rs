@@ -42,7 +42,9 @@ pub fn artifact_bytecode(contract: &str, source: Option<&str>) -> Result<Vec<u8>
 /// Runs `script/Deploy.s.sol` against `rpc` (chain `chain_id`) with dev key 0 and returns
 /// the deployment it wrote (`{chain_id, start_block, contracts}`), removing the file so
 /// tests on the same chain id do not see each other's. One forge at a time (see
-/// [`ForgeLock`]).
+/// [`ForgeLock`]). Every chain the harness deploys to is an anvil chain, so the deployment
+/// is a local one whatever the chain id (`COINTENT_LOCAL`): the free-mint DemoStablecoin is
+/// deployed and allowlisted.
 pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
     let _one = ForgeLock::acquire()?;
     let fail = |detail: String| Error::Start { what: "forge script script/Deploy.s.sol", detail };
@@ -50,6 +52,7 @@ pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
         .current_dir(project_root())
         .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", rpc])
         .args(["--private-key", crate::DEV_KEYS[0]])
+        .env("COINTENT_LOCAL", "true")
         .output()
         .map_err(|e| fail(e.to_string()))?;
     if !out.status.success() {

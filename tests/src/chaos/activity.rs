@@ -21,8 +21,8 @@ use alloy::{
     sol_types::SolCall,
 };
 use cointent_abi::{
-    CointentGovernor, DemoStablecoin, Escrow,
-    IEscrow::{Split, Terms},
+    CointentGovernor, DemoStablecoin, Escrow, EscrowLens,
+    IEscrow::{Milestone, Split, Terms},
     ITreasury::Allocation,
     Token, Treasury,
 };
@@ -35,6 +35,8 @@ use crate::{DEV_ACCOUNTS, DEV_KEYS};
 pub struct Contracts {
     /// Escrow.
     pub escrow: Address,
+    /// The Escrow's read views.
+    pub lens: Address,
     /// Governance token.
     pub token: Address,
     /// Treasury.
@@ -53,6 +55,7 @@ impl Contracts {
         let get = |n: &str| contracts.get(n).copied().with_context(|| format!("no {n}"));
         Ok(Self {
             escrow: get("escrow")?,
+            lens: get("escrow_lens")?,
             token: get("token")?,
             treasury: get("treasury")?,
             governor: get("governor")?,
@@ -70,6 +73,12 @@ const PROMOTER: usize = 8;
 const ARBITER: usize = 9;
 const STEWARD: usize = 0;
 const ALLOCATED: [usize; 2] = [2, 7];
+
+/// Every chaos order's review and ruling periods (the Escrow's minimum, a day) and each
+/// milestone's delivery period.
+const REVIEW_PERIOD: u32 = 86_400;
+const RULING_PERIOD: u32 = 86_400;
+const DELIVERY_PERIOD: u32 = 2 * 86_400;
 
 /// The kinds of orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,7 +302,7 @@ impl Activity {
 
     /// A step of order `o` that fits its state.
     async fn order_step(&mut self, o: (U256, Terms)) -> Result<()> {
-        let state = self.view(self.c.escrow, Escrow::orderStateCall { orderId: o.0 }).await?;
+        let state = self.view(self.c.lens, EscrowLens::orderStateCall { orderId: o.0 }).await?;
         let roll = self.rng.below(100);
         let backer = self.backer_for(&o).await?;
         match state.status as u8 {
@@ -325,8 +334,11 @@ impl Activity {
                 (0, 0..=79) => {
                     self.deliver(o).await?;
                 }
+                (0, 80..=89) => {
+                    self.expire(o).await?;
+                }
                 (0, _) => {
-                    self.dispute(o, backer).await?;
+                    self.warp(DELIVERY_PERIOD.into()).await?;
                 }
                 (1, 0..=39) => {
                     self.approve(o, backer).await?;
@@ -335,17 +347,23 @@ impl Activity {
                     self.release(o).await?;
                 }
                 (1, 70..=84) => {
-                    self.warp(3_601).await?;
+                    self.warp(u64::from(REVIEW_PERIOD) + 1).await?;
                 }
                 (1, _) => {
                     self.dispute(o, backer).await?;
                 }
+                (_, 0..=59) => {
+                    self.rule(o).await?;
+                }
+                (_, 60..=79) => {
+                    self.rule_by_default(o).await?;
+                }
                 _ => {
-                    self.resolve(o).await?;
+                    self.warp(u64::from(RULING_PERIOD) + 1).await?;
                 }
             },
-            // Failed, cancelled or resolved: refunds (and, once resolved, claims).
-            2 | 3 | 5 if roll < 70 => {
+            // Failed, cancelled, resolved or expired: refunds (and, once ended, claims).
+            2 | 3 | 5 | 6 if roll < 70 => {
                 self.refund(o, backer).await?;
             }
             // Completed (or resolved): claims, commissions, withdrawals.
@@ -427,7 +445,7 @@ impl Activity {
             return Ok(None);
         }
         let id = u256(1 + self.rng.below(count));
-        let hash = self.view(self.c.escrow, Escrow::termsHashOfCall { orderId: id }).await?;
+        let hash = self.view(self.c.lens, EscrowLens::termsHashOfCall { orderId: id }).await?;
         Ok(self.terms.get(&hash).map(|t| (id, t.clone())))
     }
 
@@ -473,18 +491,24 @@ impl Activity {
             minUnits: min,
             maxUnits: max,
             fundingDeadline: alloy::primitives::Uint::from(deadline),
-            reviewPeriod: 3_600,
+            reviewPeriod: REVIEW_PERIOD,
+            rulingPeriod: RULING_PERIOD,
             promoterBps: promoter_bps,
             feeBps: self.view(self.c.escrow, Escrow::feeBpsCall {}).await?,
+            bondBps: 500,
             soleBuyer: sole,
             arbiter: dev(ARBITER),
             metadataHash: keccak256(format!("chaos order {}", self.serial)),
-            milestoneBps: milestones,
+            milestones: milestones
+                .into_iter()
+                .map(|bps| Milestone { bps, deliveryPeriod: DELIVERY_PERIOD })
+                .collect(),
             splits,
         };
-        let hash = self.view(self.c.escrow, Escrow::hashTermsCall { terms: terms.clone() }).await?;
-        self.terms.insert(hash, terms.clone());
-        self.send("create order", seller, self.c.escrow, Escrow::createOrderCall { terms }).await
+        let terms_bytes = packed(&terms);
+        self.terms.insert(cointent_domain::terms::terms_hash(&terms_bytes), terms);
+        let call = Escrow::createOrderCall { terms: terms_bytes };
+        self.send("create order", seller, self.c.escrow, call).await
     }
 
     /// Pledges `units` to order `o` from dev account `backer`.
@@ -495,7 +519,8 @@ impl Activity {
         units: u64,
         promoter: Address,
     ) -> Result<bool> {
-        let call = Escrow::pledgeCall { orderId: id, terms, units: u256(units), promoter };
+        let call =
+            Escrow::pledgeCall { orderId: id, terms: packed(&terms), units: u256(units), promoter };
         self.send("pledge", backer, self.c.escrow, call).await
     }
 
@@ -506,68 +531,118 @@ impl Activity {
         backer: usize,
         units: u64,
     ) -> Result<bool> {
-        let call = Escrow::unpledgeCall { orderId: id, terms, units: u256(units) };
+        let call = Escrow::unpledgeCall { orderId: id, terms: packed(&terms), units: u256(units) };
         self.send("unpledge", backer, self.c.escrow, call).await
     }
 
     /// Ends order `o`'s funding (after its deadline or once full).
     pub async fn finalize(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
         let from = self.rng.pick(&BACKERS);
-        self.send("finalize", from, self.c.escrow, Escrow::finalizeCall { orderId: id, terms })
-            .await
+        self.send(
+            "finalize",
+            from,
+            self.c.escrow,
+            Escrow::finalizeCall { orderId: id, terms: packed(&terms) },
+        )
+        .await
     }
 
     /// The seller cancels order `o`.
     pub async fn cancel(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
         let seller = seller_of(&terms);
-        self.send("cancel", seller, self.c.escrow, Escrow::cancelCall { orderId: id, terms }).await
+        self.send(
+            "cancel",
+            seller,
+            self.c.escrow,
+            Escrow::cancelCall { orderId: id, terms: packed(&terms) },
+        )
+        .await
     }
 
     /// The seller delivers order `o`'s current milestone.
     pub async fn deliver(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
         let seller = seller_of(&terms);
         let proof = keccak256(format!("proof {id} {}", self.rng.below(1 << 30)));
-        let call = Escrow::deliverMilestoneCall { orderId: id, terms, proofHash: proof };
+        let call =
+            Escrow::deliverMilestoneCall { orderId: id, terms: packed(&terms), proofHash: proof };
         self.send("deliver", seller, self.c.escrow, call).await
     }
 
     /// `backer` approves order `o`'s delivered milestone.
     pub async fn approve(&mut self, (id, terms): (U256, Terms), backer: usize) -> Result<bool> {
-        let call = Escrow::approveMilestoneCall { orderId: id, terms };
+        let call = Escrow::approveMilestoneCall { orderId: id, terms: packed(&terms) };
         self.send("approve milestone", backer, self.c.escrow, call).await
     }
 
     /// Releases order `o`'s delivered milestone after its review period.
     pub async fn release(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
-        self.send("release", ARBITER, self.c.escrow, Escrow::releaseCall { orderId: id, terms })
-            .await
+        self.send(
+            "release",
+            ARBITER,
+            self.c.escrow,
+            Escrow::releaseCall { orderId: id, terms: packed(&terms) },
+        )
+        .await
     }
 
     /// `backer` disputes order `o`'s current milestone.
     pub async fn dispute(&mut self, (id, terms): (U256, Terms), backer: usize) -> Result<bool> {
-        self.send("dispute", backer, self.c.escrow, Escrow::disputeCall { orderId: id, terms })
-            .await
+        self.send(
+            "dispute",
+            backer,
+            self.c.escrow,
+            Escrow::disputeCall { orderId: id, terms: packed(&terms) },
+        )
+        .await
     }
 
-    /// The arbiter resolves order `o`'s dispute, refunding part of what is held.
-    pub async fn resolve(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
-        let state = self.view(self.c.escrow, Escrow::orderStateCall { orderId: id }).await?;
-        let funded = U256::from(state.unitsPledged) * U256::from(terms.unitPrice);
-        let held = funded.saturating_sub(U256::from(state.released));
-        let refund = held * u256(self.rng.below(101)) / u256(100);
-        let call = Escrow::resolveCall { orderId: id, terms, refundAmount: refund };
-        self.send("resolve", ARBITER, self.c.escrow, call).await
+    /// The arbiter rules on order `o`'s dispute: releases part of the disputed milestone,
+    /// sometimes ending the order.
+    pub async fn rule(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
+        let state = self.view(self.c.lens, EscrowLens::orderStateCall { orderId: id }).await?;
+        let call = EscrowLens::milestoneAmountCall {
+            orderId: id,
+            terms: packed(&terms),
+            index: U256::from(state.milestone),
+        };
+        let amount = self.view(self.c.lens, call).await?;
+        let release = amount * u256(self.rng.below(101)) / u256(100);
+        let end = self.rng.below(3) == 0;
+        let call = Escrow::ruleCall {
+            orderId: id,
+            terms: packed(&terms),
+            releaseAmount: release,
+            endOrder: end,
+        };
+        self.send("rule", ARBITER, self.c.escrow, call).await
+    }
+
+    /// Anyone ends order `o`'s dispute with the default ruling once the arbiter's time ran out.
+    pub async fn rule_by_default(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
+        let call = Escrow::ruleByDefaultCall { orderId: id, terms: packed(&terms) };
+        self.send("rule by default", STEWARD, self.c.escrow, call).await
+    }
+
+    /// Anyone ends order `o` once its current milestone's delivery deadline passed.
+    pub async fn expire(&mut self, (id, terms): (U256, Terms)) -> Result<bool> {
+        let call = Escrow::expireCall { orderId: id, terms: packed(&terms) };
+        self.send("expire", STEWARD, self.c.escrow, call).await
     }
 
     /// Refunds `backer` of a failed, cancelled or resolved order `o`.
     pub async fn refund(&mut self, (id, terms): (U256, Terms), backer: usize) -> Result<bool> {
-        let call = Escrow::refundCall { orderId: id, terms, backer: dev(backer) };
+        let call = Escrow::refundCall {
+            orderId: id,
+            terms: packed(&terms),
+            backer: dev(backer),
+            to: dev(backer),
+        };
         self.send("refund", STEWARD, self.c.escrow, call).await
     }
 
     /// Credits `account`'s share of order `o`'s released money.
     pub async fn claim(&mut self, (id, terms): (U256, Terms), account: Address) -> Result<bool> {
-        let call = Escrow::claimCall { orderId: id, terms, account };
+        let call = Escrow::claimCall { orderId: id, terms: packed(&terms), account };
         self.send("claim", STEWARD, self.c.escrow, call).await
     }
 
@@ -577,13 +652,17 @@ impl Activity {
         (id, terms): (U256, Terms),
         promoter: usize,
     ) -> Result<bool> {
-        let call = Escrow::claimCommissionCall { orderId: id, terms, promoter: dev(promoter) };
+        let call = Escrow::claimCommissionCall {
+            orderId: id,
+            terms: packed(&terms),
+            promoter: dev(promoter),
+        };
         self.send("claim commission", STEWARD, self.c.escrow, call).await
     }
 
     /// Pays out `account`'s escrow balance of the stablecoin.
     pub async fn withdraw(&mut self, account: Address) -> Result<bool> {
-        let call = Escrow::withdrawCall { token: self.c.stablecoin, account };
+        let call = Escrow::withdrawCall { token: self.c.stablecoin, account, to: account };
         self.send("escrow withdraw", STEWARD, self.c.escrow, call).await
     }
 
@@ -713,7 +792,7 @@ impl Activity {
                     let seller = seller_of(&terms);
                     let call = Escrow::deliverMilestoneCall {
                         orderId: id,
-                        terms,
+                        terms: packed(&terms),
                         proofHash: keccak256(format!("replacement {}", self.rng.below(1 << 30))),
                     };
                     (seller, self.c.escrow, call.abi_encode())
@@ -723,14 +802,15 @@ impl Activity {
                     (
                         backer,
                         self.c.escrow,
-                        Escrow::approveMilestoneCall { orderId: id, terms }.abi_encode(),
+                        Escrow::approveMilestoneCall { orderId: id, terms: packed(&terms) }
+                            .abi_encode(),
                     )
                 }
                 (_, Some((id, terms))) => {
                     let backer = self.backer_for(&(id, terms.clone())).await?;
                     let call = Escrow::pledgeCall {
                         orderId: id,
-                        terms,
+                        terms: packed(&terms),
                         units: u256(1 + self.rng.below(2)),
                         promoter: Address::ZERO,
                     };
@@ -747,6 +827,11 @@ impl Activity {
 /// A treasury allocation label: text, right-padded into 32 bytes.
 fn label(text: &str) -> B256 {
     B256::right_padding_from(text.as_bytes())
+}
+
+/// The packed terms every Escrow call takes.
+fn packed(terms: &Terms) -> Bytes {
+    cointent_domain::terms::pack(terms).expect("the chaos run's terms pack")
 }
 
 fn seller_of(terms: &Terms) -> usize {

@@ -10,7 +10,7 @@ use alloy::{
     rpc::types::TransactionRequest,
     sol_types::SolCall,
 };
-use cointent_abi::{CointentGovernor, DemoStablecoin, Escrow, Token, Treasury};
+use cointent_abi::{CointentGovernor, DemoStablecoin, Escrow, EscrowLens, Token, Treasury};
 use eyre::Result;
 use sqlx::PgPool;
 
@@ -147,8 +147,9 @@ pub async fn against_contracts(
     let mut people = accounts();
     people.extend([c.escrow, c.treasury, c.timelock, c.governor]);
 
-    // Orders: status, units pledged and amount released, as `orderState` says.
-    const STATUS: [&str; 6] = ["Funding", "Active", "Failed", "Cancelled", "Completed", "Resolved"];
+    // Orders: status and units pledged, as `orderState` says.
+    const STATUS: [&str; 7] =
+        ["Funding", "Active", "Failed", "Cancelled", "Completed", "Resolved", "Expired"];
     let orders: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT order_id::TEXT, status, units_pledged::TEXT FROM orders WHERE chain_id = $1",
     )
@@ -160,33 +161,28 @@ pub async fn against_contracts(
         out.push(format!("orders: {} rows, orderCount {count}", orders.len()));
     }
     for (id, status, units) in &orders {
-        let s = view(p, c.escrow, Escrow::orderStateCall { orderId: id.parse()? }).await?;
+        let s = view(p, c.lens, EscrowLens::orderStateCall { orderId: id.parse()? }).await?;
         let want = (STATUS[s.status as usize].to_string(), s.unitsPledged.to_string());
         if (status.clone(), units.clone()) != want {
             out.push(format!("order {id}: mirror {status} {units} units, orderState {want:?}"));
         }
     }
 
-    // Pledges: what each backer paid (zero once refunded), as `backerOf` says.
-    let pledges: Vec<(String, String, String, bool)> = sqlx::query_as(
-        "SELECT p.order_id::TEXT, p.backer, p.paid::TEXT, EXISTS (SELECT 1 FROM events e
-            WHERE e.chain_id = p.chain_id AND e.event = 'Refunded'
-              AND e.args->>'orderId' = p.order_id::TEXT AND e.args->>'backer' = p.backer)
-         FROM pledges p WHERE p.chain_id = $1",
+    // Pledges: the units each backer holds (zero once refunded), as `participantOf` says.
+    let pledges: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT order_id::TEXT, backer, units::TEXT FROM pledges WHERE chain_id = $1",
     )
     .bind(chain)
     .fetch_all(pool)
     .await?;
-    for (id, backer, paid, refunded) in &pledges {
-        let b = view(
-            p,
-            c.escrow,
-            Escrow::backerOfCall { orderId: id.parse()?, backer: backer.parse()? },
-        )
-        .await?;
-        let want = if *refunded { "0".to_string() } else { paid.clone() };
-        if b.paid.to_string() != want {
-            out.push(format!("pledge {id}/{backer}: mirror {want}, backerOf {}", b.paid));
+    for (id, backer, units) in &pledges {
+        let call = EscrowLens::participantOfCall { orderId: id.parse()?, account: backer.parse()? };
+        let b = view(p, c.lens, call).await?;
+        if b.units.to_string() != *units {
+            out.push(format!(
+                "pledge {id}/{backer}: mirror {units} units, participantOf {}",
+                b.units
+            ));
         }
     }
 

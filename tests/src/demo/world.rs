@@ -5,8 +5,8 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use cointent_abi::{
-    CointentGovernor, DemoStablecoin, Escrow,
-    IEscrow::{Split, Terms},
+    CointentGovernor, DemoStablecoin, Escrow, EscrowLens,
+    IEscrow::{Milestone, Split, Terms},
     ITreasury::Allocation,
     Token, Treasury,
 };
@@ -22,12 +22,10 @@ use super::{
 use crate::{DEV_ACCOUNTS, DEV_KEYS};
 
 const DAY: u64 = 86_400;
+/// Every demo order's dispute bond: 5 % of the disputed milestone's amount.
+const BOND_BPS: u16 = 500;
 /// Votes are 18-decimal tokens.
 const VOTE: u128 = 1_000_000_000_000_000_000;
-/// Storage slot of the governor's `_votingDelay` (bits 0..48) and `_votingPeriod` (bits
-/// 48..80), from `forge inspect CointentGovernor storageLayout`; checked through
-/// `votingPeriod()` after every write.
-const GOVERNOR_SETTINGS_SLOT: u64 = 8;
 
 /// Someone in the demo, with the key that acts for them.
 pub(crate) struct Person {
@@ -82,7 +80,7 @@ impl People {
             steward: Person::dev(
                 0,
                 "Co-Intent steward",
-                "deployer; holds the initial token supply",
+                "deployer; holds the bootstrap share of the token",
             ),
             ajrakh: Person::dev(1, content::AJRAKH.name, "artisan: Ajrakh block printing (Kutch)"),
             toys: Person::dev(2, content::CHANNAPATNA.name, "artisan: Channapatna toys"),
@@ -212,6 +210,10 @@ struct Plan {
     website: Document,
     scroll: Document,
     translation: Document,
+    branding: Document,
+    knobs: Document,
+    train: Document,
+    calendar: Document,
 }
 
 impl Plan {
@@ -272,6 +274,31 @@ impl Plan {
                 &[(&p.haat, "Haat & Loom (partner shop)")],
             ),
             translation: document("freelance", &TRANSLATION, None, None, &p.freelancer, &[]),
+            branding: document("freelance", &BRANDING, None, Some(haat), &p.freelancer, &[]),
+            knobs: document(
+                "collective",
+                &KNOBS,
+                Some((&p.pottery, &BLUE_POTTERY)),
+                None,
+                &p.pottery,
+                &[],
+            ),
+            train: document(
+                "collective",
+                &TRAIN,
+                Some((&p.toys, &CHANNAPATNA)),
+                None,
+                &p.toys,
+                &[],
+            ),
+            calendar: document(
+                "collective",
+                &CALENDAR,
+                Some((&p.madhubani, &MADHUBANI)),
+                None,
+                &p.madhubani,
+                &[],
+            ),
         }
     }
 
@@ -287,6 +314,10 @@ impl Plan {
             self.website,
             self.scroll,
             self.translation,
+            self.branding,
+            self.knobs,
+            self.train,
+            self.calendar,
         ]
     }
 }
@@ -310,10 +341,11 @@ impl Report {
     }
 }
 
-/// An order on chain.
+/// An order on chain: its terms, and the packed bytes every call sends.
 struct Order {
     id: U256,
     terms: Terms,
+    packed: Bytes,
 }
 
 /// The shape of an order's terms.
@@ -324,6 +356,10 @@ struct Spec<'a> {
     max: u32,
     days: u64,
     review_days: u64,
+    /// Days the seller has for each milestone, from funding or the previous release.
+    deliver_days: u64,
+    /// Days the arbiter has to rule on a dispute.
+    ruling_days: u64,
     promoter_bps: u16,
     buyer: Option<&'a Person>,
     milestones: &'a [u16],
@@ -387,22 +423,44 @@ pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> R
     say(id, "proposal executed: treasury allocations set; fees distributed and withdrawn");
 
     // Month two.
-    chain.warp(18 * DAY).await?;
+    chain.warp(3 * DAY).await?;
     let paintings = w.funding_paintings(&plan.paintings).await?;
     let sarees = w.sarees(&plan.sarees).await?;
     let dinner = w.failing_dinner_set(&plan.dinner).await?;
     let bidri_box = w.paid_sale(&plan.bidri_box).await?;
     let website = w.resolved_job(&plan.website).await?;
+    let branding = w.dismissed_job(&plan.branding).await?;
+    let knobs = w.unruled_knobs(&plan.knobs).await?;
+    let train = w.late_train(&plan.train).await?;
+    w.cancelled_calendar(&plan.calendar).await?;
     chain.warp(13 * DAY).await?;
     w.send(
         "finalize",
         &people.madhubani,
         chain.c.escrow,
-        Escrow::finalizeCall { orderId: paintings.id, terms: paintings.terms.clone() },
+        Escrow::finalizeCall { orderId: paintings.id, terms: paintings.packed.clone() },
     )
     .await?;
     w.fail_and_refund(&dinner, &[&people.backers[0], &people.backers[1], &people.priya]).await?;
-    for o in [&sarees, &website] {
+    w.send(
+        "rule by default",
+        &people.backers[4],
+        chain.c.escrow,
+        Escrow::ruleByDefaultCall { orderId: knobs.id, terms: knobs.packed.clone() },
+    )
+    .await?;
+    w.refund_all(&knobs, &[&people.backers[4], &people.backers[5]]).await?;
+    w.withdraw(&people.backers[5]).await?;
+    w.settle(&knobs, &[&people.rahul]).await?;
+    w.send(
+        "expire",
+        &people.backers[2],
+        chain.c.escrow,
+        Escrow::expireCall { orderId: train.id, terms: train.packed.clone() },
+    )
+    .await?;
+    w.refund_all(&train, &[&people.backers[2], &people.backers[3]]).await?;
+    for o in [&sarees, &website, &branding, &knobs] {
         w.claim_treasury(o).await?;
     }
     w.treasury_intake().await?;
@@ -413,23 +471,24 @@ pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> R
         Treasury::distributeCall { token: chain.c.stablecoin },
     )
     .await?;
-    say(id, "funded, failed (refunded) and resolved orders; more fees distributed");
+    say(
+        id,
+        "funded, failed, cancelled, expired and disputed orders (ruled, dismissed, unruled); \
+         more fees distributed",
+    );
 
-    // Today: bring the clock to the present, then the open states.
+    // Today: a proposal opened a day ago, then the clock at the present and the open states.
     let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    if chain.now().await? + 2 * DAY < wall {
+        chain.set_time(wall - DAY - 3600).await?;
+    }
+    w.voting_proposal().await?;
     if chain.now().await? + 60 < wall {
         chain.set_time(wall).await?;
     }
     w.deliver(&sarees, 1, "second stage woven").await?;
     w.deliver(&bidri_box, 0, "box shipped by courier").await?;
-    w.send(
-        "dispute",
-        &people.daniel,
-        chain.c.escrow,
-        Escrow::disputeCall { orderId: bidri_box.id, terms: bidri_box.terms.clone() },
-    )
-    .await?;
-    w.voting_proposal().await?;
+    w.dispute(&people.daniel, &bidri_box).await?;
     w.open_scroll(&plan.scroll).await?;
     w.open_translation(&plan.translation).await?;
     say(
@@ -467,7 +526,7 @@ impl World<'_> {
         for person in p.everyone().into_iter().skip(10) {
             self.chain.send_value(p.steward.address, person.address, eth).await?;
         }
-        let mut buyers = vec![&p.priya, &p.daniel];
+        let mut buyers = vec![&p.priya, &p.daniel, &p.haat];
         buyers.extend(p.backers.iter());
         for b in buyers {
             self.send(
@@ -486,7 +545,7 @@ impl World<'_> {
             .await?;
         }
         for (who, millions) in
-            [(&p.arbiter, 5u128), (&p.priya, 4), (&p.daniel, 3), (&p.kavya, 1), (&p.ikat, 1)]
+            [(&p.arbiter, 3u128), (&p.priya, 2), (&p.daniel, 2), (&p.kavya, 1), (&p.ikat, 1)]
         {
             self.send(
                 "transfer votes",
@@ -523,29 +582,36 @@ impl World<'_> {
             maxUnits: s.max,
             fundingDeadline: alloy::primitives::Uint::from(now + s.days * DAY),
             reviewPeriod: (s.review_days * DAY) as u32,
+            rulingPeriod: (s.ruling_days * DAY) as u32,
             promoterBps: s.promoter_bps,
             feeBps: self.fee_bps,
+            bondBps: BOND_BPS,
             soleBuyer: s.buyer.map_or(Address::ZERO, |b| b.address),
             arbiter: self.p.arbiter.address,
             metadataHash: s.doc.hash,
-            milestoneBps: s.milestones.to_vec(),
+            milestones: s
+                .milestones
+                .iter()
+                .map(|&bps| Milestone { bps, deliveryPeriod: (s.deliver_days * DAY) as u32 })
+                .collect(),
             splits: s
                 .splits
                 .iter()
                 .map(|(r, bps)| Split { recipient: r.address, bps: *bps })
                 .collect(),
         };
+        let packed = cointent_domain::terms::pack(&terms)?;
         let c = self.chain.c;
         self.send(
             "create order",
             s.seller,
             c.escrow,
-            Escrow::createOrderCall { terms: terms.clone() },
+            Escrow::createOrderCall { terms: packed.clone() },
         )
         .await?;
         let id = self.chain.view(c.escrow, Escrow::orderCountCall {}).await?;
         self.orders += 1;
-        Ok(Order { id, terms })
+        Ok(Order { id, terms, packed })
     }
 
     async fn pledge(
@@ -561,7 +627,7 @@ impl World<'_> {
             self.chain.c.escrow,
             Escrow::pledgeCall {
                 orderId: o.id,
-                terms: o.terms.clone(),
+                terms: o.packed.clone(),
                 units: U256::from(units),
                 promoter: promoter.map_or(Address::ZERO, |p| p.address),
             },
@@ -574,7 +640,7 @@ impl World<'_> {
             "finalize",
             &self.p.steward,
             self.chain.c.escrow,
-            Escrow::finalizeCall { orderId: o.id, terms: o.terms.clone() },
+            Escrow::finalizeCall { orderId: o.id, terms: o.packed.clone() },
         )
         .await
     }
@@ -588,7 +654,7 @@ impl World<'_> {
             self.chain.c.escrow,
             Escrow::deliverMilestoneCall {
                 orderId: o.id,
-                terms: o.terms.clone(),
+                terms: o.packed.clone(),
                 proofHash: keccak256(format!("order {} milestone {milestone}: {proof}", o.id)),
             },
         )
@@ -600,7 +666,7 @@ impl World<'_> {
             "approve milestone",
             who,
             self.chain.c.escrow,
-            Escrow::approveMilestoneCall { orderId: o.id, terms: o.terms.clone() },
+            Escrow::approveMilestoneCall { orderId: o.id, terms: o.packed.clone() },
         )
         .await
     }
@@ -612,7 +678,7 @@ impl World<'_> {
             "release",
             by,
             self.chain.c.escrow,
-            Escrow::releaseCall { orderId: o.id, terms: o.terms.clone() },
+            Escrow::releaseCall { orderId: o.id, terms: o.packed.clone() },
         )
         .await
     }
@@ -626,10 +692,10 @@ impl World<'_> {
             let due = self
                 .chain
                 .view(
-                    c.escrow,
-                    Escrow::claimableCall {
+                    c.lens,
+                    EscrowLens::claimableCall {
                         orderId: o.id,
-                        terms: o.terms.clone(),
+                        terms: o.packed.clone(),
                         account: *account,
                     },
                 )
@@ -639,7 +705,7 @@ impl World<'_> {
                     "claim",
                     &p.steward,
                     c.escrow,
-                    Escrow::claimCall { orderId: o.id, terms: o.terms.clone(), account: *account },
+                    Escrow::claimCall { orderId: o.id, terms: o.packed.clone(), account: *account },
                 )
                 .await?;
             }
@@ -648,10 +714,10 @@ impl World<'_> {
             let due = self
                 .chain
                 .view(
-                    c.escrow,
-                    Escrow::commissionClaimableCall {
+                    c.lens,
+                    EscrowLens::commissionClaimableCall {
                         orderId: o.id,
-                        terms: o.terms.clone(),
+                        terms: o.packed.clone(),
                         promoter: promoter.address,
                     },
                 )
@@ -663,7 +729,7 @@ impl World<'_> {
                     c.escrow,
                     Escrow::claimCommissionCall {
                         orderId: o.id,
-                        terms: o.terms.clone(),
+                        terms: o.packed.clone(),
                         promoter: promoter.address,
                     },
                 )
@@ -682,7 +748,7 @@ impl World<'_> {
                     "withdraw",
                     who.unwrap_or(&p.steward),
                     c.escrow,
-                    Escrow::withdrawCall { token: c.stablecoin, account },
+                    Escrow::withdrawCall { token: c.stablecoin, account, to: account },
                 )
                 .await?;
             }
@@ -690,13 +756,22 @@ impl World<'_> {
         Ok(())
     }
 
+    /// Credits the platform fee of what `o` released so far, if any.
     async fn claim_treasury(&self, o: &Order) -> Result<()> {
         let c = self.chain.c;
+        let call = EscrowLens::claimableCall {
+            orderId: o.id,
+            terms: o.packed.clone(),
+            account: c.treasury,
+        };
+        if self.chain.view(c.lens, call).await?.is_zero() {
+            return Ok(());
+        }
         self.send(
             "claim platform fee",
             &self.p.steward,
             c.escrow,
-            Escrow::claimCall { orderId: o.id, terms: o.terms.clone(), account: c.treasury },
+            Escrow::claimCall { orderId: o.id, terms: o.packed.clone(), account: c.treasury },
         )
         .await
     }
@@ -708,13 +783,13 @@ impl World<'_> {
             "withdraw fees to the treasury",
             &self.p.steward,
             c.escrow,
-            Escrow::withdrawCall { token: c.stablecoin, account: c.treasury },
+            Escrow::withdrawCall { token: c.stablecoin, account: c.treasury, to: c.treasury },
         )
         .await
     }
 
     /// Channapatna toys: 30 sets pledged (two promoters), both milestones released, one by
-    /// backers' approval and one after the review period.
+    /// every backer's approval and one after the review period.
     async fn completed_collective(&mut self, doc: &Document) -> Result<Order> {
         let p = self.p;
         let o = self
@@ -725,6 +800,8 @@ impl World<'_> {
                 max: 30,
                 days: 10,
                 review_days: 5,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 500,
                 buyer: None,
                 milestones: &[4000, 6000],
@@ -741,7 +818,7 @@ impl World<'_> {
         self.finalize(&o).await?;
         self.chain.warp(3 * DAY).await?;
         self.deliver(&o, 0, "wood seasoned and turned").await?;
-        for b in [&p.priya, &p.backers[2], &p.backers[0]] {
+        for b in [&p.priya, &p.daniel, &p.backers[0], &p.backers[1], &p.backers[2]] {
             self.approve(b, &o).await?;
         }
         self.chain.warp(6 * DAY).await?;
@@ -762,6 +839,8 @@ impl World<'_> {
                 max: 1,
                 days: 7,
                 review_days: 3,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 500,
                 buyer: Some(&p.priya),
                 milestones: &[10_000],
@@ -790,6 +869,8 @@ impl World<'_> {
                 max: 1,
                 days: 5,
                 review_days: 7,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 0,
                 buyer: Some(&p.priya),
                 milestones: &[3000, 3000, 4000],
@@ -822,6 +903,8 @@ impl World<'_> {
                 max: 25,
                 days: 12,
                 review_days: 5,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 800,
                 buyer: None,
                 milestones: &[5000, 5000],
@@ -848,6 +931,8 @@ impl World<'_> {
                 max: 6,
                 days: 10,
                 review_days: 7,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 300,
                 buyer: None,
                 milestones: &[3000, 4000, 3000],
@@ -876,6 +961,8 @@ impl World<'_> {
                 max: 60,
                 days: 12,
                 review_days: 5,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 500,
                 buyer: None,
                 milestones: &[6000, 4000],
@@ -892,12 +979,22 @@ impl World<'_> {
 
     async fn fail_and_refund(&self, o: &Order, backers: &[&Person]) -> Result<()> {
         self.finalize(o).await?;
+        self.refund_all(o, backers).await
+    }
+
+    /// Each of `backers` takes back what the ended, failed or cancelled order owes them.
+    async fn refund_all(&self, o: &Order, backers: &[&Person]) -> Result<()> {
         for b in backers {
             self.send(
                 "refund",
                 b,
                 self.chain.c.escrow,
-                Escrow::refundCall { orderId: o.id, terms: o.terms.clone(), backer: b.address },
+                Escrow::refundCall {
+                    orderId: o.id,
+                    terms: o.packed.clone(),
+                    backer: b.address,
+                    to: b.address,
+                },
             )
             .await?;
         }
@@ -915,6 +1012,8 @@ impl World<'_> {
                 max: 1,
                 days: 7,
                 review_days: 5,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 0,
                 buyer: Some(&p.daniel),
                 milestones: &[10_000],
@@ -927,8 +1026,9 @@ impl World<'_> {
         Ok(o)
     }
 
-    /// A web shop job: the first half approved, the second never delivered; Daniel
-    /// disputes and the arbiter refunds two thirds of what was still held.
+    /// A web shop job: the design half approved; the product pages, delivered incomplete,
+    /// are disputed by Daniel (who pays the bond). The arbiter releases a third of that
+    /// milestone and ends the order: Daniel takes back the withheld two thirds and his bond.
     async fn resolved_job(&mut self, doc: &Document) -> Result<Order> {
         let p = self.p;
         let o = self
@@ -939,6 +1039,8 @@ impl World<'_> {
                 max: 1,
                 days: 5,
                 review_days: 7,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 0,
                 buyer: Some(&p.daniel),
                 milestones: &[5000, 5000],
@@ -951,37 +1053,192 @@ impl World<'_> {
         self.chain.warp(4 * DAY).await?;
         self.deliver(&o, 0, "design and product pages").await?;
         self.approve(&p.daniel, &o).await?;
-        self.chain.warp(10 * DAY).await?;
-        let c = self.chain.c;
-        self.send(
-            "dispute (non-delivery)",
-            &p.daniel,
-            c.escrow,
-            Escrow::disputeCall { orderId: o.id, terms: o.terms.clone() },
-        )
-        .await?;
+        self.chain.warp(3 * DAY).await?;
+        self.deliver(&o, 1, "shop pages, without payments").await?;
+        self.chain.warp(DAY).await?;
+        self.dispute(&p.daniel, &o).await?;
         self.chain.warp(2 * DAY).await?;
-        let held = self.price(900) / 2;
-        self.send(
-            "resolve",
-            &p.arbiter,
-            c.escrow,
-            Escrow::resolveCall {
-                orderId: o.id,
-                terms: o.terms.clone(),
-                refundAmount: U256::from(held * 2 / 3),
-            },
-        )
-        .await?;
-        self.send(
-            "refund",
-            &p.daniel,
-            c.escrow,
-            Escrow::refundCall { orderId: o.id, terms: o.terms.clone(), backer: p.daniel.address },
-        )
-        .await?;
+        let amount = self.milestone_amount(&o, 1).await?;
+        self.rule(&o, amount / U256::from(3), true).await?;
+        self.refund_all(&o, &[&p.daniel]).await?;
+        self.settle(&o, &[]).await?;
+        self.withdraw(&p.daniel).await?;
+        Ok(o)
+    }
+
+    /// Haat & Loom's catalogue design: Haat disputes the first delivery, the arbiter
+    /// dismisses the dispute (the bond goes to the designer) and the schedule continues to
+    /// the end.
+    async fn dismissed_job(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.freelancer,
+                price: 400,
+                min: 1,
+                max: 1,
+                days: 5,
+                review_days: 5,
+                deliver_days: 30,
+                ruling_days: 7,
+                promoter_bps: 0,
+                buyer: Some(&p.haat),
+                milestones: &[4000, 6000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.haat, &o, 1, None).await?;
+        self.finalize(&o).await?;
+        self.chain.warp(2 * DAY).await?;
+        self.deliver(&o, 0, "logo and palette").await?;
+        self.chain.warp(DAY).await?;
+        self.dispute(&p.haat, &o).await?;
+        self.chain.warp(DAY).await?;
+        let amount = self.milestone_amount(&o, 0).await?;
+        self.rule(&o, amount, false).await?;
+        self.chain.warp(3 * DAY).await?;
+        self.deliver(&o, 1, "twelve catalogue layouts").await?;
+        self.approve(&p.haat, &o).await?;
         self.settle(&o, &[]).await?;
         Ok(o)
+    }
+
+    /// Blue pottery knobs: funded to the cap, the firing delivered and disputed; the arbiter
+    /// lets the ruling period pass, so the default ruling ends the order (later, with the
+    /// month's other endings).
+    async fn unruled_knobs(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.pottery,
+                price: 24,
+                min: 4,
+                max: 6,
+                days: 10,
+                review_days: 5,
+                deliver_days: 30,
+                ruling_days: 3,
+                promoter_bps: 400,
+                buyer: None,
+                milestones: &[7000, 3000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.backers[4], &o, 4, Some(&p.rahul)).await?;
+        self.pledge(&p.backers[5], &o, 2, None).await?;
+        self.finalize(&o).await?;
+        self.deliver(&o, 0, "fired and painted, half of them cracked").await?;
+        self.dispute(&p.backers[5], &o).await?;
+        Ok(o)
+    }
+
+    /// Channapatna toy train: funded to the cap; the first stage is never delivered, so the
+    /// order expires once its delivery deadline has passed (later).
+    async fn late_train(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.toys,
+                price: 32,
+                min: 3,
+                max: 5,
+                days: 10,
+                review_days: 5,
+                deliver_days: 7,
+                ruling_days: 7,
+                promoter_bps: 0,
+                buyer: None,
+                milestones: &[5000, 5000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.backers[2], &o, 3, None).await?;
+        self.pledge(&p.backers[3], &o, 2, None).await?;
+        self.finalize(&o).await?;
+        Ok(o)
+    }
+
+    /// Madhubani calendars: cancelled by the artist while funding; both backers take their
+    /// money back.
+    async fn cancelled_calendar(&mut self, doc: &Document) -> Result<Order> {
+        let p = self.p;
+        let o = self
+            .create(Spec {
+                seller: &p.madhubani,
+                price: 18,
+                min: 10,
+                max: 40,
+                days: 20,
+                review_days: 5,
+                deliver_days: 60,
+                ruling_days: 7,
+                promoter_bps: 0,
+                buyer: None,
+                milestones: &[10_000],
+                splits: &[],
+                doc,
+            })
+            .await?;
+        self.pledge(&p.backers[5], &o, 2, None).await?;
+        self.pledge(&p.daniel, &o, 1, None).await?;
+        self.send(
+            "cancel",
+            &p.madhubani,
+            self.chain.c.escrow,
+            Escrow::cancelCall { orderId: o.id, terms: o.packed.clone() },
+        )
+        .await?;
+        self.refund_all(&o, &[&p.backers[5], &p.daniel]).await?;
+        Ok(o)
+    }
+
+    async fn dispute(&self, who: &Person, o: &Order) -> Result<()> {
+        self.send(
+            "dispute",
+            who,
+            self.chain.c.escrow,
+            Escrow::disputeCall { orderId: o.id, terms: o.packed.clone() },
+        )
+        .await
+    }
+
+    async fn rule(&self, o: &Order, release: U256, end: bool) -> Result<()> {
+        self.send(
+            "rule",
+            &self.p.arbiter,
+            self.chain.c.escrow,
+            Escrow::ruleCall {
+                orderId: o.id,
+                terms: o.packed.clone(),
+                releaseAmount: release,
+                endOrder: end,
+            },
+        )
+        .await
+    }
+
+    async fn milestone_amount(&self, o: &Order, index: u64) -> Result<U256> {
+        let call = EscrowLens::milestoneAmountCall {
+            orderId: o.id,
+            terms: o.packed.clone(),
+            index: U256::from(index),
+        };
+        self.chain.view(self.chain.c.lens, call).await
+    }
+
+    /// Pays out `who`'s whole escrow balance (bonds returned, for instance) to itself.
+    async fn withdraw(&self, who: &Person) -> Result<()> {
+        let c = self.chain.c;
+        let call = Escrow::balanceOfCall { token: c.stablecoin, account: who.address };
+        if self.chain.view(c.escrow, call).await?.is_zero() {
+            return Ok(());
+        }
+        let call =
+            Escrow::withdrawCall { token: c.stablecoin, account: who.address, to: who.address };
+        self.send("withdraw", who, c.escrow, call).await
     }
 
     /// Pattachitra scrolls: open for pledges for three weeks, 5 of 8 pledged so far.
@@ -995,6 +1252,8 @@ impl World<'_> {
                 max: 20,
                 days: 21,
                 review_days: 7,
+                deliver_days: 60,
+                ruling_days: 7,
                 promoter_bps: 600,
                 buyer: None,
                 milestones: &[5000, 5000],
@@ -1018,6 +1277,8 @@ impl World<'_> {
             max: 1,
             days: 14,
             review_days: 5,
+            deliver_days: 60,
+            ruling_days: 7,
             promoter_bps: 0,
             buyer: Some(&p.priya),
             milestones: &[5000, 5000],
@@ -1102,42 +1363,21 @@ impl World<'_> {
         .await
     }
 
-    /// Sets the governor's voting period in storage (see the module docs) and checks it
-    /// through the contract.
-    async fn set_voting_period(&self, word: U256, blocks: u32) -> Result<()> {
-        let c = self.chain.c;
-        let mask: U256 = U256::from(u32::MAX) << 48usize;
-        let new = (word & !mask) | (U256::from(blocks) << 48usize);
-        self.chain.set_storage(c.governor, U256::from(GOVERNOR_SETTINGS_SLOT), new).await?;
-        let period = self.chain.view(c.governor, CointentGovernor::votingPeriodCall {}).await?;
-        ensure!(
-            period == U256::from(blocks),
-            "the governor's storage layout changed: voting period reads {period} after \
-             writing {blocks} (update GOVERNOR_SETTINGS_SLOT)"
-        );
-        Ok(())
-    }
-
-    /// The first allocations: proposed, voted, queued and executed.
+    /// The first allocations: proposed, voted, queued and executed; the governor counts
+    /// seconds, so the clock moves past its voting delay, period and the timelock's delay.
     async fn executed_proposal(&self) -> Result<()> {
         let (p, c) = (self.p, self.chain.c);
-        let slot = U256::from(GOVERNOR_SETTINGS_SLOT);
-        let word = self.chain.storage(c.governor, slot).await?;
-        let deployed: u32 = ((word >> 48usize) & U256::from(u32::MAX)).to::<u32>();
-        const SHORT: u32 = 20;
-        self.set_voting_period(word, SHORT).await?;
         let description = "# Set the first treasury allocations\n\nShare platform fees 50 % \
                            operations, 30 % artisan welfare fund (health cover and tools for \
                            artisan families), 20 % carbon offsets for shipping.";
-        let proposed =
-            self.propose(&p.arbiter, self.allocations(5000, 3000, 2000), description).await;
-        self.set_voting_period(word, deployed).await?;
-        let (targets, values, calldatas, id) = proposed?;
-        self.chain.mine(2).await?;
+        let (targets, values, calldatas, id) =
+            self.propose(&p.arbiter, self.allocations(5000, 3000, 2000), description).await?;
+        self.past_voting_delay().await?;
         self.vote(&p.arbiter, id, 1, "Operations need a budget; welfare and offsets matter too.")
             .await?;
         self.vote(&p.daniel, id, 0, "Welfare should get more than operations.").await?;
-        self.chain.mine(u64::from(SHORT)).await?;
+        let period = self.chain.view(c.governor, CointentGovernor::votingPeriodCall {}).await?;
+        self.chain.warp(period.to::<u64>() + 60).await?;
         let hash = keccak256(description);
         self.send(
             "queue",
@@ -1164,7 +1404,14 @@ impl World<'_> {
         Ok(())
     }
 
-    /// Daniel's proposal to give the welfare fund more, open for a week of blocks.
+    /// Moves the clock past the governor's voting delay (votes open at the snapshot).
+    async fn past_voting_delay(&self) -> Result<()> {
+        let c = self.chain.c;
+        let delay = self.chain.view(c.governor, CointentGovernor::votingDelayCall {}).await?;
+        self.chain.warp(delay.to::<u64>() + 60).await
+    }
+
+    /// Daniel's proposal to give the welfare fund more, its votes open for a week.
     async fn voting_proposal(&self) -> Result<()> {
         let p = self.p;
         let description = "# Raise the artisan welfare fund to 40 %\n\nMove ten points from \
@@ -1172,7 +1419,7 @@ impl World<'_> {
                            welfare, 20 % carbon offsets.";
         let (_, _, _, id) =
             self.propose(&p.daniel, self.allocations(4000, 4000, 2000), description).await?;
-        self.chain.mine(2).await?;
+        self.past_voting_delay().await?;
         self.vote(&p.daniel, id, 1, "As argued last month.").await?;
         self.vote(&p.arbiter, id, 2, "Abstaining until the welfare fund reports.").await?;
         Ok(())

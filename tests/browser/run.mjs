@@ -21,6 +21,7 @@ const B = 31338;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const DAY = 86400;
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -111,8 +112,9 @@ async function escrowBalance(chainId, who) {
 async function newOrder(chainId, over = {}) {
   const t = {
     seller: DEV[4], token: addr(chainId, 'stablecoin'), unitPrice: dusd(10), minUnits: 3, maxUnits: 10,
-    fundingDeadline: (await now(url(chainId))) + 3600, reviewPeriod: 3600, promoterBps: 500, feeBps: 100,
-    soleBuyer: ZERO, arbiter: DEV[6], metadataHash: '0x' + '42'.repeat(32), milestoneBps: [10000], splits: [],
+    fundingDeadline: (await now(url(chainId))) + 3600, reviewPeriod: DAY, rulingPeriod: DAY, promoterBps: 500,
+    feeBps: 100, bondBps: 500, soleBuyer: ZERO, arbiter: DEV[6], metadataHash: '0x' + '42'.repeat(32),
+    milestones: [{ bps: 10000, deliveryPeriod: 30 * DAY }], splits: [],
     ...over,
   };
   const id = await createOrder(url(chainId), addr(chainId, 'escrow'), t);
@@ -138,7 +140,7 @@ async function createThroughForm(page, wallet) {
   await page.getByLabel('Minimum units (the goal)').fill('3');
   await page.getByLabel('Maximum units (the cap)').fill('10');
   await page.getByLabel('Funding days').fill('1');
-  await page.getByLabel('Review period (hours)').fill('1');
+  await page.getByLabel('Review period (days, at least 1)').fill('1');
   await page.getByLabel("Promoters' share (%)").fill('5');
   await page.getByLabel('Arbiter address').fill(DEV[6]);
   await page.getByTestId('review').click();
@@ -167,37 +169,39 @@ test('collective order: created through the form, pledges by two accounts with a
   // Permit: one signature and one transaction, no separate approve.
   await act(page, 'pledge', { fill: () => page.locator('#units').fill('2') });
   assert.ok(wallet.log.includes('eth_signTypedData_v4'), 'pledge used a permit signature');
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 2);
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, 2);
   await page.getByTestId('live').getByText('You hold 2 unit(s)').waitFor();
 
   await wallet.setAccount(DEV[2]);
   await page.getByTestId('live').filter({ hasNotText: 'You hold 2' }).waitFor();
   await act(page, 'pledge', { fill: async () => { await page.locator('#units').fill('2'); await page.locator('#promoter').fill(''); } });
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 4);
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, 4);
   await shoot(page, 'order-funding');
 
   await warp(url(A), 86401);
   await page.reload();
   await act(page, 'finalize');
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).status, 1, 'Active');
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 1, 'Active');
 
   await wallet.setAccount(DEV[4]);
   await act(page, 'deliver', { fill: () => page.locator('#proof').fill('https://example.org/shipped') });
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).mstate, 1, 'Delivered');
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).mstate, 1, 'Delivered');
 
+  // One of two independent backers approves: the other keeps its review window.
   await wallet.setAccount(DEV[1]);
   await act(page, 'approve');
-  await warp(url(A), 3601);
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).mstate, 1, 'still in review');
+  await wallet.setAccount(DEV[4]);
+  await warp(url(A), DAY + 1);
   await page.reload();
   await act(page, 'release');
-  const s = await orderState(url(A), addr(A, 'escrow'), id);
+  const s = await orderState(url(A), addr(A, 'escrow_lens'), id);
   assert.equal(s.status, 4, 'Completed');
 
-  // 40 dUSD released: fee 0.40, promoters 5% of 39.60 on 2 of 4 units = 0.99, maker 38.61.
-  await wallet.setAccount(DEV[4]);
-  await act(page, 'claim');
-  assert.equal(await escrowBalance(A, DEV[4]), BigInt(dusd(38.61)));
-  await act(page, 'withdraw');
+  // 40 dUSD released: fee 0.40, promoters 5% of 39.60 on 2 of 4 units = 0.99, maker 38.61,
+  // paid out in one "Get paid" (claim and withdraw).
+  await act(page, 'collect');
+  assert.equal(await escrowBalance(A, DEV[4]), 0n);
   assert.equal(await tokenBalance(A, DEV[4]), BigInt(dusd(38.61)));
   await wallet.setAccount(DEV[5]);
   await act(page, 'claim-commission');
@@ -231,7 +235,7 @@ test('failed order: refunds return exactly what was paid', async () => {
   await warp(url(A), 3601);
   await page.reload();
   await act(page, 'finalize');
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).status, 2, 'Failed');
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 2, 'Failed');
   await act(page, 'refund');
   assert.equal(await tokenBalance(A, DEV[3]), start, 'exactly what was paid comes back');
   // Once refunded, the chain says there is nothing left to refund: the button goes away.
@@ -240,33 +244,62 @@ test('failed order: refunds return exactly what was paid', async () => {
   await context.close();
 });
 
-test('dispute resolved by the arbiter, refund and claim', async () => {
-  const id = await newOrder(A, { soleBuyer: DEV[2], minUnits: 1, maxUnits: 1, unitPrice: dusd(50), milestoneBps: [5000, 5000], promoterBps: 0 });
-  await mint(A, DEV[2], dusd(50));
+test('dispute: bonded by the client, ruled by the arbiter on the delivered milestone; refund, bond back and the seller paid', async () => {
+  const id = await newOrder(A, { soleBuyer: DEV[2], minUnits: 1, maxUnits: 1, unitPrice: dusd(50), milestones: [{ bps: 5000, deliveryPeriod: 30 * DAY }, { bps: 5000, deliveryPeriod: 30 * DAY }], promoterBps: 0 });
+  await mint(A, DEV[2], dusd(60));
   const { page, wallet, context } = await openPage({ account: DEV[2] });
   await go(page, `/orders/${A}/${id}`);
   await connect(page);
+  const start = await tokenBalance(A, DEV[2]);
   await act(page, 'pledge', { fill: () => page.locator('#units').fill('1') });
   await act(page, 'finalize');
   await wallet.setAccount(DEV[4]);
   await act(page, 'deliver', { fill: () => page.locator('#proof').fill('first half') });
   await wallet.setAccount(DEV[2]);
+  // The bond is 5 % of the disputed milestone (25 dUSD): 1.25 dUSD.
   await act(page, 'dispute');
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).mstate, 2, 'Disputed');
-  // A backer cannot resolve: the arbiter's form is not offered.
-  assert.equal(await page.getByTestId('resolve').count(), 0);
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).mstate, 2, 'Disputed');
+  assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(51.25)), 'price and bond paid');
+  // A backer cannot rule: the arbiter's form is not offered.
+  assert.equal(await page.getByTestId('rule-end').count(), 0);
   await wallet.setAccount(DEV[6]);
-  await act(page, 'resolve', { fill: () => page.locator('#refund').fill('20') });
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).status, 5, 'Resolved');
+  await act(page, 'rule-end', { fill: () => page.locator('#release').fill('5') });
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 5, 'Resolved');
+  // 5 of the first milestone released; the client takes back the other 45 and, the dispute
+  // upheld, its bond.
   await wallet.setAccount(DEV[2]);
-  const before = await tokenBalance(A, DEV[2]);
   await act(page, 'refund');
-  assert.equal(await tokenBalance(A, DEV[2]) - before, BigInt(dusd(20)), 'the sole backer gets the whole refund pool');
+  assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(6.25)));
+  assert.equal(await escrowBalance(A, DEV[2]), BigInt(dusd(1.25)), 'the bond is credited');
+  await act(page, 'withdraw');
+  assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(5)));
+  await waitApi(`/v1/orders/${A}/${id}`, (o) => o.status === 'Resolved');
+  await page.reload();
+  await shoot(page, 'order-ruled');
   await wallet.setAccount(DEV[4]);
-  const owed = await escrowBalance(A, DEV[4]);
-  await act(page, 'claim');
-  // 30 released by the arbiter: fee 0.30, maker 29.70.
-  assert.equal(await escrowBalance(A, DEV[4]) - owed, BigInt(dusd(29.7)));
+  const before = await tokenBalance(A, DEV[4]);
+  await act(page, 'collect');
+  // 5 released: fee 0.05, maker 4.95.
+  assert.equal(await tokenBalance(A, DEV[4]) - before, BigInt(dusd(4.95)));
+  await context.close();
+});
+
+test('a delivery deadline passes: anyone ends the order and backers take back every unit', async () => {
+  const id = await newOrder(A, { minUnits: 2, maxUnits: 2, milestones: [{ bps: 10000, deliveryPeriod: 3600 }] });
+  await mint(A, DEV[3], dusd(20));
+  const { page, context } = await openPage({ account: DEV[3] });
+  await go(page, `/orders/${A}/${id}`);
+  await connect(page);
+  const start = await tokenBalance(A, DEV[3]);
+  await act(page, 'pledge', { fill: () => page.locator('#units').fill('2') });
+  await act(page, 'finalize');
+  await warp(url(A), 3601);
+  await page.reload();
+  await act(page, 'expire');
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 6, 'Expired');
+  await act(page, 'refund');
+  assert.equal(await tokenBalance(A, DEV[3]), start, 'the whole pledge comes back');
+  await waitApi(`/v1/orders/${A}/${id}`, (o) => o.status === 'Expired');
   await context.close();
 });
 
@@ -284,7 +317,7 @@ test('wrong chain: banner and switch; an order on another chain adds it (4902) a
   await act(page, 'pledge', { fill: () => page.locator('#units').fill('1') });
   assert.equal(wallet.chainId, B);
   assert.ok(wallet.log.includes('wallet_addEthereumChain'), 'the chain was added after 4902');
-  assert.equal((await orderState(url(B), addr(B, 'escrow'), idB)).units, 1);
+  assert.equal((await orderState(url(B), addr(B, 'escrow_lens'), idB)).units, 1);
   await context.close();
 });
 
@@ -298,12 +331,12 @@ test('user rejects a transaction: clear message, nothing stuck', async () => {
   wallet.rejectNext.add('eth_sendTransaction');
   const text = await act(page, 'pledge', { expect: 'error', fill: () => page.locator('#units').fill('1') });
   assert.match(text, /You rejected .*Pledge 1 unit.* nothing was sent/);
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 0);
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, 0);
   // A revert is explained before anything is signed.
   const over = await act(page, 'pledge', { expect: 'error', fill: () => page.locator('#units').fill('11') });
   assert.match(over, /Only 10 units are still available/);
   await act(page, 'pledge', { fill: () => page.locator('#units').fill('1') });
-  assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 1);
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, 1);
   await context.close();
 });
 
@@ -326,7 +359,7 @@ test('a pending transaction replaced in the wallet (same nonce) is reported as r
     const done = page.locator('[data-testid=tx-status] [data-state=info]');
     await done.waitFor({ timeout: 30000 });
     assert.match(await done.innerText(), /replaced by another transaction/);
-    assert.equal((await orderState(url(A), addr(A, 'escrow'), id)).units, 0, 'the pledge never happened');
+    assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, 0, 'the pledge never happened');
   } finally {
     await rpc(url(A), 'evm_setAutomine', [true]);
   }
@@ -341,7 +374,7 @@ test('transparency page: matches the chain, then shows a mismatch when the index
   assert.match(await page.getByTestId('verdict').innerText(), /Matches the chain/);
   await page.getByTestId('breakdown').waitFor();
   await shoot(page, 'transparency');
-  await query(stack.pgPort, `UPDATE orders SET unit_price = 1, terms = jsonb_set(terms, '{unitPrice}', '"1"') WHERE chain_id = ${A} AND order_id = ${id}`);
+  await query(stack.pgPort, `UPDATE orders SET unit_price = 1, terms = jsonb_set(terms, '{unit_price}', '"1"') WHERE chain_id = ${A} AND order_id = ${id}`);
   await page.reload();
   await page.getByTestId('verdict').waitFor();
   const text = await page.getByTestId('verdict').innerText();
@@ -357,11 +390,9 @@ test('governance: delegate, a proposal voted, queued and executed; the treasury 
   const { page, context } = await openPage({ account: DEV[0] });
   await go(page, '/governance');
   await connect(page);
-  // A week of blocks (50 400) is too long to mine in a test: shorten the voting period in
-  // the Governor's storage (GovernorSettings slot 8: votingDelay uint48 | votingPeriod uint32).
-  const slot8 = (20n << 48n) | 1n;
-  await rpc(url(A), 'anvil_setStorageAt', [gov, '0x8', '0x' + slot8.toString(16).padStart(64, '0')]);
-  assert.equal(await call(url(A), gov, 'votingPeriod()(uint256)'), '20');
+  // The Governor counts seconds: the test moves the clock past its delay and period.
+  const delay = Number(await call(url(A), gov, 'votingDelay()(uint256)'));
+  const period = Number(await call(url(A), gov, 'votingPeriod()(uint256)'));
   await act(page, 'delegate');
   await rpc(url(A), 'evm_mine', []);
   const ops = await cast(['format-bytes32-string', 'operations']);
@@ -369,14 +400,14 @@ test('governance: delegate, a proposal voted, queued and executed; the treasury 
   const calldata = await cast(['calldata', 'setAllocations((bytes32,address,uint16)[])', `[(${ops},${DEV[9]},6000),(${carbon},${DEV[8]},4000)]`]);
   const desc = 'Allocate fees: 60% operations, 40% carbon offsets';
   await send(url(A), DEV[0], gov, 'propose(address[],uint256[],bytes[],string)', `[${treasury}]`, '[0]', `[${calldata}]`, desc);
-  await rpc(url(A), 'anvil_mine', ['0x2']);
+  await warp(url(A), delay + 1);
   await waitApi('/v1/governance/proposals', (v) => v.items.length > 0);
   await page.reload();
   const state = page.getByTestId('proposal-state');
   await state.filter({ hasText: 'Active' }).waitFor();
   await shoot(page, 'governance-active');
   await act(page, 'vote-for');
-  await rpc(url(A), 'anvil_mine', ['0x' + (21).toString(16)]);
+  await warp(url(A), period + 1);
   await page.reload();
   await state.filter({ hasText: 'Succeeded' }).waitFor();
   await act(page, 'queue');

@@ -60,26 +60,35 @@ export async function warp(url, secs) {
   await rpc(url, 'evm_mine', []);
 }
 
-export const TERMS_TYPE =
-  '(address,address,uint96,uint32,uint32,uint40,uint32,uint16,uint16,address,address,bytes32,uint16[],(address,uint16)[])';
+/** Big-endian hex of `value` in `bytes` bytes. */
+const be = (value, bytes) => BigInt(value).toString(16).padStart(bytes * 2, '0');
+const addr = (a) => a.toLowerCase().replace(/^0x/, '').padStart(40, '0');
 
-/** Terms as cast's tuple literal. */
-export function termsTuple(t) {
-  const splits = `[${t.splits.map((s) => `(${s.recipient},${s.bps})`).join(',')}]`;
-  return `(${t.seller},${t.token},${t.unitPrice},${t.minUnits},${t.maxUnits},${t.fundingDeadline},${t.reviewPeriod},${t.promoterBps},${t.feeBps},${t.soleBuyer},${t.arbiter},${t.metadataHash},[${t.milestoneBps.join(',')}],${splits})`;
+/** Terms packed as the Escrow takes them (contracts/src/libraries/PackedTerms.sol):
+ * seller, token, unitPrice(12), minUnits(4), maxUnits(4), fundingDeadline(5), reviewPeriod(4),
+ * rulingPeriod(4), promoterBps(2), feeBps(2), bondBps(2), soleBuyer, arbiter, metadataHash(32),
+ * n(1) x [bps(2), deliveryPeriod(4)], m(1) x [recipient, bps(2)]. */
+export function packTerms(t) {
+  return '0x' + [
+    addr(t.seller), addr(t.token), be(t.unitPrice, 12), be(t.minUnits, 4), be(t.maxUnits, 4),
+    be(t.fundingDeadline, 5), be(t.reviewPeriod, 4), be(t.rulingPeriod, 4), be(t.promoterBps, 2),
+    be(t.feeBps, 2), be(t.bondBps, 2), addr(t.soleBuyer), addr(t.arbiter), t.metadataHash.replace(/^0x/, ''),
+    be(t.milestones.length, 1), ...t.milestones.map((m) => be(m.bps, 2) + be(m.deliveryPeriod, 4)),
+    be(t.splits.length, 1), ...t.splits.map((s) => addr(s.recipient) + be(s.bps, 2)),
+  ].join('');
 }
 
-/** Creates an order from `t.seller` and returns its id. */
+/** Creates an order from `t.seller` (the seller sends it) and returns its id. */
 export async function createOrder(url, escrow, t) {
-  await send(url, t.seller, escrow, `createOrder(${TERMS_TYPE})`, termsTuple(t));
+  await send(url, t.seller, escrow, 'createOrder(bytes)', packTerms(t));
   return Number(await call(url, escrow, 'orderCount()(uint256)'));
 }
 
-/** The escrow's packed order state. */
-export async function orderState(url, escrow, orderId) {
+/** An order's state, read through the EscrowLens. */
+export async function orderState(url, lens, orderId) {
   const out = await cast([
-    'call', '--rpc-url', url, escrow, 'orderState(uint256)((uint8,uint8,uint8,uint32,uint32,uint32,uint128))', String(orderId),
+    'call', '--rpc-url', url, lens, 'orderState(uint256)((uint8,uint8,uint8,uint40,uint32,uint32,uint32,uint32,uint32,uint32))', String(orderId),
   ]);
-  const [status, milestone, mstate, units] = out.replace(/[()]/g, '').split(',').map((s) => Number(s.trim().split(' ')[0]));
+  const [status, milestone, mstate, , units] = out.replace(/[()]/g, '').split(',').map((s) => Number(s.trim().split(' ')[0]));
   return { status, milestone, mstate, units };
 }

@@ -40,13 +40,13 @@ for (let i = 0; ; i++) {
 for (const chain of CHAINS) {
   const c = String(chain);
   const all = await orders({ chain_id: c });
-  check(all.length === 10, `chain ${c}: 10 demo orders (found ${all.length})`);
+  check(all.length === 14, `chain ${c}: 14 demo orders (found ${all.length})`);
   check(all.every((o) => o.title), `chain ${c}: every order has its metadata (title)`);
   for (const kind of ['collective', 'sale', 'freelance']) {
     const list = await orders({ chain_id: c, kind });
     check(list.length > 0 && list.every((o) => o.kind === kind), `chain ${c}: ${kind} orders (${list.length})`);
   }
-  for (const status of ['Funding', 'Active', 'Failed', 'Completed', 'Resolved']) {
+  for (const status of ['Funding', 'Active', 'Failed', 'Cancelled', 'Completed', 'Resolved', 'Expired']) {
     const list = await orders({ chain_id: c, status });
     check(list.length > 0 && list.every((o) => o.status === status), `chain ${c}: ${status} orders (${list.length})`);
   }
@@ -57,7 +57,17 @@ for (const chain of CHAINS) {
   check(active.some((d) => d.released !== '0' && d.milestones.some((m) => m.state === 'Delivered')),
     `chain ${c}: a delivering order (a milestone released, the next one in review)`);
   check(active.some((d) => d.disputes.some((x) => !x.resolved)), `chain ${c}: an open dispute`);
-  check(details.some((d) => d.status === 'Resolved' && d.disputes.some((x) => x.resolved)), `chain ${c}: a resolved dispute`);
+  check(details.some((d) => d.status === 'Resolved' && d.disputes.some((x) => x.outcome === 'Ended' && x.withheld_amount !== '0')),
+    `chain ${c}: a dispute ruled, part withheld and the order ended`);
+  check(details.some((d) => d.status === 'Completed' && d.disputes.some((x) => x.outcome === 'Dismissed')),
+    `chain ${c}: a dismissed dispute, the order then completed`);
+  check(details.some((d) => d.status === 'Resolved' && d.disputes.some((x) => x.outcome === 'ByDefault')),
+    `chain ${c}: a dispute the arbiter did not rule in time, ended by the default ruling`);
+  for (const status of ['Cancelled', 'Expired']) {
+    const ended = details.filter((d) => d.status === status);
+    check(ended.length > 0 && ended.every((d) => d.refunded === d.funded && d.funded !== '0'),
+      `chain ${c}: ${status.toLowerCase()} order refunded in full`);
+  }
   const failed = details.filter((d) => d.status === 'Failed');
   check(failed.length > 0 && failed.every((d) => d.refunded === d.funded && d.funded !== '0'),
     `chain ${c}: failed order refunded in full`);

@@ -43,8 +43,8 @@ struct ProposalsQuery {
 
 /// Proposals, newest first.
 ///
-/// By the block they were proposed in, then chain and id. `voting` comes from the chain's
-/// head block (the Governor's clock).
+/// By the block they were proposed in, then chain and id. `voting` comes from the time of
+/// the chain's last mirrored block (the Governor's timestamp clock).
 #[utoipa::path(
     get,
     path = "/governance/proposals",

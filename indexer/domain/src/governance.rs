@@ -22,7 +22,8 @@ named_enum!(
 );
 
 named_enum!(
-    /// Where a proposal's vote stands, from the chain's head block (the Governor's clock).
+    /// Where a proposal's vote stands, from the time of the chain's last mirrored block (the
+    /// Governor's timestamp clock).
     VotingPhase, "voting phase", "pending, active, closed" {
         /// Voting has not started.
         Pending = "pending",
@@ -60,7 +61,7 @@ pub struct GovernanceProposal {
     pub description: String,
     /// Its state.
     pub state: ProposalState,
-    /// From the chain's head block (the Governor's clock).
+    /// From the time of the chain's last mirrored block (the Governor's timestamp clock).
     pub voting: VotingPhase,
     /// The block voting starts after.
     pub vote_start: u64,

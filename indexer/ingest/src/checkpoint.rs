@@ -208,6 +208,7 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     let moved = sqlx::query(
         "UPDATE chains SET checkpoint_block = $4, checkpoint_hash = $5, events = events + $6,
                 head_block = GREATEST(head_block, $7), final_block = GREATEST(final_block, $8),
+                checkpoint_time = coalesce(to_timestamp($9), checkpoint_time),
                 halted = NULL, halted_at = NULL, updated_at = now()
          WHERE chain_id = $1 AND epoch = $2 AND checkpoint_block = $3",
     )
@@ -219,6 +220,7 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     .bind(batch.events.len() as i64)
     .bind(batch.head as i64)
     .bind(batch.final_block)
+    .bind(batch.headers.last().map(|h| h.timestamp as f64))
     .execute(&mut *tx)
     .await?;
     fenced_unless(moved.rows_affected() == 1, writer)?;
@@ -637,7 +639,7 @@ pub async fn reset(pool: &PgPool, writer: Writer, start_block: u64) -> Result<()
     }
     sqlx::query(
         "UPDATE chains SET checkpoint_block = $2, checkpoint_hash = NULL, head_block = 0,
-                events = 0, reorgs = 0, final_block = -1, halted = NULL, halted_at = NULL
+                checkpoint_time = NULL, events = 0, reorgs = 0, final_block = -1, halted = NULL, halted_at = NULL
          WHERE chain_id = $1",
     )
     .bind(chain)

@@ -12,7 +12,7 @@ use alloy_primitives::{Bytes, U256, hex};
 use alloy_sol_types::SolCall;
 use cointent_abi::{Escrow, EscrowLens};
 use cointent_domain::{
-    Terms, escape_html,
+    MilestoneState, Terms, escape_html,
     metadata::MetadataDocument,
     orders::OrderDetail,
     payout::{self, OrderFigures, Participant},
@@ -252,12 +252,18 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     let titles = meta.and_then(|m| m.milestones.as_deref()).unwrap_or_default();
     for (i, ms) in d.milestones.iter().enumerate() {
         let name = titles.get(i).map_or("Milestone", |m| m.title.as_str());
+        // A milestone an order never reached stays `Pending` in the record; once nothing more
+        // can happen to the order, say so.
+        let state = if ms.state == MilestoneState::Pending && o.status.is_final() {
+            "not reached (the order is over)".to_owned()
+        } else {
+            ms.state.to_string()
+        };
         let mut line = format!(
-            "{name} — {} of the funds ({}), delivery within {}: {}",
+            "{name} — {} of the funds ({}), delivery within {}: {state}",
             percent(ms.bps),
             m(ms.amount),
             period(ms.delivery_period.into()),
-            ms.state
         );
         if let Some(r) = ms.ruling {
             line += &format!(

@@ -14,7 +14,7 @@ use cointent_abi::{
     IEscrow::{Split, Terms},
     ITreasury, Token, Treasury,
 };
-use cointent_domain::payout::OrderFigures;
+use cointent_domain::{MilestoneState, payout::OrderFigures, time::parse_unix};
 use eyre::{ContextCompat, Result};
 use serde_json::{Value, json};
 
@@ -98,6 +98,21 @@ async fn same_as_lens(w: &World, id: U256, t: &Terms, d: &Value) -> Result<()> {
         let weight = EscrowLens::weightOfCall { orderId: id, terms: p.clone(), account: backer };
         let weighs = !w.lens(weight).await?.is_zero();
         assert_eq!(pledge["weighted"].as_bool(), Some(weighs), "weight of {backer}");
+    }
+    // While the order runs: the current phase's deadline, and what a dispute would cost.
+    if d["status"] == "Active" {
+        let deadline = w.lens(EscrowLens::deadlineOfCall { orderId: id, terms: p.clone() }).await?;
+        let phases: Vec<&str> = ["deliver_by", "review_ends_at", "ruling_ends_at"]
+            .iter()
+            .filter_map(|k| d[*k].as_str())
+            .collect();
+        assert_eq!(phases.len(), 1, "one deadline at a time: {d}");
+        assert_eq!(U256::from(parse_unix(phases[0])?), deadline, "deadline of order {id}");
+        let bond = w.lens(EscrowLens::disputeBondCall { orderId: id, terms: p.clone() }).await?;
+        match api.milestone_state {
+            MilestoneState::Disputed => assert_eq!(d["dispute_bond"], Value::Null),
+            _ => assert_eq!(U256::from(n(&d["dispute_bond"])), bond, "bond of order {id}"),
+        }
     }
     for promotion in d["promotions"].as_array().context("promotions")? {
         let promoter: Address = promotion["promoter"].as_str().context("promoter")?.parse()?;

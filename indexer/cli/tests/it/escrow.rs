@@ -513,6 +513,14 @@ async fn a_failed_order_refunds_every_backer_exactly() -> Result<()> {
         (10_000_000, 0, 10_000_000, 0)
     );
     assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "0", "0", "0"])]);
+
+    // The allowlist is mirrored as the Escrow keeps it: the bootstrap takes the token off.
+    const ALLOWLIST: &str = "SELECT token, allowed::TEXT FROM payment_tokens WHERE chain_id = $1";
+    assert_eq!(env.rows(ALLOWLIST).await?, [row(&[&hex(token), "true"])]);
+    env.escrow(0, Escrow::setTokenAllowedCall { token, allowed: false }).await?;
+    env.sync().await?;
+    assert!(!env.view(Escrow::isTokenAllowedCall { token }).await?);
+    assert_eq!(env.rows(ALLOWLIST).await?, [row(&[&hex(token), "false"])]);
     env.finish().await
 }
 

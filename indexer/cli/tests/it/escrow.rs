@@ -868,3 +868,44 @@ async fn refundables(
     }
     Ok(out)
 }
+
+/// A seller signs terms (EIP-712) and anyone relays them: the order's creator is the
+/// relayer. Terms a seller revokes before anyone used them are mirrored by their digest, and
+/// can no longer create an order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relayed_orders_and_revoked_terms_are_projected() -> Result<()> {
+    let env = Env::start().await?;
+    let (seller, relayer) = (4, 7);
+    let t = terms(env.chain.token, env.now().await? + 1000);
+    let mut revoked = t.clone();
+    revoked.maxUnits = 20;
+    let sign = |terms: &Terms| {
+        let typed = cointent_domain::terms::typed_data(terms, CHAIN, env.escrow);
+        env.chain.provider.raw_request::<_, alloy::primitives::Bytes>(
+            "eth_signTypedData_v4".into(),
+            (dev(seller), typed),
+        )
+    };
+    let (signature, revoked_signature) = (sign(&t).await?, sign(&revoked).await?);
+    let create = Escrow::createOrderForCall { terms: pack(&t), signature };
+    env.escrow(relayer, create).await?;
+    env.escrow(seller, Escrow::revokeTermsCall { terms: pack(&revoked) }).await?;
+    // The revoked signature no longer creates an order.
+    let relay = Escrow::createOrderForCall { terms: pack(&revoked), signature: revoked_signature };
+    assert!(env.escrow(relayer, relay).await.is_err(), "revoked terms were used");
+    assert_eq!(env.view(Escrow::orderCountCall {}).await?, U256::from(1));
+    env.sync().await?;
+
+    let mut created = order_row(&t, "collective", "Funding", ["0", "0", "0", "0"]);
+    created[4] = Some(hex(dev(relayer)));
+    assert_eq!(env.rows(ORDERS).await?, [created]);
+    let digest = cointent_domain::terms::digest(&revoked, CHAIN, env.escrow);
+    let lens_digest = env.lens(EscrowLens::termsDigestCall { terms: pack(&revoked) }).await?;
+    assert_eq!(digest, lens_digest);
+    assert!(env.lens(EscrowLens::signatureUsedCall { digest }).await?);
+    assert_eq!(
+        env.rows("SELECT seller, digest FROM terms_revocations WHERE chain_id = $1").await?,
+        [row(&[&hex(dev(seller)), &digest.to_string()])]
+    );
+    env.finish().await
+}

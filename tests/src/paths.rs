@@ -40,11 +40,12 @@ pub fn artifact_bytecode(contract: &str, source: Option<&str>) -> Result<Vec<u8>
 }
 
 /// Runs `script/Deploy.s.sol` against `rpc` (chain `chain_id`) with dev key 0 and returns
-/// the deployment it wrote (`{chain_id, start_block, contracts}`), removing the file so
-/// tests on the same chain id do not see each other's. One forge at a time (see
-/// [`ForgeLock`]). Every chain the harness deploys to is an anvil chain, so the deployment
-/// is a local one whatever the chain id (`COINTENT_LOCAL`): the free-mint DemoStablecoin is
-/// deployed and allowlisted.
+/// the deployment it wrote (`{chain_id, start_block, local, payment_tokens, contracts}`),
+/// removing the file so tests on the same chain id do not see each other's. One forge at a
+/// time (see [`ForgeLock`]).
+///
+/// The chain is an anvil, so a local one whatever its id (`COINTENT_LOCAL`, unless the
+/// environment says otherwise): the DemoStablecoin is deployed and allowlisted, as on 31337.
 pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
     let _one = ForgeLock::acquire()?;
     let fail = |detail: String| Error::Start { what: "forge script script/Deploy.s.sol", detail };
@@ -52,7 +53,7 @@ pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
         .current_dir(project_root())
         .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", rpc])
         .args(["--private-key", crate::DEV_KEYS[0]])
-        .env("COINTENT_LOCAL", "true")
+        .env("COINTENT_LOCAL", std::env::var("COINTENT_LOCAL").unwrap_or_else(|_| "true".into()))
         .output()
         .map_err(|e| fail(e.to_string()))?;
     if !out.status.success() {

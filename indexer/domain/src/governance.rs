@@ -22,8 +22,8 @@ named_enum!(
 );
 
 named_enum!(
-    /// Where a proposal's vote stands, from the time of the chain's last mirrored block (the
-    /// Governor's timestamp clock).
+    /// Where a proposal's vote stands, from the chain's time (the Governor's clock is the
+    /// block timestamp).
     VotingPhase, "voting phase", "pending, active, closed" {
         /// Voting has not started.
         Pending = "pending",
@@ -61,11 +61,11 @@ pub struct GovernanceProposal {
     pub description: String,
     /// Its state.
     pub state: ProposalState,
-    /// From the time of the chain's last mirrored block (the Governor's timestamp clock).
+    /// From the time of the last indexed block (the Governor's clock is the timestamp).
     pub voting: VotingPhase,
-    /// The block voting starts after.
+    /// When voting starts: it opens after this time (unix seconds).
     pub vote_start: u64,
-    /// The last block of voting.
+    /// When voting ends: the last second of voting (unix seconds).
     pub vote_end: u64,
     /// When a queued proposal may execute (unix seconds).
     #[cfg_attr(feature = "openapi", schema(required = true))]

@@ -208,7 +208,7 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     let moved = sqlx::query(
         "UPDATE chains SET checkpoint_block = $4, checkpoint_hash = $5, events = events + $6,
                 head_block = GREATEST(head_block, $7), final_block = GREATEST(final_block, $8),
-                checkpoint_time = coalesce(to_timestamp($9), checkpoint_time),
+                checkpoint_time = coalesce($9, checkpoint_time),
                 halted = NULL, halted_at = NULL, updated_at = now()
          WHERE chain_id = $1 AND epoch = $2 AND checkpoint_block = $3",
     )
@@ -220,7 +220,8 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     .bind(batch.events.len() as i64)
     .bind(batch.head as i64)
     .bind(batch.final_block)
-    .bind(batch.headers.last().map(|h| h.timestamp as f64))
+    // The Governor's clock (see migration 0011).
+    .bind(batch.headers.iter().find(|h| h.number == batch.to).map(|h| h.timestamp as i64))
     .execute(&mut *tx)
     .await?;
     fenced_unless(moved.rows_affected() == 1, writer)?;
@@ -539,7 +540,8 @@ pub async fn rewind(
         .await?;
     sqlx::query(
         "UPDATE chains SET checkpoint_block = $2, checkpoint_hash = $3, events = $4,
-                reorgs = reorgs + $5, halted = NULL, halted_at = NULL, updated_at = now()
+                reorgs = reorgs + $5, checkpoint_time = $6, halted = NULL, halted_at = NULL,
+                updated_at = now()
          WHERE chain_id = $1",
     )
     .bind(chain)
@@ -547,6 +549,7 @@ pub async fn rewind(
     .bind(rewind.anchor.map(|h| h.hash.to_string()))
     .bind(events)
     .bind(i64::from(rewind.reorg))
+    .bind(rewind.anchor.map(|h| h.timestamp as i64))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -639,7 +642,8 @@ pub async fn reset(pool: &PgPool, writer: Writer, start_block: u64) -> Result<()
     }
     sqlx::query(
         "UPDATE chains SET checkpoint_block = $2, checkpoint_hash = NULL, head_block = 0,
-                checkpoint_time = NULL, events = 0, reorgs = 0, final_block = -1, halted = NULL, halted_at = NULL
+                checkpoint_time = NULL, events = 0, reorgs = 0, final_block = -1, halted = NULL,
+                halted_at = NULL
          WHERE chain_id = $1",
     )
     .bind(chain)

@@ -6,11 +6,6 @@
 -- contracts it was configured with are dropped with their events and every projection is
 -- recomputed from what is left (see `ingest::contracts::reconcile`).
 
--- The time of the last committed block: the Governor counts seconds (ERC-6372 timestamp
--- clock), so a proposal's voting phase is read against the chain's time, not its height.
--- A rollback keeps it (it stays at most the reorg's few seconds ahead until the next commit).
-ALTER TABLE chains ADD COLUMN checkpoint_time TIMESTAMPTZ;
-
 -- The summary is redefined below, with the v2 fields.
 DROP FUNCTION api_order_summary(orders, metadata_documents);
 DROP TYPE api_order_summary;

@@ -10,10 +10,11 @@ use alloy::{
     sol_types::SolCall,
 };
 use cointent_abi::{
-    CointentGovernor, Escrow,
+    CointentGovernor, DemoStablecoin, Escrow, EscrowLens,
     IEscrow::{Split, Terms},
     ITreasury, Token, Treasury,
 };
+use cointent_domain::{MilestoneState, payout::OrderFigures, time::parse_unix};
 use eyre::{ContextCompat, Result};
 use serde_json::{Value, json};
 
@@ -33,21 +34,23 @@ fn terms(seller: usize, token: Address, deadline: u64) -> Terms {
         minUnits: 1,
         maxUnits: 10,
         fundingDeadline: alloy::primitives::Uint::from(deadline),
-        reviewPeriod: 3600,
+        reviewPeriod: DAY as u32,
+        rulingPeriod: DAY as u32,
         promoterBps: 0,
         feeBps: 100,
+        bondBps: 500,
         soleBuyer: ZERO,
         arbiter: dev(6),
         metadataHash: B256::ZERO,
-        milestoneBps: vec![10_000],
+        milestones: milestones(&[10_000]),
         splits: vec![],
     }
 }
 
-/// Creates an order and returns its id.
+/// Creates an order from its seller and returns its id.
 async fn create(w: &World, t: &Terms) -> Result<U256> {
     let seller = (0..10).find(|i| dev(*i) == t.seller).context("seller is a dev account")?;
-    w.call(seller, "escrow", Escrow::createOrderCall { terms: t.clone() }).await?;
+    w.call(seller, "escrow", Escrow::createOrderCall { terms: pack(t) }).await?;
     w.view("escrow", Escrow::orderCountCall {}).await
 }
 
@@ -60,8 +63,63 @@ async fn pledge(
     promoter: Address,
 ) -> Result<()> {
     let call =
-        Escrow::pledgeCall { orderId: id, terms: t.clone(), units: U256::from(units), promoter };
+        Escrow::pledgeCall { orderId: id, terms: pack(t), units: U256::from(units), promoter };
     w.call(backer, "escrow", call).await?;
+    Ok(())
+}
+
+/// The Escrow's records of an order, through the lens, as the API's `figures`.
+async fn figures(w: &World, id: U256) -> Result<OrderFigures> {
+    let state = w.lens(EscrowLens::orderStateCall { orderId: id }).await?;
+    let aux = w.lens(EscrowLens::orderAuxCall { orderId: id }).await?;
+    let pool = w.lens(EscrowLens::promoterPoolOfCall { orderId: id }).await?;
+    Ok(OrderFigures::try_from((&state, &aux, &pool))?)
+}
+
+/// Compares an order detail with the chain: the figures with the lens's records, the
+/// released amount, each milestone's amount, each pledge's refundable amount and each
+/// promotion's claimable commission with the lens's views.
+async fn same_as_lens(w: &World, id: U256, t: &Terms, d: &Value) -> Result<()> {
+    let p = pack(t);
+    let api: OrderFigures = serde_json::from_value(d["figures"].clone())?;
+    assert_eq!(api, figures(w, id).await?, "figures of order {id}");
+    let released = w.lens(EscrowLens::releasedOfCall { orderId: id, terms: p.clone() }).await?;
+    assert_eq!(U256::from(n(&d["released"])), released, "released of order {id}");
+    for (i, m) in d["milestones"].as_array().context("milestones")?.iter().enumerate() {
+        let call =
+            EscrowLens::milestoneAmountCall { orderId: id, terms: p.clone(), index: U256::from(i) };
+        assert_eq!(U256::from(n(&m["amount"])), w.lens(call).await?, "{i}");
+    }
+    for pledge in d["pledges"].as_array().context("pledges")? {
+        let backer: Address = pledge["backer"].as_str().context("backer")?.parse()?;
+        let call = EscrowLens::refundableCall { orderId: id, terms: p.clone(), backer };
+        let refundable = w.lens(call).await?;
+        assert_eq!(U256::from(n(&pledge["refundable"])), refundable, "refundable of {backer}");
+        let weight = EscrowLens::weightOfCall { orderId: id, terms: p.clone(), account: backer };
+        let weighs = !w.lens(weight).await?.is_zero();
+        assert_eq!(pledge["weighted"].as_bool(), Some(weighs), "weight of {backer}");
+    }
+    // While the order runs: the current phase's deadline, and what a dispute would cost.
+    if d["status"] == "Active" {
+        let deadline = w.lens(EscrowLens::deadlineOfCall { orderId: id, terms: p.clone() }).await?;
+        let phases: Vec<&str> = ["deliver_by", "review_ends_at", "ruling_ends_at"]
+            .iter()
+            .filter_map(|k| d[*k].as_str())
+            .collect();
+        assert_eq!(phases.len(), 1, "one deadline at a time: {d}");
+        assert_eq!(U256::from(parse_unix(phases[0])?), deadline, "deadline of order {id}");
+        let bond = w.lens(EscrowLens::disputeBondCall { orderId: id, terms: p.clone() }).await?;
+        match api.milestone_state {
+            MilestoneState::Disputed => assert_eq!(d["dispute_bond"], Value::Null),
+            _ => assert_eq!(U256::from(n(&d["dispute_bond"])), bond, "bond of order {id}"),
+        }
+    }
+    for promotion in d["promotions"].as_array().context("promotions")? {
+        let promoter: Address = promotion["promoter"].as_str().context("promoter")?.parse()?;
+        let call = EscrowLens::commissionClaimableCall { orderId: id, terms: p.clone(), promoter };
+        let claimable = w.lens(call).await?;
+        assert_eq!(U256::from(n(&promotion["commission_claimable"])), claimable, "{promoter}");
+    }
     Ok(())
 }
 
@@ -165,7 +223,7 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let mut ta = terms(maker, token, deadline);
     ta.minUnits = 3;
     ta.promoterBps = 500;
-    ta.milestoneBps = vec![5000, 5000];
+    ta.milestones = milestones(&[5000, 5000]);
     ta.splits = vec![Split { recipient: dev(partner), bps: 1000 }];
     ta.metadataHash = ha;
     let a = create(&w, &ta).await?;
@@ -181,7 +239,7 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let mut tc = terms(maker, token, deadline);
     tc.maxUnits = 1;
     tc.soleBuyer = dev(client);
-    tc.milestoneBps = vec![3000, 3000, 4000];
+    tc.milestones = milestones(&[3000, 3000, 4000]);
     tc.metadataHash = hc;
     let c = create(&w, &tc).await?;
     // Four more collective orders without metadata, for pages.
@@ -194,7 +252,8 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
 
     w.fund(backer, 100_000_000).await?;
     w.fund(2, 10_000_000).await?;
-    w.fund(client, 10_000_000).await?;
+    // The client's unit, and the bond of its dispute (5 % of the first milestone's 3 000 000).
+    w.fund(client, 10_150_000).await?;
     pledge(&w, backer, a, &ta, 4, dev(promoter)).await?;
     w.fund(0, 20_000_000).await?;
     pledge(&w, 0, a, &ta, 2, ZERO).await?;
@@ -202,20 +261,22 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     pledge(&w, client, c, &tc, 1, ZERO).await?;
     w.warp(1001).await?;
     for (id, t) in [(a, &ta), (b, &tb), (c, &tc)] {
-        w.call(0, "escrow", Escrow::finalizeCall { orderId: id, terms: t.clone() }).await?;
+        w.call(0, "escrow", Escrow::finalizeCall { orderId: id, terms: pack(t) }).await?;
     }
     // A: milestone 0 released after its review window.
     let deliver = |id: U256, t: &Terms, p: u8| Escrow::deliverMilestoneCall {
         orderId: id,
-        terms: t.clone(),
+        terms: pack(t),
         proofHash: B256::repeat_byte(p),
     };
     w.call(maker, "escrow", deliver(a, &ta, 0xa0)).await?;
-    w.warp(3601).await?;
-    w.call(0, "escrow", Escrow::releaseCall { orderId: a, terms: ta.clone() }).await?;
-    // C: milestone 0 delivered and disputed by the client.
+    w.warp(DAY + 1).await?;
+    w.call(0, "escrow", Escrow::releaseCall { orderId: a, terms: pack(&ta) }).await?;
+    // C: milestone 0 delivered and disputed by the client in its review window, with the bond.
     w.call(maker, "escrow", deliver(c, &tc, 0xc0)).await?;
-    w.call(client, "escrow", Escrow::disputeCall { orderId: c, terms: tc.clone() }).await?;
+    let bond = EscrowLens::disputeBondCall { orderId: c, terms: pack(&tc) };
+    let bond = w.lens(bond).await?;
+    w.call(client, "escrow", Escrow::disputeCall { orderId: c, terms: pack(&tc) }).await?;
     w.sync().await?;
 
     // Half of A released: the released breakdown is what the Escrow lets each party claim.
@@ -224,37 +285,44 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let released = &detail["price_breakdown"]["released"];
     assert_eq!(n(&released["amount"]), 30_000_000);
     let claimable =
-        |account: Address| Escrow::claimableCall { orderId: a, terms: ta.clone(), account };
+        |account: Address| EscrowLens::claimableCall { orderId: a, terms: pack(&ta), account };
+    assert_eq!(w.lens(claimable(dev(maker))).await?, U256::from(n(&released["seller_amount"])));
     assert_eq!(
-        w.view("escrow", claimable(dev(maker))).await?,
-        U256::from(n(&released["seller_amount"]))
-    );
-    assert_eq!(
-        w.view("escrow", claimable(dev(partner))).await?,
+        w.lens(claimable(dev(partner))).await?,
         U256::from(n(&released["splits"][0]["amount"]))
     );
-    assert_eq!(
-        w.view("escrow", claimable(treasury)).await?,
-        U256::from(n(&released["platform_fee"]))
-    );
-    let commission =
-        Escrow::commissionClaimableCall { orderId: a, terms: ta.clone(), promoter: dev(promoter) };
-    assert_eq!(w.view("escrow", commission).await?, U256::from(n(&released["promoter_pool"])));
+    assert_eq!(w.lens(claimable(treasury)).await?, U256::from(n(&released["platform_fee"])));
+    let commission = EscrowLens::commissionClaimableCall {
+        orderId: a,
+        terms: pack(&ta),
+        promoter: dev(promoter),
+    };
+    assert_eq!(w.lens(commission).await?, U256::from(n(&released["promoter_pool"])));
+    same_as_lens(&w, a, &ta, &detail).await?;
+    // Mid-order, every figure the detail shows of C (disputed) and B (a sale) is the chain's.
+    let (_, dc) = w.get(&format!("/v1/orders/{chain}/{c}")).await?;
+    same_as_lens(&w, c, &tc, &dc).await?;
+    assert_eq!(n(&dc["disputes"][0]["bond"]), bond.to::<u128>());
+    let (_, db) = w.get(&format!("/v1/orders/{chain}/{b}")).await?;
+    same_as_lens(&w, b, &tb, &db).await?;
 
-    // A: milestone 1 approved by the backers holding most units: released, completed.
+    // A: milestone 1 approved by every weighted backer (both backers: the promoter does not
+    // back): released, completed.
     w.call(maker, "escrow", deliver(a, &ta, 0xa1)).await?;
-    w.call(backer, "escrow", Escrow::approveMilestoneCall { orderId: a, terms: ta.clone() })
-        .await?;
-    let claim = |account: Address| Escrow::claimCall { orderId: a, terms: ta.clone(), account };
+    for approver in [backer, 0] {
+        let approve = Escrow::approveMilestoneCall { orderId: a, terms: pack(&ta) };
+        w.call(approver, "escrow", approve).await?;
+    }
+    let claim = |account: Address| Escrow::claimCall { orderId: a, terms: pack(&ta), account };
     for account in [dev(maker), dev(partner), treasury] {
         w.call(0, "escrow", claim(account)).await?;
     }
     let commission =
-        Escrow::claimCommissionCall { orderId: a, terms: ta.clone(), promoter: dev(promoter) };
+        Escrow::claimCommissionCall { orderId: a, terms: pack(&ta), promoter: dev(promoter) };
     // Anyone may claim for the promoter (dev 8 has no usable key in the harness).
     w.call(0, "escrow", commission).await?;
     for account in [dev(maker), treasury] {
-        w.call(0, "escrow", Escrow::withdrawCall { token, account }).await?;
+        w.call(0, "escrow", Escrow::withdrawCall { token, account, to: account }).await?;
     }
     // Governance gives 60 % of the fees to operations; they are distributed and withdrawn.
     let allocations = vec![ITreasury::Allocation {
@@ -271,21 +339,26 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     // ---------------------------------------------------------------- order detail
     let (status, d) = w.get(&format!("/v1/orders/{chain}/{a}")).await?;
     assert_eq!(status, 200, "{d}");
-    let state = w.view("escrow", Escrow::orderStateCall { orderId: a }).await?;
+    let state = w.lens(EscrowLens::orderStateCall { orderId: a }).await?;
     assert_eq!(state.status, 4);
     assert_eq!(d["status"], "Completed");
     assert_eq!(d["kind"], "collective");
-    assert_eq!(n(&d["released"]), state.released);
+    assert_eq!(d["creator"], hex(dev(maker)), "the seller sent createOrder");
     assert_eq!(d["units_pledged"], u64::from(state.unitsPledged));
+    assert_eq!(d["weighted_units"], u64::from(state.weightedUnits));
     assert_eq!(n(&d["funded"]), 60_000_000);
-    let on_chain_hash = w.view("escrow", Escrow::termsHashOfCall { orderId: a }).await?;
+    same_as_lens(&w, a, &ta, &d).await?;
+    let on_chain_hash = w.lens(EscrowLens::termsHashOfCall { orderId: a }).await?;
     assert_eq!(d["terms_hash"], on_chain_hash.to_string());
     assert_eq!(d["title"], "Zapotec wool rugs");
     assert_eq!(d["region"], "Oaxaca");
     assert_eq!(d["image"], "https://example.org/rug.jpg");
     assert_eq!(d["metadata"], doc_a);
     assert_eq!(d["terms"]["promoter_bps"], 500);
-    assert_eq!(d["terms"]["milestone_bps"], json!([5000, 5000]));
+    assert_eq!(
+        d["terms"]["milestones"],
+        json!([{"bps": 5000, "delivery_period": 7 * DAY}, {"bps": 5000, "delivery_period": 7 * DAY}])
+    );
     assert_eq!(d["terms"]["splits"], json!([{"recipient": hex(dev(partner)), "bps": 1000}]));
     assert_eq!(d["terms"]["sole_buyer"], hex(ZERO));
     let milestones = d["milestones"].as_array().unwrap();
@@ -310,20 +383,13 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     assert_eq!(n(&pb["per_unit"]["platform_fee"]), 100_000);
     assert_eq!(n(&pb["per_unit"]["promoter_pool"]), 495_000);
     assert_eq!(breakdown_sum(&pb["funded"]), 60_000_000);
-    let claimed = |account: Address| Escrow::claimedOfCall { orderId: a, account };
+    // The lens's `claimedOf` holds shares and commissions alike.
+    let claimed = |account: Address| EscrowLens::claimedOfCall { orderId: a, account };
     let funded = &pb["funded"];
-    assert_eq!(
-        w.view("escrow", claimed(dev(maker))).await?,
-        U256::from(n(&funded["seller_amount"]))
-    );
-    assert_eq!(
-        w.view("escrow", claimed(dev(partner))).await?,
-        U256::from(n(&funded["splits"][0]["amount"]))
-    );
-    assert_eq!(w.view("escrow", claimed(treasury)).await?, U256::from(n(&funded["platform_fee"])));
-    let p =
-        w.view("escrow", Escrow::promoterOfCall { orderId: a, promoter: dev(promoter) }).await?;
-    assert_eq!(U256::from(p.claimed), U256::from(n(&funded["promoter_pool"])));
+    assert_eq!(w.lens(claimed(dev(maker))).await?, U256::from(n(&funded["seller_amount"])));
+    assert_eq!(w.lens(claimed(dev(partner))).await?, U256::from(n(&funded["splits"][0]["amount"])));
+    assert_eq!(w.lens(claimed(treasury)).await?, U256::from(n(&funded["platform_fee"])));
+    assert_eq!(w.lens(claimed(dev(promoter))).await?, U256::from(n(&funded["promoter_pool"])));
     let fee = n(&funded["platform_fee"]);
 
     // The freelance job: three milestones, the first disputed.
@@ -423,8 +489,9 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let (status, t) = w.get(&format!("/v1/transparency/{chain}/{a}")).await?;
     assert_eq!(status, 200, "{t}");
     let proof = &t["proof"];
-    let abi = alloy::hex::decode(proof["terms_abi"].as_str().unwrap())?;
-    assert_eq!(keccak256(&abi).to_string(), proof["terms_hash"]);
+    let packed = alloy::hex::decode(proof["terms_packed"].as_str().unwrap())?;
+    assert_eq!(packed, pack(&ta).to_vec(), "the packed terms OrderCreated emitted");
+    assert_eq!(keccak256(&packed).to_string(), proof["terms_hash"]);
     assert_eq!(proof["terms_hash"], on_chain_hash.to_string());
     assert_eq!(proof["contract"], hex(w.address("escrow")));
     assert_eq!(proof["chain_id"], chain);
@@ -600,6 +667,27 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     assert_eq!(ch["lag"], 0);
     assert_eq!(ch["live"], true);
     assert!(ch["events"].as_u64().unwrap() > 20);
+    // The payment tokens are the Escrow's allowlist, with what each token says of itself.
+    let listed = ch["payment_tokens"].as_array().context("payment_tokens")?;
+    let mut addresses: Vec<Address> =
+        listed.iter().map(|t| t["address"].as_str().unwrap().parse()).collect::<Result<_, _>>()?;
+    addresses.sort();
+    let mut deployed = w.payment_tokens.clone();
+    deployed.sort();
+    assert_eq!(addresses, deployed, "{listed:?}");
+    for (listed, address) in listed.iter().zip(&addresses) {
+        let allowed = Escrow::isTokenAllowedCall { token: *address };
+        assert!(w.view("escrow", allowed).await?, "{address} is allowlisted");
+        if *address == token {
+            let symbol = w.view("stablecoin", DemoStablecoin::symbolCall {}).await?;
+            let decimals = w.view("stablecoin", DemoStablecoin::decimalsCall {}).await?;
+            assert_eq!(
+                (&listed["symbol"], &listed["decimals"]),
+                (&json!(symbol), &json!(decimals))
+            );
+        }
+    }
+    assert!(addresses.contains(&token));
 
     let (status, ev) = w.get(&format!("/v1/events?order_id={a}&event=Pledged")).await?;
     assert_eq!(status, 200, "{ev}");
@@ -742,7 +830,8 @@ async fn governance_lists_delegates_proposals_and_votes() -> Result<()> {
     w.call(0, "token", Token::delegateCall { delegatee: dev(0) }).await?;
     w.call(1, "token", Token::delegateCall { delegatee: dev(0) }).await?;
     w.call(2, "token", Token::delegateCall { delegatee: dev(2) }).await?;
-    w.mine(1).await?;
+    // The Governor's clock is the timestamp: votes count from the next second on.
+    w.warp(1).await?;
     let description = "Fund the weavers' cooperative".to_string();
     let propose = CointentGovernor::proposeCall {
         targets: vec![w.address("treasury")],
@@ -751,7 +840,12 @@ async fn governance_lists_delegates_proposals_and_votes() -> Result<()> {
         description: description.clone(),
     };
     w.call(0, "governor", propose).await?;
-    w.mine(2).await?;
+    w.sync().await?;
+    let (_, proposals) = w.get(&format!("/v1/governance/proposals?chain_id={chain}")).await?;
+    assert_eq!(proposals["items"][0]["voting"], "pending", "{proposals}");
+    // Voting opens after the voting delay (seconds).
+    let delay = w.view("governor", CointentGovernor::votingDelayCall {}).await?;
+    w.warp(delay.to::<u64>() + 1).await?;
     w.sync().await?;
 
     let (status, delegates) = w.get(&format!("/v1/governance/delegates?chain_id={chain}")).await?;

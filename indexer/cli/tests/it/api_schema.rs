@@ -8,7 +8,10 @@ use cointent_abi::{
 };
 use eyre::{Context, Result};
 
-use crate::{common::dev, world::World};
+use crate::{
+    common::{DAY, dev, pack},
+    world::World,
+};
 
 /// Terms of a small order by dev account 4, paid in the demo stablecoin.
 fn terms(world: &World, deadline: u64, milestones: Vec<u16>, sole_buyer: Address) -> Terms {
@@ -19,13 +22,15 @@ fn terms(world: &World, deadline: u64, milestones: Vec<u16>, sole_buyer: Address
         minUnits: 2,
         maxUnits: 10,
         fundingDeadline: Uint::from(deadline),
-        reviewPeriod: 3600,
+        reviewPeriod: DAY as u32,
+        rulingPeriod: DAY as u32,
         promoterBps: 500,
         feeBps: 100,
+        bondBps: 500,
         soleBuyer: sole_buyer,
         arbiter: dev(6),
         metadataHash: B256::ZERO,
-        milestoneBps: milestones,
+        milestones: crate::common::milestones(&milestones),
         splits: vec![Split { recipient: dev(7), bps: 1000 }],
     }
 }
@@ -64,14 +69,14 @@ async fn schemathesis_finds_nothing() -> Result<()> {
     let deadline = world.now().await? + 86_400;
     let mut collective = terms(&world, deadline, vec![10_000], Address::ZERO);
     collective.metadataHash = hash;
-    world.call(4, "escrow", Escrow::createOrderCall { terms: collective.clone() }).await?;
+    world.call(4, "escrow", Escrow::createOrderCall { terms: pack(&collective) }).await?;
     let job = terms(&world, deadline, vec![3000, 3000, 4000], dev(3));
-    world.call(4, "escrow", Escrow::createOrderCall { terms: job.clone() }).await?;
+    world.call(4, "escrow", Escrow::createOrderCall { terms: pack(&job) }).await?;
     for (backer, units, promoter) in [(1, 3, dev(5)), (2, 2, Address::ZERO)] {
         world.fund(backer, 100_000_000).await?;
         let pledge = Escrow::pledgeCall {
             orderId: U256::from(1),
-            terms: collective.clone(),
+            terms: pack(&collective),
             units: U256::from(units),
             promoter,
         };
@@ -80,7 +85,7 @@ async fn schemathesis_finds_nothing() -> Result<()> {
     world.fund(3, 100_000_000).await?;
     let pledge = Escrow::pledgeCall {
         orderId: U256::from(2),
-        terms: job,
+        terms: pack(&job),
         units: U256::ONE,
         promoter: dev(5),
     };

@@ -22,7 +22,10 @@ use eyre::{Result, ensure};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use crate::{common::dev, world::*};
+use crate::{
+    common::{dev, pack},
+    world::*,
+};
 
 /// One request the receiver got.
 #[derive(Clone)]
@@ -202,7 +205,7 @@ async fn webhooks_are_managed_signed_and_sent_once_final() -> Result<()> {
     world.fund(1, 5_000_000).await?; // two blocks: mint, approve
     let pledge = Escrow::pledgeCall {
         orderId: id,
-        terms: terms.clone(),
+        terms: pack(&terms),
         units: U256::from(2),
         promoter: dev(5),
     };
@@ -278,7 +281,12 @@ async fn webhooks_are_managed_signed_and_sent_once_final() -> Result<()> {
         .call(
             1,
             "escrow",
-            Escrow::pledgeCall { orderId: id, terms, units: U256::from(1), promoter: dev(5) },
+            Escrow::pledgeCall {
+                orderId: id,
+                terms: pack(&terms),
+                units: U256::from(1),
+                promoter: dev(5),
+            },
         )
         .await?;
     world.mine(3).await?;
@@ -423,10 +431,10 @@ async fn events_removed_by_a_reorg_are_never_sent() -> Result<()> {
     world.create_order(4, &terms).await?;
     world.mine(2).await?;
     let got = receiver.wait_for(1).await?;
-    assert_eq!(
-        got[0].json()["data"]["terms"]["metadataHash"],
-        format!("{:#x}", B256::repeat_byte(2))
-    );
+    // The packed terms as emitted, and unpacked.
+    let data = &got[0].json()["data"];
+    assert_eq!(data["terms"], pack(&terms).to_string());
+    assert_eq!(data["termsUnpacked"]["metadata_hash"], format!("{:#x}", B256::repeat_byte(2)));
     Ok(())
 }
 
@@ -451,14 +459,14 @@ async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<
     for order in [id, other] {
         let pledge = Escrow::pledgeCall {
             orderId: order,
-            terms: terms.clone(),
+            terms: pack(&terms),
             units: U256::from(3),
             promoter: alloy::primitives::Address::ZERO,
         };
         world.call(1, "escrow", pledge).await?;
     }
     world.warp(3_601).await?;
-    world.call(0, "escrow", Escrow::finalizeCall { orderId: id, terms: terms.clone() }).await?;
+    world.call(0, "escrow", Escrow::finalizeCall { orderId: id, terms: pack(&terms) }).await?;
     world.mine(2).await?;
     let got = receiver.wait_for(2).await?;
     scanned(&world).await?;
@@ -478,5 +486,114 @@ async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<
         (funded["data"]["status"].as_str(), funded["data"]["units"].as_str()),
         (Some("1"), Some("3"))
     );
+    Ok(())
+}
+
+/// Escrow v2's endings reach partners: a ruling (upheld, ending the order), a refund sent
+/// to another address, and an expiry, each with the figures the chain has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rulings_refunds_and_expiries_are_sent_as_the_chain_has_them() -> Result<()> {
+    use cointent_abi::EscrowLens;
+    let world = World::start(42254).await?;
+    let key = key(&world).await?;
+    let (receiver, url) = Receiver::start().await?;
+    let events = ["dispute.ruled", "order.expired", "order.refunded"];
+    register(&world, &key, json!({"url": url, "events": events})).await?;
+    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let (seller, backer, late_backer, arbiter, elsewhere) = (4, 1, 2, 6, 3);
+
+    // Two orders funded by one backer each; the first is delivered and disputed.
+    let terms = world.sale_terms(seller, B256::repeat_byte(4)).await?;
+    let (disputed, expiring) =
+        (world.create_order(seller, &terms).await?, world.create_order(seller, &terms).await?);
+    let p = pack(&terms);
+    world.fund(backer, 10_000_000).await?;
+    world.fund(late_backer, 10_000_000).await?;
+    for (order, who) in [(disputed, backer), (expiring, late_backer)] {
+        let pledge = Escrow::pledgeCall {
+            orderId: order,
+            terms: p.clone(),
+            units: U256::from(2),
+            promoter: alloy::primitives::Address::ZERO,
+        };
+        world.call(who, "escrow", pledge).await?;
+    }
+    world.warp(3_601).await?;
+    for order in [disputed, expiring] {
+        world.call(0, "escrow", Escrow::finalizeCall { orderId: order, terms: p.clone() }).await?;
+    }
+    let deliver =
+        Escrow::deliverMilestoneCall { orderId: disputed, terms: p.clone(), proofHash: B256::ZERO };
+    world.call(seller, "escrow", deliver).await?;
+    let bond =
+        world.lens(EscrowLens::disputeBondCall { orderId: disputed, terms: p.clone() }).await?;
+    world
+        .call(backer, "escrow", Escrow::disputeCall { orderId: disputed, terms: p.clone() })
+        .await?;
+    // The arbiter releases a quarter and ends the order; the backer takes the rest elsewhere.
+    let rule = Escrow::ruleCall {
+        orderId: disputed,
+        terms: p.clone(),
+        releaseAmount: U256::from(500_000),
+        endOrder: true,
+    };
+    world.call(arbiter, "escrow", rule).await?;
+    let released =
+        world.lens(EscrowLens::releasedOfCall { orderId: disputed, terms: p.clone() }).await?;
+    let refundable =
+        EscrowLens::refundableCall { orderId: disputed, terms: p.clone(), backer: dev(backer) };
+    let refundable = world.lens(refundable).await?;
+    let refund = Escrow::refundCall {
+        orderId: disputed,
+        terms: p.clone(),
+        backer: dev(backer),
+        to: dev(elsewhere),
+    };
+    world.call(backer, "escrow", refund).await?;
+    // The other order's milestone is never delivered: anyone ends it after its deadline.
+    let deadline = EscrowLens::deadlineOfCall { orderId: expiring, terms: p.clone() };
+    let deadline = world.lens(deadline).await?.to::<u64>();
+    world.warp(deadline - world.now().await?).await?;
+    world.call(0, "escrow", Escrow::expireCall { orderId: expiring, terms: p.clone() }).await?;
+    world.mine(2).await?;
+    let got = receiver.wait_for(3).await?;
+    scanned(&world).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.got().len(), 3, "each event once: {:?}", receiver.got());
+
+    let bodies: Vec<Value> = got.iter().map(Received::json).collect();
+    let of = |kind: &str| bodies.iter().find(|b| b["type"] == kind).cloned().unwrap_or_default();
+    let ruled = of("dispute.ruled");
+    assert_eq!(ruled["order_id"], disputed.to_string());
+    let d = &ruled["data"];
+    assert_eq!(d["released"], "500000");
+    assert_eq!(d["withheld"], (U256::from(2_000_000) - U256::from(500_000)).to_string());
+    assert_eq!(d["totalReleased"], released.to_string());
+    assert_eq!((d["upheld"].as_bool(), d["byDefault"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(d["ended"], true);
+    assert_eq!(
+        (&d["bondTo"], &d["bond"]),
+        (&json!(format!("{:#x}", dev(backer))), &json!(bond.to_string()))
+    );
+    let refunded = of("order.refunded");
+    assert_eq!(refunded["order_id"], disputed.to_string());
+    assert_eq!(refunded["data"]["backer"], format!("{:#x}", dev(backer)));
+    assert_eq!(refunded["data"]["to"], format!("{:#x}", dev(elsewhere)));
+    assert_eq!(refunded["data"]["amount"], refundable.to_string());
+    let expired = of("order.expired");
+    assert_eq!(expired["order_id"], expiring.to_string());
+    assert_eq!(expired["data"]["milestone"], "0");
+    let nothing =
+        world.lens(EscrowLens::releasedOfCall { orderId: expiring, terms: p.clone() }).await?;
+    assert_eq!(expired["data"]["totalReleased"], nothing.to_string());
+    // The mirror agrees: the order expired, the other was resolved.
+    let (_, order) = world.get(&format!("/v1/orders/42254/{expiring}")).await?;
+    assert_eq!(order["status"], "Expired");
+    let (_, order) = world.get(&format!("/v1/orders/42254/{disputed}")).await?;
+    assert_eq!(
+        (order["status"].as_str(), order["refunded"].as_str()),
+        (Some("Resolved"), Some(&*refundable.to_string()))
+    );
+    assert_eq!(order["disputes"][0]["outcome"], "Ended");
     Ok(())
 }

@@ -8,9 +8,12 @@ use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
-    sol_types::SolCall,
+    sol_types::{SolCall, SolValue},
 };
-use cointent_abi::DemoStablecoin;
+use cointent_abi::{
+    DemoStablecoin, Escrow,
+    IEscrow::{Milestone, Terms},
+};
 use cointent_config::ChainConfig;
 use cointent_harness::{Anvil, DEV_ACCOUNTS, DEV_KEYS, shared_postgres};
 use cointent_ingest::{self as ingest, Metrics};
@@ -431,4 +434,50 @@ pub(crate) async fn checkpoint_of(pool: &PgPool, chain_id: u64) -> Result<Option
         .bind(chain_id as i64)
         .fetch_optional(pool)
         .await?)
+}
+
+/// A day in seconds: the shortest review and ruling periods the Escrow accepts.
+pub(crate) const DAY: u64 = 86_400;
+
+/// The packed terms every Escrow call takes (`cointent_domain::terms::pack`).
+pub(crate) fn pack(terms: &Terms) -> Bytes {
+    cointent_domain::terms::pack(terms).expect("terms fit their ABI types")
+}
+
+/// A schedule of milestones with these shares, each to be delivered within a week.
+pub(crate) fn milestones(bps: &[u16]) -> Vec<Milestone> {
+    bps.iter().map(|bps| Milestone { bps: *bps, deliveryPeriod: 7 * DAY as u32 }).collect()
+}
+
+/// An Escrow deployed alone on a chain, with its terms verifier and its lens.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StandaloneEscrow {
+    pub(crate) escrow: Address,
+    pub(crate) lens: Address,
+}
+
+/// Deploys a `TermsVerifier`, an `Escrow` (governance dev 9, treasury dev 8, a 1 % fee,
+/// bootstrapped by dev 0, which allowlists the chain's stablecoin) and its `EscrowLens`.
+pub(crate) async fn deploy_escrow(chain: &Chain) -> Result<StandaloneEscrow> {
+    let verifier = deploy_code(chain, artifact_bytecode("TermsVerifier")?).await?;
+    let args = (dev(9), dev(8), 100_u16, verifier, dev(0)).abi_encode_params();
+    let escrow =
+        deploy_code(chain, [artifact_bytecode("Escrow")?.to_vec(), args].concat().into()).await?;
+    let allow = Escrow::setTokenAllowedCall { token: chain.token, allowed: true };
+    send_and_wait(&chain.provider, 0, escrow, allow.abi_encode()).await?;
+    let args = escrow.abi_encode();
+    let lens =
+        deploy_code(chain, [artifact_bytecode("EscrowLens")?.to_vec(), args].concat().into())
+            .await?;
+    Ok(StandaloneEscrow { escrow, lens })
+}
+
+/// Deploys `code` (creation code and constructor arguments) from dev account 0.
+async fn deploy_code(chain: &Chain, code: Bytes) -> Result<Address> {
+    let nonce = chain.provider.get_transaction_count(dev(0)).latest().await?;
+    let deploy =
+        TransactionRequest::default().with_from(dev(0)).with_deploy_code(code).with_nonce(nonce);
+    let receipt = chain.provider.send_transaction(deploy).await?.get_receipt().await?;
+    eyre::ensure!(receipt.status(), "deployment reverted");
+    receipt.contract_address.context("deployed")
 }

@@ -6,10 +6,10 @@ use std::{collections::BTreeMap, time::Duration};
 
 use alloy::{
     network::TransactionBuilder,
-    primitives::{Address, B256, Bytes, U256},
+    primitives::{Address, B256, U256},
     providers::Provider,
     rpc::types::TransactionRequest,
-    sol_types::{SolCall, SolValue},
+    sol_types::SolCall,
 };
 use cointent_abi::{DemoStablecoin, Escrow, IEscrow::Terms};
 use cointent_harness::RpcProxy;
@@ -542,13 +542,7 @@ async fn start_up_waits_for_an_unreachable_postgres() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_projection_names_the_database_error() -> Result<()> {
     let chain = Chain::start(CHAIN).await?;
-    let args = (dev(9), dev(8), 100_u16).abi_encode_params();
-    let code: Bytes = [artifact_bytecode("Escrow")?.to_vec(), args].concat().into();
-    let nonce = chain.provider.get_transaction_count(dev(0)).latest().await?;
-    let deploy =
-        TransactionRequest::default().with_from(dev(0)).with_deploy_code(code).with_nonce(nonce);
-    let receipt = chain.provider.send_transaction(deploy).await?.get_receipt().await?;
-    let escrow = receipt.contract_address.context("escrow deployed")?;
+    let escrow = deploy_escrow(&chain).await?.escrow;
     let now = chain
         .provider
         .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
@@ -563,22 +557,24 @@ async fn a_failing_projection_names_the_database_error() -> Result<()> {
         minUnits: 1,
         maxUnits: 10,
         fundingDeadline: alloy::primitives::Uint::from(now + 3600),
-        reviewPeriod: 3600,
+        reviewPeriod: DAY as u32,
+        rulingPeriod: DAY as u32,
         promoterBps: 0,
         feeBps: 100,
+        bondBps: 500,
         soleBuyer: Address::ZERO,
         arbiter: dev(6),
         metadataHash: B256::ZERO,
-        milestoneBps: vec![10_000],
+        milestones: milestones(&[10_000]),
         splits: vec![],
     };
-    send_and_wait(&chain.provider, 4, escrow, Escrow::createOrderCall { terms }.abi_encode())
-        .await?;
+    let create = Escrow::createOrderCall { terms: pack(&terms) };
+    send_and_wait(&chain.provider, 4, escrow, create.abi_encode()).await?;
 
     let (url, pool) = fresh_db_url().await?;
     // A row left behind by some earlier mistake: the order's projection cannot insert.
     sqlx::query(
-        "INSERT INTO orders (chain_id, order_id, seller, token, terms_hash, terms, unit_price,
+        "INSERT INTO orders (chain_id, order_id, seller, token, terms_packed, terms, unit_price,
              min_units, max_units, funding_deadline, fee_bps, promoter_bps, sole_buyer, arbiter,
              metadata_hash, milestone_count, kind, created_block, created_block_hash, created_tx,
              created_log_index, created_at, updated_block)

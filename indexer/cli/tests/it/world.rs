@@ -25,8 +25,11 @@ use crate::common::*;
 /// A deployed, mirrored and served chain.
 pub(crate) struct World {
     pub(crate) chain: Chain,
-    /// Contract addresses by name (escrow, governor, stablecoin, timelock, token, treasury).
+    /// Contract addresses by name (escrow, escrow_lens, governor, stablecoin, terms_verifier,
+    /// timelock, token, treasury, ...).
     pub(crate) contracts: BTreeMap<String, Address>,
+    /// The payment tokens the deploy script allowlisted (the native coin as the zero address).
+    pub(crate) payment_tokens: Vec<Address>,
     pub(crate) config: ChainConfig,
     pub(crate) pool: PgPool,
     pub(crate) running: Running,
@@ -51,7 +54,7 @@ impl World {
         adjust: impl FnOnce(&mut Config),
     ) -> Result<Self> {
         let mut chain = Chain::start(chain_id).await?;
-        let contracts = deploy(&chain.anvil.endpoint(), chain_id)?;
+        let (contracts, payment_tokens) = deploy(&chain.anvil.endpoint(), chain_id)?;
         chain.token = contracts["stablecoin"];
         let mut config = chain.config("world");
         config.contracts = contracts.clone();
@@ -79,6 +82,7 @@ impl World {
         let world = Self {
             chain,
             contracts,
+            payment_tokens,
             config,
             pool,
             running,
@@ -124,6 +128,11 @@ impl World {
             TransactionRequest::default().with_to(self.address(name)).with_input(call.abi_encode());
         let out = self.chain.provider.call(tx).await?;
         Ok(C::abi_decode_returns(&out)?)
+    }
+
+    /// A view of the `EscrowLens` (the Escrow's records and computed views).
+    pub(crate) async fn lens<C: SolCall>(&self, call: C) -> Result<C::Return> {
+        self.view("escrow_lens", call).await
     }
 
     /// Mints demo stablecoins to `to` and lets the escrow pull them.
@@ -173,14 +182,23 @@ impl Drop for World {
     }
 }
 
-/// Runs the deploy script against `rpc`; the addresses it wrote, by name.
-pub(crate) fn deploy(rpc: &str, chain_id: u64) -> Result<BTreeMap<String, Address>> {
+/// Runs the deploy script against `rpc`; the addresses it wrote, by name (with the payment
+/// tokens it allowlisted under `payment_tokens`).
+pub(crate) fn deploy(
+    rpc: &str,
+    chain_id: u64,
+) -> Result<(BTreeMap<String, Address>, Vec<Address>)> {
     let json = cointent_harness::deploy_contracts(rpc, chain_id)?;
     let mut contracts = BTreeMap::new();
     for (name, address) in json["contracts"].as_object().context("contracts")? {
-        contracts.insert(name.clone(), address.as_str().context("address")?.parse()?);
+        let address: Address = address.as_str().context("address")?.parse()?;
+        // A zero address means the chain has no such contract (as the config reads it).
+        if !address.is_zero() {
+            contracts.insert(name.clone(), address);
+        }
     }
-    Ok(contracts)
+    let tokens = serde_json::from_value(json["payment_tokens"].clone())?;
+    Ok((contracts, tokens))
 }
 
 /// The router serves the OpenAPI document, the docs page, health, and JSON 404s for unknown
@@ -330,13 +348,15 @@ impl World {
             minUnits: 1,
             maxUnits: 10,
             fundingDeadline: Uint::from(self.now().await? + 3600),
-            reviewPeriod: 3600,
+            reviewPeriod: DAY as u32,
+            rulingPeriod: DAY as u32,
             promoterBps: 0,
             feeBps: 100,
+            bondBps: 500,
             soleBuyer: Address::ZERO,
             arbiter: crate::common::dev(6),
             metadataHash: metadata_hash,
-            milestoneBps: vec![10_000],
+            milestones: milestones(&[10_000]),
             splits: vec![],
         })
     }
@@ -348,7 +368,7 @@ impl World {
         terms: &cointent_abi::IEscrow::Terms,
     ) -> Result<U256> {
         use cointent_abi::Escrow;
-        self.call(seller, "escrow", Escrow::createOrderCall { terms: terms.clone() }).await?;
+        self.call(seller, "escrow", Escrow::createOrderCall { terms: pack(terms) }).await?;
         self.view("escrow", Escrow::orderCountCall {}).await
     }
 }

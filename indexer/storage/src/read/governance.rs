@@ -1,10 +1,10 @@
 //! Governor proposals with their tallies and votes, and delegates by voting power, for
 //! `/v1/governance`.
 //!
-//! A proposal's voting phase comes from the time of its chain's last mirrored block (the
-//! Governor uses the ERC-6372 timestamp clock: `vote_start` and `vote_end` are seconds):
-//! pending until `vote_start`, active until `vote_end`, then closed; closed too once the
-//! proposal left the `Created` state.
+//! A proposal's voting phase comes from its chain's time as the mirror has it, the timestamp
+//! of the checkpoint block (the Governor's clock is the timestamp): pending until
+//! `vote_start`, active until `vote_end`, then closed; closed too once the proposal left the
+//! `Created` state.
 
 use cointent_domain::{
     Address, Bytes, Page,
@@ -109,10 +109,8 @@ pub async fn proposals(
         "SELECT p.chain_id, p.proposal_id::TEXT AS proposal_id, p.proposer, p.description,
                 p.state,
                 CASE WHEN p.state <> 'Created' THEN 'closed'
-                     WHEN coalesce(extract(epoch FROM c.checkpoint_time), 0) <= p.vote_start
-                       THEN 'pending'
-                     WHEN extract(epoch FROM c.checkpoint_time) <= p.vote_end THEN 'active'
-                     ELSE 'closed' END AS voting,
+                     WHEN coalesce(c.checkpoint_time, 0) <= p.vote_start THEN 'pending'
+                     WHEN c.checkpoint_time <= p.vote_end THEN 'active' ELSE 'closed' END AS voting,
                 p.vote_start, p.vote_end, p.eta, p.for_votes::TEXT AS for_votes,
                 p.against_votes::TEXT AS against_votes, p.abstain_votes::TEXT AS abstain_votes,
                 p.targets, p.calldatas, p.created_block, json_time(p.created_at) AS created_at
@@ -167,10 +165,8 @@ pub async fn proposal(
         r#"SELECT p.chain_id, p.proposal_id::TEXT AS "proposal_id!", p.proposer, p.description,
                 p.state,
                 CASE WHEN p.state <> 'Created' THEN 'closed'
-                     WHEN coalesce(extract(epoch FROM c.checkpoint_time), 0) <= p.vote_start
-                       THEN 'pending'
-                     WHEN extract(epoch FROM c.checkpoint_time) <= p.vote_end THEN 'active'
-                     ELSE 'closed' END
+                     WHEN coalesce(c.checkpoint_time, 0) <= p.vote_start THEN 'pending'
+                     WHEN c.checkpoint_time <= p.vote_end THEN 'active' ELSE 'closed' END
                   AS "voting!",
                 p.vote_start, p.vote_end, p.eta, p.for_votes::TEXT AS "for_votes!",
                 p.against_votes::TEXT AS "against_votes!",

@@ -14,8 +14,9 @@ use crate::{api, format::money, wallet::Wallet};
 /// A seller's reputation on one chain, in a sentence.
 pub(crate) fn reputation_text(r: &Reputation) -> String {
     format!(
-        "score {}: {} completed orders, {} milestones released without a dispute, {} disputes lost",
-        r.score, r.completed_orders, r.on_time_milestones, r.disputes_lost
+        "score {}: {} completed orders, {} milestones released without a dispute, {} disputes \
+         lost, {} deliveries missed",
+        r.score, r.completed_orders, r.on_time_milestones, r.disputes_lost, r.deliveries_missed
     )
 }
 

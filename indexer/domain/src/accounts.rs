@@ -214,6 +214,9 @@ pub struct Reputation {
     /// Disputes upheld against its orders (a ruling withheld money or ended the order,
     /// including the default ruling).
     pub disputes_lost: u64,
-    /// `completed_orders * 10 + on_time_milestones * 2 - disputes_lost * 15` (may be negative).
+    /// Milestones not delivered by their deadline (the order expired on them).
+    pub deliveries_missed: u64,
+    /// `completed_orders * 10 + on_time_milestones * 2 - (disputes_lost + deliveries_missed)
+    /// * 15` (may be negative).
     pub score: i64,
 }

@@ -178,18 +178,23 @@ BEGIN ATOMIC
 END;
 
 -- A seller's reputation: completed orders, milestones released without a dispute, disputes
--- upheld against it (a ruling withheld money or ended the order, the default ruling too).
-CREATE OR REPLACE VIEW reputation AS
+-- upheld against it (a ruling withheld money or ended the order, the default ruling too) and
+-- deliveries missed (a milestone not delivered by its deadline: the order expired on it).
+DROP VIEW reputation;
+CREATE VIEW reputation AS
 SELECT o.chain_id, o.seller AS account,
        count(*) FILTER (WHERE o.status = 'Completed') AS completed_orders,
        coalesce(sum(m.clean), 0) AS on_time_milestones,
        coalesce(sum(m.lost), 0) AS disputes_lost,
+       coalesce(sum(m.missed), 0) AS deliveries_missed,
        count(*) FILTER (WHERE o.status = 'Completed') * 10
-         + coalesce(sum(m.clean), 0) * 2 - coalesce(sum(m.lost), 0) * 15 AS score
+         + coalesce(sum(m.clean), 0) * 2 - coalesce(sum(m.lost), 0) * 15
+         - coalesce(sum(m.missed), 0) * 15 AS score
 FROM orders o
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE state = 'Released' AND disputed_by IS NULL) AS clean,
-           count(*) FILTER (WHERE ruling IN ('Withheld', 'Ended', 'ByDefault')) AS lost
+           count(*) FILTER (WHERE ruling IN ('Withheld', 'Ended', 'ByDefault')) AS lost,
+           count(*) FILTER (WHERE state = 'Expired') AS missed
     FROM milestones mm WHERE mm.chain_id = o.chain_id AND mm.order_id = o.order_id
 ) m ON true
 GROUP BY o.chain_id, o.seller;

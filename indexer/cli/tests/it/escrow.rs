@@ -225,7 +225,7 @@ const CLAIMS: &str = "SELECT order_id::TEXT, account, kind, token, amount::TEXT
 const BALANCES: &str = "SELECT token, account, credited::TEXT, withdrawn::TEXT
     FROM escrow_balances WHERE chain_id = $1 ORDER BY 1, 2";
 const REPUTATION: &str = "SELECT account, completed_orders::TEXT, on_time_milestones::TEXT,
-        disputes_lost::TEXT, score::TEXT
+        disputes_lost::TEXT, deliveries_missed::TEXT, score::TEXT
     FROM reputation WHERE chain_id = $1 ORDER BY 1";
 
 /// The expected `ORDERS` row of an order created by its seller.
@@ -420,7 +420,7 @@ async fn a_collective_order_is_projected_from_funding_to_withdrawals() -> Result
         )
     );
     assert_eq!(balances(&env.pool, CHAIN, token).await?[&env.escrow], 0);
-    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "1", "2", "0", "14"])]);
+    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "1", "2", "0", "0", "14"])]);
     env.finish().await
 }
 
@@ -512,7 +512,7 @@ async fn a_failed_order_refunds_every_backer_exactly() -> Result<()> {
         ),
         (10_000_000, 0, 10_000_000, 0)
     );
-    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "0", "0", "0"])]);
+    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "0", "0", "0", "0"])]);
 
     // The allowlist is mirrored as the Escrow keeps it: the bootstrap takes the token off.
     const ALLOWLIST: &str = "SELECT token, allowed::TEXT FROM payment_tokens WHERE chain_id = $1";
@@ -651,7 +651,7 @@ async fn a_disputed_freelance_job_is_ruled_with_a_refund() -> Result<()> {
             row(&[&tok, &c, &bond.to_string(), "0"]),
         ])
     );
-    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "1", "1", "-13"])]);
+    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "1", "1", "0", "-13"])]);
     env.finish().await
 }
 
@@ -719,7 +719,7 @@ async fn a_dispute_left_unruled_is_ruled_by_default_and_projected() -> Result<()
         [row(&["0", &c, &bond.to_string(), &c, "ByDefault", "0", "10000000"])]
     );
     assert_eq!(env.view(Escrow::balanceOfCall { token, account: dev(client) }).await?, bond);
-    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "0", "1", "-15"])]);
+    assert_eq!(env.rows(REPUTATION).await?, [row(&[&hex(dev(seller)), "0", "0", "1", "0", "-15"])]);
     env.finish().await
 }
 
@@ -848,8 +848,9 @@ async fn dismissed_and_withheld_rulings_and_an_expiry_are_projected() -> Result<
     }
     let token_balances = balances(&env.pool, CHAIN, token).await?;
     assert_eq!(U256::from(token_balances[&dev(elsewhere)]), due[1], "b's refund went elsewhere");
-    // A dismissed dispute keeps the milestone clean of a loss; the withheld one counts.
-    assert_eq!(env.rows(REPUTATION).await?, [row(&[&s, "0", "0", "1", "-15"])]);
+    // A dismissed dispute keeps the milestone clean of a loss; the withheld one counts, and
+    // so does the milestone the seller let expire.
+    assert_eq!(env.rows(REPUTATION).await?, [row(&[&s, "0", "0", "1", "1", "-30"])]);
     env.finish().await
 }
 

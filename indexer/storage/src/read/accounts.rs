@@ -74,7 +74,8 @@ pub async fn account(pool: &PgPool, address: &str) -> sqlx::Result<Account> {
               AS "claimable!: Json<Vec<ClaimableBalance>>",
             coalesce((SELECT json_agg(json_build_object('chain_id', r.chain_id,
                   'completed_orders', r.completed_orders, 'on_time_milestones', r.on_time_milestones,
-                  'disputes_lost', r.disputes_lost, 'score', r.score) ORDER BY r.chain_id)
+                  'disputes_lost', r.disputes_lost, 'deliveries_missed', r.deliveries_missed,
+                  'score', r.score) ORDER BY r.chain_id)
                 FROM reputation r WHERE r.account = $1), '[]')
               AS "reputation!: Json<Vec<Reputation>>"
         FROM

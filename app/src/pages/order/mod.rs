@@ -12,7 +12,7 @@ use alloy_primitives::{Bytes, U256, hex};
 use alloy_sol_types::SolCall;
 use cointent_abi::{Escrow, EscrowLens};
 use cointent_domain::{
-    MilestoneState, Terms, escape_html,
+    DisputeOutcome, MilestoneState, Terms, escape_html,
     metadata::MetadataDocument,
     orders::OrderDetail,
     payout::{self, OrderFigures, Participant},
@@ -267,7 +267,8 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
         );
         if let Some(r) = ms.ruling {
             line += &format!(
-                " ({r}: {} released, {} withheld)",
+                " ({}: {} released, {} withheld)",
+                ruling_text(r),
                 m(ms.released_amount),
                 m(ms.withheld_amount)
             );
@@ -279,7 +280,7 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
         h += "<h2>Disputes</h2><ul class=\"plain\" data-testid=\"disputes\">";
         for x in &d.disputes {
             let state = match x.outcome {
-                Some(outcome) => format!("ruled {outcome}"),
+                Some(outcome) => ruling_text(outcome).to_owned(),
                 None => format!("open; ruling due by {}", date_time(&x.ruling_ends_at)),
             };
             let line = format!(
@@ -333,4 +334,16 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
         }
     );
     view! { <article class="order" data-testid="order" inner_html=h></article> }.into_any()
+}
+
+/// What a ruling decided, in words.
+fn ruling_text(outcome: DisputeOutcome) -> &'static str {
+    match outcome {
+        DisputeOutcome::Dismissed => "dismissed by the arbiter: the milestone released in full",
+        DisputeOutcome::Withheld => "upheld by the arbiter: part withheld for backers",
+        DisputeOutcome::Ended => "upheld by the arbiter: the order ended",
+        DisputeOutcome::ByDefault => {
+            "not ruled in time: the default ruling ended the order, backers take back what was held"
+        }
+    }
 }

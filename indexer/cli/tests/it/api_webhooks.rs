@@ -302,8 +302,15 @@ async fn failing_receivers_are_retried_with_backoff_then_failed_and_replayable()
     let created = register(&world, &key, json!({"url": url, "events": ["order.created"]})).await?;
     let hook = created["id"].as_i64().unwrap();
     let backoff = 300;
-    let _stop =
-        worker(&world, WebhookConfig { max_attempts: 3, backoff_ms: backoff, timeout_ms: 2_000 });
+    let _stop = worker(
+        &world,
+        WebhookConfig {
+            max_attempts: 3,
+            backoff_ms: backoff,
+            timeout_ms: 2_000,
+            ..Default::default()
+        },
+    );
     scanned(&world).await?;
 
     let terms = world.sale_terms(4, B256::repeat_byte(8)).await?;

@@ -568,7 +568,7 @@ async fn webhook_targets_must_be_public_http_addresses() -> Result<()> {
         "http://2130706433/",
         "http://017700000001/",
         "http://0x7f.1/",
-        "http://partner:secret@203.0.113.9/hook",
+        "http://partner:secret@1.1.1.1/hook",
     ] {
         let body = json!({"url": url, "events": ["order.created"]});
         let (status, got) = world.post_json("/v1/webhooks", &body, &[("x-api-key", &key)]).await?;

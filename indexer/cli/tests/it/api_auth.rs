@@ -274,6 +274,135 @@ async fn metadata_uploads_are_checked() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_describes_only_orders_its_uploader_or_named_maker_is_party_to() -> Result<()> {
+    use cointent_abi::IEscrow::Split;
+    let world = World::start(42210).await?;
+    let chain = 42210;
+    let (maker_a, maker_b) = (2, 4);
+    let bytes = serde_json::to_vec(&document("Aiko's bowl", maker_a))?;
+    let hash = keccak256(&bytes);
+    let token_a = world.sign_in(maker_a).await?;
+    assert_eq!(upload(&world, &token_a, bytes.clone(), "application/json").await?.0, 201);
+    // A's own order; B's order reusing A's hash; B's order paying A a split.
+    let own = world.create_order(maker_a, &world.sale_terms(maker_a, hash).await?).await?;
+    let copy = world.create_order(maker_b, &world.sale_terms(maker_b, hash).await?).await?;
+    let mut pays_a = world.sale_terms(maker_b, hash).await?;
+    pays_a.splits = vec![Split { recipient: dev(maker_a), bps: 1000 }];
+    let shared = world.create_order(maker_b, &pays_a).await?;
+    world.sync().await?;
+
+    for (id, linked) in [(own, true), (copy, false), (shared, true)] {
+        let (status, detail) = world.get(&format!("/v1/orders/{chain}/{id}")).await?;
+        assert_eq!(status, 200, "{detail}");
+        let title = detail["metadata"]["title"].as_str();
+        assert_eq!(title, linked.then_some("Aiko's bowl"), "order {id}: {}", detail["metadata"]);
+        let path = format!("/v1/accounts/{:#x}/orders?role=seller", dev(maker_b));
+        let (_, page) = world.get(&path).await?;
+        for item in page["items"].as_array().unwrap() {
+            if item["order_id"] == id.to_string() {
+                assert_eq!(item["title"].as_str(), linked.then_some("Aiko's bowl"), "{item}");
+            }
+        }
+    }
+    let ids = |page: &Value| -> Vec<String> {
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        let mut ids: Vec<String> =
+            items.iter().map(|i| i["order_id"].as_str().unwrap_or("").to_string()).collect();
+        ids.sort();
+        ids
+    };
+    let expected = {
+        let mut v = vec![own.to_string(), shared.to_string()];
+        v.sort();
+        v
+    };
+    // Full text over the metadata finds only the linked orders.
+    let (_, found) = world.get("/v1/orders?q=Aiko").await?;
+    assert_eq!(ids(&found), expected, "{found}");
+    // A's profile lists neither B's copy nor counts it.
+    let (status, profile) = world.get(&format!("/v1/artisans/{:#x}", dev(maker_a))).await?;
+    assert_eq!(status, 200, "{profile}");
+    assert_eq!(ids(&profile), expected, "{profile}");
+    assert_eq!(profile["orders"], 2, "{profile}");
+    // The label of B's copy does not borrow A's title or name.
+    let label = world.http.get(world.url(&format!("/v1/qr/{chain}/{copy}/label"))).send().await?;
+    let html = label.text().await?;
+    assert!(!html.contains("Aiko") && html.contains(&format!("Order #{copy}")), "{html}");
+    // The upload says which orders it describes.
+    let (status, body) = upload(&world, &token_a, bytes, "application/json").await?;
+    assert_eq!(status, 200);
+    let linked: Vec<String> = body["linked_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_id"].as_str().unwrap().to_string())
+        .collect();
+    let mut linked = linked;
+    linked.sort();
+    assert_eq!(linked, expected, "{body}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_with_duplicate_keys_or_bidi_controls_are_refused() -> Result<()> {
+    let world = World::start(42211).await?;
+    let token = world.sign_in(4).await?;
+    let me = format!("{:#x}", dev(4));
+    let head = r#"{"schema":"cointent.metadata/1","kind":"sale""#;
+    for (text, field) in [
+        // serde_json keeps the last value while the hash covers bytes holding the first.
+        (format!(r#"{head},"title":"Real bowl","title":"Fake bowl"}}"#), "title"),
+        (
+            format!(
+                r#"{head},"title":"Bowl","artisan":{{"address":"{me}","name":"A","name":"B"}}}}"#
+            ),
+            "artisan.name",
+        ),
+        (
+            format!(r#"{head},"title":"Bowl","milestones":[{{"title":"a","title":"b"}}]}}"#),
+            "milestones[0].title",
+        ),
+        (format!(r#"{head},"title":"Bowl","kind":"collective"}}"#), "kind"),
+    ] {
+        serde_json::from_str::<Value>(&text).expect("JSON that serde_json takes");
+        let (status, body) =
+            upload(&world, &token, text.clone().into_bytes(), "application/json").await?;
+        assert_eq!(status, 400, "{text}: {body}");
+        assert_eq!(body["error"]["field"], field, "{text}: {body}");
+    }
+    // Bidirectional overrides and isolates make a name read as another.
+    let bowl = |change: Value| {
+        let mut doc = json!({"schema": "cointent.metadata/1", "kind": "sale", "title": "Bowl"});
+        for (k, v) in change.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        doc
+    };
+    for (doc, field) in [
+        (bowl(json!({"title": "Bowl \u{202E}lwob"})), "title"),
+        (
+            bowl(json!({"artisan": {"address": me, "name": "Aiko\u{2066}x\u{2069}"}})),
+            "artisan.name",
+        ),
+        (bowl(json!({"product": {"name": "\u{202A}Bowl"}})), "product.name"),
+        (bowl(json!({"partner": {"address": me, "name": "Shop\u{202D}"}})), "partner.name"),
+    ] {
+        let (status, body) =
+            upload(&world, &token, serde_json::to_vec(&doc)?, "application/json").await?;
+        assert_eq!(status, 400, "{doc}: {body}");
+        assert_eq!(body["error"]["field"], field, "{doc}: {body}");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM metadata_documents")
+        .fetch_one(&world.pool)
+        .await?;
+    assert_eq!(stored, 0);
+    // Right-to-left text as such is welcome.
+    let arabic = format!(r#"{head},"title":"وعاء خزفي"}}"#);
+    assert_eq!(upload(&world, &token, arabic.into_bytes(), "application/json").await?.0, 201);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
     let world = World::start(42205).await?;
     let seller = 4;

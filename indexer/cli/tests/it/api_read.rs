@@ -156,7 +156,9 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let (ha, hb, hc) = (
         w.insert_metadata(maker, &doc_a).await?,
         w.insert_metadata(potter, &doc_b).await?,
-        w.insert_metadata(client, &doc_c).await?,
+        // The freelancer (the seller) writes the job up: a document describes only orders
+        // its uploader or a maker it names is a party to.
+        w.insert_metadata(maker, &doc_c).await?,
     );
     w.insert_metadata(9, &doc_orphan).await?;
 

@@ -678,8 +678,9 @@ async fn webhooks_per_key_are_capped() -> Result<()> {
             world.http.post(world.url("/v1/webhooks")).header("x-api-key", &other).json(&body);
         racers.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
     }
-    let created = racers.join_all().await.into_iter().filter(|s| matches!(s, Ok(201))).count();
-    assert_eq!(created, 2, "the other key had 1 of 3");
+    let statuses = racers.join_all().await;
+    let created = statuses.iter().filter(|s| matches!(s, Ok(201))).count();
+    assert_eq!(created, 2, "the other key had 1 of 3: {statuses:?}");
     Ok(())
 }
 

@@ -90,10 +90,14 @@ pub struct NewWebhook<'a> {
 #[tracing::instrument(skip(pool, new), fields(api_key_id = new.api_key_id))]
 pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Option<Webhook>> {
     let mut tx = pool.begin().await?;
+    sqlx::query!("SELECT id FROM api_keys WHERE id = $1 FOR UPDATE", new.api_key_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    // Counted by a statement of its own, after the lock: its snapshot sees what the
+    // registrations that held the lock before committed (a count in the locking statement
+    // would not).
     let live = sqlx::query_scalar!(
-        r#"SELECT (SELECT count(*) FROM webhooks
-                   WHERE api_key_id = k.id AND deleted_at IS NULL) AS "live!"
-         FROM api_keys k WHERE k.id = $1 FOR UPDATE"#,
+        r#"SELECT count(*) AS "live!" FROM webhooks WHERE api_key_id = $1 AND deleted_at IS NULL"#,
         new.api_key_id
     )
     .fetch_one(&mut *tx)

@@ -6,8 +6,8 @@
 //!   (what handlers share), [`error`] (one error shape, and the extractors that turn every
 //!   rejection into it), `params` (input checked and normalised), [`page`] (keyset
 //!   pagination), `sql` (SQL fragments several areas use), `record` (one order's record),
-//!   [`identity`] (sessions and API keys), [`cache`] (public reads kept until the mirror
-//!   changes), `time`.
+//!   [`identity`] (sessions, API keys, rate limits), [`cache`] (public reads kept until the
+//!   mirror changes), `security` (response headers), `time`.
 //! - One module per area, each with its routes: `orders`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
 //!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
@@ -30,6 +30,7 @@ pub mod page;
 mod params;
 mod record;
 pub mod router;
+mod security;
 pub mod state;
 
 mod accounts;

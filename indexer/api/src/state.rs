@@ -1,5 +1,5 @@
-//! What every handler shares: the pool, the configuration, ingestion's figures and the
-//! response cache.
+//! What every handler shares: the pool, the configuration, ingestion's figures, the
+//! response cache and the rate limits.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use cointent_config::Config;
 use cointent_ingest::Metrics;
 use sqlx::PgPool;
 
-use crate::cache::ResponseCache;
+use crate::{cache::ResponseCache, identity::Limits};
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -20,12 +20,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Public reads answered from memory until the mirror changes.
     pub cache: Arc<ResponseCache>,
+    /// Rate-limit windows.
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {
     /// The state for `config`, with its response cache.
     pub fn new(pool: PgPool, metrics: Arc<Metrics>, config: Arc<Config>) -> Self {
         let cache = Arc::new(ResponseCache::new(config.http.response_cache_mb));
-        Self { pool, metrics, config, cache }
+        Self { pool, metrics, config, cache, limits: Default::default() }
     }
 }

@@ -43,6 +43,7 @@ use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     identity::{ApiKey, random_hex},
     page::PageQuery,
+    security::no_store,
     state::AppState,
 };
 
@@ -59,6 +60,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(remove))
         .routes(routes!(deliveries))
         .routes(routes!(replay))
+        // A webhook's secret is answered once; its log is its key holder's only.
+        .layer(no_store())
 }
 
 /// Register a webhook for order events.

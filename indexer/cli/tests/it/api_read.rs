@@ -659,7 +659,10 @@ async fn as_timelock<C: SolCall>(w: &World, name: &str, call: C) -> Result<()> {
 }
 
 /// Reads server-sent events from a streaming response until `want` messages arrived.
-async fn sse(response: &mut reqwest::Response, want: usize) -> Result<Vec<(String, Value)>> {
+pub(crate) async fn sse(
+    response: &mut reqwest::Response,
+    want: usize,
+) -> Result<Vec<(String, Value)>> {
     let mut buf = String::new();
     let mut out = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -1,0 +1,165 @@
+//! The limits that keep abuse from sinking the server (issue 14): event streams, the
+//! pools, query parameters and the response cache, response headers, `/metrics`.
+
+use std::{
+    net::{IpAddr, Ipv4Addr},
+    time::Duration,
+};
+
+use eyre::{Context, Result, ensure};
+use serde_json::Value;
+
+use crate::{api_read::sse, common::*, world::World};
+
+/// A client whose connections come from `127.0.0.x`.
+fn client_from(x: u8) -> Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, x))).build()?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_streams_are_capped_overall_and_per_client() -> Result<()> {
+    let w = World::start_with(42300, |c| {
+        c.http.max_streams = 3;
+        c.http.max_streams_per_ip = 2;
+    })
+    .await?;
+    let url = w.url("/v1/events/stream");
+    let (a, b) = (client_from(1)?, client_from(2)?);
+    let first = a.get(&url).send().await?;
+    let second = a.get(&url).send().await?;
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let third = a.get(&url).send().await?;
+    assert_eq!(third.status(), 429, "a third stream from one client");
+    assert!(third.headers().contains_key("retry-after"));
+    let body: Value = third.json().await?;
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    let other = b.get(&url).send().await?;
+    assert_eq!(other.status(), 200, "another client's first stream");
+    let over = b.get(&url).send().await?;
+    assert_eq!(over.status(), 429, "a fourth stream in all");
+    // A closed stream frees its place.
+    drop(first);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let again = a.get(&url).send().await?;
+        if again.status() == 200 {
+            break;
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the closed stream kept its place");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop((second, other));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_event_stream_is_fed_by_one_poller() -> Result<()> {
+    let w = World::start_with(42301, |c| c.http.max_streams_per_ip = 1_000).await?;
+    let busy = |pool: &sqlx::PgPool| pool.size() as usize - pool.num_idle();
+    let mut streams = Vec::new();
+    for i in 0..300 {
+        let filter = if i % 2 == 0 { "?contract=stablecoin" } else { "" };
+        let s = w.http.get(w.url(&format!("/v1/events/stream{filter}"))).send().await?;
+        assert_eq!(s.status(), 200);
+        streams.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Sampled over two seconds: a poller per stream keeps the pool's connections busy.
+    let mut samples = 0;
+    for _ in 0..40 {
+        samples += busy(&w.pool);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let health = std::time::Instant::now();
+    assert_eq!(w.http.get(w.url("/health")).send().await?.status(), 200);
+    let health = health.elapsed();
+    assert!(samples <= 20, "{samples} busy connections in 40 samples (/health took {health:?})");
+    // And every stream gets the next event.
+    w.chain.mint(3, 77).await?;
+    for (i, s) in streams.iter_mut().enumerate() {
+        let got = sse(s, 1).await.wrap_err_with(|| format!("stream {i}"))?;
+        assert_eq!(got[0].1["event"], "Transfer", "stream {i}");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_event_id_is_bounded_and_keeps_only_configured_chains() -> Result<()> {
+    let w = World::start(42302).await?;
+    let url = w.url("/v1/events/stream");
+    // 3 000 made-up chains, 26 KB: refused before any query.
+    let forged: Vec<String> = (0..3_000).map(|i| format!("{}:1:0", 900_000 + i)).collect();
+    let forged = forged.join(",");
+    assert!(forged.len() > 25_000);
+    let response = w.http.get(&url).header("Last-Event-ID", &forged).send().await?;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await?;
+    assert_eq!(body["error"]["field"], "Last-Event-ID", "{body}");
+    // A chain this server does not index is dropped from the position.
+    let (block, _) = w.chain.head().await?;
+    let id = format!("999999:5:0,42302:{block}:0");
+    let mut stream = w.http.get(&url).header("Last-Event-ID", &id).send().await?;
+    assert_eq!(stream.status(), 200);
+    w.chain.mint(3, 5).await?;
+    let got = sse(&mut stream, 1).await?;
+    assert!(got[0].0.starts_with("42302:") && !got[0].0.contains("999999"), "{}", got[0].0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_load_cannot_starve_ingestion() -> Result<()> {
+    let chain = Chain::start(42303).await?;
+    let (url, pool) = fresh_db_url().await?;
+    let dir = tempfile::tempdir()?;
+    let http = cointent_harness::free_port()?;
+    // A small API pool, so a few stuck requests hold all of it.
+    let database = format!(
+        "url = \"{url}\"\nmax_connections = 2\n\n[http]\nbind = \"127.0.0.1:{http}\"\n\
+         request_timeout_ms = 3000"
+    );
+    let file = config_toml(dir.path(), &database, &chain.config("a"), "")?;
+    let mut serve = Indexer::spawn(&file, &["serve"])?;
+    let (n, hash) = chain.head().await?;
+    wait_for(&pool, 42303, n, hash).await?;
+    let base = format!("http://127.0.0.1:{http}");
+    let until = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        ensure!(tokio::time::Instant::now() < until, "not serving; log:\n{}", serve.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Reads of the catalogue now wait on a lock, each holding an API connection.
+    let mut locker = pool.begin().await?;
+    sqlx::query("LOCK TABLE metadata_documents IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *locker)
+        .await?;
+    let (stop, _) = tokio::sync::watch::channel(false);
+    let mut load = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (url, stop) = (format!("{base}/v1/artisans"), stop.subscribe());
+        load.spawn(async move {
+            let http = reqwest::Client::new();
+            while !*stop.borrow() {
+                let _ = http.get(&url).timeout(Duration::from_secs(5)).send().await;
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for _ in 0..3 {
+        chain.mint(3, 9).await?;
+    }
+    let (n, hash) = chain.head().await?;
+    let committed = tokio::time::timeout(Duration::from_secs(8), wait_for(&pool, 42303, n, hash))
+        .await
+        .ok()
+        .and_then(Result::ok);
+    let _ = stop.send(true);
+    locker.rollback().await?;
+    load.abort_all();
+    assert!(committed.is_some(), "ingestion waited behind the API; log:\n{}", serve.log());
+    serve.kill();
+    Ok(())
+}

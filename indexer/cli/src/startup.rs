@@ -13,6 +13,7 @@ use cointent_config::Config;
 use cointent_ingest::Metrics;
 use cointent_storage::{Database, db};
 use eyre::{Context, Result};
+use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::watch, task::JoinSet};
 
 /// What the process does.
@@ -32,8 +33,12 @@ pub(crate) enum Mode {
 pub(crate) struct Application {
     config: Config,
     mode: Mode,
-    /// The mirror (and the embedded server when no URL was given: it stops on drop).
+    /// The mirror (and the embedded server when no URL was given: it stops on drop); its
+    /// pool serves HTTP and the webhook worker.
     database: Database,
+    /// Ingestion's own pool (`database.ingest_max_connections`): API load cannot hold the
+    /// connections ingestion commits with.
+    ingest: PgPool,
     metrics: Arc<Metrics>,
     http: Option<(TcpListener, axum::Router)>,
     /// Forget each chain's mirror first (`cointent reindex`).
@@ -46,6 +51,9 @@ impl Application {
     pub(crate) async fn build(config: Config, mode: Mode) -> Result<Self> {
         let database = Database::open_waiting(&config.database).await?;
         db::migrate(&database.pool).await?;
+        let ingest = db::connect(&database.url, config.database.ingest_max_connections)
+            .await
+            .wrap_err("ingestion's pool (database.ingest_max_connections)")?;
         let metrics = Arc::new(Metrics::default());
         let http = match mode {
             Mode::Serve => {
@@ -59,7 +67,7 @@ impl Application {
             }
             Mode::Index { .. } => None,
         };
-        Ok(Self { config, mode, database, metrics, http, reindex: false })
+        Ok(Self { config, mode, database, ingest, metrics, http, reindex: false })
     }
 
     /// Forgets each chain's mirror before indexing it again, once this process holds the
@@ -72,14 +80,14 @@ impl Application {
     /// Runs until a signal (or, for `index --until-caught-up`, until every chain has
     /// caught up) or until a task fails; then stops every task, waiting up to 10 s.
     pub(crate) async fn run_until_stopped(self) -> Result<()> {
-        let Self { config, mode, database, metrics, http, reindex } = self;
+        let Self { config, mode, database, ingest, metrics, http, reindex } = self;
         let pool = database.pool.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         for chain in &config.chains {
             let m = metrics.chain(chain.chain_id);
             tasks.spawn(cointent_ingest::run_chain_with(
-                pool.clone(),
+                ingest.clone(),
                 chain.clone(),
                 m,
                 stop_rx.clone(),

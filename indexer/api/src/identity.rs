@@ -153,7 +153,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// The client's IP (the connection's peer), when the server was started with it.
-fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
     extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
 }
 

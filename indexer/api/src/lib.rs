@@ -7,7 +7,8 @@
 //!   rejection into it), `params` (input checked and normalised), [`page`] (keyset
 //!   pagination), `sql` (SQL fragments several areas use), `record` (one order's record),
 //!   [`identity`] (sessions, API keys, rate limits), [`cache`] (public reads kept until the
-//!   mirror changes), `security` (response headers), `time`.
+//!   mirror changes), `security` (response headers), [`streams`] (the event streams' one
+//!   poller and their caps), `time`.
 //! - One module per area, each with its routes: `orders`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
 //!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
@@ -32,6 +33,7 @@ mod record;
 pub mod router;
 mod security;
 pub mod state;
+pub mod streams;
 
 mod accounts;
 mod auth;

@@ -163,3 +163,37 @@ async fn api_load_cannot_starve_ingestion() -> Result<()> {
     serve.kill();
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_query_parameters_are_refused_and_cache_keys_normalised() -> Result<()> {
+    let w = World::start(42304).await?;
+    for (path, field) in [
+        ("/v1/orders?nonsense=1", "nonsense"),
+        ("/v1/orders?limit=5&cache_buster=2", "cache_buster"),
+        ("/v1/events?chain_id=42304&x", "x"),
+        ("/v1/artisans?utm_source=mail", "utm_source"),
+        ("/v1/events/stream?contract=escrow&y=1", "y"),
+    ] {
+        let (status, body) = w.get(path).await?;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}: {body}");
+        assert_eq!(body["error"]["field"], field, "{path}: {body}");
+    }
+    assert_eq!(w.get("/v1/orders?limit=5").await?.0, 200, "a known parameter");
+
+    // One cache entry per meaning: order and leading zeros do not make new ones.
+    let hit = |r: &reqwest::Response| r.headers().get("x-cache").is_some();
+    let terms = w.sale_terms(4, alloy::primitives::B256::ZERO).await?;
+    w.create_order(4, &terms).await?;
+    w.sync().await?;
+    let qr = "/v1/qr/42304/1?size=300&margin=2";
+    let first = w.http.get(w.url(qr)).send().await?;
+    assert_eq!(first.status(), 200);
+    assert!(!hit(&first));
+    for same in ["/v1/qr/42304/1?size=0300&margin=2", "/v1/qr/42304/1?margin=02&size=300"] {
+        let again = w.http.get(w.url(same)).send().await?;
+        assert_eq!(again.status(), 200, "{same}");
+        assert!(hit(&again), "{same} is the entry of {qr}");
+    }
+    Ok(())
+}

@@ -197,3 +197,119 @@ async fn unknown_query_parameters_are_refused_and_cache_keys_normalised() -> Res
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers_and_405_is_json() -> Result<()> {
+    let w = World::start(42305).await?;
+    let rpc = w.config.rpc_urls[0].trim_end_matches('/');
+    for path in ["/v1/orders", "/v1/nope", "/v1/openapi.json", "/docs", "/health", "/"] {
+        let response = w.http.get(w.url(path)).send().await?;
+        let h = response.headers();
+        let header = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        // The app is WASM and reads the chains' public RPC from the browser.
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert!(csp.contains(&format!("connect-src 'self' {rpc}")), "{path}: {csp}");
+        let scripts = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap_or("");
+        assert!(!scripts.contains("'unsafe-inline'") && scripts.contains("'sha256-"), "{csp}");
+        assert!(h.get("strict-transport-security").is_none(), "{path}: the public URL is http");
+    }
+    // The docs page's inline script is allowed by its hash.
+    let docs = w.http.get(w.url("/docs")).send().await?;
+    let csp = docs.headers()["content-security-policy"].to_str()?.to_string();
+    let page = docs.text().await?;
+    let script = page.split("<script>").nth(1).and_then(|s| s.split("</script>").next());
+    let script = script.ok_or_else(|| eyre::eyre!("no inline script on /docs"))?;
+    use sha2::Digest;
+    let hash = base64_std(&sha2::Sha256::digest(script.as_bytes()));
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+
+    for (method, path) in [
+        (reqwest::Method::DELETE, "/v1/orders"),
+        (reqwest::Method::PUT, "/v1/chains"),
+        (reqwest::Method::POST, "/health"),
+    ] {
+        let response = w.http.request(method.clone(), w.url(path)).send().await?;
+        assert_eq!(response.status(), 405, "{method} {path}");
+        assert!(response.headers().contains_key("allow"), "{method} {path}");
+        assert!(response.headers().contains_key("content-security-policy"));
+        let body: Value = response.json().await.wrap_err_with(|| format!("{method} {path}"))?;
+        assert_eq!(body["error"]["code"], "method_not_allowed", "{method} {path}: {body}");
+    }
+    Ok(())
+}
+
+/// Standard base64 with padding (what CSP hashes use).
+fn base64_std(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            let c = if i <= chunk.len() { ABC[(n >> (18 - 6 * i) & 63) as usize] } else { b'=' };
+            out.push(c as char);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_not_public_without_a_token() -> Result<()> {
+    let w = World::start(42306).await?;
+    let response = w.http.get(w.url("/metrics")).send().await?;
+    assert_eq!(response.status(), 404, "no token configured");
+    assert!(!response.text().await?.contains("cointent_"), "the figures leaked");
+
+    let token = "a-metrics-token-of-32-characters";
+    let w = World::start_with(42307, |c| c.http.metrics_token = Some(token.into())).await?;
+    let url = w.url("/metrics");
+    for auth in [None, Some("Bearer wrong-token-of-some-length"), Some("Basic x")] {
+        let mut request = w.http.get(&url);
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        let response = request.send().await?;
+        assert_eq!(response.status(), 401, "{auth:?}");
+        let body: Value = response.json().await?;
+        assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+    }
+    let response = w.http.get(&url).bearer_auth(token).send().await?;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await?.contains("cointent_"), "the figures");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_have_a_listener_of_their_own() -> Result<()> {
+    let chain = Chain::start(42308).await?;
+    let (url, pool) = fresh_db_url().await?;
+    let dir = tempfile::tempdir()?;
+    let (http, metrics) = (cointent_harness::free_port()?, cointent_harness::free_port()?);
+    let database = format!(
+        "url = \"{url}\"\n\n[http]\nbind = \"127.0.0.1:{http}\"\n\
+         metrics_bind = \"127.0.0.1:{metrics}\""
+    );
+    let file = config_toml(dir.path(), &database, &chain.config("a"), "")?;
+    let mut serve = Indexer::spawn(&file, &["serve"])?;
+    let (n, hash) = chain.head().await?;
+    wait_for(&pool, 42308, n, hash).await?;
+    let until = tokio::time::Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{metrics}/metrics")).await
+            && r.status() == 200
+        {
+            break r.text().await?;
+        }
+        ensure!(tokio::time::Instant::now() < until, "no metrics listener; log:\n{}", serve.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(text.contains("cointent_"), "{text}");
+    let public = reqwest::get(format!("http://127.0.0.1:{http}/metrics")).await?;
+    assert_eq!(public.status(), 404, "not on the public listener too");
+    serve.kill();
+    Ok(())
+}

@@ -4,7 +4,8 @@
 //! Bird's-eye view:
 //! - The shared layer every area builds on, and the only thing areas import: [`state`]
 //!   (what handlers share), [`error`] (one error shape, and the extractors that turn every
-//!   rejection into it), `params` (input checked and normalised), [`page`] (keyset
+//!   rejection into it), `params` (input checked and normalised), `query` (query strings:
+//!   only documented parameters, in one canonical form), [`page`] (keyset
 //!   pagination), `sql` (SQL fragments several areas use), `record` (one order's record),
 //!   [`identity`] (sessions, API keys, rate limits), [`cache`] (public reads kept until the
 //!   mirror changes), `security` (response headers), [`streams`] (the event streams' one
@@ -29,6 +30,7 @@ pub mod identity;
 pub mod openapi;
 pub mod page;
 mod params;
+mod query;
 mod record;
 pub mod router;
 mod security;

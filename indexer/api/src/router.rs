@@ -1,7 +1,7 @@
 //! The whole HTTP server: the `/v1` areas, the docs page, health, readiness, metrics, and
 //! the app's static files at `/`; one origin for API and app.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, identity, keys,
-    metadata, openapi, orders, qr, state::AppState, transparency, treasury, webhooks,
+    metadata, openapi, orders, qr, query, state::AppState, transparency, treasury, webhooks,
 };
 
 /// All routes, with CORS, body limit, timeouts and request spans.
@@ -34,7 +34,11 @@ pub fn router(state: AppState) -> Router {
     let v1 = timed
         .merge(Router::from(streams()))
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(query::Rules::from_document(&document())),
+            query::middleware,
+        ));
     let app_dir = &http.app_dir;
     let app = ServeDir::new(app_dir).fallback(ServeFile::new(app_dir.join("index.html")));
     Router::new()

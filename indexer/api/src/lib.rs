@@ -52,5 +52,5 @@ mod treasury;
 pub mod webhooks;
 
 pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-pub use router::router;
+pub use router::{metrics_router, router};
 pub use state::AppState;

@@ -19,7 +19,8 @@ use utoipa::{
 
 use crate::state::AppState;
 
-const DOCS: &str = include_str!("../openapi/docs.html");
+/// The docs page (its inline script is allowed by hash in the CSP).
+pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
 
 /// What the generated operations share: the document's info, tags, security schemes and
 /// the error responses every area refers to.

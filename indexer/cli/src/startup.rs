@@ -40,7 +40,8 @@ pub(crate) struct Application {
     /// connections ingestion commits with.
     ingest: PgPool,
     metrics: Arc<Metrics>,
-    http: Option<(TcpListener, axum::Router)>,
+    /// The public listener and, when `http.metrics_bind` is set, `/metrics`' own.
+    http: Option<Vec<(TcpListener, axum::Router)>>,
     /// Forget each chain's mirror first (`cointent reindex`).
     reindex: bool,
 }
@@ -63,7 +64,15 @@ impl Application {
                     format!("cannot listen on {} (http.bind)", config.http.bind)
                 })?;
                 tracing::info!(addr = %config.http.bind, "serving HTTP");
-                Some((listener, cointent_api::router(state)))
+                let mut listeners = vec![(listener, cointent_api::router(state.clone()))];
+                if let Some(addr) = config.http.metrics_bind {
+                    let listener = TcpListener::bind(addr)
+                        .await
+                        .wrap_err_with(|| format!("cannot listen on {addr} (http.metrics_bind)"))?;
+                    tracing::info!(%addr, "serving /metrics");
+                    listeners.push((listener, cointent_api::metrics_router(state)));
+                }
+                Some(listeners)
             }
             Mode::Index { .. } => None,
         };
@@ -94,11 +103,13 @@ impl Application {
                 reindex,
             ));
         }
-        if let Some((listener, app)) = http {
+        if let Some(listeners) = http {
             let worker =
                 webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
             tasks.spawn(worker);
-            tasks.spawn(serve(listener, app, stop_rx.clone()));
+            for (listener, app) in listeners {
+                tasks.spawn(serve(listener, app, stop_rx.clone()));
+            }
         }
         let until_caught_up = matches!(mode, Mode::Index { until_caught_up: true });
         let caught_up = async {

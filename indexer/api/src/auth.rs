@@ -114,6 +114,7 @@ async fn nonce(
         (status = 200, description = "Signed in.", body = AuthSession),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, description = "Not application/json.", body = ErrorBody),
         (status = 429, response = crate::openapi::TooManyRequests),
     )

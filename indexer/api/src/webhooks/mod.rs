@@ -104,6 +104,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 409, description = "The key has webhooks.max_per_key live webhooks already.", body = ErrorBody),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, description = "Not application/json.", body = ErrorBody),
         (status = 429, response = crate::openapi::TooManyRequests),
     )

@@ -191,7 +191,7 @@ impl Tail {
     fn offer(&mut self, event: &Event) {
         let (chain, at) =
             (event.chain_id as i64, (event.block_number as i64, event.log_index as i32));
-        if !self.positions.get(&chain).is_some_and(|p| at > *p) {
+        if self.positions.get(&chain).is_none_or(|p| at <= *p) {
             return;
         }
         self.positions.insert(chain, at);

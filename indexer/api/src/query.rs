@@ -7,7 +7,9 @@
 //! `?size=0300&margin=2` and `?margin=2&size=300` are one cache entry.
 //!
 //! The rules come from the generated document (`router::document`), so they cannot drift from
-//! what the handlers declare.
+//! what the handlers declare; the few routes outside it (`/health`, `/ready`, `/docs`,
+//! `/metrics`, the document itself) take no parameters. The app's files are not checked: their
+//! queries are the app's.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -40,8 +42,18 @@ struct Operation {
 }
 
 impl Rules {
+    /// The rules of every operation of `doc`, and GET `plain` paths that take no parameters
+    /// (those the document does not describe: `/health`, the document itself...).
+    pub(crate) fn new(doc: &OpenApi, plain: &[&str]) -> Self {
+        let mut rules = Self::from_document(doc);
+        for path in plain {
+            rules.operations.insert((Method::GET, path.to_string()), Operation::default());
+        }
+        rules
+    }
+
     /// The rules of every operation of `doc`.
-    pub(crate) fn from_document(doc: &OpenApi) -> Self {
+    fn from_document(doc: &OpenApi) -> Self {
         let mut operations = HashMap::new();
         for (path, item) in &doc.paths.paths {
             let methods = [
@@ -77,11 +89,12 @@ impl Rules {
         path: &str,
         query: &str,
     ) -> Result<Option<String>, ApiError> {
-        // Seen from inside the nested `/v1` router or from outside it.
-        let path = if path.starts_with("/v1/") { path.to_string() } else { format!("/v1{path}") };
-        let Some(op) = self.operations.get(&(method.clone(), path)) else {
-            return Ok(None);
-        };
+        // A `/v1` route may be seen from inside the nested router, without its prefix.
+        let op = self
+            .operations
+            .get(&(method.clone(), path.to_string()))
+            .or_else(|| self.operations.get(&(method.clone(), format!("/v1{path}"))));
+        let Some(op) = op else { return Ok(None) };
         let mut pairs: Vec<(String, String)> = Vec::new();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             if !op.known.contains(name.as_ref()) {
@@ -145,7 +158,7 @@ mod tests {
     use super::*;
 
     fn rules() -> Rules {
-        Rules::from_document(&crate::router::document())
+        Rules::new(&crate::router::document(), &["/health"])
     }
 
     #[test]
@@ -159,6 +172,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(get("/v1/orders", "limit=5").is_ok());
+        assert!(get("/health", "x=1").is_err(), "a path without parameters");
         assert_eq!(get("/v1/not-an-operation", "x=1").unwrap(), None);
     }
 

@@ -30,6 +30,9 @@ use crate::{
 /// All routes, with CORS, body limit, timeouts and request spans.
 pub fn router(state: AppState) -> Router {
     let http = &state.config.http;
+    let rules = ["/health", "/ready", "/docs", "/metrics", "/v1/openapi.json"];
+    let rules = Arc::new(query::Rules::new(&document(), &rules));
+    let query_layer = axum::middleware::from_fn_with_state(rules, query::middleware);
     let timed = Router::from(areas())
         .merge(openapi::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::middleware))
@@ -39,20 +42,18 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer))
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(query::Rules::from_document(&document())),
-            query::middleware,
-        ));
+        .layer(query_layer.clone());
     let app_dir = &http.app_dir;
     let app = ServeDir::new(app_dir).fallback(ServeFile::new(app_dir.join("index.html")));
     // The app's page, as served, for the hashes of its inline scripts.
     let app_page = std::fs::read_to_string(app_dir.join("index.html")).unwrap_or_default();
     let router = Router::new()
-        .nest("/v1", v1)
         .route("/docs", get(openapi::docs_page))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(public_metrics))
+        .route_layer(query_layer)
+        .nest("/v1", v1)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(app)
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))

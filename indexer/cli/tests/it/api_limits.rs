@@ -173,6 +173,8 @@ async fn unknown_query_parameters_are_refused_and_cache_keys_normalised() -> Res
         ("/v1/events?chain_id=42304&x", "x"),
         ("/v1/artisans?utm_source=mail", "utm_source"),
         ("/v1/events/stream?contract=escrow&y=1", "y"),
+        ("/v1/openapi.json?v=2", "v"),
+        ("/health?probe=1", "probe"),
     ] {
         let (status, body) = w.get(path).await?;
         assert_eq!(status, 400, "{path}: {body}");

@@ -2,18 +2,25 @@
 //!
 //! 1. `POST /v1/auth/nonce` gives a random, single-use nonce that expires in ten minutes.
 //! 2. The wallet signs (EIP-191 `personal_sign`) an EIP-4361 message whose domain is the
-//!    host of `http.public_url`, whose URI starts with it, with `Version: 1`, the `Chain ID`
-//!    of a configured chain and that nonce.
+//!    host of `http.public_url`, whose URI has its origin (scheme, host and port), with
+//!    `Version: 1`, the `Chain ID` of a configured chain and that nonce.
 //! 3. `POST /v1/auth/verify` checks the message strictly ([`SiweMessage::parse`]), consumes
 //!    the nonce atomically, recovers the signer and answers a random bearer token, stored
 //!    only as its sha256.
 //!
 //! Handlers that need a signed-in maker take the [`Session`] extractor (401 otherwise).
+//!
+//! Nonces are rows: each client IP gets `http.nonce_rate_limit_per_min` of them a minute.
+//! Every answer of this area is `Cache-Control: no-store` (tokens, sessions).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use alloy::primitives::{Address, Signature};
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, request::Parts},
+};
 use cointent_domain::{
     auth::{AuthNonce, AuthSession, AuthSessionList, AuthVerifyRequest},
     error::ErrorBody,
@@ -24,7 +31,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiResult},
-    identity::{Session, random_hex, sha256_hex},
+    identity::{Session, client_limit, random_hex, sha256_hex},
+    security::no_store,
     state::AppState,
 };
 
@@ -43,12 +51,26 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(verify))
         .routes(routes!(sessions))
         .routes(routes!(revoke))
+        // Tokens and sessions are nobody's to keep.
+        .layer(no_store())
+}
+
+/// The request's parts, for handlers that need the client's address.
+struct RequestParts(Parts);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestParts {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.clone()))
+    }
 }
 
 /// A single-use nonce for a sign-in with Ethereum (EIP-4361) message.
 ///
 /// The nonce is random, expires after ten minutes and serves one successful
-/// /v1/auth/verify.
+/// /v1/auth/verify. Each client IP may ask for http.nonce_rate_limit_per_min nonces a minute
+/// (60 by default); over it, 429 with Retry-After.
 #[utoipa::path(
     post,
     path = "/auth/nonce",
@@ -59,7 +81,11 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-async fn nonce(State(s): State<AppState>) -> ApiResult<Json<AuthNonce>> {
+async fn nonce(
+    State(s): State<AppState>,
+    RequestParts(parts): RequestParts,
+) -> ApiResult<Json<AuthNonce>> {
+    client_limit(&s.limits, &parts, "nonce", s.config.http.nonce_rate_limit_per_min)?;
     let nonce = random_hex(16)?;
     // Expired nonces are useless: drop them as new ones are made.
     read::delete_stale_nonces(&s.pool).await?;
@@ -70,7 +96,7 @@ async fn nonce(State(s): State<AppState>) -> ApiResult<Json<AuthNonce>> {
 /// Exchange a signed EIP-4361 message for a session token.
 ///
 /// The message must follow EIP-4361 exactly: domain = host[:port] of the server's public
-/// URL, URI starting with that URL, Version 1, the Chain ID of a chain this server indexes,
+/// URL, URI with that URL's origin (scheme, host and port; any path), Version 1, the Chain ID of a chain this server indexes,
 /// a nonce from /v1/auth/nonce (unused, unexpired; consumed here), Issued At not in the
 /// future (5 minutes of skew), Expiration Time (optional) not passed. The signature is the
 /// wallet's personal_sign (EIP-191) of the message's exact text, 65 bytes of 0x hex; its
@@ -88,6 +114,7 @@ async fn nonce(State(s): State<AppState>) -> ApiResult<Json<AuthNonce>> {
         (status = 200, description = "Signed in.", body = AuthSession),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, description = "Not application/json.", body = ErrorBody),
         (status = 429, response = crate::openapi::TooManyRequests),
     )
@@ -124,8 +151,8 @@ fn check_message(s: &AppState, text: &str, signature: &Signature) -> ApiResult<S
     if msg.domain != host {
         return Err(refuse(format!("domain must be {host:?}")));
     }
-    if !msg.uri.starts_with(public.as_str()) {
-        return Err(refuse(format!("URI must start with {public}")));
+    if !same_origin(&msg.uri, public) {
+        return Err(refuse(format!("URI must be on this server's origin, {public}")));
     }
     if !s.config.chains.iter().any(|c| c.chain_id == msg.chain_id) {
         return Err(refuse(format!("chain {} is not served here", msg.chain_id)));
@@ -160,6 +187,19 @@ fn parse_signature(text: &str) -> ApiResult<Signature> {
         .ok_or_else(|| ApiError::bad("signature", "expected 65 bytes of 0x hex"))?;
     Signature::from_raw(&bytes)
         .map_err(|e| ApiError::Unauthorized(format!("signature: not a valid signature: {e}")))
+}
+
+/// Whether `uri` has the origin of `public`: scheme, host and port, compared as parsed (a
+/// prefix of the text would let `http://host:8080.evil.example/` pass for
+/// `http://host:8080`). Credentials in the URI are refused.
+fn same_origin(uri: &str, public: &str) -> bool {
+    let (Ok(uri), Ok(public)) = (url::Url::parse(uri), url::Url::parse(public)) else {
+        return false;
+    };
+    uri.origin().is_tuple()
+        && uri.origin() == public.origin()
+        && uri.username().is_empty()
+        && uri.password().is_none()
 }
 
 /// `host[:port]` of an `http(s)://` URL.
@@ -412,5 +452,29 @@ Resources:
         assert!(parse_unix("2000-03-01 00:00:00Z").is_err());
         assert!(parse_unix("2000-13-01T00:00:00Z").is_err());
         assert_eq!(host_of("https://shop.example:8443/x"), "shop.example:8443");
+    }
+
+    #[test]
+    fn the_uri_is_compared_by_origin() {
+        let public = "http://127.0.0.1:8080";
+        for ok in
+            ["http://127.0.0.1:8080", "http://127.0.0.1:8080/", "HTTP://127.0.0.1:8080/create?x#y"]
+        {
+            assert!(same_origin(ok, public), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1:8080.evil.example/",
+            "http://127.0.0.1:80800/",
+            "http://127.0.0.1:8080@evil.example/",
+            "http://user@127.0.0.1:8080/",
+            "https://127.0.0.1:8080/",
+            "http://127.0.0.1/",
+            "http://localhost:8080/",
+            "urn:uuid:x",
+            "",
+        ] {
+            assert!(!same_origin(bad, public), "{bad}");
+        }
+        assert!(same_origin("https://shop.example/", "https://shop.example:443"));
     }
 }

@@ -7,19 +7,25 @@
 //!
 //! [`key_layer`] runs before every `/v1` route:
 //! - with `X-Api-Key`: an unknown, malformed or revoked key is refused with 401, even on
-//!   public reads; a valid one is counted (`usage_count`, `last_used_at`, one `UPDATE` per
-//!   request), limited to its `rate_limit_per_min` (429 with `Retry-After`), and handed to
-//!   handlers as [`ApiKey`] (which answers 403 for a missing scope);
+//!   public reads; a valid one is limited to its `rate_limit_per_min` (429 with
+//!   `Retry-After`), counted (`usage_count`, `last_used_at`, one `UPDATE` per request
+//!   answered) and handed to handlers as [`ApiKey`] (which answers 403 for a missing scope).
+//!   Once a key's limit is known to this process, a request over it is refused from memory,
+//!   before the database: refused requests write nothing;
 //! - without a key: reads are public; when `http.anon_rate_limit_per_min` is set, each
 //!   client IP is limited to it (off by default, so local benchmarks are not throttled).
 //!
+//! [`client_limit`] applies a per-IP limit of a handler's own (sign-in nonces).
+//!
 //! Rate limits are fixed one-minute windows counted in this process's memory: with several
 //! API replicas behind a load balancer, a client gets up to the limit from each replica.
+//! The client IP is the connection's peer address: behind a reverse proxy, every client
+//! shares the proxy's.
 
 use std::{
     collections::HashMap,
-    net::SocketAddr,
-    sync::{LazyLock, Mutex},
+    net::{IpAddr, SocketAddr},
+    sync::Mutex,
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -115,7 +121,7 @@ impl ApiKey {
 
 /// Checks and counts the key in `header`: 401 when malformed, unknown or revoked, 429 over
 /// its limit.
-async fn authenticate(pool: &PgPool, header: &[u8]) -> ApiResult<ApiKey> {
+async fn authenticate(pool: &PgPool, limits: &Limits, header: &[u8]) -> ApiResult<ApiKey> {
     let invalid = || ApiError::Unauthorized("invalid or revoked API key".into());
     let text = std::str::from_utf8(header).map_err(|_| invalid())?.trim();
     let (id, secret) = text
@@ -124,33 +130,77 @@ async fn authenticate(pool: &PgPool, header: &[u8]) -> ApiResult<ApiKey> {
         .and_then(|(id, secret)| Some((id.parse::<i64>().ok()?, secret)))
         .ok_or_else(invalid)?;
     let secret_hash = sha256_hex(secret.as_bytes());
+    // The secret's hash names the key in the limiter: ids repeat across databases.
+    let window = format!("key:{secret_hash}");
+    // Over a limit this process knows, refuse before the database: no write.
+    let known = lock(&limits.keys).get(&window).copied();
+    if let Some(per_min) = known {
+        limits.hit(&window, per_min)?;
+    }
     let grant = keys::use_key(pool, id, &secret_hash).await?.ok_or_else(invalid)?;
     let KeyGrant { name, scopes, rate_limit_per_min } = grant;
-    // The secret's hash names the key in the limiter: ids repeat across databases.
-    limit(&format!("key:{secret_hash}"), rate_limit_per_min.max(1) as u32)?;
+    let per_min = rate_limit_per_min.max(1) as u32;
+    // Learned from (and refreshed by) every request the database answers: only valid keys.
+    lock(&limits.keys).insert(window.clone(), per_min);
+    if known.is_none() {
+        limits.hit(&window, per_min)?;
+    }
     Ok(ApiKey { id, name, scopes, rate_limit_per_min })
 }
 
-/// Fixed one-minute windows: name -> (window, requests in it).
-static WINDOWS: LazyLock<Mutex<HashMap<String, (u64, u32)>>> = LazyLock::new(Default::default);
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
-/// Counts a request against `name`'s window; 429 with the seconds left when over `per_min`.
-fn limit(name: &str, per_min: u32) -> ApiResult<()> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let window = now / 60;
-    let mut windows = WINDOWS.lock().unwrap_or_else(|e| e.into_inner());
-    if windows.len() > 100_000 {
-        windows.retain(|_, (w, _)| *w == window);
+/// The client's IP (the connection's peer), when the server was started with it.
+pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+/// Counts a request of `bucket` against the client's own window: 429 over `per_min`.
+/// Without a client address (a server not started with `ConnectInfo`), every client shares
+/// one window.
+pub(crate) fn client_limit(
+    limits: &Limits,
+    parts: &Parts,
+    bucket: &str,
+    per_min: u32,
+) -> ApiResult<()> {
+    match client_ip(&parts.extensions) {
+        Some(ip) => limits.hit(&format!("{bucket}:{ip}"), per_min),
+        None => limits.hit(&format!("{bucket}:-"), per_min),
     }
-    let entry = windows.entry(name.to_string()).or_insert((window, 0));
-    if entry.0 != window {
-        *entry = (window, 0);
+}
+
+/// A server's rate limits: fixed one-minute windows, and the limits of the keys it has seen.
+#[derive(Debug, Default)]
+pub struct Limits {
+    /// Name -> (window, requests in it).
+    windows: Mutex<HashMap<String, (u64, u32)>>,
+    /// The per-minute limit of each valid key seen, by its window's name.
+    keys: Mutex<HashMap<String, u32>>,
+}
+
+impl Limits {
+    /// Counts a request against `name`'s window; 429 with the seconds left when over
+    /// `per_min` (the refused request is not counted).
+    pub(crate) fn hit(&self, name: &str, per_min: u32) -> ApiResult<()> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let window = now / 60;
+        let mut windows = lock(&self.windows);
+        if windows.len() > 100_000 {
+            windows.retain(|_, (w, _)| *w == window);
+        }
+        let entry = windows.entry(name.to_string()).or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        if entry.1 >= per_min {
+            return Err(ApiError::TooManyRequests { retry_after_secs: (window + 1) * 60 - now });
+        }
+        entry.1 += 1;
+        Ok(())
     }
-    if entry.1 >= per_min {
-        return Err(ApiError::TooManyRequests { retry_after_secs: (window + 1) * 60 - now });
-    }
-    entry.1 += 1;
-    Ok(())
 }
 
 /// The `/v1` key layer: authenticates `X-Api-Key` when present (see the module docs) and
@@ -159,19 +209,17 @@ fn limit(name: &str, per_min: u32) -> ApiResult<()> {
 /// Wire it with `axum::middleware::from_fn_with_state(state, cointent_api::identity::key_layer)`.
 pub async fn key_layer(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     if let Some(header) = req.headers().get(HEADER) {
-        match authenticate(&s.pool, header.as_bytes()).await {
+        match authenticate(&s.pool, &s.limits, header.as_bytes()).await {
             Ok(key) => {
                 req.extensions_mut().insert(key);
             }
             Err(e) => return e.into_response(),
         }
-    } else if let Some(per_min) = s.config.http.anon_rate_limit_per_min {
-        let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        if let Some(ip) = ip
-            && let Err(e) = limit(&format!("ip:{ip}"), per_min)
-        {
-            return e.into_response();
-        }
+    } else if let Some(per_min) = s.config.http.anon_rate_limit_per_min
+        && let Some(ip) = client_ip(req.extensions())
+        && let Err(e) = s.limits.hit(&format!("ip:{ip}"), per_min)
+    {
+        return e.into_response();
     }
     next.run(req).await
 }
@@ -188,7 +236,7 @@ impl FromRequestParts<AppState> for ApiKey {
             .headers
             .get(HEADER)
             .ok_or_else(|| ApiError::Unauthorized("this endpoint needs an X-Api-Key".into()))?;
-        let key = authenticate(&s.pool, header.as_bytes()).await?;
+        let key = authenticate(&s.pool, &s.limits, header.as_bytes()).await?;
         parts.extensions.insert(key.clone());
         Ok(key)
     }
@@ -200,11 +248,12 @@ mod tests {
 
     #[test]
     fn the_window_limits_and_says_when_to_retry() {
-        let name = format!("test:{}", std::process::id());
+        let (limits, name) = (Limits::default(), "test");
         for _ in 0..3 {
-            limit(&name, 3).unwrap();
+            limits.hit(name, 3).unwrap();
         }
-        match limit(&name, 3) {
+        assert!(Limits::default().hit(name, 3).is_ok(), "each server counts its own");
+        match limits.hit(name, 3) {
             Err(ApiError::TooManyRequests { retry_after_secs }) => {
                 assert!((1..=60).contains(&retry_after_secs))
             }

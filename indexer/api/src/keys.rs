@@ -16,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     error::ApiResult,
     identity::{ApiKey, random_hex, sha256_hex},
+    security::no_store,
     state::AppState,
 };
 
@@ -105,7 +106,8 @@ pub fn scopes_text(scopes: &[ApiKeyScope]) -> String {
 }
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(me))
+    // A key's details are its holder's only.
+    OpenApiRouter::new().routes(routes!(me)).layer(no_store())
 }
 
 /// The calling API key: name, scopes, rate limit and usage.
@@ -114,8 +116,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 /// `cointent keys create --name N --scopes read,webhooks [--rate-limit PER_MIN]`. Every /v1
 /// endpoint accepts a key; reads work without one. A malformed, unknown or revoked key is
 /// refused with 401 on every endpoint. Each key has a per-minute limit (fixed one-minute
-/// windows counted per server process); over it, 429 with Retry-After. Anonymous callers are
-/// limited per IP only when the server sets http.anon_rate_limit_per_min.
+/// windows counted per server process); over it, 429 with Retry-After, and the refused
+/// request is not counted. Anonymous callers are limited per IP only when the server sets
+/// http.anon_rate_limit_per_min.
 #[utoipa::path(
     get,
     path = "/keys/me",

@@ -4,10 +4,12 @@
 //! Bird's-eye view:
 //! - The shared layer every area builds on, and the only thing areas import: [`state`]
 //!   (what handlers share), [`error`] (one error shape, and the extractors that turn every
-//!   rejection into it), `params` (input checked and normalised), [`page`] (keyset
+//!   rejection into it), `params` (input checked and normalised), `query` (query strings:
+//!   only documented parameters, in one canonical form), [`page`] (keyset
 //!   pagination), `sql` (SQL fragments several areas use), `record` (one order's record),
-//!   [`identity`] (sessions and API keys), [`cache`] (public reads kept until the mirror
-//!   changes), `time`.
+//!   [`identity`] (sessions, API keys, rate limits), [`cache`] (public reads kept until the
+//!   mirror changes), `security` (response headers), [`streams`] (the event streams' one
+//!   poller and their caps), `time`.
 //! - One module per area, each with its routes: `orders`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
 //!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
@@ -28,9 +30,12 @@ pub mod identity;
 pub mod openapi;
 pub mod page;
 mod params;
+mod query;
 mod record;
 pub mod router;
+mod security;
 pub mod state;
+pub mod streams;
 
 mod accounts;
 mod auth;
@@ -47,5 +52,5 @@ mod treasury;
 pub mod webhooks;
 
 pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-pub use router::router;
+pub use router::{metrics_router, router};
 pub use state::AppState;

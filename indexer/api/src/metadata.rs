@@ -8,6 +8,16 @@
 //! (`artisan.address` and `partner.address` absent); a document that names an artisan or a
 //! partner must name the signed-in address as one of them, so nobody publishes a story in
 //! another maker's name. The uploader is recorded as `uploaded_by` either way.
+//!
+//! Which orders a document describes: an order's metadata hash is public and anyone can put
+//! it in their own order's terms, so a document describes (and its artisan or partner is
+//! shown on) only the orders whose seller or a split recipient is its uploader or an address
+//! it names (storage's `metadata_links`).
+//!
+//! What the bytes say is what the API shows: a document repeating a member name (JSON
+//! parsers disagree on which value wins, and the hash covers both) is refused, and so are
+//! the bidirectional override and isolate characters (U+202A-U+202E, U+2066-U+2069), which
+//! make a name display as another.
 
 use alloy::primitives::keccak256;
 use axum::{
@@ -23,6 +33,7 @@ use cointent_domain::{
     time::parse_unix,
 };
 use cointent_storage::read::metadata::{self as read, NewDocument};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -33,9 +44,6 @@ use crate::{
     state::AppState,
 };
 
-/// The largest document accepted.
-pub(crate) const MAX_BYTES: usize = 64 * 1024;
-
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(upload)).routes(routes!(fetch))
 }
@@ -43,12 +51,16 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 /// Store a metadata document under the keccak256 of its exact bytes.
 ///
 /// The body's exact bytes are hashed with keccak256; an order links to the document when its
-/// on-chain Terms.metadataHash equals that hash (on any chain, before or after the upload).
-/// At most 64 KiB, Content-Type application/json, schema cointent.metadata/1 (unknown keys
-/// are refused; the 400 names the field, e.g. `artisan.address`, `images[2]`; a milestone's
-/// `due` must be a real date). A document naming `artisan.address` or `partner.address` must
-/// name the signed-in address as one of them (403 otherwise); the uploader is recorded
-/// either way. 201 when stored now, 200 when it was already stored.
+/// on-chain Terms.metadataHash equals that hash (on any chain, before or after the upload)
+/// and its seller or a split recipient is the uploader or an address the document names
+/// (`linked_orders` lists them). At most http.metadata_max_bytes (64 KiB by default),
+/// Content-Type application/json, schema cointent.metadata/1 (unknown keys are refused; the
+/// 400 names the field, e.g. `artisan.address`, `images[2]`; a milestone's `due` must be a
+/// real date). Refused too: a member name repeated in one object, and the bidirectional
+/// override and isolate characters U+202A-U+202E and U+2066-U+2069 in any string. A document
+/// naming `artisan.address` or `partner.address` must name the signed-in address as one of
+/// them (403 otherwise); the uploader is recorded either way. 201 when stored now, 200 when
+/// it was already stored.
 #[utoipa::path(
     post,
     path = "/metadata",
@@ -62,7 +74,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, description = "Larger than 64 KiB.", body = ErrorBody),
+        (status = 413, description = "Larger than http.metadata_max_bytes (64 KiB by default).", body = ErrorBody),
         (status = 415, description = "Not application/json.", body = ErrorBody),
         (status = 429, response = crate::openapi::TooManyRequests),
     )
@@ -83,18 +95,21 @@ async fn upload(
             "expected Content-Type: application/json".into(),
         ));
     }
+    let max = s.config.http.metadata_max_bytes;
+    let too_large = || ApiError::PayloadTooLarge(format!("a document is at most {max} bytes"));
     let body = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(format!("a document is at most {MAX_BYTES} bytes"))
+            too_large()
         } else {
             ApiError::bad("body", r.body_text())
         }
     })?;
-    if body.len() > MAX_BYTES {
-        return Err(ApiError::PayloadTooLarge(format!("a document is at most {MAX_BYTES} bytes")));
+    if body.len() > max {
+        return Err(too_large());
     }
     let document: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad("body", format!("not JSON: {e}")))?;
+    unique_keys(&body).map_err(|(field, message)| ApiError::bad(field, message))?;
     validate(&document).map_err(|(field, message)| ApiError::bad(field, message))?;
     let named: Vec<&str> = ["artisan", "partner"]
         .iter()
@@ -164,6 +179,90 @@ type Invalid = (String, String);
 
 fn bad(field: &str, message: impl Into<String>) -> Invalid {
     (field.to_string(), message.into())
+}
+
+/// Refuses a document (already known to be JSON) that repeats a member name in an object,
+/// naming the repeated field (`title`, `artisan.name`, `milestones[0].title`).
+fn unique_keys(bytes: &[u8]) -> Result<(), Invalid> {
+    let repeated = std::cell::RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let walked = Unique { path: String::new(), repeated: &repeated }.deserialize(&mut de);
+    match (walked, repeated.into_inner()) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(field)) => Err(bad(&field, "appears twice in one object")),
+        (Err(e), None) => Err(bad("body", format!("not JSON: {e}"))),
+    }
+}
+
+/// Walks a JSON value without keeping it, stopping at the first repeated member name.
+struct Unique<'a> {
+    /// Where the walk is, as [`validate`] names fields.
+    path: String,
+    /// The repeated member's path, once found.
+    repeated: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl Unique<'_> {
+    fn at(&self, child: String) -> Self {
+        Self { path: child, repeated: self.repeated }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Unique<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path =
+                if self.path.is_empty() { key.clone() } else { format!("{}.{key}", self.path) };
+            if !seen.insert(key) {
+                *self.repeated.borrow_mut() = Some(path);
+                return Err(de::Error::custom("repeated member name"));
+            }
+            map.next_value_seed(self.at(path))?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while seq.next_element_seed(self.at(format!("{}[{i}]", self.path)))?.is_some() {
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
 }
 
 /// Checks a document against `cointent.metadata/1`; the error names the field.
@@ -294,10 +393,22 @@ fn known(o: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), I
     }
 }
 
-/// Postgres text and JSONB cannot hold U+0000: refuse it anywhere, naming where.
+/// The bidirectional override and isolate characters: text after them displays reordered,
+/// so a name can read as another.
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Postgres text and JSONB cannot hold U+0000, and bidirectional controls disguise names:
+/// refuse them anywhere, naming where.
 fn no_nul(v: &Value, field: &str) -> Result<(), Invalid> {
     match v {
         Value::String(s) if s.contains('\0') => Err(bad(field, "must not contain U+0000")),
+        Value::String(s) if s.chars().any(bidi_control) => Err(bad(
+            field,
+            "must not contain bidirectional override or isolate characters \
+             (U+202A-U+202E, U+2066-U+2069)",
+        )),
         Value::Array(items) => {
             items.iter().enumerate().try_for_each(|(i, v)| no_nul(v, &format!("{field}[{i}]")))
         }
@@ -380,6 +491,9 @@ mod tests {
             ("/splits/0/recipient", json!(7), "splits[0].recipient"),
             ("/title", json!("a\u{0}b"), "title"),
             ("/product/materials/0", json!("\u{0}"), "product.materials[0]"),
+            ("/artisan/name", json!("Aiko\u{202E}"), "artisan.name"),
+            ("/title", json!("\u{2067}Bowl"), "title"),
+            ("/splits/0/label", json!("shop\u{2069}"), "splits[0].label"),
         ];
         for (pointer, value, field) in cases {
             let mut doc = good.clone();
@@ -400,5 +514,24 @@ mod tests {
         let mut doc = good.clone();
         doc.as_object_mut().unwrap().remove("title");
         assert_eq!(validate(&doc).unwrap_err().0, "title");
+        // Right-to-left text is not refused, only the controls that reorder it.
+        let mut rtl = good.clone();
+        rtl["title"] = json!("\u{200F}وعاء");
+        validate(&rtl).unwrap();
+    }
+
+    #[test]
+    fn repeated_member_names_are_refused_naming_them() {
+        for (text, field) in [
+            (r#"{"a":1,"a":2}"#, "a"),
+            (r#"{"a":{"b":[1,{"c":1,"c":1}]}}"#, "a.b[1].c"),
+            (r#"{"artisan":{"name":"x","name":"y"}}"#, "artisan.name"),
+            (r#"[{"x":null},{"x":true,"x":false}]"#, "[1].x"),
+        ] {
+            assert_eq!(unique_keys(text.as_bytes()).unwrap_err().0, field, "{text}");
+        }
+        unique_keys(br#"{"a":{"a":{"a":[{"a":1},{"a":2}]}},"b":"\u0061"}"#).unwrap();
+        // Names equal once unescaped are the same name.
+        assert_eq!(unique_keys(br#"{"a":1,"\u0061":2}"#).unwrap_err().0, "a");
     }
 }

@@ -19,7 +19,8 @@ use utoipa::{
 
 use crate::state::AppState;
 
-const DOCS: &str = include_str!("../openapi/docs.html");
+/// The docs page (its inline script is allowed by hash in the CSP).
+pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
 
 /// What the generated operations share: the document's info, tags, security schemes and
 /// the error responses every area refers to.
@@ -31,12 +32,30 @@ const DOCS: &str = include_str!("../openapi/docs.html");
         description = "The indexer's mirror of the Co-Intent contracts on every chain. Amounts \
             (uint256) are decimal strings; addresses and hashes are lower-case 0x hex; times are \
             RFC 3339. Lists use keyset pagination: pass a page's next_cursor as cursor. Errors \
-            share one shape (Error)."
+            share one shape (Error).\n\n\
+            Limits (each a configuration key, default in brackets): a query parameter an \
+            operation does not list is a 400 naming it; request bodies at most \
+            http.body_limit_bytes [1 MiB] (413), metadata documents at most \
+            http.metadata_max_bytes [64 KiB] (413); requests time out after \
+            http.request_timeout_ms [10 s] (408), event streams excepted; open event streams \
+            at most http.max_streams [1000] in all and http.max_streams_per_ip [10] per client \
+            IP (429); sign-in nonces at most http.nonce_rate_limit_per_min [60] per client IP \
+            a minute (429); API keys their own per-minute limit, anonymous callers \
+            http.anon_rate_limit_per_min [off] (429); live webhooks at most \
+            webhooks.max_per_key [25] per key (409), to public http:// receivers only."
     ),
     servers((url = "/")),
     components(
         schemas(ErrorBody),
-        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests)
+        responses(
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PayloadTooLarge,
+            TooManyRequests
+        )
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -114,6 +133,13 @@ pub(crate) struct NotFound(#[to_schema] ErrorBody);
 #[derive(ToResponse)]
 #[response(description = "Conflicts with the current state.")]
 pub(crate) struct Conflict(#[to_schema] ErrorBody);
+
+/// A body over the server's limit.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "The body is larger than http.body_limit_bytes (1 MiB by default).")]
+pub(crate) struct PayloadTooLarge(#[to_schema] ErrorBody);
 
 /// Rate limited; see `Retry-After`.
 // Only the wrapped type matters: the derive reads it for the response's schema.

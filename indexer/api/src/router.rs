@@ -1,13 +1,15 @@
-//! The whole HTTP server: the `/v1` areas, the docs page, health, readiness, metrics, and
-//! the app's static files at `/`; one origin for API and app.
+//! The whole HTTP server: the `/v1` areas, the docs page, health, readiness, and the app's
+//! static files at `/`; one origin for API and app, every response with the `security`
+//! headers. `/metrics` is public only behind `http.metrics_token`; [`metrics_router`] serves
+//! it on a listener of its own (`http.metrics_bind`).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
-    response::IntoResponse,
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tower_http::{
@@ -21,12 +23,16 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, identity, keys,
-    metadata, openapi, orders, qr, state::AppState, transparency, treasury, webhooks,
+    metadata, openapi, orders, qr, query, security, state::AppState, transparency, treasury,
+    webhooks,
 };
 
 /// All routes, with CORS, body limit, timeouts and request spans.
 pub fn router(state: AppState) -> Router {
     let http = &state.config.http;
+    let rules = ["/health", "/ready", "/docs", "/metrics", "/v1/openapi.json"];
+    let rules = Arc::new(query::Rules::new(&document(), &rules));
+    let query_layer = axum::middleware::from_fn_with_state(rules, query::middleware);
     let timed = Router::from(areas())
         .merge(openapi::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::middleware))
@@ -34,23 +40,34 @@ pub fn router(state: AppState) -> Router {
     let v1 = timed
         .merge(Router::from(streams()))
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer));
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer))
+        .layer(query_layer.clone());
     let app_dir = &http.app_dir;
     let app = ServeDir::new(app_dir).fallback(ServeFile::new(app_dir.join("index.html")));
-    Router::new()
-        .nest("/v1", v1)
+    // The app's page, as served, for the hashes of its inline scripts.
+    let app_page = std::fs::read_to_string(app_dir.join("index.html")).unwrap_or_default();
+    let router = Router::new()
         .route("/docs", get(openapi::docs_page))
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(public_metrics))
+        .route_layer(query_layer)
+        .nest("/v1", v1)
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(app)
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(cors(&http.cors_origins))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
             tracing::debug_span!("http", method = %req.method(), route = route.unwrap_or("-"))
-        }))
-        .with_state(state)
+        }));
+    security::apply(router, &state.config, &[openapi::DOCS, &app_page]).with_state(state)
+}
+
+/// `/metrics` alone, for a listener of its own (`http.metrics_bind`): keep it private.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics)).with_state(state)
 }
 
 /// Every `/v1` route that answers within the request timeout (relative to `/v1`), with
@@ -128,6 +145,33 @@ async fn ready(State(s): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::OK, "ready".to_string())
     }
+}
+
+/// 405 in the one error shape (axum still adds `Allow`).
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed("method not allowed on this path".into())
+}
+
+/// `/metrics` on the public listener: only with `http.metrics_token` configured, and only
+/// for `Authorization: Bearer <token>`; otherwise it is not there.
+async fn public_metrics(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = &s.config.http.metrics_token else {
+        return ApiError::NotFound("no such endpoint".into()).into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !constant_time_eq(given.as_bytes(), token.as_bytes()) {
+        return ApiError::Unauthorized("/metrics needs its bearer token".into()).into_response();
+    }
+    metrics(State(s)).await.into_response()
+}
+
+/// Equal bytes, in a time that depends only on the lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {

@@ -1,5 +1,5 @@
-//! What every handler shares: the pool, the configuration, ingestion's figures and the
-//! response cache.
+//! What every handler shares: the pool, the configuration, ingestion's figures, the
+//! response cache, the rate limits and the event streams' poller.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use cointent_config::Config;
 use cointent_ingest::Metrics;
 use sqlx::PgPool;
 
-use crate::cache::ResponseCache;
+use crate::{cache::ResponseCache, identity::Limits, streams::Hub};
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -20,12 +20,19 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Public reads answered from memory until the mirror changes.
     pub cache: Arc<ResponseCache>,
+    /// Rate-limit windows.
+    pub limits: Arc<Limits>,
+    /// The event streams' shared poller and their counts.
+    pub streams: Arc<Hub>,
 }
 
 impl AppState {
     /// The state for `config`, with its response cache.
     pub fn new(pool: PgPool, metrics: Arc<Metrics>, config: Arc<Config>) -> Self {
         let cache = Arc::new(ResponseCache::new(config.http.response_cache_mb));
-        Self { pool, metrics, config, cache }
+        let chains = config.chains.iter().map(|c| c.chain_id as i64).collect();
+        let (max, per_ip) = (config.http.max_streams, config.http.max_streams_per_ip);
+        let streams = Arc::new(Hub::new(pool.clone(), chains, max, per_ip));
+        Self { pool, metrics, config, cache, limits: Default::default(), streams }
     }
 }

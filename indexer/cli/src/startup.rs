@@ -13,6 +13,7 @@ use cointent_config::Config;
 use cointent_ingest::Metrics;
 use cointent_storage::{Database, db};
 use eyre::{Context, Result};
+use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::watch, task::JoinSet};
 
 /// What the process does.
@@ -32,10 +33,15 @@ pub(crate) enum Mode {
 pub(crate) struct Application {
     config: Config,
     mode: Mode,
-    /// The mirror (and the embedded server when no URL was given: it stops on drop).
+    /// The mirror (and the embedded server when no URL was given: it stops on drop); its
+    /// pool serves HTTP and the webhook worker.
     database: Database,
+    /// Ingestion's own pool (`database.ingest_max_connections`): API load cannot hold the
+    /// connections ingestion commits with.
+    ingest: PgPool,
     metrics: Arc<Metrics>,
-    http: Option<(TcpListener, axum::Router)>,
+    /// The public listener and, when `http.metrics_bind` is set, `/metrics`' own.
+    http: Option<Vec<(TcpListener, axum::Router)>>,
     /// Forget each chain's mirror first (`cointent reindex`).
     reindex: bool,
 }
@@ -46,6 +52,9 @@ impl Application {
     pub(crate) async fn build(config: Config, mode: Mode) -> Result<Self> {
         let database = Database::open_waiting(&config.database).await?;
         db::migrate(&database.pool).await?;
+        let ingest = db::connect(&database.url, config.database.ingest_max_connections)
+            .await
+            .wrap_err("ingestion's pool (database.ingest_max_connections)")?;
         let metrics = Arc::new(Metrics::default());
         let http = match mode {
             Mode::Serve => {
@@ -55,11 +64,19 @@ impl Application {
                     format!("cannot listen on {} (http.bind)", config.http.bind)
                 })?;
                 tracing::info!(addr = %config.http.bind, "serving HTTP");
-                Some((listener, cointent_api::router(state)))
+                let mut listeners = vec![(listener, cointent_api::router(state.clone()))];
+                if let Some(addr) = config.http.metrics_bind {
+                    let listener = TcpListener::bind(addr)
+                        .await
+                        .wrap_err_with(|| format!("cannot listen on {addr} (http.metrics_bind)"))?;
+                    tracing::info!(%addr, "serving /metrics");
+                    listeners.push((listener, cointent_api::metrics_router(state)));
+                }
+                Some(listeners)
             }
             Mode::Index { .. } => None,
         };
-        Ok(Self { config, mode, database, metrics, http, reindex: false })
+        Ok(Self { config, mode, database, ingest, metrics, http, reindex: false })
     }
 
     /// Forgets each chain's mirror before indexing it again, once this process holds the
@@ -72,25 +89,27 @@ impl Application {
     /// Runs until a signal (or, for `index --until-caught-up`, until every chain has
     /// caught up) or until a task fails; then stops every task, waiting up to 10 s.
     pub(crate) async fn run_until_stopped(self) -> Result<()> {
-        let Self { config, mode, database, metrics, http, reindex } = self;
+        let Self { config, mode, database, ingest, metrics, http, reindex } = self;
         let pool = database.pool.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         for chain in &config.chains {
             let m = metrics.chain(chain.chain_id);
             tasks.spawn(cointent_ingest::run_chain_with(
-                pool.clone(),
+                ingest.clone(),
                 chain.clone(),
                 m,
                 stop_rx.clone(),
                 reindex,
             ));
         }
-        if let Some((listener, app)) = http {
+        if let Some(listeners) = http {
             let worker =
                 webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
             tasks.spawn(worker);
-            tasks.spawn(serve(listener, app, stop_rx.clone()));
+            for (listener, app) in listeners {
+                tasks.spawn(serve(listener, app, stop_rx.clone()));
+            }
         }
         let until_caught_up = matches!(mode, Mode::Index { until_caught_up: true });
         let caught_up = async {

@@ -7,6 +7,8 @@
 //! url = "postgres://user@host/db"   # optional; without it an embedded Postgres starts
 //! data_dir = ".cointent/postgres"    # the embedded server's data folder
 //! port = 54329                       # the embedded server's port
+//! max_connections = 16               # the API's pool (requests, streams, webhook worker)
+//! ingest_max_connections = 8         # ingestion's own pool, so API load cannot starve it
 //!
 //! [http]
 //! bind = "127.0.0.1:8080"
@@ -18,11 +20,22 @@
 //! session_ttl_secs = 86400
 //! response_cache_mb = 64                  # cached public reads; 0 turns the cache off
 //! anon_rate_limit_per_min = 600           # per client IP without an API key; default: off
+//! nonce_rate_limit_per_min = 60           # sign-in nonces per client IP
+//! metadata_max_bytes = 65536              # the largest metadata document
+//! max_streams = 1000                      # open event streams, in all
+//! max_streams_per_ip = 10                 # open event streams per client IP
+//! metrics_bind = "127.0.0.1:9464"         # /metrics on a listener of its own; default: none
+//! metrics_token = "..."                   # or on `bind`, behind `Authorization: Bearer`
 //!
 //! [webhooks]
 //! max_attempts = 8
 //! backoff_ms = 1000      # first retry; doubles each attempt
-//! timeout_ms = 5000
+//! timeout_ms = 5000      # the whole attempt
+//! connect_timeout_ms = 2000
+//! max_per_key = 25       # live webhooks per API key
+//! concurrency = 32       # deliveries in flight, per worker
+//! per_host_concurrency = 4   # deliveries in flight to one receiver host:port, all workers
+//! allow_private_targets = false  # true: loopback and private receivers (local development)
 //!
 //! [[chains]]
 //! name = "local-a"
@@ -115,9 +128,12 @@ pub struct DatabaseConfig {
     /// Port of the embedded server.
     #[serde(default = "default_pg_port")]
     pub port: u16,
-    /// Maximum pool size.
+    /// The API's pool size (requests, event streams, the webhook worker).
     #[serde(default = "default_pool")]
     pub max_connections: u32,
+    /// Ingestion's pool size: commits never wait behind API requests.
+    #[serde(default = "default_ingest_pool")]
+    pub ingest_max_connections: u32,
 }
 
 impl Default for DatabaseConfig {
@@ -127,6 +143,7 @@ impl Default for DatabaseConfig {
             data_dir: default_data_dir(),
             port: default_pg_port(),
             max_connections: default_pool(),
+            ingest_max_connections: default_ingest_pool(),
         }
     }
 }
@@ -164,6 +181,26 @@ pub struct HttpConfig {
     /// default): no limit for anonymous reads.
     #[serde(default)]
     pub anon_rate_limit_per_min: Option<u32>,
+    /// Sign-in nonces (`POST /v1/auth/nonce`) per minute for each client IP.
+    #[serde(default = "default_nonce_rate")]
+    pub nonce_rate_limit_per_min: u32,
+    /// The largest metadata document accepted (at most `body_limit_bytes`).
+    #[serde(default = "default_metadata_max")]
+    pub metadata_max_bytes: usize,
+    /// Event streams (`/v1/events/stream`) open at once, in all.
+    #[serde(default = "default_max_streams")]
+    pub max_streams: usize,
+    /// Event streams open at once from one client IP.
+    #[serde(default = "default_max_streams_per_ip")]
+    pub max_streams_per_ip: usize,
+    /// Where to serve `/metrics` on a listener of its own (keep it private); unset: not
+    /// there.
+    #[serde(default)]
+    pub metrics_bind: Option<SocketAddr>,
+    /// A bearer token that lets `/metrics` be read on the public listener
+    /// (`Authorization: Bearer <token>`); unset: `/metrics` is not public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -178,6 +215,12 @@ impl Default for HttpConfig {
             session_ttl_secs: default_session_ttl(),
             response_cache_mb: default_cache_mb(),
             anon_rate_limit_per_min: None,
+            nonce_rate_limit_per_min: default_nonce_rate(),
+            metadata_max_bytes: default_metadata_max(),
+            max_streams: default_max_streams(),
+            max_streams_per_ip: default_max_streams_per_ip(),
+            metrics_bind: None,
+            metrics_token: None,
         }
     }
 }
@@ -199,9 +242,27 @@ pub struct WebhookConfig {
     /// Delay before the first retry; doubles with each attempt.
     #[serde(default = "default_backoff_ms")]
     pub backoff_ms: u64,
-    /// How long to wait for a receiver's answer.
+    /// How long one attempt may take in all, connection included.
     #[serde(default = "default_hook_timeout_ms")]
     pub timeout_ms: u64,
+    /// How long connecting to a receiver may take.
+    #[serde(default = "default_hook_connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    /// Live webhooks one API key may have.
+    #[serde(default = "default_hooks_per_key")]
+    pub max_per_key: u32,
+    /// Deliveries one worker has in flight at once.
+    #[serde(default = "default_hook_concurrency")]
+    pub concurrency: u32,
+    /// Deliveries in flight at once to one receiver (`host:port`), over every worker: a slow
+    /// receiver holds at most this many.
+    #[serde(default = "default_hook_per_host")]
+    pub per_host_concurrency: u32,
+    /// Allow receivers on loopback, private, link-local and other non-public addresses
+    /// (local development and tests); off by default, so webhooks cannot reach the
+    /// server's own network.
+    #[serde(default)]
+    pub allow_private_targets: bool,
 }
 
 impl Default for WebhookConfig {
@@ -210,6 +271,11 @@ impl Default for WebhookConfig {
             max_attempts: default_attempts(),
             backoff_ms: default_backoff_ms(),
             timeout_ms: default_hook_timeout_ms(),
+            connect_timeout_ms: default_hook_connect_timeout_ms(),
+            max_per_key: default_hooks_per_key(),
+            concurrency: default_hook_concurrency(),
+            per_host_concurrency: default_hook_per_host(),
+            allow_private_targets: false,
         }
     }
 }
@@ -342,6 +408,9 @@ fn default_pg_port() -> u16 {
 fn default_pool() -> u32 {
     16
 }
+fn default_ingest_pool() -> u32 {
+    8
+}
 fn default_bind() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
 }
@@ -363,6 +432,18 @@ fn default_session_ttl() -> u64 {
 fn default_cache_mb() -> usize {
     64
 }
+fn default_nonce_rate() -> u32 {
+    60
+}
+fn default_metadata_max() -> usize {
+    64 * 1024
+}
+fn default_max_streams() -> usize {
+    1_000
+}
+fn default_max_streams_per_ip() -> usize {
+    10
+}
 fn default_attempts() -> u32 {
     8
 }
@@ -371,6 +452,18 @@ fn default_backoff_ms() -> u64 {
 }
 fn default_hook_timeout_ms() -> u64 {
     5_000
+}
+fn default_hook_connect_timeout_ms() -> u64 {
+    2_000
+}
+fn default_hooks_per_key() -> u32 {
+    25
+}
+fn default_hook_concurrency() -> u32 {
+    32
+}
+fn default_hook_per_host() -> u32 {
+    4
 }
 fn default_true() -> bool {
     true
@@ -390,6 +483,41 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
 }
 
 impl Config {
+    /// The limits must leave the server usable: each at least 1, timeouts included.
+    fn check_limits(&self) -> Result<(), ConfigError> {
+        let (http, hooks) = (&self.http, &self.webhooks);
+        let at_least_one: [(&str, u64); 12] = [
+            ("database.max_connections", self.database.max_connections.into()),
+            ("database.ingest_max_connections", self.database.ingest_max_connections.into()),
+            ("http.nonce_rate_limit_per_min", http.nonce_rate_limit_per_min.into()),
+            ("http.max_streams", http.max_streams as u64),
+            ("http.max_streams_per_ip", http.max_streams_per_ip as u64),
+            ("webhooks.max_attempts", hooks.max_attempts.into()),
+            ("webhooks.timeout_ms", hooks.timeout_ms),
+            ("webhooks.connect_timeout_ms", hooks.connect_timeout_ms),
+            ("webhooks.max_per_key", hooks.max_per_key.into()),
+            ("webhooks.concurrency", hooks.concurrency.into()),
+            ("webhooks.per_host_concurrency", hooks.per_host_concurrency.into()),
+            ("http.metadata_max_bytes", http.metadata_max_bytes as u64),
+        ];
+        if let Some((key, _)) = at_least_one.iter().find(|(_, v)| *v == 0) {
+            return Err(invalid(*key, "must be at least 1"));
+        }
+        if http.metadata_max_bytes > http.body_limit_bytes {
+            return Err(invalid(
+                "http.metadata_max_bytes",
+                format!("must not exceed http.body_limit_bytes ({})", http.body_limit_bytes),
+            ));
+        }
+        if http.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid("http.metrics_token", "must be at least 16 characters"));
+        }
+        if http.metrics_bind.is_some_and(|m| m == http.bind) {
+            return Err(invalid("http.metrics_bind", "must differ from http.bind"));
+        }
+        Ok(())
+    }
+
     /// Reads `path`, applies environment overrides and validates.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
@@ -439,9 +567,7 @@ impl Config {
         if self.http.app_dir.is_relative() {
             self.http.app_dir = base.join(&self.http.app_dir);
         }
-        if self.webhooks.max_attempts == 0 {
-            return Err(invalid("webhooks.max_attempts", "must be at least 1"));
-        }
+        self.check_limits()?;
         let mut seen = std::collections::HashSet::new();
         for (i, chain) in self.chains.iter_mut().enumerate() {
             let key = |k: &str| format!("chains[{i}].{k}");
@@ -552,6 +678,33 @@ mod tests {
         assert!(err.contains("bind"), "{err}");
         let err = parse("[database]\nurl = 1\nbogus = 2\n").unwrap_err().to_string();
         assert!(err.contains("test.toml"), "{err}");
+    }
+
+    #[test]
+    fn limits_are_checked_naming_the_key() {
+        let chain = "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://x']\ncontracts={a='0x0000000000000000000000000000000000000001'}\n";
+        for (table, key) in [
+            ("[webhooks]\nmax_per_key = 0", "webhooks.max_per_key"),
+            ("[webhooks]\nper_host_concurrency = 0", "webhooks.per_host_concurrency"),
+            ("[http]\nmax_streams_per_ip = 0", "http.max_streams_per_ip"),
+            ("[http]\nnonce_rate_limit_per_min = 0", "http.nonce_rate_limit_per_min"),
+            (
+                "[http]\nbody_limit_bytes = 1000\nmetadata_max_bytes = 2000",
+                "http.metadata_max_bytes",
+            ),
+            ("[http]\nmetrics_token = 'short'", "http.metrics_token"),
+            ("[http]\nbind = '127.0.0.1:1'\nmetrics_bind = '127.0.0.1:1'", "http.metrics_bind"),
+            ("[database]\ningest_max_connections = 0", "database.ingest_max_connections"),
+        ] {
+            let err = parse(&format!("{table}\n{chain}")).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{key}`")), "{table}: {err}");
+        }
+        let c = parse(chain).unwrap();
+        assert!(!c.webhooks.allow_private_targets, "receivers must be public by default");
+        assert_eq!((c.webhooks.max_per_key, c.webhooks.per_host_concurrency), (25, 4));
+        assert_eq!((c.http.max_streams, c.http.max_streams_per_ip), (1_000, 10));
+        assert_eq!((c.http.nonce_rate_limit_per_min, c.http.metadata_max_bytes), (60, 65_536));
+        assert_eq!((c.http.metrics_bind, c.http.metrics_token.as_deref()), (None, None));
     }
 
     #[test]

@@ -274,7 +274,7 @@ impl Plan {
                 &[(&p.haat, "Haat & Loom (partner shop)")],
             ),
             translation: document("freelance", &TRANSLATION, None, None, &p.freelancer, &[]),
-            branding: document("freelance", &BRANDING, None, Some(haat), &p.freelancer, &[]),
+            branding: document("freelance", &BRANDING, None, None, &p.freelancer, &[]),
             knobs: document(
                 "collective",
                 &KNOBS,

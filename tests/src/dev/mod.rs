@@ -337,7 +337,7 @@ impl Dev {
             "
   Co-Intent local stack
   app           {url}/
-  API           {url}/v1  (docs: {url}/docs; /health /ready /metrics)
+  API           {url}/v1  (docs: {url}/docs; /health /ready)
   transparency  {url}/t/31337/1  (a completed collective order)
   chain 31337   http://127.0.0.1:{a}
   chain 31338   http://127.0.0.1:{b}

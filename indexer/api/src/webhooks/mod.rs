@@ -2,21 +2,31 @@
 //!
 //! A partner's API key with the `webhooks` scope registers URLs for event types, optionally
 //! narrowed to a chain, to accounts (matched against the order's seller, split recipients,
-//! backers and promoters) and to order ids. [`run_worker`] (spawned by `cointent serve`, in `worker`):
-//! - scans each chain's mirrored events only up to its final block (`checkpoint_block -
-//!   finality_depth`), from a cursor of its own in Postgres, so an event a reorg removes is
-//!   never sent; a webhook receives the events that become final after it was created;
+//! backers and promoters) and to order ids; at most `webhooks.max_per_key` live ones per key.
+//! Receivers must be `http://` URLs of public hosts (`target`: no loopback, private,
+//! link-local or metadata addresses, checked at registration and at every delivery) unless
+//! `webhooks.allow_private_targets` is set for local development. [`run_worker`] (spawned by
+//! `cointent serve`, in `worker`):
+//! - scans each chain's mirrored events only up to the mirror's final block
+//!   (`chains.final_block`, what the ingester can no longer roll back), from a cursor of its
+//!   own in Postgres, so an event a reorg removes is never sent; a webhook receives the
+//!   events that become final after it was created;
 //! - inserts one delivery per (webhook, event), unique, in the same transaction as the
-//!   cursor: each event is delivered at most once per webhook, whatever the restarts;
-//! - POSTs due deliveries with the signature header, retrying failures after
-//!   `webhooks.backoff_ms`, doubling each time, until `webhooks.max_attempts`, then marks
-//!   them failed. Several workers may run: deliveries are claimed with `SKIP LOCKED`.
+//!   cursor;
+//! - posts due deliveries with the signature header, each on its own task: at most
+//!   `webhooks.concurrency` per worker and `webhooks.per_host_concurrency` per receiver over
+//!   every worker, so a slow receiver holds up only its own deliveries;
+//! - posts each (webhook, event) at most once, unless the receiver answers non-2xx or cannot
+//!   be connected to: those are retried after `webhooks.backoff_ms`, doubling each time,
+//!   until `webhooks.max_attempts`. A receiver that was connected to but did not answer in
+//!   time (or broke the connection) may have handled the event, so the delivery fails at
+//!   once (replayable), as does one whose worker died mid-post. The delivery log says only
+//!   "the receiver answered N" or "no answer from the receiver".
 //!
 //! The signature (`signature`): `X-Cointent-Signature: t=<unix seconds>,v1=<hex
 //! hmac_sha256(secret, "<t>.<body>")>`; receivers check it with [`verify_signature`].
 //!
-//! Delivery uses reqwest built without TLS: `https://` receivers need reqwest's TLS feature
-//! in this build (until then their attempts fail with the connection error).
+//! Outbound TLS is not in this build yet: `https://` receivers are refused at registration.
 
 use axum::{Json, extract::State, http::StatusCode};
 use cointent_domain::{
@@ -24,7 +34,7 @@ use cointent_domain::{
     error::ErrorBody,
     webhooks::{WebhookCreate, WebhookCreated, WebhookDelivery, WebhookEventType, WebhookList},
 };
-use cointent_storage::read::webhooks::{self as read, NewWebhook};
+use cointent_storage::read::webhooks::{self as read, NewWebhook, Replay};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -33,10 +43,12 @@ use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     identity::{ApiKey, random_hex},
     page::PageQuery,
+    security::no_store,
     state::AppState,
 };
 
 mod signature;
+mod target;
 mod worker;
 
 pub use signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign, verify_signature};
@@ -48,31 +60,35 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(remove))
         .routes(routes!(deliveries))
         .routes(routes!(replay))
-}
-
-fn check_url(url: &str) -> ApiResult<()> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    let host = rest.and_then(|r| r.split(['/', '?', '#']).next()).unwrap_or_default();
-    if host.is_empty() || url.len() > 2048 || url.contains(char::is_whitespace) {
-        return Err(ApiError::bad("url", "must be an http:// or https:// URL"));
-    }
-    Ok(())
+        // A webhook's secret is answered once; its log is its key holder's only.
+        .layer(no_store())
 }
 
 /// Register a webhook for order events.
 ///
-/// Needs an API key with the `webhooks` scope. Events are sent only once their block is
-/// final (the chain's checkpoint minus its finality depth), so an event a reorg removes is
-/// never sent; a webhook receives events that become final after it was created. Each event
-/// is delivered at most once per webhook, as a POST of a WebhookEvent JSON body with headers
+/// Needs an API key with the `webhooks` scope; a key has at most `webhooks.max_per_key`
+/// live webhooks (25 by default; 409 beyond). The URL must be `http://` (https receivers are
+/// refused until outbound TLS lands) without credentials, and its host must resolve only to
+/// public addresses: loopback, private (RFC 1918, ULA), link-local (cloud metadata
+/// services), shared (CGNAT), multicast and reserved addresses, their IPv4-mapped and other
+/// IPv6 forms, integer hosts such as `2130706433`, and names such as `localhost`,
+/// `*.localhost` or `metadata.google.internal` are refused (400), and checked again at
+/// every delivery. Events are sent only once their block is final in the mirror (what the
+/// indexer can no longer roll back), so an event a reorg removes is never sent; a webhook
+/// receives events that become final after it was created. Each event is posted at most
+/// once per webhook, as a POST of a WebhookEvent JSON body with headers
 /// `X-Cointent-Event-Id: <chain:block:log>` and `X-Cointent-Signature: t=<unix
 /// seconds>,v1=<hex hmac_sha256(secret, "<t>.<body>")>`. To verify: split the header on
 /// `,`, take `t` and every `v1`, compute HMAC-SHA256 with the webhook's secret over the
 /// ASCII `t`, a `.`, and the raw body bytes; accept if a `v1` equals it (constant-time
 /// compare) and `t` is within your tolerance (e.g. 5 minutes) of your clock. A receiver
-/// answering other than 2xx (or not within the server's timeout) is retried after
+/// answering other than 2xx, or that cannot be connected to, is retried after
 /// webhooks.backoff_ms, doubling each time, up to webhooks.max_attempts; then the delivery
-/// is `failed` (replayable). Filters: `chain_id`, `accounts` (matched against the order's
+/// is `failed` (replayable). A receiver that was connected to but does not answer within
+/// webhooks.timeout_ms (5 s by default) may have handled the event: it is not posted again
+/// (the delivery fails, replayable). Each receiver (host and port) gets at most
+/// webhooks.per_host_concurrency deliveries at once. Filters: `chain_id`, `accounts`
+/// (matched against the order's
 /// seller, split recipients, backers and promoters, and the event's own backer/promoter),
 /// `order_ids`. The secret is returned only here.
 #[utoipa::path(
@@ -86,7 +102,9 @@ fn check_url(url: &str) -> ApiResult<()> {
         (status = 201, description = "Registered; `secret` is shown once.", body = WebhookCreated),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 409, description = "The key has webhooks.max_per_key live webhooks already.", body = ErrorBody),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, description = "Not application/json.", body = ErrorBody),
         (status = 429, response = crate::openapi::TooManyRequests),
     )
@@ -97,7 +115,11 @@ async fn create(
     ApiJson(input): ApiJson<WebhookCreate>,
 ) -> ApiResult<(StatusCode, Json<WebhookCreated>)> {
     key.require("webhooks")?;
-    check_url(&input.url)?;
+    let hooks = &s.config.webhooks;
+    let connect = std::time::Duration::from_millis(hooks.connect_timeout_ms);
+    let target = target::check(&input.url, hooks.allow_private_targets, connect)
+        .await
+        .map_err(|why| ApiError::bad("url", why))?;
     let mut events: Vec<String> = Vec::new();
     for event in &input.events {
         if event.parse::<WebhookEventType>().is_err() {
@@ -140,8 +162,15 @@ async fn create(
         accounts: accounts.as_deref(),
         order_ids: order_ids.as_deref(),
         secret: &secret,
+        host: &target.host,
+        max_per_key: hooks.max_per_key.into(),
     };
-    let webhook = read::create(&s.pool, &new).await?;
+    let webhook = read::create(&s.pool, &new).await?.ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "this API key has {} webhooks, the most allowed: delete one first",
+            hooks.max_per_key
+        ))
+    })?;
     Ok((StatusCode::CREATED, Json(WebhookCreated { webhook, secret })))
 }
 
@@ -264,7 +293,7 @@ async fn deliveries(
 /// Send a delivery again, as a new series of attempts.
 ///
 /// Resets the delivery to pending with zero attempts; the worker sends the same body (a
-/// fresh signature) at once.
+/// fresh signature) at once. A delivery being sent right now cannot be replayed (409).
 #[utoipa::path(
     post,
     path = "/webhooks/deliveries/{id}/replay",
@@ -278,6 +307,7 @@ async fn deliveries(
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
@@ -288,8 +318,11 @@ async fn replay(
 ) -> ApiResult<(StatusCode, Json<WebhookDelivery>)> {
     key.require("webhooks")?;
     let id = path_id("id", &id)?;
-    let delivery = read::replay(&s.pool, id, key.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("delivery {id}")))?;
-    Ok((StatusCode::ACCEPTED, Json(delivery)))
+    match read::replay(&s.pool, id, key.id).await? {
+        Replay::Queued(delivery) => Ok((StatusCode::ACCEPTED, Json(delivery))),
+        Replay::InFlight => {
+            Err(ApiError::Conflict(format!("delivery {id} is being sent; try again shortly")))
+        }
+        Replay::NotFound => Err(ApiError::not_found(format!("delivery {id}"))),
+    }
 }

@@ -1,53 +1,191 @@
 //! The delivery worker: final events become deliveries, deliveries become signed POSTs.
+//!
+//! Each claimed delivery is posted on a task of its own (a [`JoinSet`] the worker owns, so a
+//! worker that stops or dies takes its posts with it): the worker claims only as many as it
+//! has free slots (`webhooks.concurrency`), and storage hands out at most
+//! `webhooks.per_host_concurrency` per receiver, so nothing waits behind a slow receiver but
+//! that receiver's own deliveries.
 
 use std::{
     collections::HashSet,
     sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use cointent_config::Config;
+use cointent_config::{Config, WebhookConfig};
 use cointent_domain::{
     DateTime,
     webhooks::{WebhookEvent, WebhookEventType},
 };
-use cointent_storage::read::webhooks::{self as store, Attempt, FinalEvent, Hook};
+use cointent_storage::read::webhooks::{self as store, Attempt, DueDelivery, FinalEvent, Hook};
 use serde_json::Value;
 use sqlx::PgPool;
-use tokio::sync::watch;
+use tokio::{sync::watch, task::JoinSet};
 
-use super::signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign};
+use super::{
+    signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign},
+    target,
+};
 
 /// How often the worker looks for final events and due deliveries.
 const TICK: Duration = Duration::from_millis(100);
 /// The most blocks matched in one transaction.
 const SCAN_BLOCKS: i64 = 2_000;
-/// The most deliveries sent at once.
-const BATCH: i64 = 32;
+/// What the delivery log says when no answer came: the same whether the receiver refused
+/// the connection, hung up, was too slow, or was not an allowed address, so the log is no
+/// port scanner.
+const NO_ANSWER: &str = "no answer from the receiver";
+/// How long past its attempt's timeout a `sending` delivery may wait for its outcome before
+/// its worker counts as dead.
+const GRACE: Duration = Duration::from_secs(30);
 
-/// Matches final events to webhooks and delivers them until `stop` turns true.
+/// Matches final events to webhooks and delivers them until `stop` turns true; then waits
+/// for the posts in flight (each bounded by `webhooks.timeout_ms`).
 pub async fn run_worker(
     pool: PgPool,
     config: Arc<Config>,
     mut stop: watch::Receiver<bool>,
 ) -> eyre::Result<()> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_millis(config.webhooks.timeout_ms))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("cointent-webhooks/1")
-        .build()?;
+    let hooks = &config.webhooks;
+    let client = client(hooks)?;
+    let stale = (Duration::from_millis(hooks.timeout_ms) * 2 + GRACE).as_secs_f64();
+    let mut posts: JoinSet<()> = JoinSet::new();
+    let mut scanned = None::<Instant>;
     loop {
-        for chain in &config.chains {
-            if let Err(e) = scan(&pool, chain.chain_id as i64, chain.finality_depth as i64).await {
-                tracing::warn!(chain = chain.chain_id, error = %e, "webhook scan failed");
+        if scanned.is_none_or(|at| at.elapsed() >= TICK) {
+            for chain in &config.chains {
+                if let Err(e) = scan(&pool, chain.chain_id as i64).await {
+                    tracing::warn!(chain = chain.chain_id, error = %e, "webhook scan failed");
+                }
+            }
+            match store::recover_interrupted(&pool, stale, NO_ANSWER).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(n, "deliveries of a worker that died mid-post: failed"),
+                Err(e) => tracing::warn!(error = %e, "could not look for interrupted deliveries"),
+            }
+            scanned = Some(Instant::now());
+        }
+        while posts.try_join_next().is_some() {}
+        let free = (hooks.concurrency as usize).saturating_sub(posts.len());
+        if free > 0 {
+            let per_host = i64::from(hooks.per_host_concurrency);
+            match store::claim_due(&pool, free as i64, per_host).await {
+                Ok(due) => {
+                    for d in due {
+                        posts.spawn(deliver(pool.clone(), config.clone(), client.clone(), d));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not claim webhook deliveries"),
             }
         }
-        if let Err(e) = deliver_due(&pool, &config, &client).await {
-            tracing::warn!(error = %e, "webhook delivery round failed");
+        let stopping = tokio::select! {
+            _ = tokio::time::sleep(TICK) => false,
+            // A slot came free: claim again at once.
+            Some(_) = posts.join_next(), if !posts.is_empty() => false,
+            _ = stop.wait_for(|s| *s) => true,
+        };
+        if stopping {
+            while posts.join_next().await.is_some() {}
+            return Ok(());
         }
-        tokio::select! {
-            _ = tokio::time::sleep(TICK) => {}
-            _ = stop.wait_for(|s| *s) => return Ok(()),
+    }
+}
+
+/// The delivery client: no redirects, no proxy, short timeouts, and a resolver that answers
+/// only allowed addresses (see `target`).
+fn client(hooks: &WebhookConfig) -> eyre::Result<reqwest::Client> {
+    let connect = Duration::from_millis(hooks.connect_timeout_ms);
+    let resolver =
+        target::Resolver { allow_private: hooks.allow_private_targets, timeout: connect };
+    Ok(reqwest::Client::builder()
+        .timeout(Duration::from_millis(hooks.timeout_ms))
+        .connect_timeout(connect)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(resolver)
+        .pool_max_idle_per_host(hooks.per_host_concurrency as usize)
+        .user_agent("cointent-webhooks/1")
+        .build()?)
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The receiver answered this status.
+    Answered(u16),
+    /// Nothing reached the receiver (no connection, or an address not allowed): retry.
+    NotSent,
+    /// Connected, but no answer came in time or the connection broke: the receiver may have
+    /// the event, so it is not posted again.
+    NoAnswer,
+    /// The webhook was deleted: not posted.
+    Deleted,
+}
+
+/// Posts one claimed delivery and records the outcome.
+async fn deliver(pool: PgPool, config: Arc<Config>, client: reqwest::Client, d: DueDelivery) {
+    let hooks = &config.webhooks;
+    let outcome = if d.deleted { Outcome::Deleted } else { post(&client, hooks, &d).await };
+    let attempts = d.attempts + 1;
+    let out_of_attempts = attempts >= hooks.max_attempts as i32;
+    let (status, code, error) = match outcome {
+        Outcome::Answered(code) if (200..300).contains(&code) => ("delivered", Some(code), None),
+        Outcome::Answered(code) => {
+            let retry = if out_of_attempts { "failed" } else { "pending" };
+            (retry, Some(code), Some(format!("the receiver answered {code}")))
+        }
+        Outcome::NotSent if !out_of_attempts => ("pending", None, Some(NO_ANSWER.to_string())),
+        Outcome::NotSent | Outcome::NoAnswer => ("failed", None, Some(NO_ANSWER.to_string())),
+        Outcome::Deleted => ("failed", None, Some("the webhook was deleted".to_string())),
+    };
+    // Retry after backoff_ms, doubling with each failed attempt.
+    let shift = (attempts - 1).clamp(0, 30) as u32;
+    let delay_ms = hooks.backoff_ms.saturating_mul(1u64 << shift);
+    let attempt = Attempt {
+        id: d.id,
+        attempts,
+        status_code: code.map(i32::from),
+        error: error.as_deref(),
+        status,
+        retry_in_secs: delay_ms as f64 / 1000.0,
+    };
+    // The outcome must not be lost to a passing database error: a delivery left `sending`
+    // is failed later without being posted again, so retry the write a few times.
+    for wait in [0, 100, 400, 1_600, 6_400] {
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        match store::record_attempt(&pool, &attempt).await {
+            Ok(_) => {
+                tracing::debug!(delivery = d.id, attempts, status, ?outcome, "webhook attempt");
+                return;
+            }
+            Err(e) => tracing::warn!(delivery = d.id, error = %e, "could not record an attempt"),
+        }
+    }
+}
+
+/// One POST of `d`.
+async fn post(client: &reqwest::Client, hooks: &WebhookConfig, d: &DueDelivery) -> Outcome {
+    let Ok(url) = reqwest::Url::parse(&d.url) else { return Outcome::NotSent };
+    // A name is checked by the client's resolver as it connects; a literal address here.
+    if !target::literal_allowed(&url, hooks.allow_private_targets) {
+        tracing::debug!(delivery = d.id, "webhook target not allowed");
+        return Outcome::NotSent;
+    }
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |x| x.as_secs());
+    let result = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(SIGNATURE_HEADER, sign(&d.secret, t, d.payload.as_bytes()))
+        .header(EVENT_ID_HEADER, &d.event_id)
+        .body(d.payload.clone())
+        .send()
+        .await;
+    match result {
+        Ok(r) => Outcome::Answered(r.status().as_u16()),
+        Err(e) => {
+            // The details stay in the operator's log.
+            tracing::debug!(delivery = d.id, error = %error_chain(&e), "webhook attempt failed");
+            if e.is_connect() || e.is_builder() { Outcome::NotSent } else { Outcome::NoAnswer }
         }
     }
 }
@@ -108,9 +246,9 @@ fn wants(
 /// Matches the events of `chain` that became final since the cursor, in one transaction:
 /// the deliveries and the cursor past them commit together.
 #[tracing::instrument(skip(pool))]
-async fn scan(pool: &PgPool, chain: i64, depth: i64) -> Result<(), sqlx::Error> {
+async fn scan(pool: &PgPool, chain: i64) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let Some(start) = store::scan_start(&mut tx, chain, depth).await? else {
+    let Some(start) = store::scan_start(&mut tx, chain).await? else {
         return Ok(());
     };
     if start.final_block <= start.cursor {
@@ -138,64 +276,6 @@ async fn scan(pool: &PgPool, chain: i64, depth: i64) -> Result<(), sqlx::Error> 
     }
     store::advance_cursor(&mut tx, chain, upto).await?;
     tx.commit().await
-}
-
-/// Sends every due delivery once and records the outcome.
-async fn deliver_due(
-    pool: &PgPool,
-    config: &Config,
-    client: &reqwest::Client,
-) -> Result<(), sqlx::Error> {
-    // Claim a batch: pushing next_attempt_at past the timeout keeps other workers off it,
-    // and a worker killed mid-send leaves it due again afterwards.
-    let lease = (config.webhooks.timeout_ms as f64 / 1000.0) * 2.0 + 1.0;
-    let due = store::claim_due(pool, lease, BATCH).await?;
-    let sends = due.iter().map(|d| async move {
-        if d.deleted {
-            return (None, Some("the webhook was deleted".to_string()), true);
-        }
-        let t = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |x| x.as_secs());
-        let result = client
-            .post(&d.url)
-            .header("content-type", "application/json")
-            .header(SIGNATURE_HEADER, sign(&d.secret, t, d.payload.as_bytes()))
-            .header(EVENT_ID_HEADER, &d.event_id)
-            .body(d.payload.clone())
-            .send()
-            .await;
-        match result {
-            Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None, false),
-            Ok(r) => {
-                let code = r.status().as_u16();
-                (Some(code), Some(format!("receiver answered {code}")), false)
-            }
-            Err(e) => (None, Some(error_chain(&e)), false),
-        }
-    });
-    let outcomes = futures_util::future::join_all(sends).await;
-    let max = config.webhooks.max_attempts as i32;
-    for (d, (code, error, give_up)) in due.iter().zip(outcomes) {
-        let attempts = d.attempts + 1;
-        let status = match (&error, give_up || attempts >= max) {
-            (None, _) => "delivered",
-            (Some(_), true) => "failed",
-            (Some(_), false) => "pending",
-        };
-        // Retry after backoff_ms, doubling with each failed attempt.
-        let shift = (attempts - 1).clamp(0, 30) as u32;
-        let delay_ms = config.webhooks.backoff_ms.saturating_mul(1u64 << shift);
-        let attempt = Attempt {
-            id: d.id,
-            attempts,
-            status_code: code.map(i32::from),
-            error: error.as_deref(),
-            status,
-            retry_in_secs: delay_ms as f64 / 1000.0,
-        };
-        store::record_attempt(pool, &attempt).await?;
-        tracing::debug!(delivery = d.id, attempts, status, "webhook attempt");
-    }
-    Ok(())
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -98,6 +98,148 @@ async fn sign_in_refuses_wrong_domain_chain_uri_signer_and_expiry() -> Result<()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_verifications_of_one_message_open_one_session() -> Result<()> {
+    let world = World::start(42212).await?;
+    for round in 0..3 {
+        let message = world.siwe(3).await?.text();
+        let signature = personal_sign(3, &message)?;
+        let body = json!({ "message": message, "signature": signature });
+        let mut racers = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let request = world.http.post(world.url("/v1/auth/verify")).json(&body);
+            racers.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
+        }
+        let statuses: Vec<u16> = racers.join_all().await.into_iter().collect::<Result<_, _>>()?;
+        let won = statuses.iter().filter(|s| **s == 200).count();
+        assert_eq!(won, 1, "round {round}: {statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 401), "{statuses:?}");
+    }
+    let sessions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM auth_sessions").fetch_one(&world.pool).await?;
+    assert_eq!(sessions, 3);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_uri_must_be_the_servers_origin() -> Result<()> {
+    let world = World::start(42213).await?;
+    let base = world.base.clone();
+    let host = base.trim_start_matches("http://").to_string();
+    for uri in [
+        format!("{base}.evil.example/"),
+        format!("{base}0/"),
+        format!("{base}@evil.example/"),
+        format!("http://{host}.evil.example/create"),
+        format!("https://{host}/"),
+        format!("{base}:81/"),
+        "http://127.0.0.1/".to_string(),
+        "urn:x".to_string(),
+    ] {
+        let mut m = world.siwe(3).await?;
+        m.uri = uri.clone();
+        let (status, body) = world.verify(3, &m.text()).await?;
+        assert_eq!(status, 401, "{uri}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("URI"), "{uri}: {body}");
+    }
+    // The origin itself, with or without a path, is the server's.
+    for uri in [base.clone(), format!("{base}/"), format!("{base}/create?x=1")] {
+        let mut m = world.siwe(3).await?;
+        m.uri = uri.clone();
+        let (status, body) = world.verify(3, &m.text()).await?;
+        assert_eq!(status, 200, "{uri}: {body}");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_and_secrets_are_answered_not_to_be_stored() -> Result<()> {
+    let world = local_world(42214).await?;
+    let no_store = |r: &reqwest::Response| {
+        r.headers().get("cache-control").and_then(|v| v.to_str().ok()) == Some("no-store")
+    };
+    let nonce = world.http.post(world.url("/v1/auth/nonce")).send().await?;
+    assert!(no_store(&nonce), "nonce: {:?}", nonce.headers());
+    let message = world.siwe(3).await?.text();
+    let body = json!({ "message": message, "signature": personal_sign(3, &message)? });
+    let verified = world.http.post(world.url("/v1/auth/verify")).json(&body).send().await?;
+    assert!(no_store(&verified), "verify: {:?}", verified.headers());
+    let token = verified.json::<Value>().await?["token"].as_str().unwrap().to_string();
+    let refused = world.http.post(world.url("/v1/auth/verify")).json(&body).send().await?;
+    assert_eq!(refused.status(), 401);
+    assert!(no_store(&refused), "a refusal too: {:?}", refused.headers());
+    let sessions = world
+        .http
+        .get(world.url("/v1/auth/sessions"))
+        .header("authorization", bearer(&token))
+        .send()
+        .await?;
+    assert!(no_store(&sessions), "sessions: {:?}", sessions.headers());
+    let scopes = ["read".to_string(), "webhooks".to_string()];
+    let (_, key) = cointent_api::keys::create_key(&world.pool, "k", &scopes, 100).await?;
+    let me = world.http.get(world.url("/v1/keys/me")).header("x-api-key", &key).send().await?;
+    assert!(no_store(&me), "keys/me: {:?}", me.headers());
+    let created = world
+        .http
+        .post(world.url("/v1/webhooks"))
+        .header("x-api-key", &key)
+        .json(&json!({"url": "http://127.0.0.1:9/hook", "events": ["order.created"]}))
+        .send()
+        .await?;
+    assert_eq!(created.status(), 201);
+    assert!(no_store(&created), "the webhook secret: {:?}", created.headers());
+    Ok(())
+}
+
+async fn local_world(chain_id: u64) -> Result<World> {
+    World::start_with(chain_id, |c| c.webhooks.allow_private_targets = true).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_nonce_creation_is_limited_per_ip() -> Result<()> {
+    let world = World::start_with(42215, |c| c.http.nonce_rate_limit_per_min = 5).await?;
+    avoid_minute_boundary().await?;
+    for _ in 0..5 {
+        let (status, body) = world.post_json("/v1/auth/nonce", &json!({}), &[]).await?;
+        assert_eq!(status, 200, "{body}");
+    }
+    for _ in 0..20 {
+        let response = world.http.post(world.url("/v1/auth/nonce")).send().await?;
+        assert_eq!(response.status(), 429);
+        assert!(response.headers().contains_key("retry-after"));
+    }
+    let nonces: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM auth_nonces").fetch_one(&world.pool).await?;
+    assert_eq!(nonces, 5, "refused requests made no nonce");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_over_a_keys_limit_do_not_write() -> Result<()> {
+    use cointent_api::keys;
+    let world = World::start(42216).await?;
+    let (info, key) = keys::create_key(&world.pool, "shop", &["read".into()], 3).await?;
+    avoid_minute_boundary().await?;
+    for _ in 0..3 {
+        assert_eq!(world.get_with("/v1/keys/me", &[("x-api-key", &key)]).await?.0, 200);
+    }
+    // The row's version (xmin) changes with every UPDATE.
+    let version = || {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT xmin::TEXT, usage_count FROM api_keys WHERE id = $1",
+        )
+        .bind(info.id as i64)
+        .fetch_one(&world.pool)
+    };
+    let before = version().await?;
+    assert_eq!(before.1, 3);
+    for _ in 0..20 {
+        assert_eq!(world.get_with("/v1/orders", &[("x-api-key", &key)]).await?.0, 429);
+    }
+    assert_eq!(version().await?, before, "refused requests wrote to the key's row");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_expire_and_can_be_revoked() -> Result<()> {
     let world = World::start_with(42202, |c| c.http.session_ttl_secs = 2).await?;
     let short = world.sign_in(3).await?;
@@ -274,6 +416,135 @@ async fn metadata_uploads_are_checked() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_describes_only_orders_its_uploader_or_named_maker_is_party_to() -> Result<()> {
+    use cointent_abi::IEscrow::Split;
+    let world = World::start(42210).await?;
+    let chain = 42210;
+    let (maker_a, maker_b) = (2, 4);
+    let bytes = serde_json::to_vec(&document("Aiko's bowl", maker_a))?;
+    let hash = keccak256(&bytes);
+    let token_a = world.sign_in(maker_a).await?;
+    assert_eq!(upload(&world, &token_a, bytes.clone(), "application/json").await?.0, 201);
+    // A's own order; B's order reusing A's hash; B's order paying A a split.
+    let own = world.create_order(maker_a, &world.sale_terms(maker_a, hash).await?).await?;
+    let copy = world.create_order(maker_b, &world.sale_terms(maker_b, hash).await?).await?;
+    let mut pays_a = world.sale_terms(maker_b, hash).await?;
+    pays_a.splits = vec![Split { recipient: dev(maker_a), bps: 1000 }];
+    let shared = world.create_order(maker_b, &pays_a).await?;
+    world.sync().await?;
+
+    for (id, linked) in [(own, true), (copy, false), (shared, true)] {
+        let (status, detail) = world.get(&format!("/v1/orders/{chain}/{id}")).await?;
+        assert_eq!(status, 200, "{detail}");
+        let title = detail["metadata"]["title"].as_str();
+        assert_eq!(title, linked.then_some("Aiko's bowl"), "order {id}: {}", detail["metadata"]);
+        let path = format!("/v1/accounts/{:#x}/orders?role=seller", dev(maker_b));
+        let (_, page) = world.get(&path).await?;
+        for item in page["items"].as_array().unwrap() {
+            if item["order_id"] == id.to_string() {
+                assert_eq!(item["title"].as_str(), linked.then_some("Aiko's bowl"), "{item}");
+            }
+        }
+    }
+    let ids = |page: &Value| -> Vec<String> {
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        let mut ids: Vec<String> =
+            items.iter().map(|i| i["order_id"].as_str().unwrap_or("").to_string()).collect();
+        ids.sort();
+        ids
+    };
+    let expected = {
+        let mut v = vec![own.to_string(), shared.to_string()];
+        v.sort();
+        v
+    };
+    // Full text over the metadata finds only the linked orders.
+    let (_, found) = world.get("/v1/orders?q=Aiko").await?;
+    assert_eq!(ids(&found), expected, "{found}");
+    // A's profile lists neither B's copy nor counts it.
+    let (status, profile) = world.get(&format!("/v1/artisans/{:#x}", dev(maker_a))).await?;
+    assert_eq!(status, 200, "{profile}");
+    assert_eq!(ids(&profile), expected, "{profile}");
+    assert_eq!(profile["orders"], 2, "{profile}");
+    // The label of B's copy does not borrow A's title or name.
+    let label = world.http.get(world.url(&format!("/v1/qr/{chain}/{copy}/label"))).send().await?;
+    let html = label.text().await?;
+    assert!(!html.contains("Aiko") && html.contains(&format!("Order #{copy}")), "{html}");
+    // The upload says which orders it describes.
+    let (status, body) = upload(&world, &token_a, bytes, "application/json").await?;
+    assert_eq!(status, 200);
+    let linked: Vec<String> = body["linked_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_id"].as_str().unwrap().to_string())
+        .collect();
+    let mut linked = linked;
+    linked.sort();
+    assert_eq!(linked, expected, "{body}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_with_duplicate_keys_or_bidi_controls_are_refused() -> Result<()> {
+    let world = World::start(42211).await?;
+    let token = world.sign_in(4).await?;
+    let me = format!("{:#x}", dev(4));
+    let head = r#"{"schema":"cointent.metadata/1","kind":"sale""#;
+    for (text, field) in [
+        // serde_json keeps the last value while the hash covers bytes holding the first.
+        (format!(r#"{head},"title":"Real bowl","title":"Fake bowl"}}"#), "title"),
+        (
+            format!(
+                r#"{head},"title":"Bowl","artisan":{{"address":"{me}","name":"A","name":"B"}}}}"#
+            ),
+            "artisan.name",
+        ),
+        (
+            format!(r#"{head},"title":"Bowl","milestones":[{{"title":"a","title":"b"}}]}}"#),
+            "milestones[0].title",
+        ),
+        (format!(r#"{head},"title":"Bowl","kind":"collective"}}"#), "kind"),
+    ] {
+        serde_json::from_str::<Value>(&text).expect("JSON that serde_json takes");
+        let (status, body) =
+            upload(&world, &token, text.clone().into_bytes(), "application/json").await?;
+        assert_eq!(status, 400, "{text}: {body}");
+        assert_eq!(body["error"]["field"], field, "{text}: {body}");
+    }
+    // Bidirectional overrides and isolates make a name read as another.
+    let bowl = |change: Value| {
+        let mut doc = json!({"schema": "cointent.metadata/1", "kind": "sale", "title": "Bowl"});
+        for (k, v) in change.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        doc
+    };
+    for (doc, field) in [
+        (bowl(json!({"title": "Bowl \u{202E}lwob"})), "title"),
+        (
+            bowl(json!({"artisan": {"address": me, "name": "Aiko\u{2066}x\u{2069}"}})),
+            "artisan.name",
+        ),
+        (bowl(json!({"product": {"name": "\u{202A}Bowl"}})), "product.name"),
+        (bowl(json!({"partner": {"address": me, "name": "Shop\u{202D}"}})), "partner.name"),
+    ] {
+        let (status, body) =
+            upload(&world, &token, serde_json::to_vec(&doc)?, "application/json").await?;
+        assert_eq!(status, 400, "{doc}: {body}");
+        assert_eq!(body["error"]["field"], field, "{doc}: {body}");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM metadata_documents")
+        .fetch_one(&world.pool)
+        .await?;
+    assert_eq!(stored, 0);
+    // Right-to-left text as such is welcome.
+    let arabic = format!(r#"{head},"title":"وعاء خزفي"}}"#);
+    assert_eq!(upload(&world, &token, arabic.into_bytes(), "application/json").await?.0, 201);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
     let world = World::start(42205).await?;
     let seller = 4;
@@ -395,7 +666,7 @@ async fn api_keys_are_checked_counted_limited_and_revocable() -> Result<()> {
     assert!((1..=60).contains(&retry), "{retry}");
     let listed = keys::list_keys(&world.pool).await?;
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].usage_count, 6, "every request counted");
+    assert_eq!(listed[0].usage_count, 5, "every request answered counted, the refused one not");
     assert!(listed[0].last_used_at.is_some());
 
     // Revoked: refused at once. Revoking twice says so.

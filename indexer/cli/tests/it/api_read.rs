@@ -214,7 +214,9 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let (ha, hb, hc) = (
         w.insert_metadata(maker, &doc_a).await?,
         w.insert_metadata(potter, &doc_b).await?,
-        w.insert_metadata(client, &doc_c).await?,
+        // The freelancer (the seller) writes the job up: a document describes only orders
+        // its uploader or a maker it names is a party to.
+        w.insert_metadata(maker, &doc_c).await?,
     );
     w.insert_metadata(9, &doc_orphan).await?;
 
@@ -745,7 +747,10 @@ async fn as_timelock<C: SolCall>(w: &World, name: &str, call: C) -> Result<()> {
 }
 
 /// Reads server-sent events from a streaming response until `want` messages arrived.
-async fn sse(response: &mut reqwest::Response, want: usize) -> Result<Vec<(String, Value)>> {
+pub(crate) async fn sse(
+    response: &mut reqwest::Response,
+    want: usize,
+) -> Result<Vec<(String, Value)>> {
     let mut buf = String::new();
     let mut out = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -5,7 +5,7 @@ use std::{
     net::SocketAddr,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU16, Ordering},
+        atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -53,6 +53,11 @@ struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
     /// The status to answer.
     status: Arc<AtomicU16>,
+    /// How long to wait before answering.
+    delay_ms: Arc<AtomicU64>,
+    /// Requests being answered now, and the most there were at once.
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
 }
 
 impl Receiver {
@@ -101,11 +106,39 @@ async fn receive(
         event_id: header("x-cointent-event-id"),
         body: body.to_vec(),
     });
+    let now = r.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    r.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(r.delay_ms.load(Ordering::SeqCst))).await;
+    r.in_flight.fetch_sub(1, Ordering::SeqCst);
     axum::http::StatusCode::from_u16(r.status.load(Ordering::SeqCst)).unwrap()
+}
+
+/// A world whose webhooks may go to loopback receivers (the test's), and whose final block
+/// is its head minus the finality depth (anvil's `finalized` tag lags 64 blocks).
+async fn local_world(chain_id: u64, adjust: impl FnOnce(&mut Config)) -> Result<World> {
+    World::start_with(chain_id, |c| {
+        c.webhooks.allow_private_targets = true;
+        c.chains[0].use_finalized_tag = false;
+        adjust(c);
+    })
+    .await
+}
+
+/// Worker settings for loopback receivers, retrying after 100 ms.
+fn local() -> WebhookConfig {
+    WebhookConfig { backoff_ms: 100, allow_private_targets: true, ..Default::default() }
 }
 
 /// The delivery worker over `world`'s chain, stopped when the sender drops.
 fn worker(world: &World, hooks: WebhookConfig) -> watch::Sender<bool> {
+    spawn_worker(world, hooks).0
+}
+
+/// The delivery worker and its task (aborting it is a worker dying mid-send).
+fn spawn_worker(
+    world: &World,
+    hooks: WebhookConfig,
+) -> (watch::Sender<bool>, tokio::task::JoinHandle<Result<()>>) {
     let config = Config {
         database: Default::default(),
         http: Default::default(),
@@ -113,8 +146,8 @@ fn worker(world: &World, hooks: WebhookConfig) -> watch::Sender<bool> {
         chains: vec![world.config.clone()],
     };
     let (stop, rx) = watch::channel(false);
-    tokio::spawn(webhooks::run_worker(world.pool.clone(), Arc::new(config), rx));
-    stop
+    let task = tokio::spawn(webhooks::run_worker(world.pool.clone(), Arc::new(config), rx));
+    (stop, task)
 }
 
 /// A key with the webhooks scope.
@@ -151,7 +184,7 @@ async fn scanned(world: &World) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_are_managed_signed_and_sent_once_final() -> Result<()> {
-    let world = World::start(42250).await?;
+    let world = local_world(42250, |_| {}).await?;
     let key = key(&world).await?;
     let (receiver, url) = Receiver::start().await?;
 
@@ -196,8 +229,8 @@ async fn webhooks_are_managed_signed_and_sent_once_final() -> Result<()> {
     assert!(list["items"][0].get("secret").is_none(), "the secret is shown once");
 
     // Two workers, as with two replicas: still each event once.
-    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
-    let _stop_too = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let _stop = worker(&world, local());
+    let _stop_too = worker(&world, local());
     scanned(&world).await?;
 
     let terms = world.sale_terms(seller, B256::repeat_byte(7)).await?;
@@ -303,15 +336,17 @@ async fn key_for(world: &World, name: &str) -> Result<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_receivers_are_retried_with_backoff_then_failed_and_replayable() -> Result<()> {
-    let world = World::start(42251).await?;
+    let world = local_world(42251, |_| {}).await?;
     let key = key(&world).await?;
     let (receiver, url) = Receiver::start().await?;
     receiver.status.store(500, Ordering::SeqCst);
     let created = register(&world, &key, json!({"url": url, "events": ["order.created"]})).await?;
     let hook = created["id"].as_i64().unwrap();
     let backoff = 300;
-    let _stop =
-        worker(&world, WebhookConfig { max_attempts: 3, backoff_ms: backoff, timeout_ms: 2_000 });
+    let _stop = worker(
+        &world,
+        WebhookConfig { max_attempts: 3, backoff_ms: backoff, timeout_ms: 2_000, ..local() },
+    );
     scanned(&world).await?;
 
     let terms = world.sale_terms(4, B256::repeat_byte(8)).await?;
@@ -387,11 +422,11 @@ async fn failing_receivers_are_retried_with_backoff_then_failed_and_replayable()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_removed_by_a_reorg_are_never_sent() -> Result<()> {
-    let world = World::start(42252).await?;
+    let world = local_world(42252, |_| {}).await?;
     let key = key(&world).await?;
     let (receiver, url) = Receiver::start().await?;
     register(&world, &key, json!({"url": url, "events": ["order.created"]})).await?;
-    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let _stop = worker(&world, local());
     scanned(&world).await?;
 
     // An order is created and mirrored, then its block is replaced before it is final
@@ -440,7 +475,7 @@ async fn events_removed_by_a_reorg_are_never_sent() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<()> {
-    let world = World::start(42253).await?;
+    let world = local_world(42253, |_| {}).await?;
     let key = key(&world).await?;
     let (receiver, url) = Receiver::start().await?;
     let terms = world.sale_terms(4, B256::repeat_byte(3)).await?;
@@ -452,7 +487,7 @@ async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<
         json!({"url": url, "events": ["order.funded", "order.pledged"], "order_ids": [id.to_string()]}),
     )
     .await?;
-    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let _stop = worker(&world, local());
     scanned(&world).await?;
 
     world.fund(1, 10_000_000).await?;
@@ -595,5 +630,280 @@ async fn rulings_refunds_and_expiries_are_sent_as_the_chain_has_them() -> Result
         (Some("Resolved"), Some(&*refundable.to_string()))
     );
     assert_eq!(order["disputes"][0]["outcome"], "Ended");
+    Ok(())
+}
+
+// ---- issue 14: no SSRF, isolation, at most once, the mirror's final block
+
+/// Waits until delivery `hook`'s single delivery is no longer pending; the delivery.
+async fn settled(world: &World, key: &str, hook: i64) -> Result<Value> {
+    let path = format!("/v1/webhooks/{hook}/deliveries");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, log) = world.get_with(&path, &[("x-api-key", key)]).await?;
+        let d = log["items"][0].clone();
+        if d["status"] == "failed" || d["status"] == "delivered" {
+            return Ok(d);
+        }
+        ensure!(Instant::now() < deadline, "still pending: {log}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_targets_must_be_public_http_addresses() -> Result<()> {
+    // The default configuration: receivers must be public.
+    let world = World::start(42254).await?;
+    let key = key(&world).await?;
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/hook",
+        "http://172.16.3.4/hook",
+        "http://192.168.1.1/hook",
+        "http://100.64.0.1/hook",
+        "http://127.0.0.1:5432/",
+        "http://127.1/",
+        "http://0.0.0.0/",
+        "http://0/",
+        "http://224.0.0.1/",
+        "http://255.255.255.255/",
+        "http://[::1]/",
+        "http://[::]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:a9fe:a9fe]/",
+        "http://[::7f00:1]/",
+        "http://[64:ff9b::a00:1]/",
+        "http://[fd00::1]/",
+        "http://[fe80::1]/",
+        "http://[ff02::1]/",
+        "http://localhost/",
+        "http://LOCALHOST./hook",
+        "http://shop.localhost/",
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "http://metadata/",
+        "http://0x7f000001/",
+        "http://2130706433/",
+        "http://017700000001/",
+        "http://0x7f.1/",
+        "http://partner:secret@1.1.1.1/hook",
+    ] {
+        let body = json!({"url": url, "events": ["order.created"]});
+        let (status, got) = world.post_json("/v1/webhooks", &body, &[("x-api-key", &key)]).await?;
+        assert_eq!((status, got["error"]["field"].as_str()), (400, Some("url")), "{url}: {got}");
+    }
+    // Until outbound TLS lands, https receivers would fail every delivery: refused at once.
+    let body = json!({"url": "https://1.1.1.1/hook", "events": ["order.created"]});
+    let (status, got) = world.post_json("/v1/webhooks", &body, &[("x-api-key", &key)]).await?;
+    assert_eq!((status, got["error"]["field"].as_str()), (400, Some("url")), "{got}");
+    assert!(got["error"]["message"].as_str().unwrap().contains("https"), "{got}");
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhooks").fetch_one(&world.pool).await?;
+    assert_eq!(stored, 0);
+    // A public address is fine.
+    register(&world, &key, json!({"url": "http://1.1.1.1/hook", "events": ["order.created"]}))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_delivery_checks_the_target_again_and_logs_generic_errors() -> Result<()> {
+    // Registered while loopback was allowed (as through DNS that answered a public address
+    // then), delivered by a worker that does not allow it (the name now answers loopback).
+    let world = local_world(42255, |_| {}).await?;
+    let key = key(&world).await?;
+    let (receiver, url) = Receiver::start().await?;
+    let rebound = register(&world, &key, json!({"url": url, "events": ["order.created"]})).await?;
+    // A closed port, and a port that accepts and hangs up: a port scanner would like to
+    // tell them apart.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await?.local_addr()?;
+    let hangs_up = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hangs_up_at = hangs_up.local_addr()?;
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = hangs_up.accept().await {
+            drop(socket);
+        }
+    });
+    let closed_hook = register(
+        &world,
+        &key,
+        json!({"url": format!("http://{closed}/hook"), "events": ["order.created"]}),
+    )
+    .await?;
+    let hangs_up_hook = register(
+        &world,
+        &key,
+        json!({"url": format!("http://{hangs_up_at}/hook"), "events": ["order.created"]}),
+    )
+    .await?;
+    let strict = worker(&world, WebhookConfig { max_attempts: 1, ..Default::default() });
+    scanned(&world).await?;
+    let terms = world.sale_terms(4, B256::repeat_byte(9)).await?;
+    world.create_order(4, &terms).await?;
+    world.mine(3).await?;
+    let refused = settled(&world, &key, rebound["id"].as_i64().unwrap()).await?;
+    assert_eq!(refused["status"], "failed", "{refused}");
+    assert!(receiver.got().is_empty(), "the worker posted to loopback: {:?}", receiver.got());
+    drop(strict);
+
+    // The loopback ones, with loopback allowed: both fail, and the log says the same of both.
+    let _local = worker(&world, WebhookConfig { max_attempts: 1, ..local() });
+    let terms = world.sale_terms(4, B256::repeat_byte(10)).await?;
+    world.create_order(4, &terms).await?;
+    world.mine(3).await?;
+    let a = settled(&world, &key, closed_hook["id"].as_i64().unwrap()).await?;
+    let b = settled(&world, &key, hangs_up_hook["id"].as_i64().unwrap()).await?;
+    let errors = [&refused, &a, &b].map(|d| d["last_error"].as_str().unwrap_or("").to_string());
+    assert_eq!(errors[1], errors[2], "{a} {b}");
+    for e in &errors {
+        let lower = e.to_lowercase();
+        assert!(!e.is_empty());
+        for leak in ["refused", "closed", "reset", "error sending", "tcp", "os error", "127.0.0.1"]
+        {
+            assert!(!lower.contains(leak), "the log tells too much: {e}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_per_key_are_capped() -> Result<()> {
+    let world = local_world(42256, |c| c.webhooks.max_per_key = 3).await?;
+    let key = key(&world).await?;
+    let body = json!({"url": "http://127.0.0.1:9/hook", "events": ["order.created"]});
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(register(&world, &key, body.clone()).await?["id"].as_i64().unwrap());
+    }
+    let (status, got) = world.post_json("/v1/webhooks", &body, &[("x-api-key", &key)]).await?;
+    assert_eq!((status, got["error"]["code"].as_str()), (409, Some("conflict")), "{got}");
+    assert!(got["error"]["message"].as_str().unwrap().contains('3'), "{got}");
+    // Another key has its own allowance; deleting one makes room.
+    let other = key_for(&world, "other").await?;
+    register(&world, &other, body.clone()).await?;
+    let deleted = world
+        .http
+        .delete(world.url(&format!("/v1/webhooks/{}", ids[0])))
+        .header("x-api-key", &key)
+        .send()
+        .await?;
+    assert_eq!(deleted.status(), 204);
+    register(&world, &key, body.clone()).await?;
+    // Concurrent registrations cannot pass the cap together.
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let request =
+            world.http.post(world.url("/v1/webhooks")).header("x-api-key", &other).json(&body);
+        racers.spawn(async move { request.send().await.map(|r| r.status().as_u16()) });
+    }
+    let statuses = racers.join_all().await;
+    let created = statuses.iter().filter(|s| matches!(s, Ok(201))).count();
+    assert_eq!(created, 2, "the other key had 1 of 3: {statuses:?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_receiver_does_not_hold_up_other_partners() -> Result<()> {
+    let world = local_world(42257, |c| c.webhooks.max_per_key = 100).await?;
+    let (slow_key, fast_key) = (key(&world).await?, key_for(&world, "fast").await?);
+    let (slow, slow_url) = Receiver::start().await?;
+    slow.delay_ms.store(1_500, Ordering::SeqCst);
+    let (fast, fast_url) = Receiver::start().await?;
+    for _ in 0..40 {
+        register(&world, &slow_key, json!({"url": slow_url, "events": ["order.created"]})).await?;
+    }
+    register(&world, &fast_key, json!({"url": fast_url, "events": ["order.created"]})).await?;
+    let _stop = worker(&world, WebhookConfig { timeout_ms: 5_000, ..local() });
+    scanned(&world).await?;
+    let terms = world.sale_terms(4, B256::repeat_byte(11)).await?;
+    world.create_order(4, &terms).await?;
+    world.mine(3).await?;
+    let first_slow = slow.wait_for(1).await?[0].at;
+    let got = fast.wait_for(1).await?;
+    let waited = got[0].at.saturating_duration_since(first_slow);
+    assert!(waited < Duration::from_millis(700), "the fast receiver waited {waited:?}");
+    slow.wait_for(40).await?;
+    let most = slow.most_in_flight.load(Ordering::SeqCst);
+    assert!(most <= 4, "{most} requests at once to one receiver");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_is_posted_at_most_once_even_late_answered_or_across_a_restart() -> Result<()> {
+    let world = local_world(42258, |_| {}).await?;
+    let key = key(&world).await?;
+    // A receiver that answers after the worker stopped waiting may have handled the event:
+    // it is not sent again.
+    let (late, late_url) = Receiver::start().await?;
+    late.delay_ms.store(1_500, Ordering::SeqCst);
+    let hook =
+        register(&world, &key, json!({"url": late_url, "events": ["order.created"]})).await?;
+    let stop = worker(&world, WebhookConfig { timeout_ms: 500, max_attempts: 5, ..local() });
+    scanned(&world).await?;
+    let terms = world.sale_terms(4, B256::repeat_byte(12)).await?;
+    world.create_order(4, &terms).await?;
+    world.mine(3).await?;
+    late.wait_for(1).await?;
+    let delivery = settled(&world, &key, hook["id"].as_i64().unwrap()).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(late.got().len(), 1, "posted again: {:?}", late.got());
+    assert_eq!(
+        (delivery["status"].as_str(), delivery["attempts"].as_i64()),
+        (Some("failed"), Some(1))
+    );
+    drop(stop);
+    world
+        .http
+        .delete(world.url(&format!("/v1/webhooks/{}", hook["id"])))
+        .header("x-api-key", &key)
+        .send()
+        .await?;
+
+    // A worker that dies while its POST is out: the next worker does not post it again.
+    let (slow, slow_url) = Receiver::start().await?;
+    slow.delay_ms.store(800, Ordering::SeqCst);
+    register(&world, &key, json!({"url": slow_url, "events": ["order.created"]})).await?;
+    let (_stop, dying) = spawn_worker(&world, WebhookConfig { timeout_ms: 1_000, ..local() });
+    let terms = world.sale_terms(4, B256::repeat_byte(13)).await?;
+    world.create_order(4, &terms).await?;
+    world.mine(3).await?;
+    slow.wait_for(1).await?;
+    dying.abort();
+    let _next = worker(&world, WebhookConfig { timeout_ms: 1_000, ..local() });
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(slow.got().len(), 1, "posted again after the restart: {:?}", slow.got());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_wait_for_the_mirrors_final_block() -> Result<()> {
+    // anvil's `finalized` block is 64 behind its head; the mirror follows it (and depth 2).
+    let world = World::start_with(42259, |c| c.webhooks.allow_private_targets = true).await?;
+    let key = key(&world).await?;
+    let (receiver, url) = Receiver::start().await?;
+    register(&world, &key, json!({"url": url, "events": ["order.created"]})).await?;
+    let _stop = worker(&world, local());
+    world.mine(70).await?;
+    world.sync().await?;
+    let terms = world.sale_terms(4, B256::repeat_byte(14)).await?;
+    world.create_order(4, &terms).await?;
+    let created = world.chain.head().await?.0 as i64;
+    world.mine(5).await?;
+    world.sync().await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let final_block: i64 =
+        sqlx::query_scalar("SELECT final_block FROM chains").fetch_one(&world.pool).await?;
+    assert!(final_block < created, "the mirror holds block {created} final already");
+    assert!(
+        receiver.got().is_empty(),
+        "sent before the mirror's final block: {:?}",
+        receiver.got()
+    );
+    world.mine(64).await?;
+    world.sync().await?;
+    let got = receiver.wait_for(1).await?;
+    assert_eq!(got[0].json()["block_number"], created);
+    let final_block: i64 =
+        sqlx::query_scalar("SELECT final_block FROM chains").fetch_one(&world.pool).await?;
+    assert!(final_block >= created);
     Ok(())
 }

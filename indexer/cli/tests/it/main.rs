@@ -2,6 +2,7 @@
 //! Indexer integration tests: real anvil chains, a real Postgres, the real binary.
 
 mod api_auth;
+mod api_limits;
 mod api_read;
 mod api_schema;
 mod api_webhooks;

@@ -345,8 +345,11 @@ async fn a_reorg_deeper_than_finality_stops_the_chain_loudly() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let mut config = chain.config("a");
     config.finality_depth = 3;
-    let http = cointent_harness::free_port()?;
-    let database = format!("url = \"{url}\"\n\n[http]\nbind = \"127.0.0.1:{http}\"");
+    let (http, metrics_port) = (cointent_harness::free_port()?, cointent_harness::free_port()?);
+    let database = format!(
+        "url = \"{url}\"\n\n[http]\nbind = \"127.0.0.1:{http}\"\n\
+         metrics_bind = \"127.0.0.1:{metrics_port}\""
+    );
     let file = config_toml(dir.path(), &database, &config, "")?;
     let mut serve = Indexer::spawn(&file, &["serve"])?;
     sync(&pool, &chain).await?;
@@ -369,7 +372,7 @@ async fn a_reorg_deeper_than_finality_stops_the_chain_loudly() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(ready.1.contains(&format!("{CHAIN}")), "{}", ready.1);
-    let (_, metrics) = get(&format!("{base}/metrics")).await?;
+    let (_, metrics) = get(&format!("http://127.0.0.1:{metrics_port}/metrics")).await?;
     assert!(metrics.contains(&format!("cointent_chain_halted{{chain_id=\"{CHAIN}\"}} 1")));
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_cointent"))
         .args(["--config", file.to_str().unwrap_or_default(), "status", "--json"])

@@ -61,21 +61,24 @@ impl World {
         config.finality_depth = 2;
         let pool = fresh_db().await?;
         let metrics = Arc::new(Metrics::default());
-        let running = Running::start_with(&pool, config.clone(), metrics.clone());
         let mut full = Config {
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             webhooks: WebhookConfig { backoff_ms: 50, timeout_ms: 2_000, ..Default::default() },
-            chains: vec![config.clone()],
+            chains: vec![config],
         };
         full.http.app_dir = project_root().join("app/dist");
         adjust(&mut full);
+        // The chain as adjusted (finality settings, say) is the one indexed.
+        let config = full.chains[0].clone();
+        let running = Running::start_with(&pool, config.clone(), metrics.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         full.http.public_url = base.clone();
         let state = AppState::new(pool.clone(), metrics, Arc::new(full));
         let cache = state.cache.clone();
-        let app = router(state);
+        // Served as `cointent serve` does: with the client's address (per-IP limits).
+        let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

@@ -176,7 +176,9 @@ pub async fn orders(
 ) -> Result<Page<OrderSummary>, PageError> {
     let mut sql = QueryBuilder::new(
         "SELECT api_order_summary(o, m) FROM orders o
-         LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash WHERE ",
+         LEFT JOIN metadata_documents m
+           ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
+         WHERE ",
     );
     let address = address.to_string();
     match role {

@@ -4,7 +4,10 @@
 //! chain, not every upload.
 //!
 //! A profile (artisan or partner) is grouped by the lower-cased `address` of its document
-//! member, and the newest document's description wins.
+//! member, and the newest document's description wins. A profile counts and lists an order
+//! only when its address is a party to it (the seller or a split recipient: `order_party`,
+//! migration 0013): copying someone's metadata hash, or naming them in one's own document,
+//! puts no order on their profile.
 
 use cointent_domain::{
     Page,
@@ -38,7 +41,8 @@ const ARTISANS: &str = "SELECT p.* FROM (
         count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS products,
         count(*) AS orders
     FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
-    WHERE m.document #>> '{artisan,address}' IS NOT NULL";
+        AND order_party(m.document #>> '{artisan,address}', o.seller, o.terms)
+    WHERE true";
 
 /// As [`ARTISANS`], for partner shops.
 const PARTNERS: &str = "SELECT p.* FROM (
@@ -50,7 +54,8 @@ const PARTNERS: &str = "SELECT p.* FROM (
         count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS products,
         count(*) AS orders
     FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
-    WHERE m.document #>> '{partner,address}' IS NOT NULL";
+        AND order_party(m.document #>> '{partner,address}', o.seller, o.terms)
+    WHERE true";
 
 #[derive(sqlx::FromRow)]
 struct ArtisanRow {
@@ -186,10 +191,12 @@ pub async fn artisan(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
               FROM (SELECT api_order_summary(o2, m2) AS summary, o2.created_block, o2.chain_id,
                       o2.order_id
                     FROM metadata_documents m2 JOIN orders o2 ON o2.metadata_hash = m2.hash
+                      AND order_party(m2.document #>> '{artisan,address}', o2.seller, o2.terms)
                     WHERE lower(m2.document #>> '{artisan,address}') = $1
                     ORDER BY o2.created_block DESC, o2.chain_id DESC, o2.order_id DESC
                     LIMIT 200) x) AS "items!: Json<Vec<SummaryRow>>"
         FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+          AND order_party(m.document #>> '{artisan,address}', o.seller, o.terms)
         WHERE lower(m.document #>> '{artisan,address}') = $1
         GROUP BY 1"#,
         address,
@@ -239,10 +246,12 @@ pub async fn partner(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
               FROM (SELECT api_order_summary(o2, m2) AS summary, o2.created_block, o2.chain_id,
                       o2.order_id
                     FROM metadata_documents m2 JOIN orders o2 ON o2.metadata_hash = m2.hash
+                      AND order_party(m2.document #>> '{partner,address}', o2.seller, o2.terms)
                     WHERE lower(m2.document #>> '{partner,address}') = $1
                     ORDER BY o2.created_block DESC, o2.chain_id DESC, o2.order_id DESC
                     LIMIT 200) x) AS "items!: Json<Vec<SummaryRow>>"
         FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+          AND order_party(m.document #>> '{partner,address}', o.seller, o.terms)
         WHERE lower(m.document #>> '{partner,address}') = $1
         GROUP BY 1"#,
         address,
@@ -296,7 +305,8 @@ pub async fn products(
     let mut sql = QueryBuilder::<Postgres>::new(
         "SELECT api_order_summary(o, m) AS summary, m.document -> 'product' AS product,
              m.document -> 'artisan' AS artisan, m.document -> 'partner' AS partner
-         FROM orders o JOIN metadata_documents m ON m.hash = o.metadata_hash
+         FROM orders o JOIN metadata_documents m
+           ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
          WHERE m.document ? 'product'",
     );
     if let Some(c) = filter.chain_id {

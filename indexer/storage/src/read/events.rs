@@ -43,6 +43,27 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
+    /// Whether `event` passes the filter: in memory, what [`EventFilter::push`]'s conditions
+    /// select in SQL (an argument compared as `->>` reads it).
+    pub fn matches(&self, event: &Event) -> bool {
+        let arg = |name: &str| match event.args.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        };
+        let named = |account: &String| {
+            ["seller", "backer", "promoter"].iter().any(|k| arg(k).as_ref() == Some(account))
+        };
+        self.chain_id.is_none_or(|c| i64::try_from(event.chain_id) == Ok(c))
+            && self.event.as_ref().is_none_or(|name| event.event == *name)
+            && self.contract.as_ref().is_none_or(|c| event.contract == *c)
+            && self.order_id.as_ref().is_none_or(|o| arg("orderId").as_ref() == Some(o))
+            && self.account.as_ref().is_none_or(named)
+            && self
+                .from_block
+                .is_none_or(|b| i64::try_from(event.block_number).is_ok_and(|n| n >= b))
+    }
+
     /// Appends ` AND ...` conditions over `events e`.
     fn push(&self, sql: &mut QueryBuilder<Postgres>) {
         if let Some(c) = self.chain_id {
@@ -262,4 +283,48 @@ pub async fn poll(
         })?);
     }
     Ok(poll)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_filter_in_memory_selects_what_its_sql_does() {
+        let event = |name: &str, args: Value| -> Event {
+            serde_json::from_value(json!({
+                "chain_id": 7, "block_number": 12, "log_index": 3,
+                "block_hash": format!("0x{}", "ab".repeat(32)),
+                "block_time": "2026-11-23T10:00:00+00:00",
+                "tx_hash": format!("0x{}", "cd".repeat(32)),
+                "contract": "escrow", "address": format!("0x{}", "11".repeat(20)),
+                "event": name, "args": args,
+            }))
+            .unwrap()
+        };
+        let a = "0x00000000000000000000000000000000000000aa".to_string();
+        let pledged = event("Pledged", json!({"orderId": "5", "backer": a, "units": "2"}));
+        let all = EventFilter::default();
+        assert!(all.matches(&pledged));
+        let f = |f: EventFilter| f.matches(&pledged);
+        assert!(f(EventFilter { chain_id: Some(7), ..Default::default() }));
+        assert!(!f(EventFilter { chain_id: Some(8), ..Default::default() }));
+        assert!(f(EventFilter { event: Some("Pledged".into()), ..Default::default() }));
+        assert!(!f(EventFilter { event: Some("pledged".into()), ..Default::default() }));
+        assert!(f(EventFilter { contract: Some("escrow".into()), ..Default::default() }));
+        assert!(!f(EventFilter { contract: Some("token".into()), ..Default::default() }));
+        assert!(f(EventFilter { order_id: Some("5".into()), ..Default::default() }));
+        assert!(!f(EventFilter { order_id: Some("50".into()), ..Default::default() }));
+        assert!(f(EventFilter { account: Some(a.clone()), ..Default::default() }));
+        assert!(!f(EventFilter { account: Some(a.replace("aa", "bb")), ..Default::default() }));
+        assert!(f(EventFilter { from_block: Some(12), ..Default::default() }));
+        assert!(!f(EventFilter { from_block: Some(13), ..Default::default() }));
+        // `->>` reads a number as its text.
+        let numbered = event("X", json!({"orderId": 5}));
+        assert!(
+            EventFilter { order_id: Some("5".into()), ..Default::default() }.matches(&numbered)
+        );
+    }
 }

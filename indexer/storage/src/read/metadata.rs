@@ -43,13 +43,18 @@ struct LinkedRow {
     order_id: String,
 }
 
-/// The orders whose terms carry `hash` (at most 1000), by chain and id.
+/// The orders the document stored under `hash` describes (at most 1000), by chain and id:
+/// those whose terms carry the hash and whose seller or a split recipient is its uploader
+/// or an address it names (`metadata_links`, migration 0013).
 #[tracing::instrument(skip(pool))]
 pub async fn linked_orders(pool: &PgPool, hash: &str) -> sqlx::Result<Vec<LinkedOrder>> {
     sqlx::query_as!(
         LinkedRow,
-        r#"SELECT chain_id, order_id::TEXT AS "order_id!" FROM orders WHERE metadata_hash = $1
-         ORDER BY chain_id, order_id LIMIT 1000"#,
+        r#"SELECT o.chain_id, o.order_id::TEXT AS "order_id!"
+         FROM orders o JOIN metadata_documents m
+           ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
+         WHERE o.metadata_hash = $1
+         ORDER BY o.chain_id, o.order_id LIMIT 1000"#,
         hash
     )
     .fetch_all(pool)

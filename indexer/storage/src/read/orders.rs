@@ -246,7 +246,9 @@ pub async fn list(
 ) -> Result<Page<OrderSummary>, PageError> {
     let mut sql = QueryBuilder::new(
         "SELECT api_order_summary(o, m) FROM orders o
-         LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash WHERE true",
+         LEFT JOIN metadata_documents m
+           ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
+         WHERE true",
     );
     if let Some(c) = filter.chain_id {
         sql.push(" AND o.chain_id = ").push_bind(c);
@@ -415,7 +417,8 @@ pub async fn record(
             o.created_tx, o.created_block_hash, o.created_log_index,
             (SELECT c.address FROM contracts c
               WHERE c.chain_id = o.chain_id AND c.name = 'escrow') AS escrow
-        FROM orders o LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash
+        FROM orders o LEFT JOIN metadata_documents m
+          ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
         CROSS JOIN LATERAL (
             SELECT count(*) FILTER (WHERE p.units > 0 OR p.refunds > 0) AS backers,
                    count(*) FILTER (WHERE p.refunds > 0) AS refunded,

@@ -52,7 +52,8 @@ pub async fn label(
         r#"SELECT o.seller, o.token, o.unit_price::TEXT AS "unit_price!", o.status, o.kind,
             m.document ->> 'title' AS title, m.document #>> '{artisan,name}' AS artisan,
             m.craft AS "craft?", m.region AS "region?"
-        FROM orders o LEFT JOIN metadata_documents m ON m.hash = o.metadata_hash
+        FROM orders o LEFT JOIN metadata_documents m
+          ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
         WHERE o.chain_id = $1 AND o.order_id = $2::TEXT::NUMERIC"#,
         chain_id,
         order_id,

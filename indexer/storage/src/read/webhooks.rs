@@ -6,6 +6,13 @@
 //! [`advance_cursor`] on the same connection: the deliveries of a range of final blocks and
 //! the cursor moving past it commit together, so each event is matched at most once per
 //! webhook whatever the restarts, and concurrent workers match each range once.
+//!
+//! A delivery is `pending` (due at `next_attempt_at`), `sending` (claimed by a worker, whose
+//! outcome is not recorded yet), `delivered` or `failed`. [`claim_due`] moves due deliveries
+//! to `sending`, at most `per_host` of them per receiver over every worker; [`record_attempt`]
+//! records the outcome of a `sending` one; [`recover_interrupted`] fails those whose worker
+//! died (they may have reached their receiver, so they are not posted again). Lists show
+//! `sending` as `pending`.
 
 use cointent_domain::{
     Page,
@@ -71,15 +78,37 @@ pub struct NewWebhook<'a> {
     pub order_ids: Option<&'a [String]>,
     /// The HMAC key deliveries are signed with.
     pub secret: &'a str,
+    /// The receiver, `host:port` (lower-case, the port explicit).
+    pub host: &'a str,
+    /// The most live webhooks the key may have.
+    pub max_per_key: i64,
 }
 
-/// Registers a webhook; answers it as listed.
+/// Registers a webhook unless its key has `max_per_key` live ones already (`None` then);
+/// answers it as listed. The key's row is locked meanwhile, so concurrent registrations
+/// cannot pass the cap together.
 #[tracing::instrument(skip(pool, new), fields(api_key_id = new.api_key_id))]
-pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Webhook> {
-    sqlx::query_as!(
+pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Option<Webhook>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SELECT id FROM api_keys WHERE id = $1 FOR UPDATE", new.api_key_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    // Counted by a statement of its own, after the lock: its snapshot sees what the
+    // registrations that held the lock before committed (a count in the locking statement
+    // would not).
+    let live = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "live!" FROM webhooks WHERE api_key_id = $1 AND deleted_at IS NULL"#,
+        new.api_key_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if live >= new.max_per_key {
+        return Ok(None);
+    }
+    let row = sqlx::query_as!(
         WebhookRow,
-        r#"INSERT INTO webhooks (api_key_id, url, events, chain_id, accounts, order_ids, secret)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        r#"INSERT INTO webhooks (api_key_id, url, events, chain_id, accounts, order_ids, secret, host)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          RETURNING id, url, events, chain_id, accounts, order_ids,
                    rfc3339_utc(created_at) AS "created_at!""#,
         new.api_key_id,
@@ -88,11 +117,13 @@ pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Webhook
         new.chain_id,
         new.accounts,
         new.order_ids,
-        new.secret
+        new.secret,
+        new.host
     )
-    .fetch_one(pool)
-    .await?
-    .try_into()
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(row.try_into()?))
 }
 
 /// The live webhooks of API key `api_key_id`, oldest first.
@@ -190,9 +221,10 @@ pub async fn deliveries(
 ) -> sqlx::Result<Page<WebhookDelivery>> {
     let deliveries = sqlx::query_as!(
         DeliveryRow,
-        r#"SELECT d.id, d.webhook_id, d.event_id, d.event_type, d.status, d.attempts,
-                  d.last_status_code, d.last_error,
-                  CASE WHEN d.status = 'pending' THEN rfc3339_utc(d.next_attempt_at) END
+        r#"SELECT d.id, d.webhook_id, d.event_id, d.event_type,
+                  CASE WHEN d.status = 'sending' THEN 'pending' ELSE d.status END AS "status!",
+                  d.attempts, d.last_status_code, d.last_error,
+                  CASE WHEN d.status IN ('pending', 'sending') THEN rfc3339_utc(d.next_attempt_at) END
                     AS next_attempt_at,
                   rfc3339_utc(d.created_at) AS "created_at!",
                   rfc3339_utc(d.delivered_at) AS delivered_at
@@ -210,56 +242,78 @@ pub async fn deliveries(
     Ok(Page::from_rows(deliveries, limit as usize, |d| cursor_after(&[&d.id])))
 }
 
+/// What a replay did.
+#[derive(Debug)]
+pub enum Replay {
+    /// Reset to pending, due now; the delivery as listed.
+    Queued(WebhookDelivery),
+    /// It is being posted right now: nothing changed.
+    InFlight,
+    /// The key has no such delivery of a live webhook.
+    NotFound,
+}
+
 /// Resets delivery `id` of a live webhook of API key `api_key_id` to pending with zero
-/// attempts, due now (the worker then sends the same body with a fresh signature); answers
-/// it as listed, or `None` when the key has no such delivery.
+/// attempts, due now (the worker then sends the same body with a fresh signature), unless it
+/// is being sent.
 #[tracing::instrument(skip(pool))]
-pub async fn replay(
-    pool: &PgPool,
-    id: i64,
-    api_key_id: i64,
-) -> sqlx::Result<Option<WebhookDelivery>> {
-    sqlx::query_as!(
+pub async fn replay(pool: &PgPool, id: i64, api_key_id: i64) -> sqlx::Result<Replay> {
+    let mut tx = pool.begin().await?;
+    let status = sqlx::query_scalar!(
+        "SELECT d.status FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+         WHERE d.id = $1 AND w.api_key_id = $2 AND w.deleted_at IS NULL
+         FOR UPDATE OF d",
+        id,
+        api_key_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    match status.as_deref() {
+        None => return Ok(Replay::NotFound),
+        Some("sending") => return Ok(Replay::InFlight),
+        Some(_) => {}
+    }
+    let row = sqlx::query_as!(
         DeliveryRow,
         r#"UPDATE webhook_deliveries d
          SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
-             delivered_at = NULL
-         FROM webhooks w
-         WHERE d.id = $1 AND w.id = d.webhook_id AND w.api_key_id = $2 AND w.deleted_at IS NULL
-         RETURNING d.id, d.webhook_id, d.event_id, d.event_type, d.status, d.attempts,
+             delivered_at = NULL, claimed_at = NULL
+         WHERE d.id = $1
+         RETURNING d.id, d.webhook_id, d.event_id, d.event_type, d.status AS "status!", d.attempts,
                    d.last_status_code, d.last_error,
                    CASE WHEN d.status = 'pending' THEN rfc3339_utc(d.next_attempt_at) END
                      AS next_attempt_at,
                    rfc3339_utc(d.created_at) AS "created_at!",
                    rfc3339_utc(d.delivered_at) AS delivered_at"#,
-        id,
-        api_key_id
+        id
     )
-    .fetch_optional(pool)
-    .await?
-    .map(WebhookDelivery::try_from)
-    .transpose()
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Replay::Queued(row.try_into()?))
 }
 
 // ---------------------------------------------------------------- the worker's statements
 
-/// The first statement of a chain's scan: its checkpoint (`None` before the mirror started
-/// it), and its webhook cursor, created at `final_block` the first time a chain is seen
+/// The first statement of a chain's scan: its final block (`None` before the mirror started
+/// the chain), and its webhook cursor, created at that block the first time a chain is seen
 /// (webhooks are for events from then on, not for the chain's history).
+///
+/// The final block is the mirror's own (`chains.final_block`, what the ingester can no
+/// longer roll back, following the chain's `finalized` tag and its finality depth), never
+/// above what the mirror holds (`checkpoint_block`).
 #[tracing::instrument(skip(conn))]
-pub async fn scan_start(
-    conn: &mut PgConnection,
-    chain_id: i64,
-    depth: i64,
-) -> sqlx::Result<Option<ScanStart>> {
-    let Some(checkpoint) =
-        sqlx::query_scalar!("SELECT checkpoint_block FROM chains WHERE chain_id = $1", chain_id)
-            .fetch_optional(&mut *conn)
-            .await?
+pub async fn scan_start(conn: &mut PgConnection, chain_id: i64) -> sqlx::Result<Option<ScanStart>> {
+    let Some(final_block) = sqlx::query_scalar!(
+        r#"SELECT LEAST(final_block, checkpoint_block) AS "final_block!"
+         FROM chains WHERE chain_id = $1"#,
+        chain_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
     else {
         return Ok(None);
     };
-    let final_block = checkpoint - depth;
     sqlx::query!(
         "INSERT INTO webhook_cursors (chain_id, block_number) VALUES ($1, $2)
          ON CONFLICT (chain_id) DO NOTHING",
@@ -280,7 +334,7 @@ pub async fn scan_start(
 /// Where a chain's scan starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanStart {
-    /// The chain's last final block: its checkpoint minus its finality depth.
+    /// The chain's last final block in the mirror.
     pub final_block: i64,
     /// The last block whose events were matched.
     pub cursor: i64,
@@ -452,29 +506,44 @@ pub struct DueDelivery {
     pub deleted: bool,
 }
 
-/// Claims up to `batch` due deliveries: pushing their next attempt `lease_secs` away keeps
-/// other workers off them, and a worker killed mid-send leaves them due again afterwards.
+/// Claims up to `limit` due deliveries, oldest due first, moving them to `sending`: at most
+/// `per_host` deliveries of one receiver are `sending` at once, counting those other workers
+/// have claimed (claims are serialised by a transaction-scoped advisory lock), so one slow
+/// receiver cannot take every slot.
 #[tracing::instrument(skip(pool))]
-pub async fn claim_due(
-    pool: &PgPool,
-    lease_secs: f64,
-    batch: i64,
-) -> sqlx::Result<Vec<DueDelivery>> {
-    sqlx::query_as!(
+pub async fn claim_due(pool: &PgPool, limit: i64, per_host: i64) -> sqlx::Result<Vec<DueDelivery>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended('cointent webhook claims', 0))")
+        .execute(&mut *tx)
+        .await?;
+    let due = sqlx::query_as!(
         DueDelivery,
-        r#"UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $1)
-         FROM webhooks w
-         WHERE w.id = d.webhook_id AND d.id IN (
-             SELECT id FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at <= now()
-             ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+        r#"WITH busy AS (
+             SELECT w.host, count(*) AS sending
+             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+             WHERE d.status = 'sending' GROUP BY w.host
+         ), ranked AS (
+             SELECT d.id, d.next_attempt_at, coalesce(b.sending, 0)
+                      + row_number() OVER (PARTITION BY w.host ORDER BY d.next_attempt_at, d.id)
+                      AS slot
+             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+             LEFT JOIN busy b ON b.host = w.host
+             WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+         ), picked AS (
+             SELECT id FROM ranked WHERE slot <= $2 ORDER BY next_attempt_at, id LIMIT $1
+         )
+         UPDATE webhook_deliveries d SET status = 'sending', claimed_at = now()
+         FROM picked p, webhooks w
+         WHERE d.id = p.id AND w.id = d.webhook_id AND d.status = 'pending'
          RETURNING d.id, d.attempts, d.event_id, d.payload, w.url, w.secret,
                    w.deleted_at IS NOT NULL AS "deleted!""#,
-        lease_secs,
-        batch
+        limit,
+        per_host
     )
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(due)
 }
 
 /// The outcome of one attempt.
@@ -494,15 +563,16 @@ pub struct Attempt<'a> {
     pub retry_in_secs: f64,
 }
 
-/// Records an attempt's outcome.
+/// Records the outcome of a `sending` delivery's attempt; false when it is not `sending`
+/// any more ([`recover_interrupted`] gave up on it).
 #[tracing::instrument(skip(pool))]
-pub async fn record_attempt(pool: &PgPool, attempt: &Attempt<'_>) -> sqlx::Result<()> {
-    sqlx::query!(
+pub async fn record_attempt(pool: &PgPool, attempt: &Attempt<'_>) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
         "UPDATE webhook_deliveries
          SET attempts = $2, last_status_code = $3, last_error = $4, status = $5,
              next_attempt_at = now() + make_interval(secs => $6),
-             delivered_at = CASE WHEN $5 = 'delivered' THEN now() END
-         WHERE id = $1",
+             delivered_at = CASE WHEN $5 = 'delivered' THEN now() END, claimed_at = NULL
+         WHERE id = $1 AND status = 'sending'",
         attempt.id,
         attempt.attempts,
         attempt.status_code,
@@ -512,7 +582,24 @@ pub async fn record_attempt(pool: &PgPool, attempt: &Attempt<'_>) -> sqlx::Resul
     )
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Fails the deliveries `sending` for longer than `after_secs` (their worker died mid-post,
+/// having sent them or not), with `error`, as one more attempt; how many.
+#[tracing::instrument(skip(pool))]
+pub async fn recover_interrupted(pool: &PgPool, after_secs: f64, error: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE webhook_deliveries
+         SET status = 'failed', attempts = attempts + 1, last_status_code = NULL,
+             last_error = $2, claimed_at = NULL
+         WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)",
+        after_secs,
+        error
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 #[cfg(test)]

@@ -529,12 +529,12 @@ async fn a_funded_order_is_sent_as_order_funded_to_hooks_for_its_id() -> Result<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rulings_refunds_and_expiries_are_sent_as_the_chain_has_them() -> Result<()> {
     use cointent_abi::EscrowLens;
-    let world = World::start(42254).await?;
+    let world = local_world(42270, |_| {}).await?;
     let key = key(&world).await?;
     let (receiver, url) = Receiver::start().await?;
     let events = ["dispute.ruled", "order.expired", "order.refunded"];
     register(&world, &key, json!({"url": url, "events": events})).await?;
-    let _stop = worker(&world, WebhookConfig { backoff_ms: 100, ..Default::default() });
+    let _stop = worker(&world, local());
     let (seller, backer, late_backer, arbiter, elsewhere) = (4, 1, 2, 6, 3);
 
     // Two orders funded by one backer each; the first is delivered and disputed.
@@ -622,9 +622,9 @@ async fn rulings_refunds_and_expiries_are_sent_as_the_chain_has_them() -> Result
         world.lens(EscrowLens::releasedOfCall { orderId: expiring, terms: p.clone() }).await?;
     assert_eq!(expired["data"]["totalReleased"], nothing.to_string());
     // The mirror agrees: the order expired, the other was resolved.
-    let (_, order) = world.get(&format!("/v1/orders/42254/{expiring}")).await?;
+    let (_, order) = world.get(&format!("/v1/orders/42270/{expiring}")).await?;
     assert_eq!(order["status"], "Expired");
-    let (_, order) = world.get(&format!("/v1/orders/42254/{disputed}")).await?;
+    let (_, order) = world.get(&format!("/v1/orders/42270/{disputed}")).await?;
     assert_eq!(
         (order["status"].as_str(), order["refunded"].as_str()),
         (Some("Resolved"), Some(&*refundable.to_string()))

@@ -48,6 +48,6 @@ pub mod proxy;
 pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
 pub use cointent_storage::{embedded::Postgres, process::free_port};
 pub use error::{Error, Result};
-pub use paths::{artifact_bytecode, deploy_contracts, project_root, tool};
+pub use paths::{artifact_bytecode, build_contracts, deploy_contracts, project_root, tool};
 pub use postgres::shared_postgres;
 pub use proxy::{Faults, RpcProxy};

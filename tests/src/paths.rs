@@ -17,8 +17,24 @@ pub fn tool(name: &'static str) -> Result<PathBuf> {
     if path.is_file() { Ok(path) } else { Err(Error::MissingTool { name, path }) }
 }
 
-/// The creation bytecode of `contract` from forge's `out/` (`forge build` writes it; the
-/// entry points run that first). `source` is the file name when it differs from
+/// Runs `forge build`, so that `out/` holds the contracts as they are in the tree (one forge
+/// at a time, see [`ForgeLock`]): what an entry point that reads artifacts calls first.
+pub fn build_contracts() -> Result<()> {
+    let _one = ForgeLock::acquire()?;
+    let fail = |detail: String| Error::Start { what: "forge build", detail };
+    let out = std::process::Command::new(tool("forge")?)
+        .current_dir(project_root())
+        .args(["build", "--quiet"])
+        .output()
+        .map_err(|e| fail(e.to_string()))?;
+    if !out.status.success() {
+        return Err(fail(String::from_utf8_lossy(&out.stderr).into_owned()));
+    }
+    Ok(())
+}
+
+/// The creation bytecode of `contract` from forge's `out/` (`forge build` writes it: see
+/// [`build_contracts`]; `script/test` runs it before the suites). `source` is the file name when it differs from
 /// `<contract>.sol`.
 pub fn artifact_bytecode(contract: &str, source: Option<&str>) -> Result<Vec<u8>> {
     let file = source.map_or_else(|| format!("{contract}.sol"), str::to_string);

@@ -28,7 +28,7 @@ use alloy::{
     sol,
     sol_types::SolCall,
 };
-use cointent_harness::{Anvil, DEV_ACCOUNTS, Postgres, artifact_bytecode};
+use cointent_harness::{Anvil, DEV_ACCOUNTS, Postgres, artifact_bytecode, build_contracts};
 use eyre::{ContextCompat, Result};
 
 sol! {
@@ -99,6 +99,9 @@ async fn run(o: Options) -> Result<()> {
     let provider = ProviderBuilder::new().connect_http(anvil.endpoint().parse()?);
     let from: Address = DEV_ACCOUNTS[0].parse()?;
 
+    // The firehose emits the Escrow's events as the tree has them: an `out/` left from an
+    // older build would emit events the indexer no longer knows.
+    build_contracts()?;
     let code = artifact_bytecode("EventFirehose", None)?;
     let tx = TransactionRequest::default().with_from(from).with_deploy_code(code);
     let receipt = provider.send_transaction(tx).await?.get_receipt().await?;

@@ -125,7 +125,11 @@ impl Application {
         };
         let result = tokio::select! {
             _ = shutdown_signal() => { tracing::info!("stopping"); Ok(()) }
-            _ = caught_up, if until_caught_up => Ok(()),
+            // Caught up: the post-backfill indexes and ANALYZE, which ingestion starts on a task
+            // of its own, would die with this process; build them before exiting (idempotent).
+            _ = caught_up, if until_caught_up => {
+                cointent_storage::indexes::build_after_backfill(&pool).await.map_err(Into::into)
+            }
             Some(done) = tasks.join_next() => match done {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(e)) => Err(e),

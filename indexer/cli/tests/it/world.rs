@@ -38,6 +38,8 @@ pub(crate) struct World {
     pub(crate) http: reqwest::Client,
     /// The server's response cache (tests writing the database directly invalidate it).
     pub(crate) cache: Arc<cointent_api::cache::ResponseCache>,
+    /// The indexer's figures (the cache's version counts its commits).
+    metrics: Arc<Metrics>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -75,7 +77,7 @@ impl World {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         full.http.public_url = base.clone();
-        let state = AppState::new(pool.clone(), metrics, Arc::new(full));
+        let state = AppState::new(pool.clone(), metrics.clone(), Arc::new(full));
         let cache = state.cache.clone();
         // Served as `cointent serve` does: with the client's address (per-IP limits).
         let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -92,6 +94,7 @@ impl World {
             base,
             http: reqwest::Client::new(),
             cache,
+            metrics,
             server,
         };
         world.sync().await?;
@@ -175,7 +178,20 @@ impl World {
     /// Waits for the mirror to reach the chain's head.
     pub(crate) async fn sync(&self) -> Result<()> {
         let (n, hash) = self.chain.head().await?;
-        wait_for(&self.pool, self.chain.anvil.chain_id(), n, hash).await
+        let id = self.chain.anvil.chain_id();
+        wait_for(&self.pool, id, n, hash).await?;
+        // The ingester finishes a step after its commit (token metadata, then the mirror's
+        // version, which the response cache follows): wait for the step's end too, so that
+        // a test's reads see a settled version.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while self.metrics.chain(id).indexed.get() < n {
+            eyre::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "block {n} committed, step not done"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
     }
 }
 

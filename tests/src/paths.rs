@@ -67,7 +67,9 @@ pub fn deploy_contracts(rpc: &str, chain_id: u64) -> Result<serde_json::Value> {
     let fail = |detail: String| Error::Start { what: "forge script script/Deploy.s.sol", detail };
     let out = std::process::Command::new(tool("forge")?)
         .current_dir(project_root())
-        .args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", rpc])
+        // --slow: one transaction at a time, each after the previous one's receipt. Sent all
+        // at once, anvil now and then mined the first and left the rest pending for good.
+        .args(["script", "script/Deploy.s.sol", "--broadcast", "--slow", "--rpc-url", rpc])
         .args(["--private-key", crate::DEV_KEYS[0]])
         .env("COINTENT_LOCAL", std::env::var("COINTENT_LOCAL").unwrap_or_else(|_| "true".into()))
         .output()

@@ -66,7 +66,8 @@ export class Stack {
     const file = path.join(ROOT, 'deployments', `${chainId}.json`);
     const saved = fs.existsSync(file) ? fs.readFileSync(file) : null;
     try {
-      await run(BIN('forge'), ['script', 'script/Deploy.s.sol', '--broadcast', '--rpc-url', this.chains[chainId].url, '--private-key', DEV_KEY0], { cwd: ROOT, maxBuffer: 1 << 26 });
+      // --slow: one transaction at a time (anvil sometimes left a burst pending for good).
+      await run(BIN('forge'), ['script', 'script/Deploy.s.sol', '--broadcast', '--slow', '--rpc-url', this.chains[chainId].url, '--private-key', DEV_KEY0], { cwd: ROOT, maxBuffer: 1 << 26 });
       const dep = fs.readFileSync(file, 'utf8');
       fs.writeFileSync(path.join(this.dir, `${chainId}.json`), dep);
       this.chains[chainId].deployment = JSON.parse(dep);

@@ -294,7 +294,15 @@ impl Dev {
         };
         let mut forge = Command::new(tool("forge")?);
         forge.current_dir(&self.root);
-        forge.args(["script", "script/Deploy.s.sol", "--broadcast", "--rpc-url", &chain.rpc()]);
+        // --slow: one transaction at a time (see `deploy_contracts`).
+        forge.args([
+            "script",
+            "script/Deploy.s.sol",
+            "--broadcast",
+            "--slow",
+            "--rpc-url",
+            &chain.rpc(),
+        ]);
         forge.args(["--private-key", DEV_KEYS[0]]);
         Proc::spawn(&format!("deploy-{}", chain.id), forge, &self.logs, libc::SIGKILL)?
             .finish()

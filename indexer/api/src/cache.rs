@@ -1,21 +1,18 @@
 //! A response cache for the public reads: the mirror changes only when a batch commits, so
 //! a read answered once can be answered again from memory until the next commit.
 //!
-//! Entries are keyed by the request's path and query and tagged with the mirror version
-//! (every chain's commit and rollback count, plus local writes such as metadata uploads)
-//! seen *before* the handler ran: an entry is served only while the version is unchanged,
-//! so a response computed while a commit landed is never served after it. Requests with
+//! Entries are keyed by the request's path and query and tagged with the version of what
+//! they show, seen *before* the handler ran: an order's detail with that order's version,
+//! anything else with the mirror's (see `cointent_ingest::changes`: every writer's commits,
+//! rollbacks and local writes such as metadata uploads, from this process and from the
+//! others through Postgres notifications). An entry is served only while its version is
+//! unchanged, so a response computed while a commit landed is never served after it, and
+//! a commit touching one order leaves the others' details cached. Requests with
 //! credentials (`Authorization`) bypass the cache; API keys do not change what a read
 //! returns, and the key layer in front of the cache still counts and limits them. When the
 //! entries exceed the byte budget the cache starts over (`http.response_cache_mb`, 0 = off).
 
-use std::{
-    collections::HashMap,
-    sync::{
-        RwLock,
-        atomic::{AtomicU64, Ordering},
-    },
-};
+use std::{collections::HashMap, sync::RwLock};
 
 use axum::{
     body::{Body, Bytes},
@@ -25,7 +22,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use cointent_ingest::Metrics;
+use cointent_ingest::changes::{Changes, Scope};
 
 use crate::{error::ApiError, state::AppState};
 
@@ -50,7 +47,6 @@ const CACHEABLE: [&str; 9] = [
 #[derive(Debug)]
 pub struct ResponseCache {
     budget: usize,
-    local: AtomicU64,
     inner: RwLock<Inner>,
 }
 
@@ -71,17 +67,7 @@ struct Entry {
 impl ResponseCache {
     /// A cache of at most `megabytes` of response bodies; 0 disables it.
     pub fn new(megabytes: usize) -> Self {
-        Self { budget: megabytes << 20, local: AtomicU64::new(0), inner: Default::default() }
-    }
-
-    /// Forgets every entry: call after a write the mirror's version does not count.
-    pub fn invalidate(&self) {
-        self.local.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn version(&self, metrics: &Metrics) -> u64 {
-        // Distinct sums for (commits, local writes): local writes weigh 2^32.
-        metrics.mirror_version().wrapping_add(self.local.load(Ordering::Relaxed) << 32)
+        Self { budget: megabytes << 20, inner: Default::default() }
     }
 
     fn get(&self, key: &str, version: u64) -> Option<Response> {
@@ -113,6 +99,38 @@ impl ResponseCache {
     }
 }
 
+/// The version of what `key` (a `/v1`-relative path and query) shows: an order's detail
+/// changes with its order, anything else with the whole mirror.
+fn version(changes: &Changes, key: &str) -> u64 {
+    let path = key.split('?').next().unwrap_or(key);
+    let order = path.strip_prefix("/orders/").and_then(|rest| rest.split_once('/')).filter(
+        |(chain, id)| {
+            let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+            digits(chain) && digits(id)
+        },
+    );
+    match order.and_then(|(chain, id)| Some((chain.parse::<u64>().ok()?, id))) {
+        Some((chain, id)) => {
+            let id = id.trim_start_matches('0');
+            changes.order_version(chain, if id.is_empty() { "0" } else { id })
+        }
+        None => changes.global(),
+    }
+}
+
+/// Notes a write outside ingestion (a metadata upload) here and tells the other processes
+/// serving the mirror: every cached answer may show it.
+pub async fn changed_here(s: &AppState) {
+    s.metrics.changes.note(&Scope::All);
+    let sent = async {
+        let mut conn = s.pool.acquire().await?;
+        cointent_ingest::changes::notify(&mut conn, &Scope::All).await
+    };
+    if let Err(e) = sent.await {
+        tracing::warn!(error = %e, "could not tell the other replicas about a local write");
+    }
+}
+
 /// The middleware: serves hits, stores successful cacheable GETs.
 pub async fn middleware(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let cache = &s.cache;
@@ -126,7 +144,7 @@ pub async fn middleware(State(s): State<AppState>, req: Request, next: Next) -> 
         return next.run(req).await;
     }
     let key = path_and_query.to_string();
-    let version = cache.version(&s.metrics);
+    let version = version(&s.metrics.changes, &key);
     if let Some(hit) = cache.get(&key, version) {
         return hit;
     }
@@ -176,13 +194,17 @@ mod tests {
     }
 
     #[test]
-    fn local_writes_change_the_version() {
-        let (cache, metrics) = (ResponseCache::new(1), Metrics::default());
-        let before = cache.version(&metrics);
-        cache.invalidate();
-        assert_ne!(cache.version(&metrics), before);
-        let before = cache.version(&metrics);
-        metrics.chain(1).changes.inc();
-        assert_ne!(cache.version(&metrics), before);
+    fn an_order_detail_follows_its_order_and_lists_every_change() {
+        let changes = Changes::default();
+        let (detail, other, list) = ("/orders/31337/5", "/orders/31337/6?x=1", "/orders?status=x");
+        let before = [detail, other, list].map(|k| version(&changes, k));
+        changes.note(&Scope::Orders(31337, ["5".to_string()].into()));
+        let after = [detail, other, list].map(|k| version(&changes, k));
+        assert_ne!(after[0], before[0], "the touched order's detail");
+        assert_eq!(after[1], before[1], "another order's detail stays cached");
+        assert_ne!(after[2], before[2], "lists follow every change");
+        assert_eq!(version(&changes, "/orders/31337/05"), after[0], "leading zeros: one order");
+        changes.note(&Scope::All);
+        assert_ne!(version(&changes, other), after[1], "a local write reaches every answer");
     }
 }

@@ -17,16 +17,18 @@
 //!
 //! [`client_limit`] applies a per-IP limit of a handler's own (sign-in nonces).
 //!
-//! Rate limits are fixed one-minute windows counted in this process's memory: with several
-//! API replicas behind a load balancer, a client gets up to the limit from each replica.
-//! The client IP is the connection's peer address: behind a reverse proxy, every client
+//! Rate limits are fixed one-minute windows shared by every API replica on the database:
+//! each replica counts in memory and, every [`SHARE_EVERY`] ([`share_limits`]), adds its new
+//! counts to `rate_windows` and reads the totals back. A client spreading requests over
+//! replicas gets at most the limit, plus what the other replicas let through in the last
+//! interval before they learned of the total. The client IP is the connection's peer address: behind a reverse proxy, every client
 //! shares the proxy's.
 
 use std::{
     collections::HashMap,
     net::{IpAddr, SocketAddr},
     sync::Mutex,
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use axum::{
@@ -38,9 +40,11 @@ use axum::{
 use cointent_storage::read::{
     auth,
     keys::{self, KeyGrant},
+    limits,
 };
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use tokio::sync::watch;
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -138,6 +142,8 @@ async fn authenticate(pool: &PgPool, limits: &Limits, header: &[u8]) -> ApiResul
         limits.hit(&window, per_min)?;
     }
     let grant = keys::use_key(pool, id, &secret_hash).await?.ok_or_else(invalid)?;
+    // Only valid keys: unknown ones cost the shared windows nothing.
+    limits.learn(pool, &window).await?;
     let KeyGrant { name, scopes, rate_limit_per_min } = grant;
     let per_min = rate_limit_per_min.max(1) as u32;
     // Learned from (and refreshed by) every request the database answers: only valid keys.
@@ -172,34 +178,137 @@ pub(crate) fn client_limit(
     }
 }
 
+/// How often a replica shares its counts.
+pub const SHARE_EVERY: Duration = Duration::from_millis(200);
+
 /// A server's rate limits: fixed one-minute windows, and the limits of the keys it has seen.
 #[derive(Debug, Default)]
 pub struct Limits {
-    /// Name -> (window, requests in it).
-    windows: Mutex<HashMap<String, (u64, u32)>>,
+    /// Name -> its window.
+    windows: Mutex<HashMap<String, Window>>,
     /// The per-minute limit of each valid key seen, by its window's name.
     keys: Mutex<HashMap<String, u32>>,
+}
+
+/// One name's window as this replica knows it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Window {
+    minute: u64,
+    /// Requests this replica let through.
+    own: u32,
+    /// Of those, the ones not yet added to the shared window.
+    unshared: u32,
+    /// Requests the other replicas let through, as of the last share.
+    others: u32,
+    /// Whether `others` was read from the shared window this minute.
+    learned: bool,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 impl Limits {
     /// Counts a request against `name`'s window; 429 with the seconds left when over
     /// `per_min` (the refused request is not counted).
     pub(crate) fn hit(&self, name: &str, per_min: u32) -> ApiResult<()> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let window = now / 60;
+        let now = now_secs();
+        let minute = now / 60;
         let mut windows = lock(&self.windows);
         if windows.len() > 100_000 {
-            windows.retain(|_, (w, _)| *w == window);
+            windows.retain(|_, w| w.minute == minute);
         }
-        let entry = windows.entry(name.to_string()).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
+        let w = windows.entry(name.to_string()).or_default();
+        if w.minute != minute {
+            *w = Window { minute, ..Window::default() };
         }
-        if entry.1 >= per_min {
-            return Err(ApiError::TooManyRequests { retry_after_secs: (window + 1) * 60 - now });
+        if w.own.saturating_add(w.others) >= per_min {
+            return Err(ApiError::TooManyRequests { retry_after_secs: (minute + 1) * 60 - now });
         }
-        entry.1 += 1;
+        w.own += 1;
+        w.unshared += 1;
         Ok(())
+    }
+
+    /// Reads `name`'s shared window the first time this replica meets it in a minute, so
+    /// that what the other replicas let through counts from this replica's first request.
+    pub(crate) async fn learn(&self, pool: &PgPool, name: &str) -> ApiResult<()> {
+        let minute = now_secs() / 60;
+        if lock(&self.windows).get(name).is_some_and(|w| w.minute == minute && w.learned) {
+            return Ok(());
+        }
+        let total = limits::total(pool, minute as i64, name).await?;
+        let mut windows = lock(&self.windows);
+        let w = windows.entry(name.to_string()).or_default();
+        if w.minute != minute {
+            *w = Window { minute, ..Window::default() };
+        }
+        let shared_own = i64::from(w.own - w.unshared);
+        w.others = u32::try_from((total - shared_own).max(0)).unwrap_or(u32::MAX);
+        w.learned = true;
+        Ok(())
+    }
+
+    /// Adds this replica's new counts to the shared windows and learns the totals. On a
+    /// database error the counts stay to be shared next time.
+    pub async fn share(&self, pool: &PgPool) -> sqlx::Result<()> {
+        let minute = now_secs() / 60;
+        let (names, deltas): (Vec<String>, Vec<i64>) = lock(&self.windows)
+            .iter_mut()
+            .filter(|(_, w)| w.minute == minute && w.unshared > 0)
+            .map(|(name, w)| (name.clone(), i64::from(std::mem::take(&mut w.unshared))))
+            .unzip();
+        if names.is_empty() {
+            return Ok(());
+        }
+        let totals = match limits::add(pool, minute as i64, &names, &deltas).await {
+            Ok(totals) => totals,
+            Err(e) => {
+                let mut windows = lock(&self.windows);
+                for (name, delta) in names.iter().zip(&deltas) {
+                    if let Some(w) = windows.get_mut(name).filter(|w| w.minute == minute) {
+                        w.unshared += *delta as u32;
+                    }
+                }
+                return Err(e);
+            }
+        };
+        let mut windows = lock(&self.windows);
+        for t in totals {
+            if let Some(w) = windows.get_mut(&t.name).filter(|w| w.minute == minute) {
+                let shared_own = i64::from(w.own - w.unshared);
+                w.others = u32::try_from((t.count - shared_own).max(0)).unwrap_or(u32::MAX);
+                w.learned = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Shares the limits' counts every [`SHARE_EVERY`] until `stop`, and forgets the shared
+/// windows that are over once a minute.
+pub async fn share_limits(
+    limits: std::sync::Arc<Limits>,
+    pool: PgPool,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(SHARE_EVERY);
+    let mut last_cleanup = 0;
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = limits.share(&pool).await {
+            tracing::warn!(error = %e, "could not share the rate-limit counts");
+        }
+        let minute = now_secs() / 60;
+        if minute != last_cleanup {
+            last_cleanup = minute;
+            if let Err(e) = limits::forget_before(&pool, minute as i64 - 1).await {
+                tracing::debug!(error = %e, "could not forget old rate-limit windows");
+            }
+        }
     }
 }
 
@@ -217,9 +326,15 @@ pub async fn key_layer(State(s): State<AppState>, mut req: Request, next: Next) 
         }
     } else if let Some(per_min) = s.config.http.anon_rate_limit_per_min
         && let Some(ip) = client_ip(req.extensions())
-        && let Err(e) = s.limits.hit(&format!("ip:{ip}"), per_min)
     {
-        return e.into_response();
+        let name = format!("ip:{ip}");
+        let counted = match s.limits.learn(&s.pool, &name).await {
+            Ok(()) => s.limits.hit(&name, per_min),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = counted {
+            return e.into_response();
+        }
     }
     next.run(req).await
 }

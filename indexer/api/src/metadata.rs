@@ -132,7 +132,7 @@ async fn upload(
     let inserted = read::store(&s.pool, &new).await?;
     if inserted {
         // Lists and details show the document's title, region and craft.
-        s.cache.invalidate();
+        crate::cache::changed_here(&s).await;
     }
     let linked_orders = read::linked_orders(&s.pool, &hash_text).await?;
     let status = if inserted { StatusCode::CREATED } else { StatusCode::OK };

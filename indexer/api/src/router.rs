@@ -122,9 +122,17 @@ async fn health(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// Blocks an API-only replica lets the mirror lag behind the head its writer last saw
+/// and still call itself ready.
+const REPLICA_MAX_LAG: i64 = 5;
+
 /// 200 once every chain has caught up with its head, 503 before, and 503 naming the chain,
-/// the reason and the way out when a chain's ingestion stopped.
+/// the reason and the way out when a chain's ingestion stopped. An API-only replica asks
+/// the mirror (its writers are other processes).
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
+    if !s.indexes {
+        return replica_ready(&s).await;
+    }
     let chains = s.metrics.chains();
     let halted: Vec<String> = chains
         .iter()
@@ -144,6 +152,34 @@ async fn ready(State(s): State<AppState>) -> impl IntoResponse {
         (StatusCode::SERVICE_UNAVAILABLE, format!("catching up: {why}"))
     } else {
         (StatusCode::OK, "ready".to_string())
+    }
+}
+
+async fn replica_ready(s: &AppState) -> (StatusCode, String) {
+    let status = match cointent_storage::status::chains(&s.pool).await {
+        Ok(status) => status,
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".into()),
+    };
+    let mut not_ready = Vec::new();
+    for chain in &s.config.chains {
+        match status.iter().find(|c| c.chain_id == chain.chain_id as i64) {
+            None => not_ready.push(format!("chain {}: not indexed yet", chain.chain_id)),
+            Some(c) if c.halted.is_some() => not_ready.push(format!(
+                "chain {} stopped: {}",
+                c.chain_id,
+                c.halted.as_deref().unwrap_or_default()
+            )),
+            Some(c) if c.lag() > REPLICA_MAX_LAG => not_ready.push(format!(
+                "chain {}: catching up, {} of {}",
+                c.chain_id, c.indexed_block, c.head_block
+            )),
+            Some(_) => {}
+        }
+    }
+    if not_ready.is_empty() {
+        (StatusCode::OK, "ready".into())
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, not_ready.join("; "))
     }
 }
 

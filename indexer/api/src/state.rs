@@ -24,6 +24,9 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The event streams' shared poller and their counts.
     pub streams: Arc<Hub>,
+    /// Whether this process indexes the chains (false: an API-only replica, whose
+    /// readiness comes from the mirror).
+    pub indexes: bool,
 }
 
 impl AppState {
@@ -33,6 +36,6 @@ impl AppState {
         let chains = config.chains.iter().map(|c| c.chain_id as i64).collect();
         let (max, per_ip) = (config.http.max_streams, config.http.max_streams_per_ip);
         let streams = Arc::new(Hub::new(pool.clone(), chains, max, per_ip));
-        Self { pool, metrics, config, cache, limits: Default::default(), streams }
+        Self { pool, metrics, config, cache, limits: Default::default(), streams, indexes: true }
     }
 }

@@ -32,7 +32,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Index every chain and serve HTTP.
-    Serve,
+    Serve {
+        /// Serve HTTP only, indexing nothing: a stateless API replica next to `cointent
+        /// index` workers on the same database (any number of each).
+        #[arg(long)]
+        api_only: bool,
+    },
     /// Index every chain, without HTTP.
     Index {
         /// Exit once every chain has caught up with its head.
@@ -97,7 +102,9 @@ fn main() {
 async fn run(cli: Cli) -> Result<()> {
     let config = Config::load(&cli.config)?;
     match cli.command {
-        Command::Serve => Application::build(config, Mode::Serve).await?.run_until_stopped().await,
+        Command::Serve { api_only } => {
+            Application::build(config, Mode::Serve { api_only }).await?.run_until_stopped().await
+        }
         Command::Index { until_caught_up } => {
             Application::build(config, Mode::Index { until_caught_up })
                 .await?

@@ -8,7 +8,11 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use cointent_api::{AppState, webhooks};
+use cointent_api::{
+    AppState,
+    identity::{self, Limits},
+    webhooks,
+};
 use cointent_config::Config;
 use cointent_ingest::Metrics;
 use cointent_storage::{Database, db};
@@ -19,8 +23,13 @@ use tokio::{net::TcpListener, sync::watch, task::JoinSet};
 /// What the process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
-    /// Index every chain and serve HTTP (the API, the app, health and metrics).
-    Serve,
+    /// Serve HTTP (the API, the app, health and metrics) and, unless `api_only`, index
+    /// every chain. API-only replicas hold no state of their own: they read the mirror the
+    /// `index` workers write, and learn of its changes through Postgres notifications.
+    Serve {
+        /// Index nothing.
+        api_only: bool,
+    },
     /// Index every chain without HTTP; with `until_caught_up`, exit once every chain has
     /// reached its head.
     Index {
@@ -44,6 +53,8 @@ pub(crate) struct Application {
     http: Option<Vec<(TcpListener, axum::Router)>>,
     /// Forget each chain's mirror first (`cointent reindex`).
     reindex: bool,
+    /// The HTTP server's rate limits, shared with the other replicas.
+    limits: Option<Arc<Limits>>,
 }
 
 impl Application {
@@ -56,10 +67,13 @@ impl Application {
             .await
             .wrap_err("ingestion's pool (database.ingest_max_connections)")?;
         let metrics = Arc::new(Metrics::default());
+        let mut limits = None;
         let http = match mode {
-            Mode::Serve => {
-                let state =
+            Mode::Serve { api_only } => {
+                let mut state =
                     AppState::new(database.pool.clone(), metrics.clone(), Arc::new(config.clone()));
+                state.indexes = !api_only;
+                limits = Some(state.limits.clone());
                 let listener = TcpListener::bind(config.http.bind).await.wrap_err_with(|| {
                     format!("cannot listen on {} (http.bind)", config.http.bind)
                 })?;
@@ -76,7 +90,7 @@ impl Application {
             }
             Mode::Index { .. } => None,
         };
-        Ok(Self { config, mode, database, ingest, metrics, http, reindex: false })
+        Ok(Self { config, mode, database, ingest, metrics, http, reindex: false, limits })
     }
 
     /// Forgets each chain's mirror before indexing it again, once this process holds the
@@ -89,11 +103,12 @@ impl Application {
     /// Runs until a signal (or, for `index --until-caught-up`, until every chain has
     /// caught up) or until a task fails; then stops every task, waiting up to 10 s.
     pub(crate) async fn run_until_stopped(self) -> Result<()> {
-        let Self { config, mode, database, ingest, metrics, http, reindex } = self;
+        let Self { config, mode, database, ingest, metrics, http, reindex, limits } = self;
         let pool = database.pool.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        for chain in &config.chains {
+        let indexes = !matches!(mode, Mode::Serve { api_only: true });
+        for chain in config.chains.iter().filter(|_| indexes) {
             let m = metrics.chain(chain.chain_id);
             tasks.spawn(cointent_ingest::run_chain_with(
                 ingest.clone(),
@@ -104,6 +119,24 @@ impl Application {
             ));
         }
         if let Some(listeners) = http {
+            // Every writer's commits, for the response cache (this process's own are noted
+            // directly as well).
+            let listen = cointent_ingest::changes::listen(
+                pool.clone(),
+                metrics.changes.clone(),
+                stop_rx.clone(),
+            );
+            tasks.spawn(async move {
+                listen.await;
+                Ok(())
+            });
+            if let Some(limits) = limits {
+                let share = identity::share_limits(limits, pool.clone(), stop_rx.clone());
+                tasks.spawn(async move {
+                    share.await;
+                    Ok(())
+                });
+            }
             let worker =
                 webhooks::run_worker(pool.clone(), Arc::new(config.clone()), stop_rx.clone());
             tasks.spawn(worker);

@@ -18,6 +18,7 @@ use eyre::{Result, WrapErr};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::rpc::Header;
+use crate::changes::{self, Scope};
 use cointent_storage::projections;
 
 /// The right to write one chain: the epoch this process took with the chain's lock.
@@ -275,6 +276,7 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     .bind(batch.to as i64)
     .execute(&mut *tx)
     .await?;
+    changes::notify(&mut tx, &Scope::of_events(batch.chain_id, &batch.events)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -462,6 +464,7 @@ pub async fn rollback(
     .bind(i64::from(reorg))
     .execute(&mut *tx)
     .await?;
+    changes::notify(&mut tx, &Scope::Chain(writer.chain_id)).await?;
     tx.commit().await?;
     tracing::warn!(
         chain,
@@ -552,6 +555,7 @@ pub async fn rewind(
     .bind(rewind.anchor.map(|h| h.timestamp as i64))
     .execute(&mut *tx)
     .await?;
+    changes::notify(&mut tx, &Scope::Chain(writer.chain_id)).await?;
     tx.commit().await?;
     tracing::warn!(
         chain,
@@ -650,6 +654,7 @@ pub async fn reset(pool: &PgPool, writer: Writer, start_block: u64) -> Result<()
     .bind(start_block as i64 - 1)
     .execute(&mut *tx)
     .await?;
+    changes::notify(&mut tx, &Scope::Chain(writer.chain_id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,6 +16,7 @@ use eyre::Result;
 use sqlx::PgPool;
 
 use crate::{
+    changes::Scope,
     checkpoint::{self, Batch, Checkpoint, EventRow, Fenced, Rewind, Writer},
     decode::Decoder,
     metrics::ChainMetrics,
@@ -197,7 +198,7 @@ impl Ingester {
             crate::token_metadata(&self.pool, &self.rpc, self.chain.chain_id).await;
         }
         self.metrics.indexed.set(to);
-        self.metrics.changes.inc();
+        self.metrics.changed(&Scope::of_events(self.chain.chain_id, &batch.events));
         self.metrics.events.add(batch.events.len() as u64);
         self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
         if to >= head && self.metrics.live.get() == 0 {
@@ -476,7 +477,7 @@ impl Ingester {
         .await?;
         self.metrics.reorgs.inc();
         self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
-        self.metrics.changes.inc();
+        self.metrics.changed(&Scope::Chain(self.chain.chain_id));
         Ok(Step::Busy)
     }
 
@@ -518,7 +519,7 @@ impl Ingester {
         })
         .await?;
         self.metrics.reorgs.inc();
-        self.metrics.changes.inc();
+        self.metrics.changed(&Scope::Chain(self.chain.chain_id));
         self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
         Ok(Step::Busy)
     }

@@ -18,6 +18,7 @@
 //! - `tokens`: the symbol and decimals of each payment token the Escrow allows, read from
 //!   the token once it is allowed (for `/v1/chains`).
 
+pub mod changes;
 pub mod checkpoint;
 mod contracts;
 pub mod decode;

@@ -8,6 +8,8 @@ use std::{
     },
 };
 
+use crate::changes::{Changes, Scope};
+
 /// A monotonically increasing count.
 #[derive(Debug, Default)]
 pub struct Counter(AtomicU64);
@@ -85,8 +87,10 @@ pub struct ChainMetrics {
     pub batch_seconds: Histogram,
     /// Whether the chain is caught up (1) or backfilling (0).
     pub live: Gauge,
-    /// Bumped after every commit and rollback: readers caching the mirror compare it.
+    /// Commits and rollbacks of this process.
     pub changes: Counter,
+    /// The process's view of what changed, shared with its response cache.
+    feed: Arc<Changes>,
     /// Whether this process writes the chain (1) or stands by (0).
     pub leader: Gauge,
     /// RPC answers the chain contradicted (logs left out or not in the block's bloom).
@@ -96,6 +100,12 @@ pub struct ChainMetrics {
 }
 
 impl ChainMetrics {
+    /// Notes a commit or rollback that touched `scope`.
+    pub fn changed(&self, scope: &Scope) {
+        self.changes.inc();
+        self.feed.note(scope);
+    }
+
     /// Why ingestion stopped, if it did.
     pub fn halted(&self) -> Option<String> {
         self.halted.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -111,6 +121,9 @@ impl ChainMetrics {
 #[derive(Debug, Default)]
 pub struct Metrics {
     chains: Mutex<Vec<(u64, Arc<ChainMetrics>)>>,
+    /// What changed in the mirror: noted by this process's ingesters and by the listener
+    /// of every writer's notifications.
+    pub changes: Arc<Changes>,
 }
 
 impl Metrics {
@@ -120,14 +133,9 @@ impl Metrics {
         if let Some((_, m)) = chains.iter().find(|(id, _)| *id == chain_id) {
             return m.clone();
         }
-        let m = Arc::new(ChainMetrics::default());
+        let m = Arc::new(ChainMetrics { feed: self.changes.clone(), ..Default::default() });
         chains.push((chain_id, m.clone()));
         m
-    }
-
-    /// A number that changes whenever any chain's mirror changed in this process.
-    pub fn mirror_version(&self) -> u64 {
-        self.chains().iter().map(|(_, m)| m.changes.get()).sum()
     }
 
     /// Every chain's figures.

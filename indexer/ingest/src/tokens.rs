@@ -47,6 +47,11 @@ pub(crate) async fn fill(pool: &PgPool, rpc: &Rpc, chain_id: u64) -> Result<usiz
         tracing::info!(chain = chain_id, %token, "payment token's symbol and decimals read");
         stored += 1;
     }
+    if stored > 0 {
+        // Order answers carry the token's symbol and decimals: other processes' caches too.
+        let mut conn = pool.acquire().await?;
+        crate::changes::notify(&mut conn, &crate::changes::Scope::Chain(chain_id)).await?;
+    }
     Ok(stored)
 }
 

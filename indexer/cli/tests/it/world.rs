@@ -36,8 +36,6 @@ pub(crate) struct World {
     /// `http://127.0.0.1:<port>`.
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
-    /// The server's response cache (tests writing the database directly invalidate it).
-    pub(crate) cache: Arc<cointent_api::cache::ResponseCache>,
     /// The indexer's figures (the cache's version counts its commits).
     metrics: Arc<Metrics>,
     server: tokio::task::JoinHandle<()>,
@@ -78,7 +76,6 @@ impl World {
         let base = format!("http://{}", listener.local_addr()?);
         full.http.public_url = base.clone();
         let state = AppState::new(pool.clone(), metrics.clone(), Arc::new(full));
-        let cache = state.cache.clone();
         // Served as `cointent serve` does: with the client's address (per-IP limits).
         let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
@@ -93,7 +90,6 @@ impl World {
             running,
             base,
             http: reqwest::Client::new(),
-            cache,
             metrics,
             server,
         };
@@ -412,7 +408,7 @@ impl World {
         .bind(format!("{:#x}", dev(by)))
         .execute(&self.pool)
         .await?;
-        self.cache.invalidate();
+        self.metrics.changes.note(&cointent_ingest::changes::Scope::All);
         Ok(hash)
     }
 }

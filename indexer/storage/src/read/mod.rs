@@ -20,6 +20,7 @@ pub mod events;
 pub mod governance;
 pub mod keys;
 pub mod keyset;
+pub mod limits;
 pub mod metadata;
 pub mod orders;
 pub mod qr;

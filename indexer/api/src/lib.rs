@@ -26,6 +26,7 @@
 
 pub mod cache;
 pub mod error;
+pub mod http_metrics;
 pub mod identity;
 pub mod openapi;
 pub mod page;

@@ -22,9 +22,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
-    accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, identity, keys,
-    metadata, openapi, orders, qr, query, security, state::AppState, transparency, treasury,
-    webhooks,
+    accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, http_metrics,
+    identity, keys, metadata, openapi, orders, qr, query, security, state::AppState, transparency,
+    treasury, webhooks,
 };
 
 /// All routes, with CORS, body limit, timeouts and request spans.
@@ -37,8 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::middleware))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()));
+    let measured = axum::middleware::from_fn_with_state(state.clone(), http_metrics::middleware);
     let v1 = timed
         .merge(Router::from(streams()))
+        .route_layer(measured.clone())
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer))
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(public_metrics))
         .route_layer(query_layer)
+        .route_layer(measured)
         .nest("/v1", v1)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(app)
@@ -211,5 +214,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render())
+    let text = s.metrics.render() + &s.http_metrics.render();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

@@ -7,7 +7,7 @@ use cointent_config::Config;
 use cointent_ingest::Metrics;
 use sqlx::PgPool;
 
-use crate::{cache::ResponseCache, identity::Limits, streams::Hub};
+use crate::{cache::ResponseCache, http_metrics::HttpMetrics, identity::Limits, streams::Hub};
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The event streams' shared poller and their counts.
     pub streams: Arc<Hub>,
+    /// Per-route request counts and latencies.
+    pub http_metrics: Arc<HttpMetrics>,
     /// Whether this process indexes the chains (false: an API-only replica, whose
     /// readiness comes from the mirror).
     pub indexes: bool,
@@ -36,6 +38,15 @@ impl AppState {
         let chains = config.chains.iter().map(|c| c.chain_id as i64).collect();
         let (max, per_ip) = (config.http.max_streams, config.http.max_streams_per_ip);
         let streams = Arc::new(Hub::new(pool.clone(), chains, max, per_ip));
-        Self { pool, metrics, config, cache, limits: Default::default(), streams, indexes: true }
+        Self {
+            pool,
+            metrics,
+            config,
+            cache,
+            limits: Default::default(),
+            streams,
+            indexes: true,
+            http_metrics: Default::default(),
+        }
     }
 }

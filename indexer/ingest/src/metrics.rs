@@ -66,6 +66,20 @@ impl Histogram {
         self.count.inc();
         self.sum_micros.add((seconds * 1e6) as u64);
     }
+
+    /// Appends its series to `out`: `<name>_bucket`, `_sum` and `_count` with `labels`
+    /// (`key="value",…`, without braces).
+    pub fn render(&self, out: &mut String, name: &str, labels: &str) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        for (i, b) in BUCKETS.iter().enumerate() {
+            let n = self.counts[i].get();
+            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {n}");
+        }
+        let n = self.count.get();
+        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {n}");
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", self.sum_micros.get() as f64 / 1e6);
+        let _ = writeln!(out, "{name}_count{{{labels}}} {n}");
+    }
 }
 
 /// One chain's figures.
@@ -191,23 +205,11 @@ impl Metrics {
             "# HELP cointent_batch_seconds Time to fetch, decode and commit a batch.\n# TYPE cointent_batch_seconds histogram"
         );
         for (id, m) in &chains {
-            let h = &m.batch_seconds;
-            for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "cointent_batch_seconds_bucket{{chain_id=\"{id}\",le=\"{b}\"}} {}",
-                    h.counts[i].get()
-                );
-            }
-            let n = h.count.get();
-            let _ =
-                writeln!(out, "cointent_batch_seconds_bucket{{chain_id=\"{id}\",le=\"+Inf\"}} {n}");
-            let _ = writeln!(
-                out,
-                "cointent_batch_seconds_sum{{chain_id=\"{id}\"}} {}",
-                h.sum_micros.get() as f64 / 1e6
+            m.batch_seconds.render(
+                &mut out,
+                "cointent_batch_seconds",
+                &format!("chain_id=\"{id}\""),
             );
-            let _ = writeln!(out, "cointent_batch_seconds_count{{chain_id=\"{id}\"}} {n}");
         }
         out
     }

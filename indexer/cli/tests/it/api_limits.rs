@@ -279,9 +279,24 @@ async fn metrics_are_not_public_without_a_token() -> Result<()> {
         let body: Value = response.json().await?;
         assert_eq!(body["error"]["code"], "unauthorized", "{body}");
     }
+    for path in ["/v1/orders?limit=2", "/v1/orders/1/999999", "/v1/orders/1/999998", "/health"] {
+        w.http.get(w.url(path)).send().await?;
+    }
     let response = w.http.get(&url).bearer_auth(token).send().await?;
     assert_eq!(response.status(), 200);
-    assert!(response.text().await?.contains("cointent_"), "the figures");
+    let text = response.text().await?;
+    assert!(text.contains("cointent_"), "the figures");
+    // Per route (the router's template, not the raw path), method and status class.
+    let line = |l: &str| text.lines().any(|x| x == l);
+    let detail = "route=\"/v1/orders/{chain_id}/{order_id}\",method=\"GET\"";
+    assert!(line(&format!("cointent_http_requests_total{{{detail},status=\"4xx\"}} 2")), "{text}");
+    assert!(line(
+        "cointent_http_requests_total{route=\"/v1/orders\",method=\"GET\",status=\"2xx\"} 1"
+    ));
+    assert!(line(
+        "cointent_http_requests_total{route=\"/health\",method=\"GET\",status=\"2xx\"} 1"
+    ));
+    assert!(line(&format!("cointent_http_request_duration_seconds_count{{{detail}}} 2")), "{text}");
     Ok(())
 }
 

@@ -90,17 +90,30 @@ enum KeysCommand {
 }
 
 fn main() {
-    telemetry::init();
     let cli = Cli::parse();
+    // The configuration names where traces go: read it before anything logs.
+    let config = Config::load(&cli.config);
+    let telemetry = match telemetry::init(config.as_ref().ok().map(|c| &c.telemetry)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    };
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    if let Err(e) = rt.block_on(run(cli)) {
+    let result = match config {
+        Ok(config) => rt.block_on(run(cli, config)),
+        Err(e) => Err(e.into()),
+    };
+    drop(rt);
+    drop(telemetry);
+    if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
-    let config = Config::load(&cli.config)?;
+async fn run(cli: Cli, config: Config) -> Result<()> {
     match cli.command {
         Command::Serve { api_only } => {
             Application::build(config, Mode::Serve { api_only }).await?.run_until_stopped().await

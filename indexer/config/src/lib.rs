@@ -111,6 +111,9 @@ pub struct Config {
     /// Webhook delivery.
     #[serde(default)]
     pub webhooks: WebhookConfig,
+    /// Traces exported over OTLP.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
     /// The chains to index.
     #[serde(default)]
     pub chains: Vec<ChainConfig>,
@@ -277,6 +280,36 @@ impl Default for WebhookConfig {
             per_host_concurrency: default_hook_per_host(),
             allow_private_targets: false,
         }
+    }
+}
+
+/// OpenTelemetry: spans (HTTP requests, database reads, ingestion) exported over
+/// OTLP/HTTP (protobuf) in batches, when an endpoint is configured.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// The collector's OTLP/HTTP base URL (e.g. `http://otel-collector:4318`); spans go to
+    /// `<endpoint>/v1/traces`. Unset: `OTEL_EXPORTER_OTLP_ENDPOINT` if set, else no export.
+    pub otlp_endpoint: Option<String>,
+    /// The `service.name` the spans carry.
+    pub service_name: String,
+    /// The fraction of traces kept, 0 to 1.
+    pub sample_ratio: f64,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self { otlp_endpoint: None, service_name: "cointent".into(), sample_ratio: 1.0 }
+    }
+}
+
+impl TelemetryConfig {
+    /// Where spans go, if anywhere: the configured endpoint, else the standard variable.
+    pub fn endpoint(&self) -> Option<String> {
+        self.otlp_endpoint
+            .clone()
+            .or_else(|| std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").ok())
+            .filter(|e| !e.trim().is_empty())
     }
 }
 
@@ -568,6 +601,18 @@ impl Config {
             self.http.app_dir = base.join(&self.http.app_dir);
         }
         self.check_limits()?;
+        let t = &self.telemetry;
+        if !(0.0..=1.0).contains(&t.sample_ratio) {
+            return Err(invalid("telemetry.sample_ratio", "must be between 0 and 1"));
+        }
+        if let Some(url) = &t.otlp_endpoint
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "telemetry.otlp_endpoint",
+                format!("{url:?} is not an http(s) URL"),
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, chain) in self.chains.iter_mut().enumerate() {
             let key = |k: &str| format!("chains[{i}].{k}");

@@ -143,6 +143,7 @@ fn spawn_worker(
         database: Default::default(),
         http: Default::default(),
         webhooks: hooks,
+        telemetry: Default::default(),
         chains: vec![world.config.clone()],
     };
     let (stop, rx) = watch::channel(false);

@@ -345,6 +345,15 @@ pub(crate) struct Indexer {
 impl Indexer {
     /// Runs `cointent --config <config> <args>` with `RUST_LOG` (default `info`).
     pub(crate) fn spawn(config: &std::path::Path, args: &[&str]) -> Result<Self> {
+        Self::spawn_with(config, args, &[])
+    }
+
+    /// [`Indexer::spawn`] with these environment variables.
+    pub(crate) fn spawn_with(
+        config: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = config.with_file_name(format!("cointent-{n}.log"));
@@ -354,6 +363,7 @@ impl Indexer {
             .args(args)
             .env("RUST_LOG", std::env::var("COINTENT_TEST_LOG").unwrap_or("info".into()))
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::fs::File::create(&log)?)
             .spawn()?;

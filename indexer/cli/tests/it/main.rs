@@ -12,4 +12,5 @@ mod escrow;
 mod ingest;
 mod mirror;
 mod scale;
+mod traces;
 mod world;

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {CommonBase} from "forge-std/Base.sol";
 import {Script} from "forge-std/Script.sol";
+import {VmSafe} from "forge-std/Vm.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {CointentGovernor} from "src/CointentGovernor.sol";
@@ -278,7 +279,7 @@ abstract contract DeployBase is CommonBase {
 /// `0x0000000000000000000000000000000000000000`). `start_block` is a block at or before the
 /// first deployment transaction; a re-run that finds the contracts in place keeps it.
 ///
-///     forge script script/Deploy.s.sol --rpc-url $RPC --broadcast --private-key $KEY
+///     forge script script/Deploy.s.sol --rpc-url $RPC --broadcast --slow --account deployer
 ///
 /// Environment (all optional):
 /// - `COINTENT_INITIAL_HOLDER`: bootstrap share holder (default: the deployer);
@@ -286,9 +287,13 @@ abstract contract DeployBase is CommonBase {
 /// - `COINTENT_LOCAL`: treat the chain as local (default: chain id 31337 or 31338), which
 ///   deploys and allowlists the free-mint DemoStablecoin;
 /// - `COINTENT_PAYMENT_TOKENS`: comma-separated ERC-20 addresses to allowlist;
-/// - `COINTENT_ALLOW_NATIVE`: allowlist the native coin (default: true).
+/// - `COINTENT_ALLOW_NATIVE`: allowlist the native coin (default: true);
+/// - `COINTENT_DEPLOYMENTS_DIR`: where the record goes (default: `deployments/` in the project;
+///   forge's file permissions allow only that folder and the folders under it).
 /// The holder and the team change the token's (and so the governor's) address; the allowlist
-/// is set once, by the first run (later changes go through governance).
+/// is set once, by the first run (later changes go through governance). A simulation (no
+/// `--broadcast`) writes no record: nothing was deployed. `script/deploy --chain <key>` runs
+/// this script for a chain of `chains/registry.json`, with the signer and the environment set.
 contract Deploy is Script, DeployBase {
     function run() external returns (Deployment memory d) {
         uint256 startBlock = block.number;
@@ -305,7 +310,9 @@ contract Deploy is Script, DeployBase {
         (d, fresh) = _deploy(deployer, p);
         vm.stopBroadcast();
 
-        string memory dir = string.concat(vm.projectRoot(), "/deployments");
+        if (vm.isContext(VmSafe.ForgeContext.ScriptDryRun)) return d;
+        string memory dir =
+            vm.envOr("COINTENT_DEPLOYMENTS_DIR", string.concat(vm.projectRoot(), "/deployments"));
         string memory path = string.concat(dir, "/", vm.toString(block.chainid), ".json");
         if (!fresh && vm.exists(path)) {
             startBlock = vm.parseJsonUint(vm.readFile(path), ".start_block");

@@ -99,6 +99,19 @@ ensure_chromium() {
   fi
 }
 
+# jq, which script/deploy and the ops checks read JSON with.
+ensure_jq() {
+  command -v jq >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "apt-get install jq"
+    { run_logged apt-update apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+        run_logged apt-jq apt-get install -y -q --no-install-recommends jq; } \
+      || die "could not install jq with apt (log: .dev/logs/apt-jq.log)"
+  else
+    die "jq is missing: install it (Debian/Ubuntu: sudo apt-get install jq)"
+  fi
+}
+
 # A Python virtualenv for the Python test tools (Slither, schemathesis), in .dev/venv.
 VENV="$ROOT/.dev/venv"
 ensure_python_tools() {

@@ -68,9 +68,10 @@ pub fn router(state: AppState) -> Router {
     security::apply(router, &state.config, &[openapi::DOCS, &app_page]).with_state(state)
 }
 
-/// `/metrics` alone, for a listener of its own (`http.metrics_bind`): keep it private.
+/// `/metrics` (and `/health`, for an index worker's probes) alone, for a listener of its
+/// own (`http.metrics_bind`): keep it private.
 pub fn metrics_router(state: AppState) -> Router {
-    Router::new().route("/metrics", get(metrics)).with_state(state)
+    Router::new().route("/metrics", get(metrics)).route("/health", get(health)).with_state(state)
 }
 
 /// Every `/v1` route that answers within the request timeout (relative to `/v1`), with

@@ -88,7 +88,23 @@ impl Application {
                 }
                 Some(listeners)
             }
-            Mode::Index { .. } => None,
+            // An index worker serves `/metrics` and `/health` only, and only on
+            // `http.metrics_bind` (for its probes and scraping).
+            Mode::Index { .. } => match config.http.metrics_bind {
+                Some(addr) => {
+                    let state = AppState::new(
+                        database.pool.clone(),
+                        metrics.clone(),
+                        Arc::new(config.clone()),
+                    );
+                    let listener = TcpListener::bind(addr)
+                        .await
+                        .wrap_err_with(|| format!("cannot listen on {addr} (http.metrics_bind)"))?;
+                    tracing::info!(%addr, "serving /metrics and /health");
+                    Some(vec![(listener, cointent_api::metrics_router(state))])
+                }
+                None => None,
+            },
         };
         Ok(Self { config, mode, database, ingest, metrics, http, reindex: false, limits })
     }
@@ -118,7 +134,12 @@ impl Application {
                 reindex,
             ));
         }
-        if let Some(listeners) = http {
+        let api = matches!(mode, Mode::Serve { .. });
+        if !api {
+            for (listener, app) in http.into_iter().flatten() {
+                tasks.spawn(serve(listener, app, stop_rx.clone()));
+            }
+        } else if let Some(listeners) = http {
             // Every writer's commits, for the response cache (this process's own are noted
             // directly as well).
             let listen = cointent_ingest::changes::listen(

@@ -263,3 +263,38 @@ async fn same_as_fresh(
     fresh.close().await;
     Ok(())
 }
+
+/// An index worker serves `/metrics` and `/health` on `http.metrics_bind` (its probes and
+/// scraping in Kubernetes), with the figures of the chain it writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_worker_serves_metrics_and_health_on_its_own_listener() -> Result<()> {
+    let chain = Chain::start(CHAIN).await?;
+    chain.mint(1, 5).await?;
+    let (url, _pool) = fresh_db_url().await?;
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let extra = format!("[http]\nmetrics_bind = \"127.0.0.1:{port}\"\n");
+    let config = config_in(dir.path(), "worker", &url, &chain.config("w"), &extra)?;
+    let worker = Indexer::spawn(&config, &["index"])?;
+    let (head, _) = chain.head().await?;
+    let want = format!("cointent_indexed_block{{chain_id=\"{CHAIN}\"}} {head}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = match reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await {
+            Ok(r) => r.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.lines().any(|l| l == want) {
+            break;
+        }
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "no `{want}` on the worker's /metrics:\n{text}\nlog:\n{}",
+            worker.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let health = reqwest::get(format!("http://127.0.0.1:{port}/health")).await?;
+    ensure!(health.status().is_success(), "health: {}", health.status());
+    Ok(())
+}

@@ -132,6 +132,7 @@ async fn upload(
     let inserted = read::store(&s.pool, &new).await?;
     if inserted {
         // Lists and details show the document's title, region and craft.
+        cointent_storage::read::details::forget_linked(&s.pool, &hash_text).await?;
         crate::cache::changed_here(&s).await;
     }
     let linked_orders = read::linked_orders(&s.pool, &hash_text).await?;

@@ -2,13 +2,21 @@
 //! one order in full (terms, funding, pledges, milestones, disputes, the price breakdown,
 //! metadata and the on-chain proof).
 
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+};
 use cointent_domain::{
     OrderKind, OrderStatus, Page,
     orders::{OrderDetail, OrderSummary},
     primitives::schema::Address,
 };
-use cointent_storage::read::orders::{self as read, OrderFilter};
+use cointent_storage::read::{
+    details,
+    orders::{self as read, OrderFilter},
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -16,7 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     error::{ApiError, ApiPath, ApiQuery, ApiResult},
     page::page_query,
-    params::{address, chain_id, chain_segment, metadata_filter},
+    params::{address, chain_id, chain_segment, metadata_filter, uint},
     record::OrderRecord,
     state::AppState,
 };
@@ -135,7 +143,12 @@ where
 async fn get_order(
     State(state): State<AppState>,
     ApiPath((chain, order)): ApiPath<(String, String)>,
-) -> ApiResult<Json<OrderDetail>> {
+) -> ApiResult<Response> {
     let chain = chain_segment("chain_id", &chain)?;
-    Ok(Json(OrderRecord::load(&state, chain, &order).await?.detail()))
+    // Kept ready by the chain's writer (one lookup); else computed from the mirror.
+    let (chain_db, order_id) = (chain_id("chain_id", chain)?, uint("order_id", &order)?);
+    if let Some(body) = details::get(&state.pool, chain_db, &order_id).await? {
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    Ok(Json(OrderRecord::load(&state, chain, &order).await?.detail()).into_response())
 }

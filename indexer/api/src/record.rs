@@ -5,10 +5,9 @@
 
 use cointent_domain::{
     orders::{OrderDetail, OrderPriceBreakdown, OrderProof},
-    payout,
     transparency::{TransparencyOrder, TransparencyRecord},
 };
-use cointent_storage::read::orders as read;
+use cointent_storage::read::{details, orders as read};
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -33,50 +32,15 @@ impl OrderRecord {
         let Some(record) = read::record(&state.pool, chain_db, &order).await? else {
             return Err(ApiError::not_found(format!("order {order} on chain {chain}")));
         };
-        let (summary, terms) = (&record.summary, &record.terms);
-        let price_breakdown = payout::price_breakdown(
-            &terms.payout(),
-            terms.unit_price.0,
-            summary.funded.0,
-            summary.released.0,
-            record.figures.promoted_units,
-            summary.units_pledged,
-        );
         let config = state.config.chains.iter().find(|c| c.chain_id == chain);
-        let proof = OrderProof {
-            block_hash: record.block_hash,
-            block_number: summary.created_block,
-            chain_id: chain,
-            // The mirror's address, else the configured one (a chain not indexed yet).
-            contract: record
-                .escrow
-                .or_else(|| config.and_then(|c| c.contracts.get("escrow")).copied()),
-            log_index: record.log_index,
-            rpc_url: config.map(|c| c.browser_rpc_url().to_string()),
-            terms: terms.clone(),
-            terms_packed: record.terms_packed.clone(),
-            terms_hash: summary.terms_hash,
-            tx_hash: record.tx_hash,
-        };
+        let (price_breakdown, proof) = details::parts(&record, chain, config);
         Ok(Self { record, price_breakdown, proof })
     }
 
     /// The order detail: the summary, funding parts, terms, the Escrow's records,
     /// milestones, price breakdown, metadata and proof.
     pub(crate) fn detail(self) -> OrderDetail {
-        let r = self.record;
-        OrderDetail {
-            summary: r.summary,
-            pledges: r.pledges,
-            promotions: r.promotions,
-            disputes: r.disputes,
-            terms: r.terms,
-            figures: r.figures,
-            milestones: r.milestones,
-            price_breakdown: self.price_breakdown,
-            metadata: r.metadata,
-            proof: self.proof,
-        }
+        details::assemble(self.record, self.price_breakdown, self.proof)
     }
 
     /// The transparency record: the summary, terms, milestones, price breakdown and

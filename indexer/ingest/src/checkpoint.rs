@@ -19,7 +19,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use super::rpc::Header;
 use crate::changes::{self, Scope};
-use cointent_storage::projections;
+use cointent_storage::{projections, read::details};
 
 /// The right to write one chain: the epoch this process took with the chain's lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,7 +276,15 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     .bind(batch.to as i64)
     .execute(&mut *tx)
     .await?;
-    changes::notify(&mut tx, &Scope::of_events(batch.chain_id, &batch.events)).await?;
+    let scope = Scope::of_events(batch.chain_id, &batch.events);
+    match &scope {
+        Scope::Orders(_, ids) => {
+            let ids: Vec<String> = ids.iter().cloned().collect();
+            details::forget(&mut tx, chain, &ids).await?;
+        }
+        _ => details::forget_chain(&mut tx, chain).await?,
+    }
+    changes::notify(&mut tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -423,6 +431,7 @@ pub async fn rollback(
         tx.rollback().await?;
         return checkpoint(pool, writer.chain_id).await;
     }
+    details::forget_from(&mut tx, chain, resume).await?;
     let undone: i64 = sqlx::query_scalar("SELECT cointent_rollback($1, $2)")
         .bind(chain)
         .bind(resume)
@@ -555,6 +564,7 @@ pub async fn rewind(
     .bind(rewind.anchor.map(|h| h.timestamp as i64))
     .execute(&mut *tx)
     .await?;
+    details::forget_chain(&mut tx, writer.chain_id as i64).await?;
     changes::notify(&mut tx, &Scope::Chain(writer.chain_id)).await?;
     tx.commit().await?;
     tracing::warn!(
@@ -654,6 +664,7 @@ pub async fn reset(pool: &PgPool, writer: Writer, start_block: u64) -> Result<()
     .bind(start_block as i64 - 1)
     .execute(&mut *tx)
     .await?;
+    details::forget_chain(&mut tx, writer.chain_id as i64).await?;
     changes::notify(&mut tx, &Scope::Chain(writer.chain_id)).await?;
     tx.commit().await?;
     Ok(())

@@ -15,6 +15,8 @@ use cointent_config::{ChainConfig, DeepReorg};
 use eyre::Result;
 use sqlx::PgPool;
 
+use cointent_storage::read::details;
+
 use crate::{
     changes::Scope,
     checkpoint::{self, Batch, Checkpoint, EventRow, Fenced, Rewind, Writer},
@@ -25,6 +27,13 @@ use crate::{
     retry_db,
     rpc::{Header, Rpc},
 };
+
+/// A committed batch touching at most this many orders refreshes their details at once.
+const REFRESH_AT_ONCE: usize = 64;
+/// Order details filled per look at the head once caught up.
+const FILL_CHUNK: i64 = 200;
+/// How long after finding no missing order detail to look again.
+const FILL_RECHECK: Duration = Duration::from_secs(5);
 
 /// A batch larger than this many logs is split: smaller transactions commit sooner.
 const MAX_LOGS_PER_BATCH: usize = 20_000;
@@ -76,6 +85,8 @@ pub(crate) struct Ingester {
     filter: Filter,
     range: u64,
     prefetched: Option<Fetched>,
+    /// When to look for missing order details next (after a fill found none, a while).
+    fill_after: Instant,
     checkpoint: Checkpoint,
     progress: Progress,
     /// The highest block known final (`-1`: none); never goes down.
@@ -110,6 +121,7 @@ impl Ingester {
             decoder,
             range: chain.max_block_range.min(8),
             prefetched: None,
+            fill_after: Instant::now(),
             progress: Progress::new(chain.chain_id),
             checkpoint,
             final_block: -1,
@@ -157,7 +169,16 @@ impl Ingester {
             if let Err(e) = checkpoint::set_head(&self.pool, self.writer, head).await {
                 tracing::debug!(error = %e, "could not record the head");
             }
-            return Ok(Step::Wait);
+            // Caught up: fill the order details a backfill or a reorg left out, a chunk a
+            // look at the head, so new blocks wait at most one chunk.
+            return Ok(match self.fill_details().await {
+                Ok(n) if n > 0 => Step::Busy,
+                Ok(_) => Step::Wait,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "could not fill order details");
+                    Step::Wait
+                }
+            });
         }
         let from = (self.checkpoint.block + 1) as u64;
         let anchor = self.checkpoint.anchor();
@@ -196,9 +217,23 @@ impl Ingester {
         self.checkpoint = Checkpoint { block: to as i64, hash: Some(batch.to_hash) };
         if batch.events.iter().any(|e| e.event == "TokenAllowed" && e.contract == "escrow") {
             crate::token_metadata(&self.pool, &self.rpc, self.chain.chain_id).await;
+            self.fill_after = Instant::now();
         }
         self.metrics.indexed.set(to);
-        self.metrics.changed(&Scope::of_events(self.chain.chain_id, &batch.events));
+        let scope = Scope::of_events(self.chain.chain_id, &batch.events);
+        // The orders a live batch touched get their details back at once; a backfill's
+        // wait for the fill once caught up.
+        if let Scope::Orders(_, ids) = &scope
+            && ids.len() <= REFRESH_AT_ONCE
+        {
+            let ids: Vec<String> = ids.iter().cloned().collect();
+            if let Err(e) = details::refresh(&self.pool, &self.chain, &ids).await {
+                tracing::warn!(error = %format!("{e:#}"), "could not refresh order details");
+            }
+        } else {
+            self.fill_after = Instant::now();
+        }
+        self.metrics.changed(&scope);
         self.metrics.events.add(batch.events.len() as u64);
         self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
         if to >= head && self.metrics.live.get() == 0 {
@@ -215,6 +250,22 @@ impl Ingester {
         self.progress.report(to, head, batch.events.len());
         self.adapt_range(to - from + 1, logs);
         Ok(if to >= head { Step::Wait } else { Step::Busy })
+    }
+
+    /// Computes up to [`FILL_CHUNK`] missing order details; how many.
+    /// Looks again [`FILL_RECHECK`] after finding none (other processes' writes, such as
+    /// metadata uploads, forget details too), at once after this process forgot some.
+    async fn fill_details(&mut self) -> eyre::Result<usize> {
+        if Instant::now() < self.fill_after {
+            return Ok(0);
+        }
+        let chain_id = self.chain.chain_id as i64;
+        let ids = details::missing(&self.pool, chain_id, FILL_CHUNK).await?;
+        let n = details::refresh(&self.pool, &self.chain, &ids).await?;
+        if n == 0 {
+            self.fill_after = Instant::now() + FILL_RECHECK;
+        }
+        Ok(n)
     }
 
     /// A commit the database refused: retried from the stored checkpoint, unless it can
@@ -478,6 +529,7 @@ impl Ingester {
         self.metrics.reorgs.inc();
         self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
         self.metrics.changed(&Scope::Chain(self.chain.chain_id));
+        self.fill_after = Instant::now();
         Ok(Step::Busy)
     }
 
@@ -520,6 +572,7 @@ impl Ingester {
         .await?;
         self.metrics.reorgs.inc();
         self.metrics.changed(&Scope::Chain(self.chain.chain_id));
+        self.fill_after = Instant::now();
         self.metrics.indexed.set(self.checkpoint.block.max(0) as u64);
         Ok(Step::Busy)
     }

@@ -49,8 +49,10 @@ pub(crate) async fn fill(pool: &PgPool, rpc: &Rpc, chain_id: u64) -> Result<usiz
     }
     if stored > 0 {
         // Order answers carry the token's symbol and decimals: other processes' caches too.
-        let mut conn = pool.acquire().await?;
-        crate::changes::notify(&mut conn, &crate::changes::Scope::Chain(chain_id)).await?;
+        let mut tx = pool.begin().await?;
+        cointent_storage::read::details::forget_chain(&mut tx, chain_id as i64).await?;
+        crate::changes::notify(&mut tx, &crate::changes::Scope::Chain(chain_id)).await?;
+        tx.commit().await?;
     }
     Ok(stored)
 }

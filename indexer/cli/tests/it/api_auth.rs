@@ -332,9 +332,23 @@ async fn metadata_uploads_are_content_addressed_and_link_to_orders() -> Result<(
     let id = world.create_order(seller, &terms).await?;
     world.sync().await?;
 
+    // The order's detail is kept ready (without a document) before the upload.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sqlx::query_scalar::<_, i64>("SELECT count(*) FROM order_details")
+        .fetch_one(&world.pool)
+        .await?
+        == 0
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the detail was never kept");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let token = world.sign_in(seller).await?;
     let (status, body) = upload(&world, &token, bytes.clone(), "application/json").await?;
     assert_eq!(status, 201, "{body}");
+    // The detail shows the document at once (the kept one was forgotten).
+    let (status, detail) = world.get(&format!("/v1/orders/42203/{id}")).await?;
+    assert_eq!(status, 200);
+    assert_eq!(detail["metadata"]["title"], "Blue bowl", "{detail}");
     assert_eq!(body["hash"], format!("{hash:#x}"));
     assert_eq!(body["linked_orders"], json!([{ "chain_id": 42203, "order_id": id.to_string() }]));
     // Again: already stored.

@@ -8,6 +8,7 @@ mod api_schema;
 mod api_webhooks;
 mod common;
 mod crash;
+mod details;
 mod escrow;
 mod ingest;
 mod mirror;

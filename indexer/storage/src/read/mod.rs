@@ -16,6 +16,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod chains;
 mod decode;
+pub mod details;
 pub mod events;
 pub mod governance;
 pub mod keys;

@@ -347,9 +347,9 @@ struct RecordRow {
 
 /// Order `order_id` (decimal) of chain `chain_id`, in one round trip; `None` when the mirror
 /// does not have it.
-#[tracing::instrument(skip(pool))]
-pub async fn record(
-    pool: &PgPool,
+#[tracing::instrument(skip(executor))]
+pub async fn record<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
     chain_id: i64,
     order_id: &str,
 ) -> sqlx::Result<Option<OrderRecord>> {
@@ -433,7 +433,7 @@ pub async fn record(
         chain_id,
         order_id,
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     row.map(OrderRecord::try_from).transpose()
 }

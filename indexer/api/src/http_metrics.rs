@@ -4,7 +4,7 @@
 //! templates (`/v1/orders/{chain_id}/{order_id}`), never raw paths, so the series stay few.
 
 use std::{
-    collections::BTreeMap,
+    collections::HashMap,
     fmt::Write,
     sync::{Arc, RwLock},
     time::Instant,
@@ -27,37 +27,57 @@ struct RouteFigures {
     duration: Histogram,
 }
 
-/// Every route's figures.
+/// The methods counted apart (others count as `OTHER`).
+const METHODS: [&str; 6] = ["GET", "POST", "PUT", "DELETE", "HEAD", "OTHER"];
+
+/// Every route's figures, by route template and then method (found without allocating).
 #[derive(Debug, Default)]
 pub struct HttpMetrics {
-    routes: RwLock<BTreeMap<(String, String), Arc<RouteFigures>>>,
+    routes: RwLock<HashMap<String, Arc<[RouteFigures; METHODS.len()]>>>,
 }
 
 impl HttpMetrics {
-    fn figures(&self, route: &str, method: &str) -> Arc<RouteFigures> {
-        let key = (route.to_string(), method.to_string());
-        if let Some(f) = self.routes.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    fn figures(&self, route: &str) -> Arc<[RouteFigures; METHODS.len()]> {
+        if let Some(f) = self.routes.read().unwrap_or_else(|e| e.into_inner()).get(route) {
             return f.clone();
         }
-        self.routes.write().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone()
+        let mut routes = self.routes.write().unwrap_or_else(|e| e.into_inner());
+        routes.entry(route.to_string()).or_default().clone()
     }
 
     /// Records one response.
     pub fn record(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        let f = self.figures(route, method);
+        let m = METHODS.iter().position(|x| *x == method).unwrap_or(METHODS.len() - 1);
+        let f = &self.figures(route)[m];
         f.by_class[usize::from(status / 100).min(5)].inc();
         f.duration.observe(seconds);
     }
 
+    /// Every route and method that answered, in order.
+    fn answered(&self) -> Vec<(String, &'static str, Arc<[RouteFigures; METHODS.len()]>, usize)> {
+        let routes = self.routes.read().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<_> = routes
+            .iter()
+            .flat_map(|(route, f)| {
+                (0..METHODS.len())
+                    .filter(|m| f[*m].duration.count() > 0)
+                    .map(|m| (route.clone(), METHODS[m], f.clone(), m))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        out
+    }
+
     /// The Prometheus text of every route's figures.
     pub fn render(&self) -> String {
-        let routes = self.routes.read().unwrap_or_else(|e| e.into_inner());
+        let routes = self.answered();
         let mut out = String::from(
             "# HELP cointent_http_requests_total HTTP responses by route, method and status class.\n\
              # TYPE cointent_http_requests_total counter\n",
         );
-        for ((route, method), f) in routes.iter() {
-            for (class, n) in f.by_class.iter().enumerate().skip(1) {
+        for (route, method, f, m) in &routes {
+            for (class, n) in f[*m].by_class.iter().enumerate().skip(1) {
                 let n = n.get();
                 if n > 0 {
                     let _ = writeln!(
@@ -71,9 +91,9 @@ impl HttpMetrics {
             "# HELP cointent_http_request_duration_seconds Time to answer, by route and method.\n\
              # TYPE cointent_http_request_duration_seconds histogram\n",
         );
-        for ((route, method), f) in routes.iter() {
+        for (route, method, f, m) in &routes {
             let labels = format!("route=\"{route}\",method=\"{method}\"");
-            f.duration.render(&mut out, "cointent_http_request_duration_seconds", &labels);
+            f[*m].duration.render(&mut out, "cointent_http_request_duration_seconds", &labels);
         }
         out
     }
@@ -81,12 +101,14 @@ impl HttpMetrics {
 
 /// The middleware (a route layer: it runs once the router has matched the route).
 pub async fn middleware(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
-    let (route, method) = (route.to_string(), req.method().as_str().to_string());
+    // The route template is shared (an Arc'd string): cloning it allocates nothing.
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let started = Instant::now();
     let response = next.run(req).await;
     let seconds = started.elapsed().as_secs_f64();
-    s.http_metrics.record(&route, &method, response.status().as_u16(), seconds);
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    s.http_metrics.record(route, method.as_str(), response.status().as_u16(), seconds);
     response
 }
 

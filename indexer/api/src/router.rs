@@ -16,7 +16,7 @@ use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
     services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnFailure, TraceLayer},
 };
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -61,10 +61,16 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(app)
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(cors(&http.cors_origins))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
-            tracing::debug_span!("http", method = %req.method(), route = route.unwrap_or("-"))
-        }));
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+                    tracing::debug_span!("http", method = %req.method(), route = route.unwrap_or("-"))
+                })
+                // Errors log themselves (`ApiError`); a 503 from /ready while catching up is
+                // an answer, not an error to log at every probe.
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)),
+        );
     security::apply(router, &state.config, &[openapi::DOCS, &app_page]).with_state(state)
 }
 

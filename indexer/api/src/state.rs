@@ -1,7 +1,9 @@
 //! What every handler shares: the pool, the configuration, ingestion's figures, the
-//! response cache, the rate limits and the event streams' poller.
+//! response cache, the rate limits and the event streams' poller. One allocation behind an
+//! `Arc`: every middleware and handler clones the state per request, which is then one
+//! atomic increment.
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use cointent_config::Config;
 use cointent_ingest::Metrics;
@@ -9,9 +11,13 @@ use sqlx::PgPool;
 
 use crate::{cache::ResponseCache, http_metrics::HttpMetrics, identity::Limits, streams::Hub};
 
-/// What handlers share.
+/// What handlers share (its fields through `Deref`).
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The shared parts.
+#[derive(Debug)]
+pub struct Shared {
     /// The mirror.
     pub pool: PgPool,
     /// Indexing figures.
@@ -31,22 +37,42 @@ pub struct AppState {
     pub indexes: bool,
 }
 
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
-    /// The state for `config`, with its response cache.
+    /// The state for `config`, with its response cache, of a process that indexes the
+    /// chains it serves.
     pub fn new(pool: PgPool, metrics: Arc<Metrics>, config: Arc<Config>) -> Self {
+        Self::with_indexing(pool, metrics, config, true)
+    }
+
+    /// [`AppState::new`], saying whether this process indexes the chains (false: an
+    /// API-only replica).
+    pub fn with_indexing(
+        pool: PgPool,
+        metrics: Arc<Metrics>,
+        config: Arc<Config>,
+        indexes: bool,
+    ) -> Self {
         let cache = Arc::new(ResponseCache::new(config.http.response_cache_mb));
         let chains = config.chains.iter().map(|c| c.chain_id as i64).collect();
         let (max, per_ip) = (config.http.max_streams, config.http.max_streams_per_ip);
         let streams = Arc::new(Hub::new(pool.clone(), chains, max, per_ip));
-        Self {
+        Self(Arc::new(Shared {
             pool,
             metrics,
             config,
             cache,
             limits: Default::default(),
             streams,
-            indexes: true,
             http_metrics: Default::default(),
-        }
+            indexes,
+        }))
     }
 }

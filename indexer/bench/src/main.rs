@@ -1,18 +1,26 @@
 //! The indexer benchmark: prints figures, asserts nothing.
 //!
 //! `cargo build --release -p cointent -p cointent-bench && target/release/cointent-bench
-//!  [--events 200000] [--blocks 200] [--orders 20000] [--wrk-secs 10] [--only api] [--keep]`
+//!  [--shape realistic|dense] [--events 200000] [--blocks 200] [--orders 20000]
+//!  [--wrk-secs 10] [--only api] [--keep]`
 //!
 //! 1. Starts a private anvil and Postgres, deploys `EventFirehose` (which emits the
-//!    Escrow's own event types) and builds a history of `--events` events.
+//!    Escrow's own event types) and builds a history of `--events` events (plus the
+//!    `--orders` orders' `OrderCreated`), in one of two shapes:
+//!    - `realistic` (the default): 20 to 50 events per block through many small
+//!      transactions (4 or 5 events each), over thousands of blocks, as real chains have it;
+//!    - `dense`: 2 000 events per transaction and block (500 orders per transaction).
 //! 2. Backfill: runs the real `cointent index --until-caught-up` over it and reports
-//!    events/s and the process's peak RSS.
+//!    events/s until the mirror reached the head, the time it then takes to build the read
+//!    indexes and ANALYZE (before the process exits), and the process's peak RSS.
 //! 3. Live: runs `cointent index`, mines `--blocks` blocks one by one and reports the delay
 //!    from a block's receipt to its rows being committed (p50, p99).
-//! 4. API: adds `--orders` orders of the three kinds, runs the real `cointent serve` over the
-//!    mirror and measures the order list and order detail endpoints with `wrk` on loopback
-//!    (requests/s and latency percentiles as wrk reports them). `--only api` skips the
-//!    timing of 2 and 3.
+//! 4. API: runs the real `cointent serve` over the mirror (waiting for the order details it
+//!    keeps ready, and reporting how long that took) and measures the order list and order
+//!    detail endpoints with `wrk` on loopback (requests/s and latency percentiles as wrk
+//!    reports them): with the response cache off, with it on, and with it off while the
+//!    chain commits a block every second whose events touch a random order. `--only api`
+//!    skips the timing of 2 and 3.
 
 use std::{
     path::{Path, PathBuf},
@@ -38,6 +46,22 @@ sol! {
 
 const PER_TX: u64 = 2_000;
 
+/// How the history's events are spread over transactions and blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Realistic,
+    Dense,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Realistic => "realistic",
+            Shape::Dense => "dense",
+        }
+    }
+}
+
 fn main() -> Result<()> {
     let mut o = Options {
         events: 200_000,
@@ -46,6 +70,7 @@ fn main() -> Result<()> {
         wrk_secs: 10,
         api_only: false,
         keep: false,
+        shape: Shape::Realistic,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -59,13 +84,20 @@ fn main() -> Result<()> {
             "--orders" => o.orders = num("--orders")?,
             "--wrk-secs" => o.wrk_secs = num("--wrk-secs")?,
             "--keep" => o.keep = true,
+            "--shape" => {
+                o.shape = match args.next().unwrap_or_default().as_str() {
+                    "realistic" => Shape::Realistic,
+                    "dense" => Shape::Dense,
+                    other => eyre::bail!("--shape takes realistic or dense, not {other:?}"),
+                }
+            }
             "--only" => {
                 let what = args.next().unwrap_or_default();
                 eyre::ensure!(what == "api", "--only takes `api`, not {what:?}");
                 o.api_only = true;
             }
             other => eyre::bail!(
-                "unknown argument {other} (try --events N --blocks N --orders N --wrk-secs S --only api)"
+                "unknown argument {other} (try --shape realistic|dense --events N --blocks N --orders N --wrk-secs S --only api)"
             ),
         }
     }
@@ -84,6 +116,7 @@ struct Options {
     api_only: bool,
     /// Keep the server and database up after measuring (for EXPLAIN and profiling).
     keep: bool,
+    shape: Shape,
 }
 
 async fn run(o: Options) -> Result<()> {
@@ -108,38 +141,23 @@ async fn run(o: Options) -> Result<()> {
     let firehose = receipt.contract_address.context("deployed")?;
     let start_block = receipt.block_number.unwrap_or(0);
 
-    println!("generating {events} events ({PER_TX} per transaction) ...");
     let t = Instant::now();
-    let mut sent = 0;
-    let mut pending = Vec::new();
-    // Orders first (ids 0..orders), so the pledges below fund some of them.
-    let mut created = 0;
-    while created < o.orders {
-        let n = 500.min(o.orders - created);
-        let call = blastOrdersCall { firstOrder: U256::from(created), count: U256::from(n) };
-        let tx = TransactionRequest::default()
-            .with_from(from)
-            .with_to(firehose)
-            .with_input(call.abi_encode())
-            .with_gas_limit(90_000_000);
-        pending.push(provider.send_transaction(tx).await?);
-        created += n;
+    match o.shape {
+        Shape::Dense => {
+            println!("generating {events} events ({PER_TX} per transaction and block) ...");
+            generate_dense(&provider, from, firehose, o.orders, events).await?;
+        }
+        Shape::Realistic => {
+            println!("generating {events} events (20-50 per block, 4-5 per transaction) ...");
+            generate_realistic(&provider, from, firehose, o.orders, events).await?;
+        }
     }
-    while sent < events {
-        let n = PER_TX.min(events - sent);
-        let call = blastCall { firstOrder: U256::from(sent / 4), count: U256::from(n) };
-        let tx = TransactionRequest::default()
-            .with_from(from)
-            .with_to(firehose)
-            .with_input(call.abi_encode())
-            .with_gas_limit(30_000_000);
-        pending.push(provider.send_transaction(tx).await?);
-        sent += n;
-    }
-    for p in pending {
-        eyre::ensure!(p.get_receipt().await?.status(), "blast reverted");
-    }
-    println!("  generated in {:.1} s (and {} orders)", t.elapsed().as_secs_f64(), o.orders);
+    let head = provider.get_block_number().await?;
+    println!(
+        "  generated in {:.1} s (and {} orders), blocks {start_block}..={head}",
+        t.elapsed().as_secs_f64(),
+        o.orders
+    );
     let events = events + o.orders;
 
     let http_port = cointent_harness::free_port()?;
@@ -160,20 +178,45 @@ async fn run(o: Options) -> Result<()> {
     let ok = cointent(&bin, &config, &["migrate"]).status()?.success();
     eyre::ensure!(ok, "cointent migrate failed");
 
+    let pool = cointent_storage::db::connect(&url, 2).await?;
+    let live = Live { rpc: anvil.endpoint(), firehose, from, orders: o.orders };
+    if o.api_only {
+        // The server backfills the fresh database itself: the path an operator takes with
+        // `cointent serve` alone.
+        return api(&bin, &config, http_port, &o, &live, events).await;
+    }
     let t = Instant::now();
     let child = cointent(&bin, &config, &["index", "--until-caught-up"]).spawn()?;
-    let (status, peak_kb) = wait_with_peak_rss(child)?;
+    let waited = tokio::task::spawn_blocking(move || wait_with_peak_rss(child));
+    // Caught up: the checkpoint reached the head (the process then builds the read indexes
+    // and runs ANALYZE before it exits).
+    let caught_up = loop {
+        let at: Option<i64> = sqlx::query_scalar("SELECT checkpoint_block FROM chains")
+            .fetch_optional(&pool)
+            .await
+            .unwrap_or(None);
+        if at.is_some_and(|b| b >= head as i64) || waited.is_finished() {
+            break t.elapsed().as_secs_f64();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (status, peak_kb) = waited.await??;
     let secs = t.elapsed().as_secs_f64();
     eyre::ensure!(status.success(), "backfill failed");
-    let pool = cointent_storage::db::connect(&url, 2).await?;
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&pool).await?;
     eyre::ensure!(stored as u64 == events, "stored {stored} events, expected {events}");
 
-    if o.api_only {
-        return api(&bin, &config, http_port, &o).await;
-    }
-    println!("backfill: {events} events in {secs:.2} s = {:.0} events/s", events as f64 / secs);
-    println!("backfill: peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
+    let shape = o.shape.name();
+    println!(
+        "backfill ({shape}): {events} events in {caught_up:.2} s = {:.0} events/s to the head",
+        events as f64 / caught_up
+    );
+    println!(
+        "backfill ({shape}): then read indexes and ANALYZE {:.2} s ({:.0} events/s in all)",
+        secs - caught_up,
+        events as f64 / secs
+    );
+    println!("backfill ({shape}): peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
 
     // Live tail: one block at a time.
     let mut child = cointent(&bin, &config, &["index"]).spawn()?;
@@ -215,11 +258,70 @@ async fn run(o: Options) -> Result<()> {
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3
     );
-    api(&bin, &config, http_port, &o).await
+    api(&bin, &config, http_port, &o, &live, events).await
 }
 
 /// Serves the mirror with the real `cointent serve` and measures it with wrk.
-async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()> {
+/// What the API benchmark's block-a-second writer needs.
+struct Live {
+    rpc: String,
+    firehose: Address,
+    from: Address,
+    orders: u64,
+}
+
+/// Sends one transaction a second (automine: a block each) whose four events touch a random
+/// order, until dropped.
+fn commit_every_second(live: &Live) -> Result<tokio::task::JoinHandle<()>> {
+    let provider = ProviderBuilder::new().connect_http(live.rpc.parse()?);
+    let (firehose, from, orders) = (live.firehose, live.from, live.orders.max(1));
+    Ok(tokio::spawn(async move {
+        let mut rng = 0x2545_F491_4F6C_DD1D_u64;
+        loop {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let call = blastCall { firstOrder: U256::from(rng % orders), count: U256::from(4) };
+            let tx = TransactionRequest::default()
+                .with_from(from)
+                .with_to(firehose)
+                .with_input(call.abi_encode());
+            if let Ok(pending) = provider.send_transaction(tx).await {
+                let _ = pending.get_receipt().await;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }))
+}
+
+/// Waits until the server keeps every order's detail ready; how long that took.
+async fn details_kept(config: &Path, server: &Killed) -> Result<f64> {
+    let url = cointent_config::Config::load(config)?.database.url.context("a database URL")?;
+    let pool = cointent_storage::db::connect(&url, 1).await?;
+    let t = Instant::now();
+    loop {
+        let (orders, kept): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_details)",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if kept >= orders {
+            return Ok(t.elapsed().as_secs_f64());
+        }
+        eyre::ensure!(server.pid_alive(), "cointent serve exited");
+        eyre::ensure!(t.elapsed() < Duration::from_secs(600), "{kept} of {orders} details kept");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn api(
+    bin: &PathBuf,
+    config: &Path,
+    port: u16,
+    o: &Options,
+    live: &Live,
+    events: u64,
+) -> Result<()> {
     eyre::ensure!(o.orders > 0, "the API benchmark needs --orders > 0");
     let wrk = which("wrk").context("wrk is missing: apt-get install wrk")?;
     let dir = tempfile::tempdir()?;
@@ -244,10 +346,29 @@ async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()>
         "api: {} orders; wrk -t2 -c64 -d{}s after a 2 s warm-up, on loopback; server, Postgres and wrk share the machine",
         o.orders, o.wrk_secs
     );
-    for (label, config) in [("no cache", uncached.as_path()), ("cache on", config)] {
+    let runs = [
+        ("no cache", uncached.as_path(), false),
+        ("cache on", config, false),
+        ("no cache, a block a second", uncached.as_path(), true),
+    ];
+    for (label, config, committing) in runs {
         let server = Killed(cointent(bin, config, &["serve"]).spawn()?);
         let base = format!("http://127.0.0.1:{port}");
+        let t = Instant::now();
         wait_ready(&base, &server).await?;
+        let ready = t.elapsed().as_secs_f64();
+        let kept = details_kept(config, &server).await?;
+        if label == "no cache" {
+            let backfilled = if o.api_only {
+                format!(" (it backfilled the {events} events of a fresh database)")
+            } else {
+                String::new()
+            };
+            println!(
+                "api: serve ready in {ready:.1} s{backfilled}; every order's detail kept ready {kept:.1} s later"
+            );
+        }
+        let writer = if committing { Some(commit_every_second(live)?) } else { None };
         // Both endpoints must answer with data, or the figures mean nothing.
         let client = reqwest::Client::new();
         let list: serde_json::Value = client
@@ -298,6 +419,9 @@ async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()>
                 errors.map(|e| format!(" ({})", e.trim())).unwrap_or_default()
             );
         }
+        if let Some(writer) = writer {
+            writer.abort();
+        }
         if o.keep && label == "cache on" {
             let url = cointent_config::Config::load(config)?.database.url;
             println!("keeping {base} and {} up; Ctrl-C to stop", url.unwrap_or_default());
@@ -310,13 +434,13 @@ async fn api(bin: &PathBuf, config: &Path, port: u16, o: &Options) -> Result<()>
 
 async fn wait_ready(base: &str, server: &Killed) -> Result<()> {
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_secs(900);
     loop {
         let ready = client.get(format!("{base}/ready")).send().await;
         if ready.is_ok_and(|r| r.status().is_success()) {
             return Ok(());
         }
-        eyre::ensure!(Instant::now() < deadline, "cointent serve not ready after 120 s");
+        eyre::ensure!(Instant::now() < deadline, "cointent serve not ready after 900 s");
         eyre::ensure!(server.pid_alive(), "cointent serve exited");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -370,4 +494,103 @@ fn wait_with_peak_rss(mut child: std::process::Child) -> Result<(std::process::E
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// `orders` orders (500 per transaction), then `events` events, 2 000 per transaction,
+/// each transaction a block of its own.
+async fn generate_dense(
+    provider: &impl Provider,
+    from: Address,
+    firehose: Address,
+    orders: u64,
+    events: u64,
+) -> Result<()> {
+    let mut pending = Vec::new();
+    // Orders first (ids 0..orders), so the pledges below fund some of them.
+    let mut created = 0;
+    while created < orders {
+        let n = 500.min(orders - created);
+        let call = blastOrdersCall { firstOrder: U256::from(created), count: U256::from(n) };
+        let tx = TransactionRequest::default()
+            .with_from(from)
+            .with_to(firehose)
+            .with_input(call.abi_encode())
+            .with_gas_limit(90_000_000);
+        pending.push(provider.send_transaction(tx).await?);
+        created += n;
+    }
+    let mut sent = 0;
+    while sent < events {
+        let n = PER_TX.min(events - sent);
+        let call = blastCall { firstOrder: U256::from(sent / 4), count: U256::from(n) };
+        let tx = TransactionRequest::default()
+            .with_from(from)
+            .with_to(firehose)
+            .with_input(call.abi_encode())
+            .with_gas_limit(30_000_000);
+        pending.push(provider.send_transaction(tx).await?);
+        sent += n;
+    }
+    for p in pending {
+        eyre::ensure!(p.get_receipt().await?.status(), "blast reverted");
+    }
+    Ok(())
+}
+
+/// `orders` orders, then `events` events, as chains have them: transactions of 5 orders or
+/// 4 events (one random order's pledge, release, claim and refund), 20 to 50 events per
+/// block. Mining is manual meanwhile: each block gets its transactions, then `evm_mine`.
+async fn generate_realistic(
+    provider: &impl Provider,
+    from: Address,
+    firehose: Address,
+    orders: u64,
+    events: u64,
+) -> Result<()> {
+    let _: serde_json::Value = provider.raw_request("evm_setAutomine".into(), (false,)).await?;
+    let mut nonce = provider.get_transaction_count(from).await?;
+    let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move |below: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % below
+    };
+    let (mut in_block, mut target, mut last) = (0, 20 + next(31), None);
+    let (mut created, mut sent) = (0, 0);
+    while created < orders || sent < events {
+        let (input, n) = if created < orders {
+            let n = 5.min(orders - created);
+            let call = blastOrdersCall { firstOrder: U256::from(created), count: U256::from(n) };
+            created += n;
+            (call.abi_encode(), n)
+        } else {
+            let n = 4.min(events - sent);
+            let order = next(orders.max(1));
+            let call = blastCall { firstOrder: U256::from(order), count: U256::from(n) };
+            sent += n;
+            (call.abi_encode(), n)
+        };
+        let tx = TransactionRequest::default()
+            .with_from(from)
+            .with_to(firehose)
+            .with_input(input)
+            .with_nonce(nonce)
+            .with_gas_limit(3_000_000)
+            .with_max_fee_per_gas(10_000_000_000)
+            .with_max_priority_fee_per_gas(1);
+        nonce += 1;
+        last = Some(provider.send_transaction(tx).await?);
+        in_block += n;
+        if in_block >= target {
+            let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await?;
+            (in_block, target) = (0, 20 + next(31));
+        }
+    }
+    let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await?;
+    let _: serde_json::Value = provider.raw_request("evm_setAutomine".into(), (true,)).await?;
+    if let Some(last) = last {
+        eyre::ensure!(last.get_receipt().await?.status(), "blast reverted");
+    }
+    Ok(())
 }

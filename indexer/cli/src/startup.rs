@@ -70,9 +70,12 @@ impl Application {
         let mut limits = None;
         let http = match mode {
             Mode::Serve { api_only } => {
-                let mut state =
-                    AppState::new(database.pool.clone(), metrics.clone(), Arc::new(config.clone()));
-                state.indexes = !api_only;
+                let state = AppState::with_indexing(
+                    database.pool.clone(),
+                    metrics.clone(),
+                    Arc::new(config.clone()),
+                    !api_only,
+                );
                 limits = Some(state.limits.clone());
                 let listener = TcpListener::bind(config.http.bind).await.wrap_err_with(|| {
                     format!("cannot listen on {} (http.bind)", config.http.bind)

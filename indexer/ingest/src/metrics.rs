@@ -67,6 +67,11 @@ impl Histogram {
         self.sum_micros.add((seconds * 1e6) as u64);
     }
 
+    /// Observations so far.
+    pub fn count(&self) -> u64 {
+        self.count.get()
+    }
+
     /// Appends its series to `out`: `<name>_bucket`, `_sum` and `_count` with `labels`
     /// (`key="value",…`, without braces).
     pub fn render(&self, out: &mut String, name: &str, labels: &str) {

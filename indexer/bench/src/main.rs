@@ -218,7 +218,9 @@ async fn run(o: Options) -> Result<()> {
     );
     println!("backfill ({shape}): peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
 
-    // Live tail: one block at a time.
+    // Live tail: one block at a time (a provider of its own: the generator's nonce cache
+    // is behind the nonces the realistic shape set by hand).
+    let provider = ProviderBuilder::new().connect_http(anvil.endpoint().parse()?);
     let mut child = cointent(&bin, &config, &["index"]).spawn()?;
     let mut delays = Vec::with_capacity(blocks as usize);
     tokio::time::sleep(Duration::from_millis(500)).await;

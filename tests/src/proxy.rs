@@ -104,6 +104,7 @@ impl Held {
 impl RpcProxy {
     /// Starts a proxy in front of `upstream` (an HTTP JSON-RPC URL), on a free port.
     pub async fn start(upstream: &str) -> eyre::Result<Self> {
+        cointent_config::install_crypto_provider();
         let inner = Arc::new(Inner {
             upstream: upstream.to_string(),
             http: reqwest::Client::new(),

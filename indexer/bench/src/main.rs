@@ -39,6 +39,7 @@ sol! {
 const PER_TX: u64 = 2_000;
 
 fn main() -> Result<()> {
+    cointent_config::install_crypto_provider();
     let mut o = Options {
         events: 200_000,
         blocks: 200,

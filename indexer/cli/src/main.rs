@@ -85,6 +85,9 @@ enum KeysCommand {
 }
 
 fn main() {
+    // The product's own clients bring their TLS configuration; anything else built with
+    // reqwest's defaults needs a process-wide provider.
+    cointent_config::install_crypto_provider();
     telemetry::init();
     let cli = Cli::parse();
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");

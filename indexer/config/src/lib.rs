@@ -37,6 +37,9 @@
 //! per_host_concurrency = 4   # deliveries in flight to one receiver host:port, all workers
 //! allow_private_targets = false  # true: loopback and private receivers (local development)
 //!
+//! [tls]   # outbound TLS (RPC and webhooks): rustls with the Mozilla roots built in
+//! extra_ca_files = ["certs/private-ca.pem"]  # further CAs to trust (PEM), e.g. a private RPC's
+//!
 //! [[chains]]
 //! name = "local-a"
 //! chain_id = 31337
@@ -50,6 +53,7 @@
 //! max_block_range = 10000
 //! public_rpc_url = "http://127.0.0.1:8545" # what browsers use; default: first rpc_url
 //! check_rpc_url = "https://other.example"  # optional: a second RPC that must agree
+//! rate_limit_per_sec = 25                # requests per second to each RPC URL; default: none
 //! ```
 //!
 //! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
@@ -68,6 +72,10 @@ use std::{
 
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
+
+mod tls;
+
+pub use tls::{TlsConfig, install_crypto_provider};
 
 /// A configuration problem, naming the key and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +119,9 @@ pub struct Config {
     /// Webhook delivery.
     #[serde(default)]
     pub webhooks: WebhookConfig,
+    /// Outbound TLS.
+    #[serde(default)]
+    pub tls: TlsConfig,
     /// The chains to index.
     #[serde(default)]
     pub chains: Vec<ChainConfig>,
@@ -329,6 +340,14 @@ pub struct ChainConfig {
     /// block: a batch whose block the two disagree on waits until they agree.
     #[serde(default)]
     pub check_rpc_url: Option<String>,
+    /// JSON-RPC requests per second sent to each of `rpc_urls` (each URL has its own
+    /// budget; a batch is one request); unset: as fast as answers come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_sec: Option<u32>,
+    /// The configuration's `[tls]`, copied here by [`Config::resolve`] so the chain's RPC
+    /// clients trust what it says.
+    #[serde(skip)]
+    pub tls: TlsConfig,
 }
 
 /// What a reorg deeper than the undo window does to a chain.
@@ -363,6 +382,8 @@ impl ChainConfig {
             max_block_range: default_range(),
             public_rpc_url: None,
             check_rpc_url: None,
+            rate_limit_per_sec: None,
+            tls: TlsConfig::default(),
         }
     }
 
@@ -568,6 +589,12 @@ impl Config {
             self.http.app_dir = base.join(&self.http.app_dir);
         }
         self.check_limits()?;
+        for file in &mut self.tls.extra_ca_files {
+            if file.is_relative() {
+                *file = base.join(&*file);
+            }
+        }
+        self.tls.client_config()?;
         let mut seen = std::collections::HashSet::new();
         for (i, chain) in self.chains.iter_mut().enumerate() {
             let key = |k: &str| format!("chains[{i}].{k}");
@@ -591,6 +618,10 @@ impl Config {
                 ));
             }
             chain.position = i;
+            chain.tls = self.tls.clone();
+            if chain.rate_limit_per_sec == Some(0) {
+                return Err(invalid(key("rate_limit_per_sec"), "must be at least 1"));
+            }
             if chain.finality_depth == 0 {
                 return Err(invalid(
                     key("finality_depth"),

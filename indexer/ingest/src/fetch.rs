@@ -98,9 +98,14 @@ impl Ingester {
         let decoder = Decoder::new(&chain.contracts);
         let addresses = decoder.addresses();
         let checker = chain.check_rpc_url.as_ref().and_then(|url| {
-            Rpc::new(std::slice::from_ref(url), metrics.clone())
-                .inspect_err(|e| tracing::warn!(error = %e, "check_rpc_url unusable"))
-                .ok()
+            Rpc::new(
+                std::slice::from_ref(url),
+                &chain.tls,
+                chain.rate_limit_per_sec,
+                metrics.clone(),
+            )
+            .inspect_err(|e| tracing::warn!(error = %e, "check_rpc_url unusable"))
+            .ok()
         });
         Self {
             checker,

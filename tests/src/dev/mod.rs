@@ -280,6 +280,7 @@ impl Dev {
                 ..HttpConfig::default()
             },
             webhooks: WebhookConfig::default(),
+            tls: Default::default(),
             chains: chains.into(),
         }
     }

@@ -90,6 +90,8 @@ impl Chain {
             max_block_range: 10_000,
             public_rpc_url: None,
             check_rpc_url: None,
+            rate_limit_per_sec: None,
+            tls: Default::default(),
             position: 0,
         }
     }

@@ -11,4 +11,5 @@ mod crash;
 mod escrow;
 mod ingest;
 mod mirror;
+mod outbound;
 mod world;

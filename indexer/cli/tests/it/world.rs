@@ -67,6 +67,7 @@ impl World {
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             webhooks: WebhookConfig { backoff_ms: 50, timeout_ms: 2_000, ..Default::default() },
+            tls: Default::default(),
             chains: vec![config],
         };
         full.http.app_dir = project_root().join("app/dist");

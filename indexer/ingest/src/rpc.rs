@@ -305,6 +305,53 @@ impl Rpc {
     }
 }
 
+/// How a provider refused an `eth_getLogs` call as too large (too many results, too wide a
+/// range, too big an answer), read from its error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooLarge {
+    /// The number of blocks the provider suggests, where it says (Alchemy's and Infura's
+    /// `[0xfrom, 0xto]`).
+    pub(crate) suggested: Option<u64>,
+}
+
+/// Whether `message` (an `eth_getLogs` error) is a provider's refusal of the call's size:
+/// Infura's `-32005` ("query returned more than 10000 results"), Alchemy's "Log response
+/// size exceeded", QuickNode's and public nodes' block-range limits ("block range is too
+/// wide", "limited to a 10,000 range", "exceed maximum block range"), "limit exceeded", and
+/// `-32602` when it speaks of a range. Other errors (a node down, a timeout) are not.
+pub(crate) fn too_large(message: &str) -> Option<TooLarge> {
+    const SAYINGS: [&str; 14] = [
+        "query returned more than",
+        "more than 10000 results",
+        "too many results",
+        "response size exceeded",
+        "response size limit",
+        "response is too big",
+        "block range is too wide",
+        "block range too large",
+        "range is too large",
+        "range too large",
+        "exceed maximum block range",
+        "exceeds max block range",
+        "limit exceeded",
+        "is limited to a",
+    ];
+    let m = message.to_ascii_lowercase();
+    let refused = m.contains("-32005")
+        || (m.contains("-32602") && m.contains("range"))
+        || SAYINGS.iter().any(|s| m.contains(s));
+    refused.then(|| TooLarge { suggested: suggested_range(&m) })
+}
+
+/// The block count of a `[0xfrom, 0xto]` range in a message.
+fn suggested_range(message: &str) -> Option<u64> {
+    let inside = message.rsplit_once('[')?.1.split_once(']')?.0;
+    let (from, to) = inside.split_once(',')?;
+    let number = |s: &str| u64::from_str_radix(s.trim().strip_prefix("0x")?, 16).ok();
+    let (from, to) = (number(from)?, number(to)?);
+    (to >= from).then(|| to - from + 1)
+}
+
 /// An error with its causes: reqwest's own message ("error sending request") hides the one
 /// that matters, such as "invalid peer certificate: UnknownIssuer".
 fn describe(e: &alloy::transports::TransportError) -> String {
@@ -323,6 +370,44 @@ fn describe(e: &alloy::transports::TransportError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_for_size_are_told_from_other_errors() {
+        let refusals = [
+            (
+                "server returned an error response: error code -32005: query returned more than \
+                 10000 results. Try with this block range [0x1A2B, 0x1A3F].",
+                Some(21),
+            ),
+            (
+                "server returned an error response: error code -32602: Log response size \
+                 exceeded. You can make eth_getLogs requests with up to a 2K block range and no \
+                 limit on the response size, or you can request any block range with a cap of \
+                 10K logs in the response. Based on your parameters and the response size limit, \
+                 this block range should work: [0x0, 0x7cf]",
+                Some(2_000),
+            ),
+            ("error code -32602: eth_getLogs is limited to a 10,000 range", None),
+            ("error code -32000: block range is too wide", None),
+            ("error code -32600: exceed maximum block range: 50000", None),
+            ("error code -32005: limit exceeded", None),
+            ("error code -32602: query exceeds max block range 10000", None),
+            ("error code -32000: Query returned more than 10000 results", None),
+            ("error code -32011: Block range too large", None),
+        ];
+        for (message, suggested) in refusals {
+            assert_eq!(too_large(message), Some(TooLarge { suggested }), "{message}");
+        }
+        for other in [
+            "error sending request for url (http://127.0.0.1:1/): client error (Connect)",
+            "server returned an error response: error code -32602: invalid argument 0: hex \
+             string without 0x prefix",
+            "HTTP error 502 with empty body",
+            "server returned an error response: error code -32000: header not found",
+        ] {
+            assert_eq!(too_large(other), None, "{other}");
+        }
+    }
 
     #[tokio::test(start_paused = true)]
     async fn the_limiter_spaces_requests_evenly() {

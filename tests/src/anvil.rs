@@ -85,6 +85,8 @@ impl AnvilBuilder {
 
     /// Starts anvil and waits until it listens.
     pub fn spawn(self) -> Result<Anvil> {
+        // Tests talk to the chain through clients built with reqwest's defaults next.
+        cointent_config::install_crypto_provider();
         let mut cmd = Command::new(tool("anvil")?);
         cmd.args(["--host", "127.0.0.1", "--port", &self.port.unwrap_or(0).to_string()]);
         if let Some(id) = self.chain_id {

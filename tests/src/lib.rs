@@ -15,6 +15,8 @@
 //!
 //! - [`proxy`]: a fault-injecting JSON-RPC proxy ([`RpcProxy`]) in front of an anvil: lag,
 //!   dropped requests, empty `eth_getLogs` answers, answers held until a test releases them.
+//! - [`tls`]: a loopback TLS terminator ([`TlsProxy`]) with a fresh self-signed certificate,
+//!   in front of an anvil or a webhook receiver, for `https://` tests.
 //! - With the `stack` feature (default; the workspace's dependents leave it out):
 //!   - `chaos`: the indexer under chaos (reorgs, kills, Postgres restarts, several
 //!     indexers, a lying RPC) and the checks of its mirror afterwards (`cointent-chaos`).
@@ -44,6 +46,7 @@ mod error;
 mod paths;
 mod postgres;
 pub mod proxy;
+pub mod tls;
 
 pub use anvil::{Anvil, AnvilBuilder, DEV_ACCOUNTS, DEV_KEYS};
 pub use cointent_storage::{embedded::Postgres, process::free_port};
@@ -51,3 +54,4 @@ pub use error::{Error, Result};
 pub use paths::{artifact_bytecode, build_contracts, deploy_contracts, project_root, tool};
 pub use postgres::shared_postgres;
 pub use proxy::{Faults, RpcProxy};
+pub use tls::TlsProxy;

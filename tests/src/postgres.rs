@@ -10,6 +10,7 @@ use crate::Result;
 /// One server per test process, started on first use; each test then takes its own
 /// database with [`Postgres::create_database`]. It stops when the process exits.
 pub fn shared_postgres() -> Result<&'static Postgres> {
+    cointent_config::install_crypto_provider();
     static SHARED: OnceLock<Postgres> = OnceLock::new();
     static START: std::sync::Mutex<()> = std::sync::Mutex::new(());
     if let Some(pg) = SHARED.get() {

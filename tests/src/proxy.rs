@@ -10,7 +10,11 @@
 //! - drops: a share of requests is answered `502 Bad Gateway`;
 //! - empty logs: a share (or the next `n`) of `eth_getLogs` answers are `[]`, whatever
 //!   the chain holds;
-//! - delay: every answer waits.
+//! - delay: every answer waits;
+//! - a block range limit: `eth_getLogs` over more blocks than it is answered an error in
+//!   one of the wordings real providers use for "too large" (`range_refusal`).
+//!
+//! [`RpcProxy::request_times`] says when each HTTP request arrived (a rate limit's test).
 //!
 //! [`RpcProxy::hold_next`] holds the answer to the next call of a method until the test
 //! releases it, so a test can change the chain between two calls of the indexer.
@@ -38,6 +42,10 @@ pub struct Faults {
     pub empty_next_logs: u32,
     /// Added to every answer.
     pub delay: Duration,
+    /// `eth_getLogs` over more blocks than this is refused as too large.
+    pub max_logs_range: Option<u64>,
+    /// How such a refusal is worded (code and message); default: Alchemy's.
+    pub range_refusal: Option<(i64, String)>,
 }
 
 /// What the proxy did, for reports.
@@ -51,6 +59,10 @@ pub struct ProxyCounts {
     pub emptied: u64,
     /// Answers changed to hide blocks above the lagging head.
     pub lagged: u64,
+    /// `eth_getLogs` refused for too wide a range.
+    pub refused_ranges: u64,
+    /// The widest `eth_getLogs` range answered, in blocks.
+    pub widest_logs_range: u64,
 }
 
 struct Hold {
@@ -66,6 +78,8 @@ struct Inner {
     counts: Mutex<ProxyCounts>,
     holds: Mutex<Vec<Hold>>,
     rng: Mutex<u64>,
+    /// When each HTTP request arrived.
+    arrivals: Mutex<Vec<std::time::Instant>>,
 }
 
 /// A running proxy; stops when dropped.
@@ -104,6 +118,7 @@ impl Held {
 impl RpcProxy {
     /// Starts a proxy in front of `upstream` (an HTTP JSON-RPC URL), on a free port.
     pub async fn start(upstream: &str) -> eyre::Result<Self> {
+        cointent_config::install_crypto_provider();
         let inner = Arc::new(Inner {
             upstream: upstream.to_string(),
             http: reqwest::Client::new(),
@@ -111,6 +126,7 @@ impl RpcProxy {
             counts: Mutex::new(ProxyCounts::default()),
             holds: Mutex::new(Vec::new()),
             rng: Mutex::new(0x5eed),
+            arrivals: Mutex::new(Vec::new()),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -144,6 +160,11 @@ impl RpcProxy {
     /// What the proxy did so far.
     pub fn counts(&self) -> ProxyCounts {
         *lock(&self.inner.counts)
+    }
+
+    /// When each HTTP request (a batch is one) arrived, in order.
+    pub fn request_times(&self) -> Vec<std::time::Instant> {
+        lock(&self.inner.arrivals).clone()
     }
 
     /// Holds the answer to the next call of `method`.
@@ -199,6 +220,32 @@ impl Inner {
         lock(&self.counts).calls += 1;
         let id = request["id"].clone();
         let error = |message: String| json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "message": message}});
+        if method == "eth_getLogs"
+            && let Some(span) = logs_span(&request)
+        {
+            if faults.max_logs_range.is_some_and(|max| span > max) {
+                lock(&self.counts).refused_ranges += 1;
+                let (code, message) = faults.range_refusal.clone().unwrap_or_else(|| {
+                    // Alchemy's, with the range it suggests.
+                    let from = request["params"][0]["fromBlock"].as_str().and_then(parse_quantity);
+                    let from = from.unwrap_or(0);
+                    let to = from + faults.max_logs_range.unwrap_or(1) - 1;
+                    (
+                        -32602,
+                        format!(
+                            "Log response size exceeded. You can make eth_getLogs requests with \
+                             up to a 2K block range and no limit on the response size, or you can \
+                             request any block range with a cap of 10K logs in the response. Based \
+                             on your parameters and the response size limit, this block range \
+                             should work: [{from:#x}, {to:#x}]"
+                        ),
+                    )
+                });
+                return json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
+            }
+            let mut counts = lock(&self.counts);
+            counts.widest_logs_range = counts.widest_logs_range.max(span);
+        }
         if method == "eth_getLogs" {
             let empty = {
                 let mut f = lock(&self.faults);
@@ -290,11 +337,20 @@ impl Inner {
     }
 }
 
+/// The blocks an `eth_getLogs` call covers (both bounds given as numbers).
+fn logs_span(request: &Value) -> Option<u64> {
+    let filter = &request["params"][0];
+    let from = parse_quantity(filter["fromBlock"].as_str()?)?;
+    let to = parse_quantity(filter["toBlock"].as_str()?)?;
+    Some(to.saturating_sub(from) + 1)
+}
+
 fn parse_quantity(s: &str) -> Option<u64> {
     u64::from_str_radix(s.strip_prefix("0x")?, 16).ok()
 }
 
 async fn handle(State(inner): State<Arc<Inner>>, body: axum::body::Bytes) -> impl IntoResponse {
+    lock(&inner.arrivals).push(std::time::Instant::now());
     let faults = lock(&inner.faults).clone();
     if !faults.delay.is_zero() {
         tokio::time::sleep(faults.delay).await;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::{Json, extract::State};
 use cointent_domain::{
     Address,
-    chains::{ChainInfo, PaymentToken},
+    chains::{ChainInfo, NativeCurrency, PaymentToken},
 };
 use cointent_storage::read::chains as read;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -17,13 +17,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_chains))
 }
 
-/// What the payment-token list says of the native coin: the EVM chains' native coins have
-/// 18 decimals; the symbol is Ethereum's and its rollups'.
-const NATIVE: (&str, u8) = ("ETH", 18);
-
 /// Configured chains, the mirror's progress and the payment tokens.
 ///
-/// In the configuration's order. `live` is the ingester's own gauge when it runs in this
+/// In the configuration's order, each with its native currency, explorer and testnet flag
+/// (from the configuration, or the built-in chain registry its entry names). `live` is the ingester's own gauge when it runs in this
 /// process, else whether the mirror is within the finality depth of the head.
 /// `payment_tokens` is the Escrow's allowlist as mirrored (native coin first), with each
 /// ERC-20's symbol and decimals as the token answered them.
@@ -59,6 +56,11 @@ async fn list_chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainI
                 .collect();
             names.extend(c.contracts.iter().map(|(n, a)| (n.clone(), *a)));
             let lag = (head - indexed).max(0);
+            let native = c.native_currency.as_ref().map_or_else(ether, |n| NativeCurrency {
+                name: n.name.clone(),
+                symbol: n.symbol.clone(),
+                decimals: n.decimals,
+            });
             let live = gauges
                 .get(&c.chain_id)
                 .copied()
@@ -66,6 +68,8 @@ async fn list_chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainI
             ChainInfo {
                 chain_id: c.chain_id,
                 name: c.name.clone(),
+                testnet: c.testnet,
+                explorer: c.explorer.clone(),
                 rpc_url: c.browser_rpc_url().to_string(),
                 contracts: names,
                 finality_depth: c.finality_depth,
@@ -78,18 +82,33 @@ async fn list_chains(State(state): State<AppState>) -> ApiResult<Json<Vec<ChainI
                 payment_tokens: tokens
                     .iter()
                     .filter(|t| t.chain_id == id)
-                    .filter_map(|t| Some(payment_token(t.token.parse().ok()?, t)))
+                    .filter_map(|t| Some(payment_token(t.token.parse().ok()?, t, &native)))
                     .collect(),
+                native_currency: native,
             }
         })
         .collect();
     Ok(Json(out))
 }
 
-fn payment_token(address: Address, t: &read::AllowedToken) -> PaymentToken {
+/// The native currency of a chain whose configuration names none: Ether, as on Ethereum
+/// and its rollups.
+fn ether() -> NativeCurrency {
+    NativeCurrency { name: "Ether".into(), symbol: "ETH".into(), decimals: 18 }
+}
+
+/// The zero address stands for the native coin.
+fn payment_token(
+    address: Address,
+    t: &read::AllowedToken,
+    native: &NativeCurrency,
+) -> PaymentToken {
     if address == Address::ZERO {
-        let (symbol, decimals) = NATIVE;
-        return PaymentToken { address, symbol: Some(symbol.into()), decimals: Some(decimals) };
+        return PaymentToken {
+            address,
+            symbol: Some(native.symbol.clone()),
+            decimals: Some(native.decimals),
+        };
     }
     PaymentToken {
         address,

@@ -63,6 +63,7 @@ impl Shape {
 }
 
 fn main() -> Result<()> {
+    cointent_config::install_crypto_provider();
     let mut o = Options {
         events: 200_000,
         blocks: 200,

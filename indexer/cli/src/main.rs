@@ -90,6 +90,9 @@ enum KeysCommand {
 }
 
 fn main() {
+    // The product's own clients bring their TLS configuration; anything else built with
+    // reqwest's defaults needs a process-wide provider.
+    cointent_config::install_crypto_provider();
     let cli = Cli::parse();
     // The configuration names where traces go: read it before anything logs.
     let config = Config::load(&cli.config);

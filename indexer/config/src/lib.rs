@@ -37,7 +37,17 @@
 //! per_host_concurrency = 4   # deliveries in flight to one receiver host:port, all workers
 //! allow_private_targets = false  # true: loopback and private receivers (local development)
 //!
+//! [tls]   # outbound TLS (RPC and webhooks): rustls with the Mozilla roots built in
+//! extra_ca_files = ["certs/private-ca.pem"]  # further CAs to trust (PEM), e.g. a private RPC's
+//!
 //! [[chains]]
+//! registry = "base-sepolia"              # a chain of chains/registry.json: its id, name,
+//!                                        # finality settings, block time, explorer and native
+//!                                        # currency; any of them given here wins
+//! rpc_urls = ["https://sepolia.base.org", "https://base-sepolia.example/KEY"]
+//! deployment = "deployments/84532.json"
+//!
+//! [[chains]]                             # a chain the registry does not have, in full:
 //! name = "local-a"
 //! chain_id = 31337
 //! rpc_urls = ["http://127.0.0.1:8545"]
@@ -50,6 +60,12 @@
 //! max_block_range = 10000
 //! public_rpc_url = "http://127.0.0.1:8545" # what browsers use; default: first rpc_url
 //! check_rpc_url = "https://other.example"  # optional: a second RPC that must agree
+//! rate_limit_per_sec = 25                # requests per second to each RPC URL; default: none
+//! block_time_ms = 1000                   # average; sets the default poll interval (half of it,
+//!                                        # 100 ms to 6 s) where poll_interval_ms is not given
+//! explorer = "https://explorer.example"  # shown in /v1/chains
+//! native_currency = { name = "Ether", symbol = "ETH", decimals = 18 }  # default: ETH, 18
+//! testnet = true
 //! ```
 //!
 //! Environment overrides: `DATABASE_URL` (or `COINTENT_DATABASE_URL`), `COINTENT_HTTP_BIND`,
@@ -68,6 +84,12 @@ use std::{
 
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
+
+mod registry;
+mod tls;
+
+pub use registry::{NativeCurrency, RegistryChain, RegistryToken, lookup, registry};
+pub use tls::{TlsConfig, install_crypto_provider};
 
 /// A configuration problem, naming the key and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +136,9 @@ pub struct Config {
     /// Traces exported over OTLP.
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+    /// Outbound TLS.
+    #[serde(default)]
+    pub tls: TlsConfig,
     /// The chains to index.
     #[serde(default)]
     pub chains: Vec<ChainConfig>,
@@ -317,9 +342,16 @@ impl TelemetryConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainConfig {
-    /// A human name for logs and status.
+    /// A chain of the built-in registry (`chains/registry.json`) whose settings this entry
+    /// takes where it does not give its own (applied by [`Config::parse`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+    /// A human name for logs and status (from the registry when not given).
+    #[serde(default)]
     pub name: String,
-    /// The EIP-155 chain id; checked against the RPC's answer.
+    /// The EIP-155 chain id; checked against the RPC's answer (from the registry when not
+    /// given).
+    #[serde(default)]
     pub chain_id: u64,
     /// JSON-RPC endpoints, tried in order on failure.
     pub rpc_urls: Vec<String>,
@@ -362,6 +394,27 @@ pub struct ChainConfig {
     /// block: a batch whose block the two disagree on waits until they agree.
     #[serde(default)]
     pub check_rpc_url: Option<String>,
+    /// The average time between blocks; when given (or taken from the registry) and
+    /// `poll_interval_ms` is not, the poll interval is half of it, from 100 ms to 6 s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_time_ms: Option<u64>,
+    /// The block explorer's base URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explorer: Option<String>,
+    /// The chain's native currency; unset: Ether (ETH, 18 decimals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native_currency: Option<NativeCurrency>,
+    /// Whether the chain is a test network.
+    #[serde(default)]
+    pub testnet: bool,
+    /// JSON-RPC requests per second sent to each of `rpc_urls` (each URL has its own
+    /// budget; a batch is one request); unset: as fast as answers come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_sec: Option<u32>,
+    /// The configuration's `[tls]`, copied here by [`Config::resolve`] so the chain's RPC
+    /// clients trust what it says.
+    #[serde(skip)]
+    pub tls: TlsConfig,
 }
 
 /// What a reorg deeper than the undo window does to a chain.
@@ -382,6 +435,7 @@ impl ChainConfig {
     /// or `contracts`).
     pub fn new(name: impl Into<String>, chain_id: u64, rpc_urls: Vec<String>) -> Self {
         Self {
+            registry: None,
             name: name.into(),
             chain_id,
             rpc_urls,
@@ -396,7 +450,71 @@ impl ChainConfig {
             max_block_range: default_range(),
             public_rpc_url: None,
             check_rpc_url: None,
+            block_time_ms: None,
+            explorer: None,
+            native_currency: None,
+            testnet: false,
+            rate_limit_per_sec: None,
+            tls: TlsConfig::default(),
         }
+    }
+
+    /// The registry's chain `key` with the default settings and `rpc_urls` (its contracts
+    /// still to be given).
+    pub fn from_registry(key: &str, rpc_urls: Vec<String>) -> Result<Self, ConfigError> {
+        let mut chain = Self::new("", 0, rpc_urls);
+        chain.registry = Some(key.to_string());
+        chain.apply_registry(0, |_| false)?;
+        Ok(chain)
+    }
+
+    /// Takes from the registry (with `registry`) and from the block time what this entry,
+    /// `chains[position]`, does not give itself (`given` says which keys it gives).
+    fn apply_registry(
+        &mut self,
+        position: usize,
+        given: impl Fn(&str) -> bool,
+    ) -> Result<(), ConfigError> {
+        let key = |k: &str| format!("chains[{position}].{k}");
+        if let Some(name) = &self.registry {
+            let Some(known) = registry::lookup(name) else {
+                let keys: Vec<&str> = registry::registry().iter().map(|c| c.key.as_str()).collect();
+                return Err(invalid(
+                    key("registry"),
+                    format!("{name:?} is not a chain of the registry; known: {}", keys.join(", ")),
+                ));
+            };
+            if given("chain_id") && self.chain_id != known.chain_id {
+                return Err(invalid(
+                    key("chain_id"),
+                    format!("{} is not {name}'s chain id ({})", self.chain_id, known.chain_id),
+                ));
+            }
+            self.chain_id = known.chain_id;
+            if !given("name") {
+                self.name = known.name.clone();
+            }
+            if !given("finality_depth") {
+                self.finality_depth = known.finality_depth;
+            }
+            if !given("use_finalized_tag") {
+                self.use_finalized_tag = known.finalized_tag;
+            }
+            if !given("testnet") {
+                self.testnet = known.testnet;
+            }
+            self.block_time_ms.get_or_insert(known.block_time_ms);
+            if self.explorer.is_none() {
+                self.explorer = known.explorer.clone();
+            }
+            self.native_currency.get_or_insert_with(|| known.native_currency.clone());
+        }
+        if !given("poll_interval_ms")
+            && let Some(block_time) = self.block_time_ms
+        {
+            self.poll_interval_ms = registry::poll_interval_ms(block_time);
+        }
+        Ok(())
     }
 
     /// The poll interval.
@@ -563,9 +681,19 @@ impl Config {
     }
 
     /// Parses TOML text (`path` only names the file in errors).
+    /// Chains naming a `registry` entry take its settings where they give none.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text)
-            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })
+        let error =
+            |e: toml::de::Error| ConfigError::Parse { path: path.into(), message: e.to_string() };
+        let mut config: Self = toml::from_str(text).map_err(error)?;
+        // Which keys each [[chains]] entry gives itself: those win over the registry.
+        let table: toml::Table = toml::from_str(text).map_err(error)?;
+        let entries = table.get("chains").and_then(toml::Value::as_array);
+        for (i, chain) in config.chains.iter_mut().enumerate() {
+            let entry = entries.and_then(|e| e.get(i)).and_then(toml::Value::as_table);
+            chain.apply_registry(i, |k| entry.is_some_and(|t| t.contains_key(k)))?;
+        }
+        Ok(config)
     }
 
     /// Applies environment overrides, read through `var`.
@@ -613,9 +741,21 @@ impl Config {
                 format!("{url:?} is not an http(s) URL"),
             ));
         }
+        for file in &mut self.tls.extra_ca_files {
+            if file.is_relative() {
+                *file = base.join(&*file);
+            }
+        }
+        self.tls.client_config()?;
         let mut seen = std::collections::HashSet::new();
         for (i, chain) in self.chains.iter_mut().enumerate() {
             let key = |k: &str| format!("chains[{i}].{k}");
+            if chain.chain_id == 0 {
+                return Err(invalid(key("chain_id"), "missing: give `chain_id` or `registry`"));
+            }
+            if chain.name.is_empty() {
+                return Err(invalid(key("name"), "missing: give `name` or `registry`"));
+            }
             if !seen.insert(chain.chain_id) {
                 return Err(invalid(key("chain_id"), format!("{} appears twice", chain.chain_id)));
             }
@@ -636,6 +776,10 @@ impl Config {
                 ));
             }
             chain.position = i;
+            chain.tls = self.tls.clone();
+            if chain.rate_limit_per_sec == Some(0) {
+                return Err(invalid(key("rate_limit_per_sec"), "must be at least 1"));
+            }
             if chain.finality_depth == 0 {
                 return Err(invalid(
                     key("finality_depth"),
@@ -767,6 +911,78 @@ mod tests {
         assert_eq!(c.http.bind.port(), 9000);
         assert_eq!(c.chains[0].rpc_urls, ["http://b", "http://c"]);
         assert_eq!(c.chains[0].finality_depth, 12);
+    }
+
+    #[test]
+    fn a_registry_entry_takes_what_it_does_not_give_from_the_registry() {
+        let contracts = "contracts={escrow='0x0000000000000000000000000000000000000001'}";
+        let entry = |rest: &str| {
+            format!("[[chains]]\nrpc_urls=['https://rpc.example']\n{contracts}\n{rest}\n")
+        };
+        let c = parse(&entry("registry='base-sepolia'")).unwrap();
+        let b = &c.chains[0];
+        assert_eq!(
+            (b.chain_id, b.name.as_str(), b.finality_depth, b.use_finalized_tag, b.testnet),
+            (84532, "Base Sepolia", 600, true, true)
+        );
+        assert_eq!((b.block_time_ms, b.poll_interval_ms), (Some(2_000), 1_000));
+        assert_eq!(b.explorer.as_deref(), Some("https://sepolia.basescan.org"));
+        assert_eq!(
+            b.native_currency.as_ref().map(|n| (n.symbol.as_str(), n.decimals)),
+            Some(("ETH", 18))
+        );
+
+        // Whatever the entry gives wins.
+        let c = parse(&entry(
+            "registry='polygon'\nname='PoS'\nfinality_depth=32\nuse_finalized_tag=false\n\
+             poll_interval_ms=50\nexplorer='https://scan.example'\ntestnet=true\n\
+             native_currency={name='Gas',symbol='GAS',decimals=9}",
+        ))
+        .unwrap();
+        let p = &c.chains[0];
+        assert_eq!(
+            (p.chain_id, p.name.as_str(), p.finality_depth, p.use_finalized_tag, p.testnet),
+            (137, "PoS", 32, false, true)
+        );
+        assert_eq!((p.block_time_ms, p.poll_interval_ms), (Some(2_000), 50));
+        assert_eq!(p.explorer.as_deref(), Some("https://scan.example"));
+        assert_eq!(p.native_currency.as_ref().map(|n| n.symbol.as_str()), Some("GAS"));
+        let c = parse(&entry("registry='ethereum'\nchain_id=1\nblock_time_ms=500")).unwrap();
+        assert_eq!((c.chains[0].block_time_ms, c.chains[0].poll_interval_ms), (Some(500), 250));
+        assert_eq!(c.chains[0].native_currency.as_ref().unwrap().name, "Ether");
+
+        // A chain the registry does not have is an entry in full; its block time sets the
+        // poll interval, and without one the defaults stay.
+        let c = parse(&entry("name='mine'\nchain_id=999\nblock_time_ms=20000")).unwrap();
+        let m = &c.chains[0];
+        assert_eq!((m.poll_interval_ms, m.finality_depth, m.testnet), (6_000, 12, false));
+        assert_eq!((m.explorer.as_ref(), m.native_currency.as_ref()), (None, None));
+        assert_eq!(parse(&entry("name='m'\nchain_id=9")).unwrap().chains[0].poll_interval_ms, 100);
+
+        // Built in code.
+        let a = ChainConfig::from_registry("arbitrum", vec!["https://arb.example".into()]).unwrap();
+        assert_eq!((a.chain_id, a.finality_depth, a.poll_interval_ms), (42161, 4_800, 125));
+    }
+
+    #[test]
+    fn registry_mistakes_name_the_key() {
+        let contracts = "contracts={escrow='0x0000000000000000000000000000000000000001'}";
+        let entry = |rest: &str| {
+            format!("[[chains]]\nrpc_urls=['https://rpc.example']\n{contracts}\n{rest}\n")
+        };
+        let err = parse(&entry("registry='base-goerli'")).unwrap_err().to_string();
+        assert!(err.contains("`chains[0].registry`") && err.contains("\"base-goerli\""), "{err}");
+        assert!(
+            err.contains("known: ethereum, base, optimism") && err.contains("polygon-amoy"),
+            "{err}"
+        );
+        let err = parse(&entry("registry='base'\nchain_id=10")).unwrap_err().to_string();
+        assert!(err.contains("`chains[0].chain_id`") && err.contains("8453"), "{err}");
+        let err = parse(&entry("name='x'")).unwrap_err().to_string();
+        assert!(err.contains("`chains[0].chain_id`") && err.contains("registry"), "{err}");
+        let err = parse(&entry("chain_id=5")).unwrap_err().to_string();
+        assert!(err.contains("`chains[0].name`"), "{err}");
+        assert!(ChainConfig::from_registry("nope", vec![]).is_err());
     }
 
     /// An Escrow v2 deployment file: its new keys are read, its new contracts indexed, and

@@ -13,6 +13,14 @@ pub struct ChainInfo {
     pub chain_id: u64,
     /// The configured name.
     pub name: String,
+    /// Whether the chain is a test network.
+    pub testnet: bool,
+    /// The chain's native currency.
+    pub native_currency: NativeCurrency,
+    /// The block explorer's base URL (`https://basescan.org`), when known; transactions are
+    /// at `{explorer}/tx/{hash}`, addresses at `{explorer}/address/{address}`.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub explorer: Option<String>,
     /// The RPC URL browsers use (the transparency page checks records against it).
     pub rpc_url: String,
     /// Deployment name (`escrow`, `escrow_lens`, `terms_verifier`, `token`, `treasury`,
@@ -39,6 +47,18 @@ pub struct ChainInfo {
     /// The tokens new orders may be paid in on this chain (the Escrow's allowlist, kept by
     /// governance), the native coin as the zero address.
     pub payment_tokens: Vec<PaymentToken>,
+}
+
+/// A chain's native currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NativeCurrency {
+    /// Its name (`Ether`).
+    pub name: String,
+    /// Its symbol (`ETH`, `POL`).
+    pub symbol: String,
+    /// Its decimals.
+    pub decimals: u8,
 }
 
 /// One token of a chain's payment-token allowlist.

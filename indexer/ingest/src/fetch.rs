@@ -25,7 +25,7 @@ use crate::{
     progress::Progress,
     reorg::{self, Inconsistency, LogRef},
     retry_db,
-    rpc::{Header, Rpc},
+    rpc::{self, Header, Rpc},
 };
 
 /// A committed batch touching at most this many orders refreshes their details at once.
@@ -43,6 +43,9 @@ const TARGET_LOGS: usize = 5_000;
 const FORK_PROBE: usize = 16;
 /// Inconsistent answers in a row that are retried at once before waiting for a poll.
 const RETRIES_AT_ONCE: u32 = 3;
+/// Successful fetches under a range cap (learned from a provider's refusal) after which the
+/// cap doubles, to find out whether the provider answers more again.
+const CAP_PROBE_AFTER: u32 = 16;
 
 /// A fetched, verified and decoded range.
 struct Fetched {
@@ -84,6 +87,11 @@ pub(crate) struct Ingester {
     addresses: Vec<Address>,
     filter: Filter,
     range: u64,
+    /// The widest range the provider is taken to answer since it refused a wider one as too
+    /// large (`max_block_range` until then).
+    range_cap: u64,
+    /// Successful fetches since the cap was last set or doubled.
+    under_cap: u32,
     prefetched: Option<Fetched>,
     /// When to look for missing order details next (after a fill found none, a while).
     fill_after: Instant,
@@ -110,9 +118,14 @@ impl Ingester {
         let decoder = Decoder::new(&chain.contracts);
         let addresses = decoder.addresses();
         let checker = chain.check_rpc_url.as_ref().and_then(|url| {
-            Rpc::new(std::slice::from_ref(url), metrics.clone())
-                .inspect_err(|e| tracing::warn!(error = %e, "check_rpc_url unusable"))
-                .ok()
+            Rpc::new(
+                std::slice::from_ref(url),
+                &chain.tls,
+                chain.rate_limit_per_sec,
+                metrics.clone(),
+            )
+            .inspect_err(|e| tracing::warn!(error = %e, "check_rpc_url unusable"))
+            .ok()
         });
         Self {
             checker,
@@ -120,6 +133,8 @@ impl Ingester {
             addresses,
             decoder,
             range: chain.max_block_range.min(8),
+            range_cap: chain.max_block_range,
+            under_cap: 0,
             prefetched: None,
             fill_after: Instant::now(),
             progress: Progress::new(chain.chain_id),
@@ -309,7 +324,38 @@ impl Ingester {
         } else {
             (blocks as u128 * TARGET_LOGS as u128 / logs as u128) as u64
         };
-        self.range = wanted.clamp(1, (self.range * 4).max(1)).min(self.chain.max_block_range);
+        self.under_cap += 1;
+        if self.under_cap >= CAP_PROBE_AFTER && self.range_cap < self.chain.max_block_range {
+            self.range_cap = (self.range_cap * 2).min(self.chain.max_block_range);
+            self.under_cap = 0;
+        }
+        self.range = wanted.clamp(1, (self.range * 4).max(1)).min(self.range_cap);
+    }
+
+    /// `eth_getLogs` refused `from..=to`: a refusal for size splits the range (to what the
+    /// provider suggests, else half) at once and caps later ranges there; another error
+    /// halves it too, in case it was a size limit worded otherwise, after a pause.
+    async fn logs_failed(&mut self, from: u64, to: u64, e: &eyre::Report) {
+        let span = to - from + 1;
+        let message = e.to_string();
+        if let Some(refusal) = rpc::too_large(&message)
+            && span > 1
+        {
+            let split = refusal.suggested.unwrap_or(span / 2).clamp(1, span - 1);
+            self.range = split;
+            self.range_cap = split;
+            self.under_cap = 0;
+            tracing::info!(
+                from,
+                to,
+                range = split,
+                "eth_getLogs refused the range as too large; splitting it"
+            );
+            return;
+        }
+        self.range = (self.range.min(span) / 2).max(1);
+        tracing::warn!(error = %message, range = self.range, "eth_getLogs failed; shrinking the range");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     /// Fetches blocks `from..=to` as one verified segment continuing `anchor`, and decodes
@@ -327,10 +373,7 @@ impl Ingester {
         let logs = match logs {
             Ok(logs) => logs,
             Err(e) => {
-                // Too large an answer or a provider limit: ask for less.
-                self.range = (self.range / 2).max(1);
-                tracing::warn!(error = %e, range = self.range, "eth_getLogs failed; shrinking the range");
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                self.logs_failed(from, to, &e).await;
                 return Err(Retry::Now);
             }
         };

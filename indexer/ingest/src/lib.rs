@@ -67,7 +67,7 @@ pub async fn run_chain_with(
     mut shutdown: watch::Receiver<bool>,
     mut reset: bool,
 ) -> Result<()> {
-    let rpc = Rpc::new(&chain.rpc_urls, metrics.clone())?;
+    let rpc = Rpc::new(&chain.rpc_urls, &chain.tls, chain.rate_limit_per_sec, metrics.clone())?;
     let actual = rpc.chain_id().await;
     if actual != chain.chain_id {
         bail!("chain {}: the RPC at {} serves chain id {actual}", chain.name, chain.rpc_urls[0]);

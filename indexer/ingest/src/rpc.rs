@@ -1,4 +1,6 @@
-//! JSON-RPC access with failover across a chain's URLs and retries with backoff.
+//! JSON-RPC access with failover across a chain's URLs, retries with backoff, and a rate
+//! limit per URL (`rate_limit_per_sec`). HTTPS goes through rustls with the bundled roots
+//! and `tls.extra_ca_files` (`cointent_config::TlsConfig`).
 
 use std::{
     sync::{
@@ -8,6 +10,8 @@ use std::{
     time::Duration,
 };
 
+use tokio::{sync::Mutex, time::Instant};
+
 use alloy::{
     eips::BlockNumberOrTag,
     network::TransactionBuilder,
@@ -15,7 +19,8 @@ use alloy::{
     providers::{Provider, RootProvider},
     rpc::types::{Filter, Log, TransactionRequest},
 };
-use eyre::{Result, eyre};
+use cointent_config::TlsConfig;
+use eyre::{Result, WrapErr, eyre};
 use serde::Deserialize;
 
 use crate::metrics::ChainMetrics;
@@ -67,25 +72,74 @@ struct RpcReceipt {
     logs: Vec<Log>,
 }
 
+/// A token bucket holding one token: requests leave at most `rate` a second, evenly
+/// spaced, so no window of a second sees more than `rate` (+1) of them.
+#[derive(Debug)]
+struct Limiter {
+    /// The interval between two requests.
+    every: Duration,
+    /// When the next request may leave; waiters queue on the (fair) lock.
+    next: Mutex<Instant>,
+}
+
+impl Limiter {
+    fn new(per_sec: u32) -> Self {
+        Self { every: Duration::from_secs(1) / per_sec.max(1), next: Mutex::new(Instant::now()) }
+    }
+
+    /// Waits for this request's turn.
+    async fn acquire(&self) {
+        let mut next = self.next.lock().await;
+        let now = Instant::now();
+        if *next > now {
+            tokio::time::sleep_until(*next).await;
+        }
+        *next = (*next).max(now) + self.every;
+    }
+}
+
+/// One RPC URL.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    provider: RootProvider,
+    limiter: Option<Arc<Limiter>>,
+}
+
 /// A chain's RPC endpoints.
 #[derive(Debug, Clone)]
 pub struct Rpc {
-    providers: Vec<RootProvider>,
+    endpoints: Vec<Endpoint>,
     /// The endpoint tried first; moved on when one answers inconsistently.
     first: Arc<AtomicUsize>,
     metrics: Arc<ChainMetrics>,
 }
 
 impl Rpc {
-    /// Connects lazily to `urls`.
-    pub fn new(urls: &[String], metrics: Arc<ChainMetrics>) -> Result<Self> {
-        let providers = urls
+    /// Connects lazily to `urls`, trusting what `tls` says for https ones, and sending at
+    /// most `rate_limit_per_sec` requests a second to each URL.
+    pub fn new(
+        urls: &[String],
+        tls: &TlsConfig,
+        rate_limit_per_sec: Option<u32>,
+        metrics: Arc<ChainMetrics>,
+    ) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls.client_config()?)
+            .build()
+            .wrap_err("cannot build the RPC client")?;
+        let endpoints = urls
             .iter()
             .map(|u| {
-                Ok(RootProvider::new_http(u.parse().map_err(|e| eyre!("bad RPC URL {u}: {e}"))?))
+                let url = u.parse().map_err(|e| eyre!("bad RPC URL {u}: {e}"))?;
+                let client =
+                    alloy::rpc::client::RpcClient::builder().http_with_client(http.clone(), url);
+                Ok(Endpoint {
+                    provider: RootProvider::new(client),
+                    limiter: rate_limit_per_sec.map(|r| Arc::new(Limiter::new(r))),
+                })
             })
             .collect::<Result<_>>()?;
-        Ok(Self { providers, first: Arc::default(), metrics })
+        Ok(Self { endpoints, first: Arc::default(), metrics })
     }
 
     /// Tries the next endpoint first from now on (the current one answered something the
@@ -102,9 +156,12 @@ impl Rpc {
     {
         let mut last = None;
         let first = self.first.load(Ordering::Relaxed);
-        for i in 0..self.providers.len() {
-            let p = &self.providers[(first + i) % self.providers.len()];
-            match f(p.clone()).await {
+        for i in 0..self.endpoints.len() {
+            let e = &self.endpoints[(first + i) % self.endpoints.len()];
+            if let Some(limiter) = &e.limiter {
+                limiter.acquire().await;
+            }
+            match f(e.provider.clone()).await {
                 Ok(v) => return Ok(v),
                 Err(e) => {
                     self.metrics.rpc_errors.inc();
@@ -112,7 +169,7 @@ impl Rpc {
                 }
             }
         }
-        Err(eyre!("{what}: {}", last.map(|e| e.to_string()).unwrap_or_default()))
+        Err(eyre!("{what}: {}", last.as_ref().map(describe).unwrap_or_default()))
     }
 
     /// Like [`Self::any`], but retries with exponential backoff until it succeeds.
@@ -245,5 +302,127 @@ impl Rpc {
             }
         })
         .await
+    }
+}
+
+/// How a provider refused an `eth_getLogs` call as too large (too many results, too wide a
+/// range, too big an answer), read from its error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooLarge {
+    /// The number of blocks the provider suggests, where it says (Alchemy's and Infura's
+    /// `[0xfrom, 0xto]`).
+    pub(crate) suggested: Option<u64>,
+}
+
+/// Whether `message` (an `eth_getLogs` error) is a provider's refusal of the call's size:
+/// Infura's `-32005` ("query returned more than 10000 results"), Alchemy's "Log response
+/// size exceeded", QuickNode's and public nodes' block-range limits ("block range is too
+/// wide", "limited to a 10,000 range", "exceed maximum block range"), "limit exceeded", and
+/// `-32602` when it speaks of a range. Other errors (a node down, a timeout) are not.
+pub(crate) fn too_large(message: &str) -> Option<TooLarge> {
+    const SAYINGS: [&str; 14] = [
+        "query returned more than",
+        "more than 10000 results",
+        "too many results",
+        "response size exceeded",
+        "response size limit",
+        "response is too big",
+        "block range is too wide",
+        "block range too large",
+        "range is too large",
+        "range too large",
+        "exceed maximum block range",
+        "exceeds max block range",
+        "limit exceeded",
+        "is limited to a",
+    ];
+    let m = message.to_ascii_lowercase();
+    let refused = m.contains("-32005")
+        || (m.contains("-32602") && m.contains("range"))
+        || SAYINGS.iter().any(|s| m.contains(s));
+    refused.then(|| TooLarge { suggested: suggested_range(&m) })
+}
+
+/// The block count of a `[0xfrom, 0xto]` range in a message.
+fn suggested_range(message: &str) -> Option<u64> {
+    let inside = message.rsplit_once('[')?.1.split_once(']')?.0;
+    let (from, to) = inside.split_once(',')?;
+    let number = |s: &str| u64::from_str_radix(s.trim().strip_prefix("0x")?, 16).ok();
+    let (from, to) = (number(from)?, number(to)?);
+    (to >= from).then(|| to - from + 1)
+}
+
+/// An error with its causes: reqwest's own message ("error sending request") hides the one
+/// that matters, such as "invalid peer certificate: UnknownIssuer".
+fn describe(e: &alloy::transports::TransportError) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_for_size_are_told_from_other_errors() {
+        let refusals = [
+            (
+                "server returned an error response: error code -32005: query returned more than \
+                 10000 results. Try with this block range [0x1A2B, 0x1A3F].",
+                Some(21),
+            ),
+            (
+                "server returned an error response: error code -32602: Log response size \
+                 exceeded. You can make eth_getLogs requests with up to a 2K block range and no \
+                 limit on the response size, or you can request any block range with a cap of \
+                 10K logs in the response. Based on your parameters and the response size limit, \
+                 this block range should work: [0x0, 0x7cf]",
+                Some(2_000),
+            ),
+            ("error code -32602: eth_getLogs is limited to a 10,000 range", None),
+            ("error code -32000: block range is too wide", None),
+            ("error code -32600: exceed maximum block range: 50000", None),
+            ("error code -32005: limit exceeded", None),
+            ("error code -32602: query exceeds max block range 10000", None),
+            ("error code -32000: Query returned more than 10000 results", None),
+            ("error code -32011: Block range too large", None),
+        ];
+        for (message, suggested) in refusals {
+            assert_eq!(too_large(message), Some(TooLarge { suggested }), "{message}");
+        }
+        for other in [
+            "error sending request for url (http://127.0.0.1:1/): client error (Connect)",
+            "server returned an error response: error code -32602: invalid argument 0: hex \
+             string without 0x prefix",
+            "HTTP error 502 with empty body",
+            "server returned an error response: error code -32000: header not found",
+        ] {
+            assert_eq!(too_large(other), None, "{other}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_limiter_spaces_requests_evenly() {
+        let limiter = Limiter::new(4);
+        let start = Instant::now();
+        for _ in 0..9 {
+            limiter.acquire().await;
+        }
+        // The first leaves at once, the next eight every 250 ms.
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let idle = Instant::now();
+        limiter.acquire().await;
+        limiter.acquire().await;
+        // No burst is saved up while idle.
+        assert_eq!(idle.elapsed(), Duration::from_millis(250));
     }
 }

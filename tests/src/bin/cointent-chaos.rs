@@ -36,6 +36,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    cointent_config::install_crypto_provider();
     let cli = Cli::parse();
     let seconds = cli.seconds.unwrap_or_else(|| (cli.minutes.unwrap_or(2.0) * 60.0) as u64);
     let seed = cli.seed.unwrap_or_else(|| {

@@ -45,6 +45,7 @@ enum Which {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    cointent_config::install_crypto_provider();
     let cli = Cli::parse();
     if cli.accounts {
         print!("{}", demo::dev_accounts_text());

@@ -29,6 +29,7 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    cointent_config::install_crypto_provider();
     let cli = Cli::parse();
     match dev::Options::from_env(cli.fresh) {
         Ok(options) => dev::run(options).await,

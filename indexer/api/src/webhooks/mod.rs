@@ -3,7 +3,7 @@
 //! A partner's API key with the `webhooks` scope registers URLs for event types, optionally
 //! narrowed to a chain, to accounts (matched against the order's seller, split recipients,
 //! backers and promoters) and to order ids; at most `webhooks.max_per_key` live ones per key.
-//! Receivers must be `http://` URLs of public hosts (`target`: no loopback, private,
+//! Receivers are `http://` or `https://` URLs of public hosts (`target`: no loopback, private,
 //! link-local or metadata addresses, checked at registration and at every delivery) unless
 //! `webhooks.allow_private_targets` is set for local development. [`run_worker`] (spawned by
 //! `cointent serve`, in `worker`):
@@ -26,7 +26,8 @@
 //! The signature (`signature`): `X-Cointent-Signature: t=<unix seconds>,v1=<hex
 //! hmac_sha256(secret, "<t>.<body>")>`; receivers check it with [`verify_signature`].
 //!
-//! Outbound TLS is not in this build yet: `https://` receivers are refused at registration.
+//! `https://` receivers are verified against the bundled Mozilla roots and
+//! `tls.extra_ca_files` (`cointent_config::TlsConfig`).
 
 use axum::{Json, extract::State, http::StatusCode};
 use cointent_domain::{
@@ -67,8 +68,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 /// Register a webhook for order events.
 ///
 /// Needs an API key with the `webhooks` scope; a key has at most `webhooks.max_per_key`
-/// live webhooks (25 by default; 409 beyond). The URL must be `http://` (https receivers are
-/// refused until outbound TLS lands) without credentials, and its host must resolve only to
+/// live webhooks (25 by default; 409 beyond). The URL must be `http://` or `https://` (its
+/// certificate checked against the Mozilla roots and `tls.extra_ca_files`) without credentials, and its host must resolve only to
 /// public addresses: loopback, private (RFC 1918, ULA), link-local (cloud metadata
 /// services), shared (CGNAT), multicast and reserved addresses, their IPv4-mapped and other
 /// IPv6 forms, integer hosts such as `2130706433`, and names such as `localhost`,

@@ -30,15 +30,9 @@ use url::Host;
 /// Why a target is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum Refused {
-    /// Not an absolute `http://` URL.
-    #[error("must be an http:// URL")]
+    /// Not an absolute `http://` or `https://` URL.
+    #[error("must be an http:// or https:// URL")]
     NotHttp,
-    /// `https://`, which this build cannot deliver to yet.
-    #[error(
-        "https:// receivers are not supported yet (this build has no outbound TLS): use an \
-         http:// URL"
-    )]
-    Https,
     /// `user:password@` in the URL.
     #[error("must not carry credentials (user:password@)")]
     Credentials,
@@ -66,16 +60,15 @@ pub(crate) fn parse(text: &str) -> Result<Target, Refused> {
         return Err(Refused::NotHttp);
     }
     let url = Url::parse(text).map_err(|_| Refused::NotHttp)?;
-    match url.scheme() {
-        "http" => {}
-        "https" => return Err(Refused::Https),
-        _ => return Err(Refused::NotHttp),
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Refused::NotHttp);
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Refused::Credentials);
     }
     let host = url.host_str().filter(|h| !h.is_empty()).ok_or(Refused::NotHttp)?;
-    let host = format!("{host}:{}", url.port_or_known_default().unwrap_or(80));
+    let port = url.port_or_known_default().ok_or(Refused::NotHttp)?;
+    let host = format!("{host}:{port}");
     Ok(Target { url, host })
 }
 
@@ -302,7 +295,6 @@ mod tests {
     #[test]
     fn urls_are_read_as_the_client_reads_them() {
         for (url, refused) in [
-            ("https://1.1.1.1/", Refused::Https),
             ("ftp://1.1.1.1/", Refused::NotHttp),
             ("http://", Refused::NotHttp),
             ("/relative", Refused::NotHttp),
@@ -315,6 +307,10 @@ mod tests {
         let t = parse("http://Shop.Example/hook?x=1").unwrap();
         assert_eq!(t.host, "shop.example:80");
         assert_eq!(parse("http://[::1]:8080/").unwrap().host, "[::1]:8080");
+        // https receivers are counted under port 443, and checked like any other.
+        assert_eq!(parse("https://Shop.Example/hook").unwrap().host, "shop.example:443");
+        let t = parse("https://127.1/").unwrap();
+        assert!(!literal_allowed(&t.url, false) && literal_allowed(&t.url, true));
         for loopback in
             ["http://2130706433/", "http://0x7f000001/", "http://127.1/", "http://017700000001/"]
         {
@@ -350,7 +346,8 @@ mod tests {
         assert!(check("http://1.1.1.1/", false, t).await.is_ok());
         // Allowed for local development: loopback, without a lookup.
         assert!(check("http://localhost:9/", true, t).await.is_ok());
-        assert_eq!(check("https://localhost/", true, t).await.unwrap_err(), Refused::Https);
+        assert!(check("https://localhost/", true, t).await.is_ok());
+        assert_eq!(check("https://127.0.0.1/", false, t).await.unwrap_err(), Refused::NotPublic);
         // The resolver refuses names that answer loopback.
         let resolver = Resolver { allow_private: false, timeout: t };
         let name: Name = "localhost".parse().unwrap();

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use cointent_config::{Config, WebhookConfig};
+use cointent_config::{Config, TlsConfig, WebhookConfig};
 use cointent_domain::{
     DateTime,
     webhooks::{WebhookEvent, WebhookEventType},
@@ -47,7 +47,7 @@ pub async fn run_worker(
     mut stop: watch::Receiver<bool>,
 ) -> eyre::Result<()> {
     let hooks = &config.webhooks;
-    let client = client(hooks)?;
+    let client = client(hooks, &config.tls)?;
     let stale = (Duration::from_millis(hooks.timeout_ms) * 2 + GRACE).as_secs_f64();
     let mut posts: JoinSet<()> = JoinSet::new();
     let mut scanned = None::<Instant>;
@@ -91,13 +91,15 @@ pub async fn run_worker(
     }
 }
 
-/// The delivery client: no redirects, no proxy, short timeouts, and a resolver that answers
-/// only allowed addresses (see `target`).
-fn client(hooks: &WebhookConfig) -> eyre::Result<reqwest::Client> {
+/// The delivery client: no redirects, no proxy, short timeouts, a resolver that answers
+/// only allowed addresses (see `target`), and for https receivers the bundled roots plus
+/// `tls.extra_ca_files`.
+fn client(hooks: &WebhookConfig, tls: &TlsConfig) -> eyre::Result<reqwest::Client> {
     let connect = Duration::from_millis(hooks.connect_timeout_ms);
     let resolver =
         target::Resolver { allow_private: hooks.allow_private_targets, timeout: connect };
     Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls.client_config()?)
         .timeout(Duration::from_millis(hooks.timeout_ms))
         .connect_timeout(connect)
         .redirect(reqwest::redirect::Policy::none())

@@ -775,6 +775,7 @@ async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<(
                 http: Default::default(),
                 webhooks: Default::default(),
                 telemetry: Default::default(),
+                tls: Default::default(),
                 chains: vec![chain],
             };
             config.http.anon_rate_limit_per_min = per_min;

@@ -669,6 +669,9 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     assert_eq!(ch["lag"], 0);
     assert_eq!(ch["live"], true);
     assert!(ch["events"].as_u64().unwrap() > 20);
+    // A chain configured without a registry entry: Ether, no explorer, not a testnet.
+    assert_eq!(ch["native_currency"], json!({"name": "Ether", "symbol": "ETH", "decimals": 18}));
+    assert_eq!((&ch["explorer"], &ch["testnet"]), (&Value::Null, &json!(false)));
     // The payment tokens are the Escrow's allowlist, with what each token says of itself.
     let listed = ch["payment_tokens"].as_array().context("payment_tokens")?;
     let mut addresses: Vec<Address> =
@@ -893,5 +896,36 @@ async fn governance_lists_delegates_proposals_and_votes() -> Result<()> {
     let (status, _) = w.get(&format!("/v1/governance/proposals/{chain}/1")).await?;
     assert_eq!(status, 404);
     bad(&w, &format!("/v1/governance/proposals/{chain}/x"), "proposal_id").await?;
+    Ok(())
+}
+
+/// A chain's native currency, explorer and testnet flag as configured (here as a registry
+/// entry would set them) are in `/v1/chains`, and the native coin's payment token is named
+/// after the chain's currency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chains_show_their_native_currency_explorer_and_testnet_flag() -> Result<()> {
+    let amoy = cointent_config::lookup("polygon-amoy").context("registry")?;
+    let w = World::start_with(42104, |c| {
+        let chain = &mut c.chains[0];
+        chain.native_currency = Some(amoy.native_currency.clone());
+        chain.explorer = amoy.explorer.clone();
+        chain.testnet = true;
+    })
+    .await?;
+    let (status, chains) = w.get("/v1/chains").await?;
+    assert_eq!(status, 200, "{chains}");
+    let ch = &chains[0];
+    assert_eq!(ch["native_currency"], json!({"name": "POL", "symbol": "POL", "decimals": 18}));
+    assert_eq!(
+        (&ch["explorer"], &ch["testnet"]),
+        (&json!("https://amoy.polygonscan.com"), &json!(true))
+    );
+    let native = ch["payment_tokens"]
+        .as_array()
+        .context("payment_tokens")?
+        .iter()
+        .find(|t| t["address"] == hex(Address::ZERO))
+        .context("the native coin is allowed on local chains")?;
+    assert_eq!((&native["symbol"], &native["decimals"]), (&json!("POL"), &json!(18)));
     Ok(())
 }

@@ -17,7 +17,8 @@ use alloy::{
 use axum::{Router, body::Bytes, extract::State, http::HeaderMap, routing::post};
 use cointent_abi::Escrow;
 use cointent_api::{keys, webhooks};
-use cointent_config::{Config, WebhookConfig};
+use cointent_config::{Config, TlsConfig, WebhookConfig};
+use cointent_harness::TlsProxy;
 use eyre::{Result, ensure};
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -139,11 +140,21 @@ fn spawn_worker(
     world: &World,
     hooks: WebhookConfig,
 ) -> (watch::Sender<bool>, tokio::task::JoinHandle<Result<()>>) {
+    spawn_worker_trusting(world, hooks, TlsConfig::default())
+}
+
+/// As [`spawn_worker`], trusting `tls`'s certificates for https receivers.
+fn spawn_worker_trusting(
+    world: &World,
+    hooks: WebhookConfig,
+    tls: TlsConfig,
+) -> (watch::Sender<bool>, tokio::task::JoinHandle<Result<()>>) {
     let config = Config {
         database: Default::default(),
         http: Default::default(),
         webhooks: hooks,
         telemetry: Default::default(),
+        tls,
         chains: vec![world.config.clone()],
     };
     let (stop, rx) = watch::channel(false);
@@ -692,16 +703,17 @@ async fn webhook_targets_must_be_public_http_addresses() -> Result<()> {
         let (status, got) = world.post_json("/v1/webhooks", &body, &[("x-api-key", &key)]).await?;
         assert_eq!((status, got["error"]["field"].as_str()), (400, Some("url")), "{url}: {got}");
     }
-    // Until outbound TLS lands, https receivers would fail every delivery: refused at once.
-    let body = json!({"url": "https://1.1.1.1/hook", "events": ["order.created"]});
+    // https receivers are checked the same way.
+    let body = json!({"url": "https://127.0.0.1/hook", "events": ["order.created"]});
     let (status, got) = world.post_json("/v1/webhooks", &body, &[("x-api-key", &key)]).await?;
     assert_eq!((status, got["error"]["field"].as_str()), (400, Some("url")), "{got}");
-    assert!(got["error"]["message"].as_str().unwrap().contains("https"), "{got}");
     let stored: i64 =
         sqlx::query_scalar("SELECT count(*) FROM webhooks").fetch_one(&world.pool).await?;
     assert_eq!(stored, 0);
-    // A public address is fine.
+    // A public address is fine, over http or https.
     register(&world, &key, json!({"url": "http://1.1.1.1/hook", "events": ["order.created"]}))
+        .await?;
+    register(&world, &key, json!({"url": "https://1.1.1.1/hook", "events": ["order.created"]}))
         .await?;
     Ok(())
 }
@@ -906,5 +918,50 @@ async fn webhooks_wait_for_the_mirrors_final_block() -> Result<()> {
     let final_block: i64 =
         sqlx::query_scalar("SELECT final_block FROM chains").fetch_one(&world.pool).await?;
     assert!(final_block >= created);
+    Ok(())
+}
+
+/// An https receiver, behind a self-signed certificate the worker trusts through
+/// `tls.extra_ca_files`, gets its events signed as over http; one whose certificate the
+/// worker does not trust gets nothing (no TLS handshake completes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_receivers_get_their_events_over_verified_tls() -> Result<()> {
+    let world = local_world(42259, |_| {}).await?;
+    let key = key(&world).await?;
+    let (receiver, url) = Receiver::start().await?;
+    let trusted = TlsProxy::start(&url).await?;
+    let (stranger, stranger_url) = Receiver::start().await?;
+    let untrusted = TlsProxy::start(&stranger_url).await?;
+    let created =
+        register(&world, &key, json!({"url": trusted.url("/hook"), "events": ["order.created"]}))
+            .await?;
+    register(&world, &key, json!({"url": untrusted.url("/hook"), "events": ["order.created"]}))
+        .await?;
+    let dir = tempfile::tempdir()?;
+    let tls = TlsConfig { extra_ca_files: vec![trusted.write_cert(dir.path())?] };
+    let (_stop, _task) = spawn_worker_trusting(&world, local(), tls);
+    scanned(&world).await?;
+
+    let seller = 3;
+    let terms = world.sale_terms(seller, B256::repeat_byte(9)).await?;
+    let id = world.create_order(seller, &terms).await?;
+    world.mine(3).await?;
+    let got = receiver.wait_for(1).await?;
+    let event = got[0].json();
+    assert_eq!(
+        (event["type"].as_str(), event["order_id"].as_str()),
+        (Some("order.created"), Some(id.to_string().as_str()))
+    );
+    let secret = created["secret"].as_str().unwrap();
+    assert!(webhooks::verify_signature(
+        secret,
+        &got[0].signature,
+        &got[0].body,
+        Duration::from_secs(300)
+    ));
+    assert!(trusted.handshakes() >= 1);
+    // Retries of the untrusted receiver never get through the handshake.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!((untrusted.handshakes(), stranger.got().len()), (0, 0));
     Ok(())
 }

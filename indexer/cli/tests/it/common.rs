@@ -90,6 +90,13 @@ impl Chain {
             max_block_range: 10_000,
             public_rpc_url: None,
             check_rpc_url: None,
+            block_time_ms: None,
+            explorer: None,
+            native_currency: None,
+            testnet: false,
+            registry: None,
+            rate_limit_per_sec: None,
+            tls: Default::default(),
             position: 0,
         }
     }

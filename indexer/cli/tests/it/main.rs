@@ -12,6 +12,7 @@ mod details;
 mod escrow;
 mod ingest;
 mod mirror;
+mod outbound;
 mod scale;
 mod traces;
 mod world;

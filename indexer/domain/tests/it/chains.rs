@@ -17,4 +17,7 @@ fn chains_read_and_write_back() {
     assert!(c.accepts(stablecoin) && c.accepts(Address::ZERO));
     assert!(!c.accepts(c.contract("token").unwrap()));
     assert!(c.payment_tokens.iter().any(|t| t.is_native() && t.decimals == Some(18)));
+    // A local chain: a test network without an explorer, paying in Ether.
+    assert!(c.testnet && c.explorer.is_none());
+    assert_eq!((c.native_currency.symbol.as_str(), c.native_currency.decimals), ("ETH", 18));
 }

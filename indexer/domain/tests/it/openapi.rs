@@ -32,6 +32,7 @@ use utoipa::{OpenApi, PartialSchema};
     CataloguePartnerDetail,
     CatalogueProduct,
     ChainInfo,
+    NativeCurrency,
     Event,
     TransparencyRecord,
     TransparencyOrder,

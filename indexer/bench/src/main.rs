@@ -72,6 +72,7 @@ fn main() -> Result<()> {
         api_only: false,
         keep: false,
         shape: Shape::Realistic,
+        profile: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -85,6 +86,7 @@ fn main() -> Result<()> {
             "--orders" => o.orders = num("--orders")?,
             "--wrk-secs" => o.wrk_secs = num("--wrk-secs")?,
             "--keep" => o.keep = true,
+            "--profile" => o.profile = true,
             "--shape" => {
                 o.shape = match args.next().unwrap_or_default().as_str() {
                     "realistic" => Shape::Realistic,
@@ -105,6 +107,15 @@ fn main() -> Result<()> {
     if o.api_only {
         o.events = o.events.min(40_000);
     }
+    if o.profile {
+        // Read by the embedded Postgres when it starts; nothing else runs yet.
+        unsafe {
+            std::env::set_var(
+                "COINTENT_PG_ARGS",
+                "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
+            )
+        };
+    }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(run(o))
 }
@@ -118,6 +129,8 @@ struct Options {
     /// Keep the server and database up after measuring (for EXPLAIN and profiling).
     keep: bool,
     shape: Shape,
+    /// Print the backfill's costliest statements (pg_stat_statements).
+    profile: bool,
 }
 
 async fn run(o: Options) -> Result<()> {
@@ -218,6 +231,18 @@ async fn run(o: Options) -> Result<()> {
         events as f64 / secs
     );
     println!("backfill ({shape}): peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
+    if o.profile {
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&pool).await?;
+        let top: Vec<(f64, i64, String)> = sqlx::query_as(
+            "SELECT total_exec_time, calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 150)
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15",
+        )
+        .fetch_all(&pool)
+        .await?;
+        for (ms, calls, query) in top {
+            println!("  {:>8.0} ms {calls:>6} calls  {query}", ms);
+        }
+    }
 
     // Live tail: one block at a time (a provider of its own: the generator's nonce cache
     // is behind the nonces the realistic shape set by hand).

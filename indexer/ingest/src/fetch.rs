@@ -234,8 +234,10 @@ impl Ingester {
             crate::token_metadata(&self.pool, &self.rpc, self.chain.chain_id).await;
             self.fill_after = Instant::now();
         }
-        self.metrics.indexed.set(to);
+        // Readers' caches first, then the touched orders' details; the indexed block last:
+        // a reader that sees it (tests, `/ready`) sees the rest of the step done.
         let scope = Scope::of_events(self.chain.chain_id, &batch.events);
+        self.metrics.changed(&scope);
         // The orders a live batch touched get their details back at once; a backfill's
         // wait for the fill once caught up.
         if let Scope::Orders(_, ids) = &scope
@@ -248,7 +250,7 @@ impl Ingester {
         } else {
             self.fill_after = Instant::now();
         }
-        self.metrics.changed(&scope);
+        self.metrics.indexed.set(to);
         self.metrics.events.add(batch.events.len() as u64);
         self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
         if to >= head && self.metrics.live.get() == 0 {

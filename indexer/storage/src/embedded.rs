@@ -308,6 +308,10 @@ fn run(data: &Path, port: u16, throwaway: bool) -> Result<Child> {
     let mut cmd = Command::new(bin_dir()?.join("postgres"));
     cmd.arg("-D").arg(data).args(["-p", &port.to_string(), "-h", "127.0.0.1", "-k"]).arg(data);
     cmd.args(["-c", "max_connections=200"]);
+    // Extra server settings for profiling, e.g. `-c shared_preload_libraries=pg_stat_statements`.
+    if let Ok(extra) = std::env::var("COINTENT_PG_ARGS") {
+        cmd.args(extra.split_whitespace());
+    }
     if throwaway {
         cmd.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
     }

@@ -2,7 +2,7 @@
 //!
 //! `cargo build --release -p cointent -p cointent-bench && target/release/cointent-bench
 //!  [--shape realistic|dense] [--events 200000] [--blocks 200] [--orders 20000]
-//!  [--wrk-secs 10] [--only api] [--keep]`
+//!  [--wrk-secs 10] [--only api|backfill] [--profile] [--keep]`
 //!
 //! 1. Starts a private anvil and Postgres, deploys `EventFirehose` (which emits the
 //!    Escrow's own event types) and builds a history of `--events` events (plus the
@@ -73,6 +73,7 @@ fn main() -> Result<()> {
         keep: false,
         shape: Shape::Realistic,
         profile: false,
+        backfill_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -94,13 +95,13 @@ fn main() -> Result<()> {
                     other => eyre::bail!("--shape takes realistic or dense, not {other:?}"),
                 }
             }
-            "--only" => {
-                let what = args.next().unwrap_or_default();
-                eyre::ensure!(what == "api", "--only takes `api`, not {what:?}");
-                o.api_only = true;
-            }
+            "--only" => match args.next().unwrap_or_default().as_str() {
+                "api" => o.api_only = true,
+                "backfill" => o.backfill_only = true,
+                what => eyre::bail!("--only takes `api` or `backfill`, not {what:?}"),
+            },
             other => eyre::bail!(
-                "unknown argument {other} (try --shape realistic|dense --events N --blocks N --orders N --wrk-secs S --only api)"
+                "unknown argument {other} (try --shape realistic|dense --events N --blocks N --orders N --wrk-secs S --only api|backfill --profile)"
             ),
         }
     }
@@ -131,6 +132,8 @@ struct Options {
     shape: Shape,
     /// Print the backfill's costliest statements (pg_stat_statements).
     profile: bool,
+    /// Stop after the backfill.
+    backfill_only: bool,
 }
 
 async fn run(o: Options) -> Result<()> {
@@ -244,6 +247,9 @@ async fn run(o: Options) -> Result<()> {
         }
     }
 
+    if o.backfill_only {
+        return Ok(());
+    }
     // Live tail: one block at a time (a provider of its own: the generator's nonce cache
     // is behind the nonces the realistic shape set by hand).
     let provider = ProviderBuilder::new().connect_http(anvil.endpoint().parse()?);

@@ -18,8 +18,29 @@ pub const READ_INDEXES: [&str; 5] = [
 ];
 
 /// Builds [`READ_INDEXES`] (one chain at a time: an advisory lock) and refreshes the
-/// planner's statistics, which a backfill leaves stale until autovacuum gets to them.
+/// planner's statistics, which a backfill leaves stale until autovacuum gets to them. Once
+/// per database and process: a second call (the ingester's own at catching up, and `index
+/// --until-caught-up`'s before exiting) waits for the first instead of doing it again.
 pub async fn build_after_backfill(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+    type Once = std::sync::Arc<tokio::sync::OnceCell<()>>;
+    static BUILT: std::sync::Mutex<Vec<(String, Once)>> = std::sync::Mutex::new(Vec::new());
+    let o = pool.connect_options();
+    let key = format!("{}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or(""));
+    let once = {
+        let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+        match built.iter().find(|(k, _)| *k == key) {
+            Some((_, once)) => once.clone(),
+            None => {
+                let once = Once::default();
+                built.push((key, once.clone()));
+                once
+            }
+        }
+    };
+    once.get_or_try_init(|| build(pool)).await.map(drop)
+}
+
+async fn build(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(7331001)").execute(&mut *tx).await?;
     for sql in READ_INDEXES {

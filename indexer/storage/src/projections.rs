@@ -47,18 +47,15 @@ pub static PROJECTIONS: &[Projection] = &[
         sql: include_str!("../projections/pledges.sql"),
     },
     Projection {
-        name: "order_funding",
-        reads: &["Pledged", "Unpledged"],
-        sql: include_str!("../projections/order_funding.sql"),
-    },
-    Projection {
         name: "promotions",
         reads: &["Pledged", "Unpledged"],
         sql: include_str!("../projections/promotions.sql"),
     },
     Projection {
-        name: "order_phase",
+        name: "order_figures",
         reads: &[
+            "Pledged",
+            "Unpledged",
             "Finalized",
             "Cancelled",
             "MilestoneDelivered",
@@ -67,8 +64,9 @@ pub static PROJECTIONS: &[Projection] = &[
             "DisputeRuled",
             "Expired",
             "Completed",
+            "Refunded",
         ],
-        sql: include_str!("../projections/order_phase.sql"),
+        sql: include_str!("../projections/order_figures.sql"),
     },
     Projection {
         name: "milestone_delivered",
@@ -104,11 +102,6 @@ pub static PROJECTIONS: &[Projection] = &[
         name: "refunds",
         reads: &["Refunded"],
         sql: include_str!("../projections/refunds.sql"),
-    },
-    Projection {
-        name: "order_refunded",
-        reads: &["Refunded"],
-        sql: include_str!("../projections/order_refunded.sql"),
     },
     Projection {
         name: "claims",

@@ -89,27 +89,27 @@ ensure_sqlx_cli() {
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 ensure_chromium() {
   [ -x "$CHROMIUM" ] && return 0
+  apt_install chromium "for the browser tests" "or set CHROMIUM=/path/to/chromium"
+}
+
+# apt_install PKG WHY [ELSE]: installs PKG with apt when root on Debian/Ubuntu, else dies
+# saying how (and ELSE, another way out).
+apt_install() {
+  local pkg=$1 why=$2 other=${3:-}
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "apt-get install chromium (for the browser tests)"
+    say "apt-get install $pkg ($why)"
     { run_logged apt-update apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-        run_logged apt-chromium apt-get install -y -q --no-install-recommends chromium; } \
-      || die "could not install chromium with apt (log: .dev/logs/apt-chromium.log)"
+        run_logged "apt-$pkg" apt-get install -y -q --no-install-recommends "$pkg"; } \
+      || die "could not install $pkg with apt (log: .dev/logs/apt-$pkg.log)"
   else
-    die "Chromium is missing: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium"
+    die "$pkg is missing: install it (Debian/Ubuntu: sudo apt-get install $pkg)${other:+ $other}"
   fi
 }
 
 # jq, which script/deploy and the ops checks read JSON with.
 ensure_jq() {
   command -v jq >/dev/null && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "apt-get install jq"
-    { run_logged apt-update apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-        run_logged apt-jq apt-get install -y -q --no-install-recommends jq; } \
-      || die "could not install jq with apt (log: .dev/logs/apt-jq.log)"
-  else
-    die "jq is missing: install it (Debian/Ubuntu: sudo apt-get install jq)"
-  fi
+  apt_install jq "to read JSON"
 }
 
 # A Python virtualenv for the Python test tools (Slither, schemathesis), in .dev/venv.

@@ -258,10 +258,7 @@ async fn run(o: Options) -> Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     for i in 0..blocks {
         let call = blastCall { firstOrder: U256::from(1_000_000 + i), count: U256::from(4) };
-        let tx = TransactionRequest::default()
-            .with_from(from)
-            .with_to(firehose)
-            .with_input(call.abi_encode());
+        let tx = blast_tx(from, firehose, call.abi_encode());
         let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
         let mined = Instant::now();
         let block = receipt.block_number.context("mined")? as i64;
@@ -316,10 +313,7 @@ fn commit_every_second(live: &Live) -> Result<tokio::task::JoinHandle<()>> {
             rng ^= rng >> 7;
             rng ^= rng << 17;
             let call = blastCall { firstOrder: U256::from(rng % orders), count: U256::from(4) };
-            let tx = TransactionRequest::default()
-                .with_from(from)
-                .with_to(firehose)
-                .with_input(call.abi_encode());
+            let tx = blast_tx(from, firehose, call.abi_encode());
             if let Ok(pending) = provider.send_transaction(tx).await {
                 let _ = pending.get_receipt().await;
             }
@@ -549,11 +543,7 @@ async fn generate_dense(
     while created < orders {
         let n = 500.min(orders - created);
         let call = blastOrdersCall { firstOrder: U256::from(created), count: U256::from(n) };
-        let tx = TransactionRequest::default()
-            .with_from(from)
-            .with_to(firehose)
-            .with_input(call.abi_encode())
-            .with_gas_limit(90_000_000);
+        let tx = blast_tx(from, firehose, call.abi_encode()).with_gas_limit(90_000_000);
         pending.push(provider.send_transaction(tx).await?);
         created += n;
     }
@@ -561,11 +551,7 @@ async fn generate_dense(
     while sent < events {
         let n = PER_TX.min(events - sent);
         let call = blastCall { firstOrder: U256::from(sent / 4), count: U256::from(n) };
-        let tx = TransactionRequest::default()
-            .with_from(from)
-            .with_to(firehose)
-            .with_input(call.abi_encode())
-            .with_gas_limit(30_000_000);
+        let tx = blast_tx(from, firehose, call.abi_encode()).with_gas_limit(30_000_000);
         pending.push(provider.send_transaction(tx).await?);
         sent += n;
     }
@@ -609,10 +595,7 @@ async fn generate_realistic(
             sent += n;
             (call.abi_encode(), n)
         };
-        let tx = TransactionRequest::default()
-            .with_from(from)
-            .with_to(firehose)
-            .with_input(input)
+        let tx = blast_tx(from, firehose, input)
             .with_nonce(nonce)
             .with_gas_limit(3_000_000)
             .with_max_fee_per_gas(10_000_000_000)
@@ -631,4 +614,9 @@ async fn generate_realistic(
         eyre::ensure!(last.get_receipt().await?.status(), "blast reverted");
     }
     Ok(())
+}
+
+/// A transaction from `from` to the firehose with `input`.
+fn blast_tx(from: Address, firehose: Address, input: Vec<u8>) -> TransactionRequest {
+    TransactionRequest::default().with_from(from).with_to(firehose).with_input(input)
 }

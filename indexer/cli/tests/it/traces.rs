@@ -13,16 +13,19 @@ use eyre::{Result, ensure};
 
 use crate::common::*;
 
+/// What the collector received: each request's content type and body.
+type Received = Arc<Mutex<Vec<(String, Bytes)>>>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spans_are_exported_over_otlp_when_configured() -> Result<()> {
-    let received: Arc<Mutex<Vec<(String, Bytes)>>> = Arc::default();
+    let received: Received = Arc::default();
     let collector = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let collector_addr = collector.local_addr()?;
     let app = Router::new()
         .route(
             "/v1/traces",
             post(
-                |State(r): State<Arc<Mutex<Vec<(String, Bytes)>>>>,
+                |State(r): State<Received>,
                  headers: axum::http::HeaderMap,
                  body: Bytes| async move {
                     let kind = headers

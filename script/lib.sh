@@ -106,6 +106,12 @@ apt_install() {
   fi
 }
 
+# brotli, which script/build-app precompresses the app with.
+ensure_brotli() {
+  command -v brotli >/dev/null && return 0
+  apt_install brotli "to precompress the app"
+}
+
 # jq, which script/deploy and the ops checks read JSON with.
 ensure_jq() {
   command -v jq >/dev/null && return 0

@@ -217,6 +217,12 @@ test('collective order: created through the form, pledges by two accounts with a
   await go(page, '/dashboard');
   await page.getByTestId('order-card').filter({ hasText: 'Alpaca wool blankets' }).first().waitFor();
   await shoot(page, 'dashboard-maker');
+  // A backer's dashboard gives its real referral link to the order it backs.
+  await wallet.setAccount(DEV[1]);
+  await go(page, '/dashboard');
+  const link = page.getByTestId('referral-link').filter({ hasText: `/orders/${A}/${id}?` });
+  assert.equal(await link.innerText(), `${base}/orders/${A}/${id}?ref=${DEV[1]}`);
+  await wallet.setAccount(DEV[4]);
   await go(page, `/artisans/${DEV[4]}`);
   await page.getByText('Rosa learned backstrap weaving').waitFor();
   await page.getByTestId('order-card').filter({ hasText: 'Alpaca wool blankets' }).first().waitFor();
@@ -325,7 +331,8 @@ test('wrong chain: banner and switch; an order on another chain adds it (4902) a
 
 test('user rejects a transaction: clear message, nothing stuck', async () => {
   const id = await newOrder(A, {});
-  await mint(A, DEV[8], dusd(20));
+  // Enough to pay 11 units: the cap, not the balance, refuses them.
+  await mint(A, DEV[8], dusd(120));
   await send(url(A), DEV[8], addr(A, 'stablecoin'), 'approve(address,uint256)', addr(A, 'escrow'), dusd(20));
   const { page, wallet, context } = await openPage({ account: DEV[8] });
   await go(page, `/orders/${A}/${id}`);
@@ -424,8 +431,40 @@ test('governance: delegate, a proposal voted, queued and executed; the treasury 
   const alloc = await cast(['call', '--rpc-url', url(A), treasury, 'allocations()((bytes32,address,uint16)[])']).catch(() => '');
   if (alloc) assert.match(alloc.toLowerCase(), new RegExp(DEV[9].slice(2)));
   await waitApi(`/v1/treasury?chain_id=${A}`, (t) => JSON.stringify(t).toLowerCase().includes(DEV[9].slice(2)), 60000);
+  // Fees reach the treasury: a one-unit order of 20 dUSD is paid, delivered and approved
+  // (fee 1 %: 0.2 dUSD); anyone may then credit the treasury's share and send it there.
+  const escrow = addr(A, 'escrow');
+  const stable = addr(A, 'stablecoin');
+  const feeOrder = await newOrder(A, { minUnits: 1, maxUnits: 1, unitPrice: dusd(20), promoterBps: 0 });
+  const packed = (await waitApi(`/v1/orders/${A}/${feeOrder}`)).proof.terms_packed;
+  await mint(A, DEV[3], dusd(20));
+  await send(url(A), DEV[3], stable, 'approve(address,uint256)', escrow, dusd(20));
+  await send(url(A), DEV[3], escrow, 'pledge(uint256,bytes,uint256,address)', feeOrder, packed, 1, ZERO);
+  await send(url(A), DEV[3], escrow, 'finalize(uint256,bytes)', feeOrder, packed);
+  await send(url(A), DEV[4], escrow, 'deliverMilestone(uint256,bytes,bytes32)', feeOrder, packed, '0x' + '11'.repeat(32));
+  await send(url(A), DEV[3], escrow, 'approveMilestone(uint256,bytes)', feeOrder, packed);
+  await send(url(A), DEV[0], escrow, 'claim(uint256,bytes,address)', feeOrder, packed, treasury);
+  await send(url(A), DEV[0], escrow, 'withdraw(address,address,address)', stable, treasury, treasury);
+  const report = await waitApi('/v1/treasury/report', (r) => r.rows.some((x) => x.chain_id === A && BigInt(x.fees_in) > 0n));
   await go(page, '/treasury');
-  await page.getByText('carbon offsets').first().waitFor();
+  const chainA = page.locator(`section.chain-report[data-chain="${A}"]`);
+  const allocations = chainA.getByTestId('treasury-allocations');
+  await allocations.getByText('carbon offsets').waitFor();
+  assert.match(await allocations.locator('tr', { hasText: 'operations' }).innerText(), /60%/);
+  assert.match(await allocations.locator('tr', { hasText: 'carbon offsets' }).innerText(), /40%/);
+  // The monthly table says what the API's report says, in dUSD, for every month with flows.
+  const rows = report.rows.filter((r) => r.chain_id === A && r.token.toLowerCase() === stable);
+  const flows = rows.map((r) => ({ month: r.month, in: BigInt(r.fees_in) + BigInt(r.received), out: BigInt(r.withdrawn) + BigInt(r.spent) }))
+    .filter((r) => r.in > 0n || r.out > 0n);
+  assert.ok(flows.length > 0, 'fees were paid on chain A');
+  const table = chainA.getByTestId('treasury-months');
+  for (const f of flows) {
+    const row = table.locator('tr', { hasText: f.month });
+    assert.equal(await row.innerText(), `${f.month}\t${dusdText(f.in)}\t${dusdText(f.out)}`);
+  }
+  assert.equal(await chainA.locator('svg.chart rect').count(), 2 * report.months.length, 'two bars a month');
+  // Chain B has its own section.
+  await page.locator(`section.chain-report[data-chain="${B}"]`).waitFor();
   await shoot(page, 'treasury-allocations');
   await context.close();
 });
@@ -468,11 +507,103 @@ test('browse and pages render at phone and desktop sizes', async () => {
   await page.getByLabel('Search').blur();
   await cards.filter({ hasText: 'Alpaca wool blankets' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=order-card]').length === 1);
+  // The app is sent precompressed, its hashed files kept for a year, the page checked again.
+  const index = await fetch(base + '/', { headers: { 'accept-encoding': 'br, gzip' } });
+  assert.equal(index.headers.get('content-encoding'), 'br');
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const js = (await index.text()).match(/cointent_app\.[0-9a-f]{16}\.js/)[0];
+  const glue = await fetch(`${base}/${js}`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(glue.headers.get('content-encoding'), 'gzip');
+  assert.equal(glue.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  const wasm = (await glue.text()).match(/cointent_app_bg\.[0-9a-f]{16}\.wasm/)[0];
+  const bin = await fetch(`${base}/${wasm}`, { headers: { 'accept-encoding': 'br' } });
+  assert.equal(bin.headers.get('content-encoding'), 'br');
+  assert.equal(bin.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(bin.headers.get('content-type'), 'application/wasm');
   for (const [p, name] of [['/create', 'create'], ['/dashboard', 'dashboard'], ['/governance', 'governance'], ['/treasury', 'treasury']]) {
     await go(page, p);
     await page.locator('main h1').waitFor();
     await shoot(page, name);
   }
+  await context.close();
+});
+
+/** A dUSD amount (6 decimals) as the app writes it: no trailing zeros. */
+function dusdText(v) {
+  const whole = v / 1000000n;
+  const frac = (v % 1000000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${whole}${frac ? '.' + frac : ''} dUSD`;
+}
+
+/** The toast's text if it is on screen and on top of everything at its centre, else null. */
+async function visibleToast(page, state) {
+  const toast = page.locator(`[data-testid=tx-status] [data-state=${state}]`);
+  await toast.waitFor({ timeout: 60000 });
+  const box = await toast.boundingBox();
+  const vp = page.viewportSize();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= vp.height && box.x >= 0 && box.x + box.width <= vp.width,
+    `the toast is inside the ${vp.width}x${vp.height} viewport: ${JSON.stringify(box)}`);
+  const onTop = await page.evaluate(([x, y]) => !!document.elementFromPoint(x, y)?.closest('[data-testid=tx-status]'),
+    [box.x + box.width / 2, box.y + box.height / 2]);
+  assert.ok(onTop, 'nothing covers the toast');
+  return toast.innerText();
+}
+
+test('transactions on a phone: a pledge over the balance is refused in a visible toast, a double click sends one transaction, a reload during a pending pledge follows it to its end, another tab updates live', async () => {
+  const id = await newOrder(A, { minUnits: 1, maxUnits: 10 });
+  const who = DEV[9];
+  await mint(A, who, dusd(3.5));
+  const { page, wallet, context } = await openPage({ account: who });
+  await go(page, `/orders/${A}/${id}`);
+  await connect(page);
+  // Over the balance: refused before any prompt, in the token's units, in a toast a person
+  // sees below the connected wallet's header.
+  const have = await tokenBalance(A, who);
+  assert.ok(have < BigInt(dusd(10)));
+  await page.locator('#units').fill('1');
+  await page.getByTestId('pledge').click();
+  const refused = await visibleToast(page, 'error');
+  assert.match(refused, new RegExp(`you have ${dusdText(have).replace('.', '\\.')}, and this pledge needs 10 dUSD`));
+  assert.ok(!wallet.log.includes('eth_signTypedData_v4'), 'no permit was asked for');
+  await shoot(page, 'toast-over-balance');
+
+  // A double click on Pledge sends one transaction.
+  await mint(A, who, dusd(50));
+  await send(url(A), who, addr(A, 'stablecoin'), 'approve(address,uint256)', addr(A, 'escrow'), dusd(100));
+  await page.locator('[data-testid=tx-status] button[aria-label=Dismiss]').click();
+  const sent = () => wallet.log.filter((m) => m === 'eth_sendTransaction').length;
+  const before = sent();
+  await page.getByTestId('pledge').dblclick();
+  assert.match(await visibleToast(page, 'ok'), /Pledge 1 unit: confirmed/);
+  assert.equal(sent() - before, 1, 'one transaction for a double click');
+  assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, 1);
+
+  // Another tab (another visitor) sees the funding move without reloading.
+  const other = await openPage({ account: DEV[0] });
+  await go(other.page, `/orders/${A}/${id}`);
+  await other.page.getByText('1 of 10 units pledged').first().waitFor();
+
+  // A reload while the pledge is pending still shows it, then its result.
+  await rpc(url(A), 'evm_setAutomine', [false]);
+  try {
+    await page.locator('[data-testid=tx-status] button[aria-label=Dismiss]').click();
+    await page.locator('#units').fill('2');
+    await page.getByTestId('pledge').click();
+    await page.locator('[data-testid=tx-status] [data-state=busy]', { hasText: 'pending' }).waitFor();
+    assert.equal(await page.getByTestId('pledge').isDisabled(), true, 'the button waits for the transaction');
+    assert.equal(await page.getByTestId('pledge').innerText(), 'Pending…');
+    await page.reload();
+    await page.getByTestId('order').waitFor();
+    assert.match(await visibleToast(page, 'busy'), /Pledge 2 units: pending/);
+    await rpc(url(A), 'evm_mine', []);
+    assert.match(await visibleToast(page, 'ok'), /Pledge 2 units: confirmed/);
+  } finally {
+    await rpc(url(A), 'evm_setAutomine', [true]);
+  }
+  const units = (await orderState(url(A), addr(A, 'escrow_lens'), id)).units;
+  assert.equal(units, 3);
+  await other.page.getByText(`${units} of 10 units pledged`).first().waitFor({ timeout: 20000 });
+  await other.context.close();
   await context.close();
 });
 

@@ -61,6 +61,7 @@ pub(crate) fn page() -> impl IntoView {
             }
         }
         w.refresh.track();
+        w.live.track();
         async move { api::get::<Page<OrderSummary>>(&url).await }
     });
     let statuses =
@@ -93,7 +94,7 @@ pub(crate) fn page() -> impl IntoView {
                 Some(Ok(page)) if page.items.is_empty() => {
                     view! { <p class="muted">"No orders match."</p> }.into_any()
                 }
-                Some(Ok(page)) => cards(w, &page.items),
+                Some(Ok(page)) => cards(w, &page.items, None),
             })}
     }
 }

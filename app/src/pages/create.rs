@@ -24,7 +24,7 @@ use crate::{
     api, eth,
     format::{date, percent, period, short, token_meta, units},
     net::{self, array, member},
-    wallet::{TxState, Wallet},
+    wallet::{TxButton, TxState, Wallet},
 };
 
 /// A session token from `/v1/auth/verify`, kept for the tab's life.
@@ -470,9 +470,8 @@ pub(crate) fn page() -> impl IntoView {
                     <h2>"Review"</h2>
                     {raw(review_html(w, &d))}
                     <details><summary>"Metadata document"</summary><pre>{d.document.clone()}</pre></details>
-                    <button class="primary" data-testid="publish" on:click=move |_| spawn_local(publish(w, d2.clone()))>
-                        "Sign in, upload and create"
-                    </button>
+                    <TxButton label="Sign in, upload and create" testid="publish" primary=true
+                        on_click=Callback::new(move |()| w.run("publish", publish(w, d2.clone())))/>
                 </section>
             }
         })}

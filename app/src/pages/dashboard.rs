@@ -8,7 +8,11 @@ use cointent_domain::{
 };
 use leptos::prelude::*;
 
-use super::{Load, cards::order_list, dl_html, error_box, loading, raw};
+use super::{
+    Load,
+    cards::{order_list, order_list_for},
+    dl_html, error_box, loading, raw,
+};
 use crate::{api, format::money, wallet::Wallet};
 
 /// A seller's reputation on one chain, in a sentence.
@@ -92,10 +96,9 @@ pub(crate) fn page() -> impl IntoView {
             let account = Load::new(move || {
                 let p = path.clone();
                 w.refresh.track();
+                w.live.track();
                 async move { api::get::<Account>(&p).await }
             });
-            let origin =
-                web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
             view! {
                 <h1>"Dashboard"</h1>
                 {move || account.with(|r| match r {
@@ -107,14 +110,12 @@ pub(crate) fn page() -> impl IntoView {
                     <section><h2>"As maker"</h2>{order_list(w, format!("/v1/accounts/{a}/orders?role=seller"), "You have no orders as a maker.")}</section>
                     <section><h2>"As backer"</h2>
                         <p class="small">"Failed or cancelled orders list a refund on their page."</p>
-                        {order_list(w, format!("/v1/accounts/{a}/orders?role=backer"), "You have not pledged yet.")}</section>
+                        {order_list_for(w, format!("/v1/accounts/{a}/orders?role=backer"), "You have not pledged yet.", Some(a.clone()))}</section>
                 </div>
                 <section>
                     <h2>"As promoter"</h2>
-                    <p>"Share any order with your referral code: backers who come through it earn you the order's promoter share."</p>
-                    <label for="reflink">"Your referral link (add it to an order's address)"</label>
-                    <input id="reflink" readonly prop:value=format!("{origin}/orders/<chain>/<id>?ref={a}") />
-                    {order_list(w, format!("/v1/accounts/{a}/orders?role=promoter"), "No order was pledged through your link yet.")}
+                    <p>"Share an order with your referral link: backers who come through it earn you the order's promoter share. Every order's page has your link; here are the links of the orders you back, and the orders pledged through your links."</p>
+                    {order_list_for(w, format!("/v1/accounts/{a}/orders?role=promoter"), "No order was pledged through your links yet.", Some(a.clone()))}
                 </section>
             }
             .into_any()

@@ -9,7 +9,7 @@ use cointent_domain::{
     amount::{Grouping, format_units},
     governance::{GovernanceProposal, ProposalState},
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
 use super::{Load, error_box, loading};
 use crate::{api, eth, net, wallet::Wallet};
@@ -17,7 +17,7 @@ use crate::{api, eth, net, wallet::Wallet};
 /// Sends `data` to deployment `contract` (`governor`, `token`) on `chain_id`.
 fn gov_send(w: Wallet, chain_id: u64, contract: &'static str, label: &'static str, data: Vec<u8>) {
     let Some(to) = w.contract(chain_id, contract) else { return };
-    spawn_local(async move {
+    w.run(label, async move {
         w.send(chain_id, label, &to, data, U256::ZERO).await;
     });
 }
@@ -58,6 +58,7 @@ pub(crate) fn page() -> impl IntoView {
     // Expired, which depend on the clock rather than on events.
     let res = Load::new(move || {
         w.refresh.track();
+        w.live.track();
         let chains = w.chains.get();
         async move {
             let page: Page<GovernanceProposal> = api::get("/v1/governance/proposals").await?;
@@ -101,7 +102,7 @@ pub(crate) fn page() -> impl IntoView {
     view! {
         <h1>"Governance"</h1>
         <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Votes count once delegated."</p>
-        <button data-testid="delegate" on:click=delegate>"Delegate my votes to myself"</button>
+        <button prop:disabled=move || w.flow.get().is_some() data-testid="delegate" on:click=delegate>"Delegate my votes to myself"</button>
         <h2>"Proposals"</h2>
         {move || res.with(|r| match r {
                 None => loading(),
@@ -127,15 +128,15 @@ pub(crate) fn page() -> impl IntoView {
                                 <p class="small">{tally}</p>
                                 <div class="buttons">
                                     <Show when=move || state == "Active">
-                                        <button data-testid="vote-for" on:click=vote(1, "Vote for")>"Vote for"</button>
-                                        <button on:click=vote(0, "Vote against")>"Vote against"</button>
-                                        <button on:click=vote(2, "Abstain")>"Abstain"</button>
+                                        <button prop:disabled=move || w.flow.get().is_some() data-testid="vote-for" on:click=vote(1, "Vote for")>"Vote for"</button>
+                                        <button prop:disabled=move || w.flow.get().is_some() on:click=vote(0, "Vote against")>"Vote against"</button>
+                                        <button prop:disabled=move || w.flow.get().is_some() on:click=vote(2, "Abstain")>"Abstain"</button>
                                     </Show>
                                     {(state == "Succeeded").then(|| view! {
-                                        <button data-testid="queue" on:click=move |_| gov_send(w, chain, "governor", "Queue the proposal", queue.clone())>"Queue"</button>
+                                        <button prop:disabled=move || w.flow.get().is_some() data-testid="queue" on:click=move |_| gov_send(w, chain, "governor", "Queue the proposal", queue.clone())>"Queue"</button>
                                     })}
                                     {(state == "Queued").then(|| view! {
-                                        <button data-testid="execute" on:click=move |_| gov_send(w, chain, "governor", "Execute the proposal", execute.clone())>"Execute"</button>
+                                        <button prop:disabled=move || w.flow.get().is_some() data-testid="execute" on:click=move |_| gov_send(w, chain, "governor", "Execute the proposal", execute.clone())>"Execute"</button>
                                     })}
                                 </div>
                             </li>

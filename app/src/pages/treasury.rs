@@ -1,8 +1,12 @@
-//! The treasury report (`/treasury`): balances, allocations, and monthly flows as an inline
-//! SVG chart, for the first chain the indexer serves.
+//! The treasury report (`/treasury`), for every chain the indexer serves: balances,
+//! allocations in percent, monthly flows as an inline SVG chart with a table of the same
+//! numbers, and the distribute action.
 
 use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
+use cointent_abi::Treasury;
 use cointent_domain::{
+    chains::ChainInfo,
     escape_html,
     treasury::{TreasuryOverview, TreasuryReport},
 };
@@ -11,8 +15,8 @@ use leptos::prelude::*;
 use super::{Load, error_box, loading, raw};
 use crate::{
     api, eth,
-    format::{money, short},
-    wallet::Wallet,
+    format::{money, percent, short},
+    wallet::{TxButton, Wallet},
 };
 
 /// One month of the chart: its label, what came in and what went out.
@@ -25,14 +29,17 @@ struct Month {
     outflow: U256,
 }
 
-/// The report's months for `token`: inflows (fees in, coins received) and outflows
-/// (withdrawn by recipients, spent by governance).
-fn months(report: &TreasuryReport, token: Address) -> Vec<Month> {
+/// The report's months for `token` on `chain_id`: inflows (fees in, coins received) and
+/// outflows (withdrawn by recipients, spent by governance).
+fn months(report: &TreasuryReport, chain_id: u64, token: Address) -> Vec<Month> {
     report
         .months
         .iter()
         .map(|m| {
-            let rows = report.rows.iter().filter(|r| &r.month == m && r.token == token);
+            let rows = report
+                .rows
+                .iter()
+                .filter(|r| &r.month == m && r.chain_id == chain_id && r.token == token);
             let (mut inflow, mut outflow) = (U256::ZERO, U256::ZERO);
             for r in rows {
                 inflow += r.fees_in.0 + r.received.0;
@@ -69,17 +76,89 @@ fn flow_chart(months: &[Month], amount: impl Fn(U256) -> String) -> String {
     h + "</svg>"
 }
 
-/// The treasury report: balances, allocations, monthly flows.
+/// One chain's part of the report (HTML): balances, allocations in percent, and the
+/// monthly flows of its main token as a chart with a table of the same numbers.
+fn chain_html(w: Wallet, chain: &ChainInfo, t: &TreasuryOverview, r: &TreasuryReport) -> String {
+    let id = chain.chain_id;
+    let mut h = format!(
+        "<section class=\"chain-report\" data-chain=\"{id}\"><h2>{}</h2><h3>Balances</h3>",
+        escape_html(&w.chain_name(id))
+    );
+    let balances: Vec<_> = t.balances.iter().filter(|b| b.chain_id == id).collect();
+    if balances.is_empty() {
+        h += "<p class=\"muted\">No fees received yet.</p>";
+    } else {
+        h += "<table data-testid=\"treasury-balances\"><thead><tr><th scope=\"col\">Held</th><th scope=\"col\">Owed to recipients</th><th scope=\"col\">Available</th></tr></thead><tbody>";
+        for b in &balances {
+            let m = |v| escape_html(&money(w, id, &b.token, v));
+            h += &format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                m(b.balance),
+                m(b.reserved),
+                m(b.available)
+            );
+        }
+        h += "</tbody></table>";
+    }
+    h += "<h3>Allocations</h3>";
+    let allocations: Vec<_> = t.allocations.iter().filter(|a| a.chain_id == id).collect();
+    if allocations.is_empty() {
+        h += "<p class=\"muted\">No allocations voted yet: fees stay in the treasury.</p>";
+    } else {
+        h += "<table data-testid=\"treasury-allocations\"><thead><tr><th scope=\"col\">Label</th><th scope=\"col\">Recipient</th><th scope=\"col\">Share</th></tr></thead><tbody>";
+        for a in allocations {
+            let label = a
+                .label_text()
+                .map_or_else(|| alloy_primitives::hex::encode_prefixed(a.label), str::to_owned);
+            let who = eth::addr_hex(&a.recipient);
+            h += &format!(
+                "<tr><td>{}</td><td title=\"{who}\">{}</td><td>{}</td></tr>",
+                escape_html(&label),
+                short(&who),
+                percent(a.bps)
+            );
+        }
+        h += "</tbody></table>";
+    }
+    h += "<h3>Monthly flows</h3>";
+    // The chart is in one token: the stablecoin the fees are paid in, or the first token the
+    // report has on this chain.
+    let stablecoin = chain.contract("stablecoin");
+    let rows = || r.rows.iter().filter(|row| row.chain_id == id);
+    let token =
+        stablecoin.filter(|s| rows().any(|row| row.token == *s)).or(rows().next().map(|x| x.token));
+    let months = token.map(|token| months(r, id, token)).unwrap_or_default();
+    if months.iter().all(|m| m.inflow.is_zero() && m.outflow.is_zero()) {
+        h += "<p class=\"muted\">No flows yet.</p>";
+    } else {
+        let token = token.unwrap_or_default();
+        let amount = |x| money(w, id, &token, x);
+        h += &flow_chart(&months, amount);
+        h += "<table class=\"small\" data-testid=\"treasury-months\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">In</th><th scope=\"col\">Out</th></tr></thead><tbody>";
+        for m in months.iter().filter(|m| !(m.inflow.is_zero() && m.outflow.is_zero())) {
+            h += &format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape_html(&m.label),
+                escape_html(&amount(m.inflow)),
+                escape_html(&amount(m.outflow))
+            );
+        }
+        h += "</tbody></table>";
+    }
+    h + "</section>"
+}
+
+/// The treasury report of every chain the indexer serves: balances, allocations, monthly
+/// flows, and the distribute action where fees wait to be shared out.
 pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
     let res = Load::new(move || {
-        let chain = w.chains.get().first().map(|c| (c.chain_id, c.contract("stablecoin")));
+        w.refresh.track();
+        w.live.track();
         async move {
-            let Some((c, stablecoin)) = chain else { return Err("no chain".to_owned()) };
-            let t: TreasuryOverview = api::get(&format!("/v1/treasury?chain_id={c}")).await?;
-            let r: Option<TreasuryReport> =
-                api::get(&format!("/v1/treasury/report?chain_id={c}")).await.ok();
-            Ok((c, stablecoin, t, r))
+            let t: TreasuryOverview = api::get("/v1/treasury").await?;
+            let r: TreasuryReport = api::get("/v1/treasury/report").await?;
+            Ok((t, r))
         }
     });
     view! {
@@ -88,35 +167,29 @@ pub(crate) fn page() -> impl IntoView {
         {move || res.with(|r| match r {
                 None => loading(),
                 Some(Err(e)) => error_box(format!("Could not load the treasury: {e}")),
-                Some(Ok((chain, stablecoin, t, report))) => {
-                    let (chain, stablecoin) = (*chain, *stablecoin);
-                    let mut h = String::from("<section><h2>Balances</h2><ul class=\"plain\">");
-                    for b in &t.balances {
-                        h += &format!("<li>{}</li>", escape_html(&money(w, chain, &b.token, b.balance)));
+                Some(Ok((t, r))) => w.chains.get().into_iter().map(|c| {
+                    let id = c.chain_id;
+                    let treasury = c.contract("treasury").map(|a| eth::addr_hex(&a));
+                    let shared = t.allocations.iter().any(|a| a.chain_id == id);
+                    let due: Vec<(Address, U256)> = t.balances.iter()
+                        .filter(|b| b.chain_id == id && shared && !b.available.0.is_zero())
+                        .map(|b| (b.token, b.available.0)).collect();
+                    view! {
+                        {raw(chain_html(w, &c, t, r))}
+                        {treasury.map(|to| due.into_iter().map(|(token, amount)| {
+                            let to = to.clone();
+                            let label = format!("Distribute {} to the allocations", money(w, id, &token, amount));
+                            let data = Treasury::distributeCall { token }.abi_encode();
+                            let on_click = Callback::new(move |()| {
+                                let (to, data) = (to.clone(), data.clone());
+                                w.run("distribute", async move {
+                                    w.send(id, "Distribute the fees", &to, data, U256::ZERO).await;
+                                });
+                            });
+                            view! { <TxButton label testid="distribute" on_click/> }
+                        }).collect_view())}
                     }
-                    h += "</ul></section><section><h2>Allocations</h2><table><thead><tr><th scope=\"col\">Label</th><th scope=\"col\">Recipient</th><th scope=\"col\">Share</th></tr></thead><tbody>";
-                    for a in &t.allocations {
-                        let label = a.label_text().map_or_else(|| alloy_primitives::hex::encode_prefixed(a.label), str::to_owned);
-                        h += &format!("<tr><td>{}</td><td>{}</td><td>{} bps</td></tr>", escape_html(&label), short(&eth::addr_hex(&a.recipient)), a.bps);
-                    }
-                    h += "</tbody></table></section><section><h2>Monthly flows</h2>";
-                    // The chart is in one token: the stablecoin the fees are paid in, or the
-                    // first token the report has.
-                    let token = report.as_ref().and_then(|r| {
-                        stablecoin.filter(|s| r.rows.iter().any(|row| row.token == *s)).or(r.rows.first().map(|row| row.token))
-                    });
-                    let months = match (report, token) {
-                        (Some(r), Some(token)) => months(r, token),
-                        _ => Vec::new(),
-                    };
-                    h += &if months.is_empty() {
-                        "<p class=\"muted\">No flows yet.</p>".to_owned()
-                    } else {
-                        flow_chart(&months, |x| money(w, chain, &token.unwrap_or_default(), x))
-                    };
-                    h += "</section>";
-                    raw(h)
-                }
+                }).collect_view().into_any(),
             })}
     }
 }

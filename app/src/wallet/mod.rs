@@ -21,14 +21,18 @@
 //! the indexer serves.
 
 pub(crate) mod discovery;
+mod live;
+mod pending;
 pub(crate) mod provider;
 pub(crate) mod transactions;
 pub(crate) mod view;
 
+use std::{future::Future, pin::Pin};
+
 use cointent_domain::chains::ChainInfo;
 use leptos::{prelude::*, task::spawn_local};
 
-pub(crate) use view::{ChainBanner, TxBanner, WalletBar};
+pub(crate) use view::{ChainBanner, TxBanner, TxButton, WalletBar};
 
 /// One wallet that announced itself (EIP-6963 `info`).
 #[derive(Clone, PartialEq, Debug)]
@@ -85,6 +89,12 @@ pub(crate) struct Wallet {
     pub(crate) refresh: RwSignal<u32>,
     /// Chains served by the indexer (`/v1/chains`).
     pub(crate) chains: RwSignal<Vec<ChainInfo>>,
+    /// The action whose transaction flow is under way (its button's test id): while set,
+    /// every action button is disabled, so a double click sends one transaction.
+    pub(crate) flow: RwSignal<Option<&'static str>>,
+    /// Bumped when the API's event stream reports new events (debounced): pages that show
+    /// the mirror reload, in every open tab.
+    pub(crate) live: RwSignal<u32>,
 }
 
 impl Wallet {
@@ -98,14 +108,50 @@ impl Wallet {
             tx: RwSignal::new(TxState::Idle),
             refresh: RwSignal::new(0),
             chains: RwSignal::new(Vec::new()),
+            flow: RwSignal::new(None),
+            live: RwSignal::new(0),
         };
         discovery::start(w);
         spawn_local(async move {
             if let Ok(list) = crate::api::get::<Vec<ChainInfo>>("/v1/chains").await {
                 w.chains.set(list);
             }
+            // Transactions sent before a reload, or from another tab, are watched again.
+            pending::resume(w);
         });
+        pending::listen(w);
+        live::follow(w);
         w
+    }
+
+    /// Runs the transaction flow of action `key` (its button's test id) unless another flow
+    /// is under way: the check and the mark happen before anything is awaited, so a second
+    /// click in the same instant finds the first one's mark.
+    pub(crate) fn run(self, key: &'static str, flow: impl Future<Output = ()> + 'static) {
+        self.run_boxed(key, Box::pin(flow));
+    }
+
+    /// [`Self::run`] for one boxed type: the task machinery is compiled once, not per flow.
+    fn run_boxed(self, key: &'static str, flow: Pin<Box<dyn Future<Output = ()>>>) {
+        if self.flow.get_untracked().is_some() {
+            return;
+        }
+        self.flow.set(Some(key));
+        spawn_local(async move {
+            flow.await;
+            self.flow.set(None);
+        });
+    }
+
+    /// What the button of the flow under way says: the current step.
+    pub(crate) fn step(self) -> String {
+        match self.tx.get() {
+            TxState::Checking(_) => "Checking…".into(),
+            TxState::Signing(_) => "Confirm in your wallet…".into(),
+            TxState::Pending(..) => "Pending…".into(),
+            TxState::Switching(_) => "Switching…".into(),
+            _ => "Working…".into(),
+        }
     }
 
     /// The indexer's description of a chain.

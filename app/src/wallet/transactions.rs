@@ -9,14 +9,18 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{TxState, Wallet, provider::request};
+use super::{
+    TxState, Wallet,
+    pending::{self, PendingTx},
+    provider::request,
+};
 use crate::{
     eth,
     net::{self, array, is_null, member, object},
 };
 
 /// Waits `ms` milliseconds.
-async fn sleep(ms: i32) {
+pub(super) async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         let _ = web_sys::window()
             .expect("window")
@@ -89,7 +93,24 @@ impl Wallet {
             }
         };
         self.tx.set(TxState::Pending(label.clone(), hash.clone()));
-        let by_hash = || array(&[hash.as_str().into()]);
+        // Kept until mined, so a reload or another tab still follows it.
+        pending::add(PendingTx { chain_id, hash: hash.clone(), label: label.clone() });
+        let outcome = self.follow(&label, &hash, &from, tx).await;
+        pending::remove(&hash);
+        outcome
+    }
+
+    /// Follows a sent transaction to its end: confirmed (its receipt), failed (with the reason
+    /// replayed at its block) or replaced.
+    async fn follow(
+        self,
+        label: &str,
+        hash: &str,
+        from: &str,
+        tx: impl Fn() -> JsValue,
+    ) -> Option<JsValue> {
+        let label = label.to_owned();
+        let by_hash = || array(&[hash.into()]);
         let nonce = request("eth_getTransactionByHash", by_hash())
             .await
             .ok()
@@ -99,7 +120,7 @@ impl Wallet {
             let receipt = request("eth_getTransactionReceipt", by_hash()).await.unwrap_or_default();
             if !is_null(&receipt) {
                 if member(&receipt, "status").as_string().as_deref() == Some("0x1") {
-                    self.tx.set(TxState::Confirmed(label, hash));
+                    self.tx.set(TxState::Confirmed(label, hash.to_owned()));
                     self.refresh.update(|r| *r += 1);
                     return Some(receipt);
                 }
@@ -114,17 +135,15 @@ impl Wallet {
             if i % 5 == 4 {
                 let gone =
                     request("eth_getTransactionByHash", by_hash()).await.map(|t| is_null(&t));
-                let count = request(
-                    "eth_getTransactionCount",
-                    array(&[from.as_str().into(), "latest".into()]),
-                )
-                .await
-                .ok()
-                .and_then(|c| net::quantity(&c));
+                let count =
+                    request("eth_getTransactionCount", array(&[from.into(), "latest".into()]))
+                        .await
+                        .ok()
+                        .and_then(|c| net::quantity(&c));
                 if let (Ok(true), Some(count), Some(nonce)) = (gone, count, nonce)
                     && count > nonce
                 {
-                    self.tx.set(TxState::Replaced(label, hash));
+                    self.tx.set(TxState::Replaced(label, hash.to_owned()));
                     self.refresh.update(|r| *r += 1);
                     return None;
                 }

@@ -53,6 +53,36 @@ pub(crate) fn WalletBar() -> impl IntoView {
     }
 }
 
+/// An action button that starts a transaction flow: disabled while any flow is under way
+/// (a double click sends one transaction), and saying the current step (checking, confirm
+/// in your wallet, pending) while its own flow is.
+#[component]
+pub(crate) fn TxButton(
+    /// What the button says when idle.
+    #[prop(into)]
+    label: String,
+    /// The `data-testid` the browser tests find it by, and the flow's key.
+    testid: &'static str,
+    /// Starts the flow (through [`Wallet::run`]); `None` for a form's submit button.
+    #[prop(optional)]
+    on_click: Option<Callback<()>>,
+    /// The primary action of its section.
+    #[prop(optional)]
+    primary: bool,
+) -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let mine = move || w.flow.get() == Some(testid);
+    let kind = if on_click.is_some() { "button" } else { "submit" };
+    view! {
+        <button type=kind class:primary=primary data-testid=testid
+            prop:disabled=move || w.flow.get().is_some()
+            aria-busy=move || mine().then_some("true")
+            on:click=move |_| if let Some(f) = on_click { f.run(()) }>
+            {move || if mine() { w.step() } else { label.clone() }}
+        </button>
+    }
+}
+
 /// The live region reporting the current transaction.
 #[component]
 pub(crate) fn TxBanner() -> impl IntoView {

@@ -24,6 +24,7 @@
 //! - input is taken through [`ApiJson`], [`ApiQuery`] and [`ApiPath`], so every rejection
 //!   is a 400 in the one error shape of [`ApiError`], naming the field.
 
+mod app_files;
 pub mod cache;
 pub mod error;
 pub mod http_metrics;

@@ -14,7 +14,6 @@ use axum::{
 };
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
-    services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::{DefaultOnFailure, TraceLayer},
 };
@@ -22,9 +21,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
-    accounts, auth, cache, catalogue, chains, error::ApiError, events, governance, http_metrics,
-    identity, keys, metadata, openapi, orders, qr, query, security, state::AppState, transparency,
-    treasury, webhooks,
+    accounts, app_files, auth, cache, catalogue, chains, error::ApiError, events, governance,
+    http_metrics, identity, keys, metadata, openapi, orders, qr, query, security, state::AppState,
+    transparency, treasury, webhooks,
 };
 
 /// All routes, with CORS, body limit, timeouts and request spans.
@@ -46,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer))
         .layer(query_layer.clone());
     let app_dir = &http.app_dir;
-    let app = ServeDir::new(app_dir).fallback(ServeFile::new(app_dir.join("index.html")));
+    let app = app_files::service(app_dir);
     // The app's page, as served, for the hashes of its inline scripts.
     let app_page = std::fs::read_to_string(app_dir.join("index.html")).unwrap_or_default();
     let router = Router::new()

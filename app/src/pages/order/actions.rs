@@ -15,7 +15,7 @@ use alloy_primitives::{Address, U256, keccak256};
 use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
 use cointent_domain::{MilestoneState, OrderStatus, amount::parse_units, escape_html, payout};
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
 use super::{
     Ctx, Live,
@@ -26,7 +26,7 @@ use crate::{
     format::{date, token_meta, units},
     pages::raw,
     router::query_param,
-    wallet::{TxState, Wallet},
+    wallet::{TxButton, TxState, Wallet},
 };
 
 /// Who the connected account is to the order.
@@ -82,10 +82,11 @@ impl Token {
     }
 }
 
-/// Sends one escrow call and follows the transaction in the status line.
-fn send(w: Wallet, ctx: &Arc<Ctx>, label: &'static str, data: Vec<u8>) {
+/// Sends one escrow call as action `key`'s flow and follows the transaction in the status
+/// line.
+fn send(w: Wallet, ctx: &Arc<Ctx>, key: &'static str, label: &'static str, data: Vec<u8>) {
     let ctx = ctx.clone();
-    spawn_local(async move {
+    w.run(key, async move {
         w.send(ctx.chain_id, label, &ctx.escrow, data, U256::ZERO).await;
     });
 }
@@ -223,9 +224,8 @@ fn ActionButton(
     data: Vec<u8>,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
-    view! {
-        <button data-testid=testid on:click=move |_| send(w, &ctx, label, data.clone())>{label}</button>
-    }
+    let on_click = Callback::new(move |()| send(w, &ctx, testid, label, data.clone()));
+    view! { <TxButton label testid on_click/> }
 }
 
 /// While the order is funding: the pledge form while pledges are open (to anyone, or to the
@@ -291,7 +291,7 @@ fn PledgeForm(
             w.tx.set(TxState::Info("The promoter must be an address (0x…) or empty.".into()));
             return;
         };
-        spawn_local(pledge(w, ctx.clone(), n, promoter));
+        w.run("pledge", pledge(w, ctx.clone(), n, promoter));
     };
     view! {
         <form class="pledge" on:submit=submit>
@@ -305,7 +305,7 @@ fn PledgeForm(
                 let n = units_text.get().trim().parse::<u64>().unwrap_or(0);
                 format!("Total: {}", token.show(payout::funded(&terms, n)))
             }}</p>
-            <button class="primary" type="submit" data-testid="pledge">"Pledge"</button>
+            <TxButton label="Pledge" testid="pledge" primary=true/>
         </form>
     }
 }
@@ -353,9 +353,8 @@ fn MilestoneActions(
                     <ActionButton label="Approve the milestone" testid="approve" ctx=ctx.clone() data=approve.abi_encode()/>
                 })}
                 {say.then(|| view! {
-                    <button data-testid="dispute" on:click=move |_| spawn_local(dispute(w, c.clone(), bond))>
-                        {format!("Dispute the milestone (bond {})", token.show(bond))}
-                    </button>
+                    <TxButton label=format!("Dispute the milestone (bond {})", token.show(bond)) testid="dispute"
+                        on_click=Callback::new(move |()| w.run("dispute", dispute(w, c.clone(), bond)))/>
                 })}
                 {(!open).then(|| view! {
                     <ActionButton label="Release the milestone" testid="release" ctx=ctx.clone() data=release.abi_encode()/>
@@ -393,13 +392,13 @@ fn DeliverForm(
             proofHash: keccak256(p.as_bytes()),
         }
         .abi_encode();
-        send(w, &ctx, "Deliver the milestone", data);
+        send(w, &ctx, "deliver", "Deliver the milestone", data);
     };
     view! {
         <form class="deliver" on:submit=submit>
             <label for="proof">"Proof of delivery (link or text; its hash goes on chain)"</label>
             <input id="proof" prop:value=move || proof.get() on:input=move |e| proof.set(event_target_value(&e)) />
-            <button class="primary" type="submit" data-testid="deliver">"Deliver the milestone"</button>
+            <TxButton label="Deliver the milestone" testid="deliver" primary=true/>
         </form>
     }
 }
@@ -421,7 +420,7 @@ fn RuleForm(
     let full = payout::milestone_amount(&ctx.terms, o.units_pledged, o.milestone as usize);
     let part = RwSignal::new(String::new());
     let decimals = token.decimals;
-    let rule = move |amount: Option<U256>, end: bool, label: &'static str| {
+    let rule = move |key: &'static str, amount: Option<U256>, end: bool, label: &'static str| {
         let amount = match amount {
             Some(a) => a,
             None => match parse_units(&part.get_untracked(), decimals) {
@@ -439,25 +438,22 @@ fn RuleForm(
             endOrder: end,
         }
         .abi_encode();
-        send(w, &ctx, label, data);
+        send(w, &ctx, key, label, data);
     };
     let rule2 = rule.clone();
     let rule3 = rule.clone();
     view! {
         <div class="rule">
             <p class="small">{format!("The disputed milestone is {}. A ruling can release at most that, never more.", token.show(full))}</p>
-            <button data-testid="rule-dismiss" on:click=move |_| rule(Some(full), false, "Dismiss the dispute")>
-                "Dismiss: pay the milestone, the schedule goes on"
-            </button>
+            <TxButton label="Dismiss: pay the milestone, the schedule goes on" testid="rule-dismiss"
+                on_click=Callback::new(move |()| rule("rule-dismiss", Some(full), false, "Dismiss the dispute"))/>
             <label for="release">{format!("Release to the seller ({}); the rest is withheld for backers", token.symbol)}</label>
             <input id="release" inputmode="decimal" prop:value=move || part.get()
                 on:input=move |e| part.set(event_target_value(&e)) />
-            <button data-testid="rule-part" on:click=move |_| rule2(None, false, "Pay part of the milestone")>
-                "Pay that much, the schedule goes on"
-            </button>
-            <button data-testid="rule-end" on:click=move |_| rule3(None, true, "End the order")>
-                "Pay that much and end the order"
-            </button>
+            <TxButton label="Pay that much, the schedule goes on" testid="rule-part"
+                on_click=Callback::new(move |()| rule2("rule-part", None, false, "Pay part of the milestone"))/>
+            <TxButton label="Pay that much and end the order" testid="rule-end"
+                on_click=Callback::new(move |()| rule3("rule-end", None, true, "End the order"))/>
         </div>
     }
 }
@@ -492,7 +488,8 @@ fn SettlementActions(
             let (ctx, data) = (ctx.clone(), refund.abi_encode());
             let w = expect_context::<Wallet>();
             view! {
-                <button data-testid="refund" on:click=move |_| send(w, &ctx, "Take my refund", data.clone())>{refund_label}</button>
+                <TxButton label=refund_label testid="refund"
+                    on_click=Callback::new(move |()| send(w, &ctx, "refund", "Take my refund", data.clone()))/>
             }
         })}
         {collectable.then(|| view! {

@@ -141,6 +141,7 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
     let path = format!("/v1/orders/{chain_id}/{order_id}");
     let detail = Load::new(move || {
         w.refresh.track();
+        w.live.track();
         let path = path.clone();
         async move { api::get::<OrderDetail>(&path).await }
     });

@@ -13,6 +13,7 @@ use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
 use cointent_domain::payout;
 use js_sys::{JSON, Reflect};
+use leptos::prelude::Set;
 use wasm_bindgen::JsValue;
 
 use super::Ctx;
@@ -20,7 +21,7 @@ use crate::{
     eth,
     eth::IToken,
     net::{self, array, object, stringify},
-    wallet::Wallet,
+    wallet::{TxState, Wallet},
 };
 
 /// EIP-712 types of an EIP-2612 permit, for `eth_signTypedData_v4` (the domain and the
@@ -55,6 +56,19 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         let token = token.clone();
         async move { net::eth_call(&rpc, &token, &data).await }
     };
+    // The balance is checked before any prompt: a pledge the account cannot pay is refused
+    // here, in the token's units, rather than after a permit signature.
+    let balance = super::call(&ctx.rpc, &token, IToken::balanceOfCall { account: owner }).await;
+    if let Ok(balance) = balance
+        && balance < cost
+    {
+        let m = |v| crate::format::money(w, ctx.chain_id, &ctx.terms.token, v);
+        w.tx.set(TxState::Failed(
+            label,
+            format!("you have {}, and this pledge needs {}.", m(balance), m(cost)),
+        ));
+        return;
+    }
     if allowance(&ctx, owner).await >= cost {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
         return;

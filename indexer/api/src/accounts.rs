@@ -3,7 +3,12 @@
 //! and its reputation; and its orders by role.
 
 use axum::{Json, extract::State};
-use cointent_domain::{Page, accounts::Account, orders::OrderSummary, primitives::schema::Address};
+use cointent_domain::{
+    Page,
+    accounts::{Account, Dashboard, DashboardOrder},
+    orders::{OrderDetail, OrderSummary},
+    primitives::schema::Address,
+};
 use cointent_storage::read::accounts::{self as read, OrderRole};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -13,11 +18,15 @@ use crate::{
     error::{ApiError, ApiPath, ApiQuery, ApiResult},
     page::page_query,
     params::address,
+    record::OrderRecord,
     state::AppState,
 };
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_account)).routes(routes!(list_account_orders))
+    OpenApiRouter::new()
+        .routes(routes!(get_account))
+        .routes(routes!(list_account_orders))
+        .routes(routes!(get_dashboard))
 }
 
 /// An address's roles, earnings, balances and reputation.
@@ -107,4 +116,55 @@ async fn list_account_orders(
     let page = page_query(q.limit, q.cursor.clone());
     let (limit, cursor) = (page.limit()?, page.cursor(3)?);
     Ok(Json(read::orders(&state.pool, &account, role, cursor.as_deref(), limit).await?))
+}
+
+/// An address's dashboard: every order it plays a part in, with its money and deadlines.
+///
+/// Newest first, at most 100 orders (`truncated` says when there are more). Per order and
+/// role: as seller or split recipient, what it earned, claimed and may claim now, and the
+/// next delivery due; as backer, what it paid, was refunded and may take back now, and a
+/// confirmation due; as promoter, its commission claimed and claimable; as arbiter, the
+/// dispute waiting for its ruling. Each order carries its packed terms for one-step
+/// actions.
+#[utoipa::path(
+    get,
+    path = "/accounts/{address}/dashboard",
+    operation_id = "getAccountDashboard",
+    tag = "accounts",
+    params(("address" = Address, Path, description = "The account.")),
+    responses(
+        (status = 200, description = "OK", body = Dashboard),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn get_dashboard(
+    State(state): State<AppState>,
+    ApiPath(account): ApiPath<String>,
+) -> ApiResult<Json<Dashboard>> {
+    let hex = address("address", &account)?;
+    let me: alloy::primitives::Address =
+        hex.parse().map_err(|_| ApiError::bad("address", "must be a 0x address"))?;
+    let max = Dashboard::MAX_ORDERS;
+    let rows = read::dashboard(&state.pool, &hex, max as i64 + 1).await?;
+    let truncated = rows.len() > max;
+    let mut orders = Vec::with_capacity(rows.len().min(max));
+    for row in rows.into_iter().take(max) {
+        let chain = u64::try_from(row.chain_id).unwrap_or_default();
+        // The kept detail (one row read above); else computed as `GET /v1/orders/..` does.
+        let detail = match row.detail.as_deref().map(serde_json::from_slice::<OrderDetail>) {
+            Some(Ok(d)) => d,
+            _ => OrderRecord::load(&state, chain, &row.order_id).await?.detail(),
+        };
+        let treasury = state
+            .config
+            .chains
+            .iter()
+            .find(|c| c.chain_id == chain)
+            .and_then(|c| c.contracts.get("treasury").copied())
+            .unwrap_or_default();
+        let claimed = row.share_claimed.parse().unwrap_or_default();
+        orders.push(DashboardOrder::of(&detail, me, treasury, claimed));
+    }
+    Ok(Json(Dashboard { address: me, orders, truncated }))
 }

@@ -2,10 +2,10 @@
 //! `GET /v1/accounts/{address}/orders?role=` (a [`Page`](crate::Page) of
 //! [`OrderSummary`](crate::orders::OrderSummary)).
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, B256, Bytes};
 use serde::{Deserialize, Serialize};
 
-use crate::{Amount, OrderStatus};
+use crate::{Amount, DateTime, OrderStatus};
 
 /// What one address is in the mirror: its roles, what it earned, what it may withdraw from
 /// the Escrow, and its reputation. An address the mirror never saw has zero counts and empty
@@ -219,4 +219,220 @@ pub struct Reputation {
     /// `completed_orders * 10 + on_time_milestones * 2 - (disputes_lost + deliveries_missed)
     /// * 15` (may be negative).
     pub score: i64,
+}
+
+/// `GET /v1/accounts/{address}/dashboard`: every order the account plays a part in (newest
+/// first), each with what it means for the account in money and deadlines, by role, in one
+/// answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    /// The account.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub address: Address,
+    /// Its orders, newest first (at most [`Dashboard::MAX_ORDERS`]).
+    pub orders: Vec<DashboardOrder>,
+    /// Whether it plays a part in more orders than listed.
+    pub truncated: bool,
+}
+
+impl Dashboard {
+    /// The most orders one dashboard lists.
+    pub const MAX_ORDERS: usize = 100;
+}
+
+/// One order on an account's dashboard: the order, and the account's position in it in each
+/// role it plays (absent roles are null).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DashboardOrder {
+    /// The order.
+    pub summary: crate::orders::OrderSummary,
+    /// Its packed terms, as every Escrow call takes them (for one-step actions).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::HexBytes))]
+    pub terms_packed: Bytes,
+    /// As its seller or a split recipient.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub maker: Option<MakerPosition>,
+    /// As a backer (holding units, or refunded).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub backer: Option<BackerPosition>,
+    /// As a promoter with promoted units.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub promoter: Option<PromoterPosition>,
+    /// As its arbiter.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub arbiter: Option<ArbiterPosition>,
+}
+
+/// A seller's or split recipient's money in an order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MakerPosition {
+    /// It is the seller (else a split recipient only).
+    pub seller: bool,
+    /// Its share of what the order released so far (the Escrow's entitlement).
+    pub earned: Amount,
+    /// Claimed so far.
+    pub claimed: Amount,
+    /// Claimable now: `earned - claimed`.
+    pub claimable: Amount,
+    /// The milestone the seller must deliver next, with its deadline (sellers of active
+    /// orders only).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub delivery_due: Option<MilestoneDue>,
+}
+
+/// A milestone waiting for someone, with its deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MilestoneDue {
+    /// Its index, from 0.
+    pub milestone: u32,
+    /// What it releases.
+    pub amount: Amount,
+    /// The deadline.
+    pub due_at: DateTime,
+    /// keccak256 of the delivery proof (delivered milestones).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::primitives::schema::Hash>, required = true)
+    )]
+    pub proof_hash: Option<B256>,
+}
+
+/// A backer's or buyer's money in an order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackerPosition {
+    /// Units held.
+    pub units: u64,
+    /// Paid in.
+    pub paid: Amount,
+    /// Refunded so far.
+    pub refunded: Amount,
+    /// What a refund would pay now.
+    pub refundable: Amount,
+    /// Whether its units carry approval and dispute weight.
+    pub weighted: bool,
+    /// A delivered milestone waiting for its confirmation (or dispute) within the review
+    /// window, when its units carry weight.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub confirmation_due: Option<MilestoneDue>,
+}
+
+/// A promoter's commission in an order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PromoterPosition {
+    /// Units its backers hold.
+    pub units: u64,
+    /// Commission claimed so far.
+    pub claimed: Amount,
+    /// Commission claimable now.
+    pub claimable: Amount,
+}
+
+/// An arbiter's open case in an order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArbiterPosition {
+    /// The dispute waiting for its ruling, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub open_dispute: Option<ArbiterCase>,
+}
+
+/// A dispute waiting for the arbiter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArbiterCase {
+    /// The disputed milestone (its amount is the most a ruling may release) and the ruling's
+    /// deadline, with the delivery proof's hash.
+    pub milestone: MilestoneDue,
+    /// Who disputed.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub disputed_by: Address,
+    /// The bond it posted.
+    pub bond: Amount,
+}
+
+impl DashboardOrder {
+    /// `account`'s position in the order `d`: `treasury` is the chain's Treasury (its share
+    /// counts as the treasury's, not a maker's), `share_claimed` what the account claimed as
+    /// seller or split recipient.
+    pub fn of(
+        d: &crate::orders::OrderDetail,
+        account: Address,
+        treasury: Address,
+        share_claimed: alloy_primitives::U256,
+    ) -> Self {
+        use crate::{MilestoneState, payout};
+        let o = &d.summary;
+        let active = o.status == OrderStatus::Active;
+        let current = d.milestones.get(o.current_milestone as usize);
+        let due = |at: &Option<DateTime>| {
+            Some(MilestoneDue {
+                milestone: current?.index,
+                amount: current?.amount,
+                due_at: at.clone()?,
+                proof_hash: current?.proof_hash,
+            })
+        };
+        let state = d.figures.milestone_state;
+        let seller = d.terms.seller == account;
+        let recipient = d.terms.splits.iter().any(|s| s.recipient == account);
+        let maker = (seller || recipient).then(|| {
+            let earned = payout::entitlement(&d.terms, treasury, &d.figures, account);
+            MakerPosition {
+                seller,
+                earned: earned.into(),
+                claimed: share_claimed.into(),
+                claimable: earned.saturating_sub(share_claimed).into(),
+                delivery_due: (seller && active && state == MilestoneState::Pending)
+                    .then(|| due(&o.deliver_by))
+                    .flatten(),
+            }
+        });
+        let backer = d.pledges.iter().find(|p| p.backer == account).map(|p| BackerPosition {
+            units: p.units,
+            paid: p.paid,
+            refunded: p.refunded,
+            refundable: p.refundable,
+            weighted: p.weighted,
+            confirmation_due: (p.weighted && active && state == MilestoneState::Delivered)
+                .then(|| due(&o.review_ends_at))
+                .flatten(),
+        });
+        let promoter =
+            d.promotions.iter().find(|p| p.promoter == account && p.units > 0).map(|p| {
+                PromoterPosition {
+                    units: p.units,
+                    claimed: p.commission_claimed,
+                    claimable: p.commission_claimable,
+                }
+            });
+        let arbiter = (d.terms.arbiter == account).then(|| ArbiterPosition {
+            open_dispute: d.disputes.iter().find(|x| !x.resolved).map(|x| {
+                let m = d.milestones.get(x.milestone as usize);
+                ArbiterCase {
+                    milestone: MilestoneDue {
+                        milestone: x.milestone,
+                        amount: m.map(|m| m.amount).unwrap_or_default(),
+                        due_at: x.ruling_ends_at.clone(),
+                        proof_hash: m.and_then(|m| m.proof_hash),
+                    },
+                    disputed_by: x.disputed_by,
+                    bond: x.bond,
+                }
+            }),
+        });
+        Self {
+            summary: o.clone(),
+            terms_packed: d.proof.terms_packed.clone(),
+            maker,
+            backer,
+            promoter,
+            arbiter,
+        }
+    }
 }

@@ -575,6 +575,61 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     bad(&w, &format!("/v1/accounts/{}/orders?role=owner", hex(dev(1))), "role").await?;
     bad(&w, "/v1/accounts/0xnothex", "address").await?;
 
+    // ---------------------------------------------------------------- dashboards
+    // Every amount on every party's dashboard is what the Escrow's lens says on chain.
+    let mut seen = (0, 0, 0, 0);
+    for who in [maker, backer, promoter, partner, client, arbiter, potter] {
+        let (status, dash) = w.get(&format!("/v1/accounts/{}/dashboard", hex(dev(who)))).await?;
+        assert_eq!(status, 200, "{dash}");
+        assert_eq!(dash["truncated"], false);
+        for item in dash["orders"].as_array().context("orders")? {
+            let id = U256::from(n(&item["summary"]["order_id"]));
+            let terms: alloy::primitives::Bytes =
+                item["terms_packed"].as_str().context("terms")?.parse()?;
+            let account = dev(who);
+            if !item["maker"].is_null() {
+                seen.0 += 1;
+                let call = EscrowLens::claimableCall { orderId: id, terms: terms.clone(), account };
+                assert_eq!(
+                    U256::from(n(&item["maker"]["claimable"])),
+                    w.lens(call).await?,
+                    "{item}"
+                );
+            }
+            if !item["backer"].is_null() {
+                seen.1 += 1;
+                let call = EscrowLens::refundableCall {
+                    orderId: id,
+                    terms: terms.clone(),
+                    backer: account,
+                };
+                assert_eq!(
+                    U256::from(n(&item["backer"]["refundable"])),
+                    w.lens(call).await?,
+                    "{item}"
+                );
+            }
+            if !item["promoter"].is_null() {
+                seen.2 += 1;
+                let call =
+                    EscrowLens::commissionClaimableCall { orderId: id, terms, promoter: account };
+                assert_eq!(
+                    U256::from(n(&item["promoter"]["claimable"])),
+                    w.lens(call).await?,
+                    "{item}"
+                );
+            }
+            if !item["arbiter"]["open_dispute"].is_null() {
+                seen.3 += 1;
+                assert_eq!(item["arbiter"]["open_dispute"]["disputed_by"], hex(dev(client)));
+                assert_eq!(item["summary"]["order_id"], c.to_string());
+            }
+        }
+    }
+    assert_eq!(seen.3, 1, "the arbiter's one open dispute");
+    assert!(seen.0 >= 6 && seen.1 >= 2 && seen.2 >= 1, "{seen:?}");
+    bad(&w, "/v1/accounts/0xnothex/dashboard", "address").await?;
+
     // ---------------------------------------------------------------- catalogue
     let (status, artisans) = w.get("/v1/artisans").await?;
     assert_eq!(status, 200, "{artisans}");

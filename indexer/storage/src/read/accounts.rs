@@ -205,3 +205,49 @@ pub async fn orders(
     };
     summaries(pool, sql, cursor, limit).await
 }
+
+/// One order on an account's dashboard: where it is, its kept detail (`order_details`, when
+/// the writer has kept it) and the shares the account claimed from it.
+#[derive(Debug)]
+pub struct DashboardRow {
+    /// The chain.
+    pub chain_id: i64,
+    /// The order id, decimal.
+    pub order_id: String,
+    /// The order's detail as the API serves it, when kept.
+    pub detail: Option<Vec<u8>>,
+    /// Shares (as seller, split recipient or treasury) the account claimed from it, decimal.
+    pub share_claimed: String,
+}
+
+/// The orders in which `address` plays any part (seller, split recipient, arbiter, backer,
+/// promoter), newest first, at most `limit`.
+#[tracing::instrument(skip(pool))]
+pub async fn dashboard(
+    pool: &PgPool,
+    address: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<DashboardRow>> {
+    sqlx::query_as!(
+        DashboardRow,
+        r#"WITH mine AS (
+              SELECT chain_id, order_id FROM orders WHERE seller = $1 OR arbiter = $1
+                OR terms -> 'splits' @> jsonb_build_array(jsonb_build_object('recipient', $1::TEXT))
+              UNION SELECT chain_id, order_id FROM pledges
+                WHERE backer = $1 AND (units > 0 OR refunds > 0)
+              UNION SELECT chain_id, order_id FROM promotions WHERE promoter = $1 AND units > 0)
+           SELECT o.chain_id AS "chain_id!", o.order_id::TEXT AS "order_id!", d.body AS "detail?",
+              coalesce((SELECT sum(c.amount) FROM claims c WHERE c.chain_id = o.chain_id
+                 AND c.order_id = o.order_id AND c.account = $1 AND c.kind = 'share'), 0)::TEXT
+                 AS "share_claimed!"
+           FROM mine m
+           JOIN orders o ON o.chain_id = m.chain_id AND o.order_id = m.order_id
+           LEFT JOIN order_details d ON d.chain_id = o.chain_id AND d.order_id = o.order_id
+           ORDER BY o.created_at DESC, o.chain_id, o.order_id DESC
+           LIMIT $2"#,
+        address,
+        limit,
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -205,9 +205,17 @@ test('collective order: created through the form, pledges by two accounts with a
   await act(page, 'collect');
   assert.equal(await escrowBalance(A, DEV[4]), 0n);
   assert.equal(await tokenBalance(A, DEV[4]), BigInt(dusd(38.61)));
+  // The promoter's dashboard says what it may claim and claims it in one click.
   await wallet.setAccount(DEV[5]);
+  await go(page, '/dashboard');
+  const promoted = dashLine(page, 'promoter', id);
+  await promoted.waitFor();
+  assert.match(await promoted.innerText(), /2 units through your link, commission claimed 0 dUSD, claimable now 0\.99 dUSD/);
+  assert.equal(await promoted.getByTestId('claim-commission').innerText(), 'Claim 0.99 dUSD');
   await act(page, 'claim-commission');
   assert.equal(await escrowBalance(A, DEV[5]), BigInt(dusd(0.99)));
+  await promoted.filter({ hasText: 'commission claimed 0.99 dUSD, claimable now 0 dUSD' }).waitFor();
+  await go(page, `/orders/${A}/${id}`);
   await waitApi(`/v1/orders/${A}/${id}`, (o) => o.status === 'Completed');
   await page.reload();
   await page.getByTestId('backers').waitFor();
@@ -215,13 +223,19 @@ test('collective order: created through the form, pledges by two accounts with a
   // The maker's dashboard lists the order; the artisan's profile tells the story.
   await wallet.setAccount(DEV[4]);
   await go(page, '/dashboard');
-  await page.getByTestId('order-card').filter({ hasText: 'Alpaca wool blankets' }).first().waitFor();
+  await dashLine(page, 'maker', id).filter({ hasText: 'Alpaca wool blankets' }).waitFor();
   await shoot(page, 'dashboard-maker');
-  // A backer's dashboard gives its real referral link to the order it backs.
+  // What the maker earned, claimed and may still claim, as the chain says.
+  const makerLine = dashLine(page, 'maker', id);
+  assert.match(await makerLine.innerText(), /earned 38\.61 dUSD, claimed 38\.61 dUSD, claimable now 0 dUSD/);
+  // A backer's dashboard: its units and payments, and its real referral link to the order.
   await wallet.setAccount(DEV[1]);
   await go(page, '/dashboard');
-  const link = page.getByTestId('referral-link').filter({ hasText: `/orders/${A}/${id}?` });
-  assert.equal(await link.innerText(), `${base}/orders/${A}/${id}?ref=${DEV[1]}`);
+  const backed = dashLine(page, 'backer', id);
+  await backed.waitFor();
+  assert.match(await backed.innerText(), /2 units, paid 20 dUSD, refunded 0 dUSD/);
+  assert.equal(await backed.getByTestId('referral-link').innerText(), `${base}/orders/${A}/${id}?ref=${DEV[1]}`);
+  await shoot(page, 'dashboard-backer');
   await wallet.setAccount(DEV[4]);
   await go(page, `/artisans/${DEV[4]}`);
   await page.getByText('Rosa learned backstrap weaving').waitFor();
@@ -244,8 +258,17 @@ test('failed order: refunds return exactly what was paid', async () => {
   await page.reload();
   await act(page, 'finalize');
   assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 2, 'Failed');
+  // The refund is one click on the backer's dashboard, for the amount the lens computes.
+  const due = BigInt(await call(url(A), addr(A, 'escrow_lens'), 'refundable(uint256,bytes,address)(uint256)', id, (await waitApi(`/v1/orders/${A}/${id}`, (o) => o.status === 'Failed')).proof.terms_packed, DEV[3]));
+  assert.equal(due, BigInt(dusd(30)));
+  await go(page, '/dashboard');
+  const line = dashLine(page, 'backer', id);
+  await line.getByTestId('refund').waitFor();
+  assert.equal(await line.getByTestId('refund').innerText(), `Take my refund of ${dusdText(due)}`);
   await act(page, 'refund');
   assert.equal(await tokenBalance(A, DEV[3]), start, 'exactly what was paid comes back');
+  await line.filter({ hasText: 'refunded 30 dUSD' }).waitFor();
+  await go(page, `/orders/${A}/${id}`);
   // Once refunded, the chain says there is nothing left to refund: the button goes away.
   await page.getByTestId('refund').waitFor({ state: 'detached', timeout: 10000 });
   void wallet;
@@ -271,6 +294,14 @@ test('dispute: bonded by the client, ruled by the arbiter on the delivered miles
   // A backer cannot rule: the arbiter's form is not offered.
   assert.equal(await page.getByTestId('rule-end').count(), 0);
   await wallet.setAccount(DEV[6]);
+  // The arbiter's dashboard lists the dispute waiting, with the bond and the deadline.
+  await waitApi(`/v1/orders/${A}/${id}`, (o) => o.ruling_ends_at);
+  await go(page, '/dashboard');
+  const caseLine = dashLine(page, 'arbiter', id);
+  await caseLine.waitFor();
+  assert.match(await caseLine.innerText(), new RegExp(`Disputed by ${DEV[2].slice(0, 6)}…${DEV[2].slice(-4)} with a bond of 1\\.25 dUSD: rule on milestone 1 \\(25 dUSD\\), by `));
+  await shoot(page, 'dashboard-arbiter');
+  await go(page, `/orders/${A}/${id}`);
   await act(page, 'rule-end', { fill: () => page.locator('#release').fill('5') });
   assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 5, 'Resolved');
   // 5 of the first milestone released; the client takes back the other 45 and, the dispute
@@ -527,6 +558,12 @@ test('browse and pages render at phone and desktop sizes', async () => {
   }
   await context.close();
 });
+
+/** The dashboard line of order `id` on chain A in role `role` (maker, backer, promoter,
+ * arbiter). */
+function dashLine(page, role, id) {
+  return page.getByTestId(`dash-${role}`).locator('li', { has: page.locator(`a[href="/orders/${A}/${id}"]`) });
+}
 
 /** A dUSD amount (6 decimals) as the app writes it: no trailing zeros. */
 function dusdText(v) {

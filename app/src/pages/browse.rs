@@ -94,7 +94,7 @@ pub(crate) fn page() -> impl IntoView {
                 Some(Ok(page)) if page.items.is_empty() => {
                     view! { <p class="muted">"No orders match."</p> }.into_any()
                 }
-                Some(Ok(page)) => cards(w, &page.items, None),
+                Some(Ok(page)) => cards(w, &page.items),
             })}
     }
 }

@@ -7,9 +7,8 @@ use leptos::prelude::*;
 use super::{Load, error_box, funding_html, loading};
 use crate::{api, format::money, wallet::Wallet};
 
-/// One order as a card (HTML); with `referral` (an account), the card carries that
-/// account's referral link to the order.
-pub(crate) fn order_card(w: Wallet, o: &OrderSummary, referral: Option<&str>) -> String {
+/// One order as a card (HTML).
+pub(crate) fn order_card(w: Wallet, o: &OrderSummary) -> String {
     let chain = o.chain_id;
     let id = o.order_id;
     let title = o.title.clone().unwrap_or_else(|| format!("Order #{id}"));
@@ -21,7 +20,7 @@ pub(crate) fn order_card(w: Wallet, o: &OrderSummary, referral: Option<&str>) ->
         .collect::<Vec<_>>()
         .join(" · ");
     format!(
-        "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}{}</li>",
+        "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}</li>",
         escape_html(&title),
         o.kind.as_str(),
         status.to_ascii_lowercase(),
@@ -33,37 +32,19 @@ pub(crate) fn order_card(w: Wallet, o: &OrderSummary, referral: Option<&str>) ->
         } else {
             format!("<p class=\"small muted\">{}</p>", escape_html(&place))
         },
-        funding_html(o.units_pledged, o.min_units, o.max_units),
-        referral.map_or_else(String::new, |a| {
-            let origin =
-                web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-            let link = escape_html(&format!("{origin}/orders/{chain}/{id}?ref={a}"));
-            format!(
-                "<p class=\"small\">Your referral link: <a data-testid=\"referral-link\" href=\"{link}\">{link}</a></p>"
-            )
-        })
+        funding_html(o.units_pledged, o.min_units, o.max_units)
     )
 }
 
-/// Orders as a list of cards, with `referral`'s links when given.
-pub(crate) fn cards(w: Wallet, list: &[OrderSummary], referral: Option<&str>) -> AnyView {
-    let inner: String = list.iter().map(|o| order_card(w, o, referral)).collect();
+/// Orders as a list of cards.
+pub(crate) fn cards(w: Wallet, list: &[OrderSummary]) -> AnyView {
+    let inner: String = list.iter().map(|o| order_card(w, o)).collect();
     view! { <ul class="cards" inner_html=inner></ul> }.into_any()
 }
 
 /// The orders of an API list path (a [`Page`] of [`OrderSummary`]) as cards, reloaded
-/// after each confirmed transaction and each new event; `empty` when there are none.
+/// after each confirmed transaction; `empty` when there are none.
 pub(crate) fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
-    order_list_for(w, path, empty, None)
-}
-
-/// [`order_list`] whose cards carry `referral`'s referral link.
-pub(crate) fn order_list_for(
-    w: Wallet,
-    path: String,
-    empty: &'static str,
-    referral: Option<String>,
-) -> impl IntoView {
     let res = Load::new(move || {
         w.refresh.track();
         w.live.track();
@@ -75,7 +56,7 @@ pub(crate) fn order_list_for(
                 None => loading(),
                 Some(Err(e)) => error_box(e.to_owned()),
                 Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">{empty}</p> }.into_any(),
-                Some(Ok(page)) => cards(w, &page.items, referral.as_deref()),
+                Some(Ok(page)) => cards(w, &page.items),
             })}
     }
 }

@@ -293,7 +293,7 @@ contract Shop is IShop, EIP712, Nonces, ReentrancyGuardTransient {
         uint256[] memory prices = new uint256[](count);
         uint256[] memory stockLeft = new uint256[](count);
         address token = _listings[items[0].listingId].token;
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < count; ++i) {
             Item calldata item = items[i];
             address itemToken;

@@ -42,8 +42,9 @@ interface IShop {
     /// bytes32 metadataHash,Milestone[] milestones,Split[] splits,uint256 nonce,uint256 deadline)
     /// Milestone(uint16 bps,uint32 deliveryPeriod)Split(address recipient,uint16 bps)`.
     /// @param seller The artisan: seller of every purchase's order.
-    /// @param partner The partner shop that sells it, or `address(0)`; recorded for off-chain
-    /// use (its share, if any, is an entry of `splits`).
+    /// @param partner The partner shop that sells it, or `address(0)`: recorded as the seller
+    /// states it, for off-chain use (the partner's own assent is submitting a signed listing);
+    /// its share, if any, is an entry of `splits`.
     /// @param token Payment token (`address(0)`: the native coin); must be allowlisted.
     /// @param unitPrice Price of one unit in the token's smallest unit; not zero.
     /// @param stock Units for sale.

@@ -10,6 +10,7 @@ import {CointentGovernor} from "src/CointentGovernor.sol";
 import {DemoStablecoin} from "src/DemoStablecoin.sol";
 import {Escrow} from "src/Escrow.sol";
 import {EscrowLens} from "src/EscrowLens.sol";
+import {Shop} from "src/Shop.sol";
 import {TeamVesting} from "src/TeamVesting.sol";
 import {TermsVerifier} from "src/TermsVerifier.sol";
 import {Token} from "src/Token.sol";
@@ -31,7 +32,9 @@ import {ITermsVerifier} from "src/interfaces/ITermsVerifier.sol";
 /// admin and no proposer; the deployer then grants the proposer and canceller roles to the
 /// governor and renounces the admin role, in the same run, as OpenZeppelin recommends. The
 /// Escrow likewise names the deployer as its allowlist bootstrap: in the same run the deployer
-/// allowlists this chain's payment tokens and renounces, leaving the allowlist to governance.
+/// allowlists this chain's payment tokens, sets the Shop (the one contract that may sell
+/// listings' purchases as orders, whose address depends on the Escrow's) and renounces, leaving
+/// the allowlist to governance and the shop fixed.
 ///
 /// Token distribution (100 M CINT of the 1 000 M cap, minted at construction):
 /// - 70 M community share, held by the timelock: spent only by passed proposals;
@@ -58,6 +61,7 @@ abstract contract DeployBase is CommonBase {
         address stablecoin;
         address verifier;
         address lens;
+        address shop;
         address teamVesting;
     }
 
@@ -107,6 +111,7 @@ abstract contract DeployBase is CommonBase {
         d.verifier = _addressOf(type(TermsVerifier).creationCode);
         d.escrow = _addressOf(_escrowInitCode(d.timelock, d.treasury, d.verifier, deployer));
         d.lens = _addressOf(_lensInitCode(d.escrow));
+        d.shop = _addressOf(_shopInitCode(d.escrow));
         if (p.local) d.stablecoin = _addressOf(type(DemoStablecoin).creationCode);
     }
 
@@ -129,6 +134,7 @@ abstract contract DeployBase is CommonBase {
         _create("verifier", d.verifier, type(TermsVerifier).creationCode);
         _create("escrow", d.escrow, _escrowInitCode(d.timelock, d.treasury, d.verifier, deployer));
         _create("lens", d.lens, _lensInitCode(d.escrow));
+        _create("shop", d.shop, _shopInitCode(d.escrow));
         if (p.local) _create("stablecoin", d.stablecoin, type(DemoStablecoin).creationCode);
 
         IEscrow escrow = IEscrow(d.escrow);
@@ -137,6 +143,7 @@ abstract contract DeployBase is CommonBase {
             for (uint256 i; i < tokens.length; ++i) {
                 escrow.setTokenAllowed(tokens[i], true);
             }
+            if (escrow.shop() == address(0)) escrow.setShop(d.shop);
             escrow.renounceBootstrap();
         }
 
@@ -243,6 +250,10 @@ abstract contract DeployBase is CommonBase {
         return abi.encodePacked(type(EscrowLens).creationCode, abi.encode(IEscrow(escrow)));
     }
 
+    function _shopInitCode(address escrow) internal pure returns (bytes memory) {
+        return abi.encodePacked(type(Shop).creationCode, abi.encode(IEscrow(escrow)));
+    }
+
     function _addressOf(bytes memory initCode) internal pure returns (address) {
         return address(
             uint160(
@@ -273,7 +284,7 @@ abstract contract DeployBase is CommonBase {
 /// @title Deploy
 /// @notice Deploys Co-Intent and writes `deployments/<chain id>.json`:
 /// `{"chain_id", "start_block", "local", "payment_tokens": [...], "contracts": {escrow, token,
-/// treasury, governor, timelock, stablecoin, escrow_lens, terms_verifier, team_vesting}}`.
+/// treasury, governor, timelock, stablecoin, escrow_lens, terms_verifier, team_vesting, shop}}`.
 /// `stablecoin` is the zero address off local chains; `payment_tokens` lists the tokens on the
 /// escrow's allowlist among those this deployment considers (the native coin is
 /// `0x0000000000000000000000000000000000000000`). `start_block` is a block at or before the
@@ -334,6 +345,7 @@ contract Deploy is Script, DeployBase {
         vm.serializeAddress(c, "escrow_lens", d.lens);
         vm.serializeAddress(c, "terms_verifier", d.verifier);
         vm.serializeAddress(c, "team_vesting", d.teamVesting);
+        vm.serializeAddress(c, "shop", d.shop);
         c = vm.serializeAddress(c, "stablecoin", d.stablecoin);
         string memory root = "deployment";
         vm.serializeUint(root, "chain_id", block.chainid);

@@ -25,6 +25,10 @@
 //! `Escrow::Finalized::status`, `IEscrow::OrderState::status` alike), which
 //! `cointent_domain::OrderStatus::try_from` reads.
 //!
+//! The [`Shop`]'s listings take the Escrow's `Milestone` and `Split` structs, so its bindings
+//! get their own copy of `IEscrow` too and live in [`shop`] (re-exported as [`Shop`]), next to
+//! its own types ([`shop::IShop::Listing`], [`shop::IShop::Item`], [`shop::IShop::Permit`]).
+//!
 //! ```
 //! use alloy_sol_types::SolCall;
 //! use cointent_abi::{DemoStablecoin, Escrow, IEscrow};
@@ -46,6 +50,7 @@ pub const ABI_JSON: &[(&str, &str)] = &[
     ("DemoStablecoin", include_str!("../json/DemoStablecoin.json")),
     ("Escrow", include_str!("../json/Escrow.json")),
     ("EscrowLens", include_str!("../json/EscrowLens.json")),
+    ("Shop", include_str!("../json/Shop.json")),
     ("TeamVesting", include_str!("../json/TeamVesting.json")),
     ("TermsVerifier", include_str!("../json/TermsVerifier.json")),
     ("TimelockController", include_str!("../json/TimelockController.json")),
@@ -87,6 +92,22 @@ pub mod escrow {
 }
 
 pub use escrow::Escrow;
+
+/// The Shop's bindings, with their own copy of the Escrow's `Milestone` and `Split` (see the
+/// crate docs).
+pub mod shop {
+    #![allow(missing_docs)]
+
+    use alloy_sol_types::sol;
+
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        Shop,
+        "json/Shop.json"
+    );
+}
+
+pub use shop::Shop;
 
 sol!(
     #[derive(Debug, PartialEq, Eq)]
@@ -134,6 +155,7 @@ mod tests {
                 "DemoStablecoin",
                 "Escrow",
                 "EscrowLens",
+                "Shop",
                 "TeamVesting",
                 "TermsVerifier",
                 "TimelockController",
@@ -157,6 +179,13 @@ mod tests {
              uint16,address,address,bytes32,(uint16,uint32)[],(address,uint16)[]))"
         );
         assert_eq!(TermsVerifier::digestCall::SIGNATURE, "digest(address,bytes)");
+        assert_eq!(Escrow::createSaleCall::SIGNATURE, "createSale(bytes,address,uint32,address)");
+        assert_eq!(Shop::buyCall::SIGNATURE, "buy(uint256,uint32,address,uint256)");
+        assert_eq!(Shop::buyCartCall::SIGNATURE, "buyCart((uint256,uint32,address,uint256)[])");
+        assert_eq!(
+            Shop::Purchased::SIGNATURE,
+            "Purchased(uint256,uint256,address,uint256,uint256,uint256)"
+        );
     }
 
     #[test]

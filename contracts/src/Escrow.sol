@@ -115,6 +115,8 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     mapping(uint256 orderId => mapping(address account => Participant)) private _participants;
     mapping(uint256 orderId => mapping(address account => uint256)) private _claimed;
     mapping(address token => mapping(address account => uint256)) private _balances;
+    // Appended after the slots the lens pins: the one contract allowed to call `createSale`.
+    address private _shop;
 
     modifier onlyGovernance() {
         _onlyGovernance();
@@ -170,6 +172,25 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IEscrow
+    function createSale(bytes calldata terms, address buyer, uint32 units, address promoter)
+        external
+        payable
+        nonReentrant
+        returns (uint256 orderId)
+    {
+        // The shop establishes the seller's will: it sells only listings the seller made or
+        // signed.
+        if (msg.sender != _shop) revert OnlyShop(msg.sender);
+        _validate(terms);
+        if (buyer == address(0) || terms.soleBuyer() != buyer) revert InvalidTerms("soleBuyer");
+        if (terms.minUnits() != units || terms.maxUnits() != units) revert InvalidTerms("units");
+        orderId = _createOrder(terms, terms.seller());
+        uint256 amount = _pledge(orderId, terms, buyer, units, promoter);
+        _finalize(orderId, terms);
+        _take(terms.token(), amount);
+    }
+
+    /// @inheritdoc IEscrow
     function revokeTerms(bytes calldata terms) external {
         if (msg.sender != terms.seller()) revert OnlySeller(msg.sender);
         bytes32 digest = verifier.digest(address(this), terms);
@@ -185,7 +206,7 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         nonReentrant
     {
         _checkTerms(orderId, terms);
-        _pledge(orderId, terms, units, promoter);
+        _take(terms.token(), _pledge(orderId, terms, msg.sender, units, promoter));
     }
 
     /// @inheritdoc IEscrow
@@ -209,7 +230,7 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
                 .permit(msg.sender, address(this), units * terms.unitPrice(), deadline, v, r, s) {}
                 catch {}
         }
-        _pledge(orderId, terms, units, promoter);
+        _take(token, _pledge(orderId, terms, msg.sender, units, promoter));
     }
 
     /// @inheritdoc IEscrow
@@ -255,23 +276,7 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     /// @inheritdoc IEscrow
     function finalize(uint256 orderId, bytes calldata terms) external returns (Status status) {
         _checkTerms(orderId, terms);
-        OrderState storage s = _state[orderId];
-        if (s.status != Status.Funding) revert WrongStatus(orderId, s.status);
-        uint256 units = s.unitsPledged;
-        // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp < terms.fundingDeadline() && units < terms.maxUnits()) {
-            revert FundingOpen(orderId);
-        }
-        uint256 deliverBy = 0;
-        if (units >= terms.minUnits()) {
-            status = Status.Active;
-            deliverBy = block.timestamp + terms.deliveryPeriod(0);
-        } else {
-            status = Status.Failed;
-        }
-        s.status = status;
-        s.since = uint40(block.timestamp);
-        emit Finalized(orderId, status, units, units * terms.unitPrice(), deliverBy);
+        return _finalize(orderId, terms);
     }
 
     /// @inheritdoc IEscrow
@@ -533,11 +538,17 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IEscrow
+    function setShop(address newShop) external {
+        _onlyBootstrap();
+        if (newShop == address(0)) revert ZeroAddress();
+        if (_shop != address(0)) revert ShopAlreadySet(_shop);
+        _shop = newShop;
+        emit ShopSet(newShop);
+    }
+
+    /// @inheritdoc IEscrow
     function renounceBootstrap() external {
-        address bootstrap_ = _config.bootstrap;
-        if (msg.sender != bootstrap_ || bootstrap_ == address(0)) {
-            revert OnlyGovernance(msg.sender);
-        }
+        address bootstrap_ = _onlyBootstrap();
         _config.bootstrap = address(0);
         emit BootstrapRenounced(bootstrap_);
     }
@@ -581,6 +592,11 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         return _config.orderCount;
     }
 
+    /// @inheritdoc IEscrow
+    function shop() external view returns (address) {
+        return _shop;
+    }
+
     // --------------------------------------------------------------- internals
 
     /// @dev Opens an order with validated terms once the seller's will is established.
@@ -605,22 +621,28 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         _state[orderId].since = uint40(block.timestamp);
     }
 
-    function _pledge(uint256 orderId, bytes calldata terms, uint256 units, address promoter)
-        private
-    {
+    /// @dev Records `backer`'s pledge of `units` and returns their price, which the caller then
+    /// takes from `msg.sender` (the backer itself, or the shop that collected it from the buyer).
+    function _pledge(
+        uint256 orderId,
+        bytes calldata terms,
+        address backer,
+        uint256 units,
+        address promoter
+    ) private returns (uint256 amount) {
         if (_config.paused) revert Paused();
         OrderState memory s = _state[orderId];
         _requireFundingOpen(orderId, terms, s);
         if (units == 0) revert ZeroUnits();
         address soleBuyer = terms.soleBuyer();
-        if (soleBuyer != address(0) && msg.sender != soleBuyer) revert NotSoleBuyer(msg.sender);
+        if (soleBuyer != address(0) && backer != soleBuyer) revert NotSoleBuyer(backer);
         uint256 available = terms.maxUnits() - s.unitsPledged;
         if (units > available) revert CapExceeded(available);
-        uint256 amount = units * terms.unitPrice();
-        Participant memory b = _participants[orderId][msg.sender];
+        amount = units * terms.unitPrice();
+        Participant memory b = _participants[orderId][backer];
         // The promoter is fixed by the backer's first pledge made while holding no units.
         if (b.units == 0) {
-            if (promoter != address(0)) _checkPromoter(orderId, terms, promoter);
+            if (promoter != address(0)) _checkPromoter(orderId, terms, backer, promoter);
             b.promoter = promoter;
         } else {
             promoter = b.promoter;
@@ -632,7 +654,7 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
             // forge-lint: disable-start(unsafe-typecast)
             b.units += uint32(units);
             s.unitsPledged += uint32(units);
-            if (b.promoted == 0 && !EscrowMath.isRole(terms, msg.sender)) {
+            if (b.promoted == 0 && !EscrowMath.isRole(terms, backer)) {
                 s.weightedUnits += uint32(units);
             }
             if (promoter != address(0)) {
@@ -644,17 +666,41 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
             }
             // forge-lint: disable-end(unsafe-typecast)
         }
-        _participants[orderId][msg.sender] = b;
+        _participants[orderId][backer] = b;
         _save(orderId, s);
-        emit Pledged(orderId, msg.sender, promoter, units, amount, s.weightedUnits);
-        _take(terms.token(), amount);
+        emit Pledged(orderId, backer, promoter, units, amount, s.weightedUnits);
+    }
+
+    /// @dev Ends funding of an order whose terms were checked: `Active` once the goal is met,
+    /// `Failed` past the deadline short of it.
+    function _finalize(uint256 orderId, bytes calldata terms) private returns (Status status) {
+        OrderState storage s = _state[orderId];
+        if (s.status != Status.Funding) revert WrongStatus(orderId, s.status);
+        uint256 units = s.unitsPledged;
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp < terms.fundingDeadline() && units < terms.maxUnits()) {
+            revert FundingOpen(orderId);
+        }
+        uint256 deliverBy = 0;
+        if (units >= terms.minUnits()) {
+            status = Status.Active;
+            deliverBy = block.timestamp + terms.deliveryPeriod(0);
+        } else {
+            status = Status.Failed;
+        }
+        s.status = status;
+        s.since = uint40(block.timestamp);
+        emit Finalized(orderId, status, units, units * terms.unitPrice(), deliverBy);
     }
 
     /// @dev A promoter is never the backer itself, a role of the order (no commission for the
     /// seller, a split recipient, the arbiter or the treasury), nor a backer with weight (that
     /// would take its weight away).
-    function _checkPromoter(uint256 orderId, bytes calldata terms, address promoter) private view {
-        if (promoter == msg.sender) revert SelfReferral();
+    function _checkPromoter(uint256 orderId, bytes calldata terms, address backer, address promoter)
+        private
+        view
+    {
+        if (promoter == backer) revert SelfReferral();
         if (promoter == treasury || EscrowMath.isRole(terms, promoter)) {
             revert InvalidPromoter(promoter);
         }
@@ -921,6 +967,14 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
 
     function _onlyGovernance() private view {
         if (msg.sender != governance) revert OnlyGovernance(msg.sender);
+    }
+
+    /// @dev The caller is the bootstrap account, which has not renounced (then it is zero).
+    function _onlyBootstrap() private view returns (address bootstrap_) {
+        bootstrap_ = _config.bootstrap;
+        if (msg.sender != bootstrap_ || bootstrap_ == address(0)) {
+            revert OnlyGovernance(msg.sender);
+        }
     }
 
     function _setPaused(bool paused_) private {

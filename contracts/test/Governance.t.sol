@@ -15,6 +15,7 @@ import {CointentGovernor} from "src/CointentGovernor.sol";
 import {DemoStablecoin} from "src/DemoStablecoin.sol";
 import {Escrow} from "src/Escrow.sol";
 import {EscrowLens} from "src/EscrowLens.sol";
+import {Shop} from "src/Shop.sol";
 import {TeamVesting} from "src/TeamVesting.sol";
 import {IEscrow} from "src/interfaces/IEscrow.sol";
 import {Token} from "src/Token.sol";
@@ -89,6 +90,8 @@ contract GovernanceTest is Test, DeployBase {
         assertEq(address(EscrowLens(d.lens).escrow()), d.escrow);
         assertEq(address(escrow.verifier()), d.verifier);
         assertEq(escrow.bootstrap(), address(0));
+        assertEq(escrow.shop(), d.shop);
+        assertEq(address(Shop(d.shop).escrow()), d.escrow);
         assertTrue(escrow.isTokenAllowed(address(0)));
         assertTrue(escrow.isTokenAllowed(d.stablecoin));
         assertEq(TeamVesting(payable(d.teamVesting)).owner(), team);

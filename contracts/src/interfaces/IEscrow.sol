@@ -10,7 +10,11 @@ import {ITermsVerifier} from "src/interfaces/ITermsVerifier.sol";
 ///
 /// Rules every user can rely on (each one is enforced here and tested):
 /// - Orders exist only by the seller's will: the seller sends `createOrder` itself, or signed
-///   the terms (EIP-712 `Terms`, checked for plain keys and for EIP-1271 contract wallets).
+///   the terms (EIP-712 `Terms`, checked for plain keys and for EIP-1271 contract wallets), or
+///   the shop set once at deployment (`setShop`) sells one purchase of a listing the seller
+///   made or signed there (`createSale`).
+/// - A sale from the shop is an ordinary order: its buyer is its sole buyer and only backer,
+///   it is funded and `Active` from its creation, and every later step is the usual one.
 /// - Payment tokens come from a per-chain allowlist kept by governance (the timelock).
 /// - Every waiting state ends by a deadline with a default outcome anyone may trigger:
 ///   funding ends at `fundingDeadline` (`finalize`); each milestone must be delivered within
@@ -359,6 +363,14 @@ interface IEscrow {
     /// @param token The token.
     error NothingToWithdraw(address account, address token);
 
+    /// @notice `createSale` was called by another account than the shop.
+    /// @param caller The caller.
+    error OnlyShop(address caller);
+
+    /// @notice The shop was set already; it is set once.
+    /// @param shop The shop.
+    error ShopAlreadySet(address shop);
+
     // ---------------------------------------------------------------- events
 
     /// @notice An order was created.
@@ -581,6 +593,11 @@ interface IEscrow {
     /// @param bootstrap The account.
     event BootstrapRenounced(address bootstrap);
 
+    /// @notice The deployment bootstrap account set the shop, the one contract that may create
+    /// sales (`createSale`). Set once, before the bootstrap renounces.
+    /// @param shop The shop.
+    event ShopSet(address shop);
+
     // ---------------------------------------------------------------- functions
 
     /// @notice Creates an order; the caller must be the terms' seller.
@@ -596,6 +613,23 @@ interface IEscrow {
     /// @return orderId The new order's id.
     function createOrderFor(bytes calldata terms, bytes calldata signature)
         external
+        returns (uint256 orderId);
+
+    /// @notice The shop sells one purchase of a listing as an order of its own: creates the order
+    /// (`OrderCreated`, with the shop as creator), records the buyer's pledge of all its units
+    /// (`Pledged`, the buyer as backer, the promoter rules unchanged) paid by the shop, which
+    /// collected it from the buyer (ERC-20 by allowance, or exactly that much native value),
+    /// and ends funding (`Finalized`, `Active`), all in this call. The terms are validated as
+    /// in `createOrder`; their sole buyer must be `buyer` and both their minimum and maximum
+    /// units `units`. Shop only: the shop establishes the seller's will.
+    /// @param terms The packed terms.
+    /// @param buyer The buyer: the order's sole buyer and only backer.
+    /// @param units Units bought.
+    /// @param promoter Who brought the buyer, or `address(0)`.
+    /// @return orderId The new order's id.
+    function createSale(bytes calldata terms, address buyer, uint32 units, address promoter)
+        external
+        payable
         returns (uint256 orderId);
 
     /// @notice The seller makes its signature over `terms` unusable.
@@ -771,7 +805,13 @@ interface IEscrow {
     /// @param allowed Whether new orders may use it.
     function setTokenAllowed(address token, bool allowed) external;
 
-    /// @notice The bootstrap account gives up its right to edit the allowlist.
+    /// @notice Sets the shop, the one contract that may call `createSale`. Once, by the
+    /// deployment bootstrap account before it renounces.
+    /// @param newShop The shop.
+    function setShop(address newShop) external;
+
+    /// @notice The bootstrap account gives up its right to edit the allowlist and to set the
+    /// shop.
     function renounceBootstrap() external;
 
     // ------------------------------------------------------------------ views
@@ -820,4 +860,8 @@ interface IEscrow {
     /// @notice Number of orders created; ids run from 1 to this.
     /// @return The count.
     function orderCount() external view returns (uint256);
+
+    /// @notice The shop, the one contract that may call `createSale`, or zero if none was set.
+    /// @return The shop.
+    function shop() external view returns (address);
 }

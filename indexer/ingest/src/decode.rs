@@ -25,6 +25,7 @@ const ABI_OF: &[(&str, &str)] = &[
     ("escrow_lens", "EscrowLens"),
     ("terms_verifier", "TermsVerifier"),
     ("team_vesting", "TeamVesting"),
+    ("shop", "Shop"),
 ];
 
 /// The member `OrderCreated` gains: its packed `terms`, unpacked.

@@ -41,6 +41,9 @@ pub fn App() -> impl IntoView {
     let w = wallet::Wallet::init();
     provide_context(w);
     let page = move || {
+        if !w.ready.get() {
+            return pages::loading();
+        }
         let full = route.0.get();
         let path = full.split(['?', '#']).next().unwrap_or_default().to_owned();
         let segs: Vec<String> = path.trim_matches('/').split('/').map(str::to_owned).collect();
@@ -73,6 +76,7 @@ pub fn App() -> impl IntoView {
         }
     };
     view! {
+        <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">
             <a class="brand" href="/">"Co-Intent"</a>
             <nav aria-label="Main">
@@ -86,7 +90,7 @@ pub fn App() -> impl IntoView {
         </header>
         <wallet::ChainBanner/>
         <wallet::TxBanner/>
-        <main id="main">{page}</main>
+        <main id="main" tabindex="-1">{page}</main>
     }
 }
 

@@ -86,11 +86,26 @@ async function waitApi(p, ok = () => true, timeout = 30000) {
   throw new Error(`timed out waiting for ${p}: ${JSON.stringify(last)?.slice(0, 300)}`);
 }
 
+const AXE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the page as it is: no serious or critical violation. */
+async function accessible(page, name) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(found, [], `axe on ${name}`);
+}
+
+/** Screenshots of the page at phone and desktop sizes, each checked with axe. */
 async function shoot(page, name) {
   for (const [tag, vp] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.setViewportSize(vp);
     await sleep(150);
     await page.screenshot({ path: path.join(SHOTS, `${name}-${tag}.png`), fullPage: true });
+    await accessible(page, `${name} at ${vp.width}x${vp.height}`);
   }
   await page.setViewportSize(PHONE);
 }
@@ -510,10 +525,21 @@ test('several wallets announce: a picker lets the user choose', async () => {
     window.addEventListener('eip6963:requestProvider', announce);
   });
   await go(page, '/');
+  // The keyboard's first stop is the skip link, which moves the focus to the page's content.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
   await page.getByRole('button', { name: 'Connect wallet' }).click();
   const picker = page.getByRole('dialog', { name: 'Choose a wallet' });
   await picker.waitFor();
   assert.equal(await picker.getByRole('button', { name: /Wallet/ }).count(), 2);
+  // The picker takes the focus (its first wallet) and Escape closes it.
+  await page.waitForFunction(() => document.activeElement?.classList.contains('wallet-choice'));
+  await page.keyboard.press('Escape');
+  await picker.waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await picker.waitFor();
   await shoot(page, 'wallet-picker');
   await picker.getByRole('button', { name: 'Test Wallet' }).click();
   await page.getByTestId('account').waitFor();
@@ -593,6 +619,11 @@ test('transactions on a phone: a pledge over the balance is refused in a visible
   const { page, wallet, context } = await openPage({ account: who });
   await go(page, `/orders/${A}/${id}`);
   await connect(page);
+  // The primary action is on the first screen of a phone, wallet connected.
+  await page.getByTestId('pledge').waitFor();
+  const box = await page.getByTestId('pledge').boundingBox();
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  assert.ok(box.y + box.height <= PHONE.height, `Pledge is on the first screen: ${JSON.stringify(box)}`);
   // Over the balance: refused before any prompt, in the token's units, in a toast a person
   // sees below the connected wallet's header.
   const have = await tokenBalance(A, who);

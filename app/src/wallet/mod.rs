@@ -89,6 +89,9 @@ pub(crate) struct Wallet {
     pub(crate) refresh: RwSignal<u32>,
     /// Chains served by the indexer (`/v1/chains`).
     pub(crate) chains: RwSignal<Vec<ChainInfo>>,
+    /// Whether the chains were asked for (answered or not): pages wait for it, so that no
+    /// amount is ever shown without its token's decimals and symbol.
+    pub(crate) ready: RwSignal<bool>,
     /// The action whose transaction flow is under way (its button's test id): while set,
     /// every action button is disabled, so a double click sends one transaction.
     pub(crate) flow: RwSignal<Option<&'static str>>,
@@ -108,6 +111,7 @@ impl Wallet {
             tx: RwSignal::new(TxState::Idle),
             refresh: RwSignal::new(0),
             chains: RwSignal::new(Vec::new()),
+            ready: RwSignal::new(false),
             flow: RwSignal::new(None),
             live: RwSignal::new(0),
         };
@@ -116,6 +120,7 @@ impl Wallet {
             if let Ok(list) = crate::api::get::<Vec<ChainInfo>>("/v1/chains").await {
                 w.chains.set(list);
             }
+            w.ready.set(true);
             // Transactions sent before a reload, or from another tab, are watched again.
             pending::resume(w);
         });

@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
 
 use super::{TxState, Wallet};
 use crate::format::short;
@@ -13,6 +14,15 @@ use crate::format::short;
 #[component]
 pub(crate) fn WalletBar() -> impl IntoView {
     let w = expect_context::<Wallet>();
+    // The picker takes the focus when it opens (its first wallet), and Escape closes it.
+    let picker = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = picker.get()
+            && let Ok(Some(first)) = el.query_selector("button")
+        {
+            let _ = first.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
     view! {
         <div class="wallet">
             {move || match w.account.get() {
@@ -30,7 +40,9 @@ pub(crate) fn WalletBar() -> impl IntoView {
             }}
         </div>
         <Show when=move || w.picker.get()>
-            <div class="modal" role="dialog" aria-modal="true" aria-label="Choose a wallet">
+            <div class="modal" role="dialog" aria-modal="true" aria-label="Choose a wallet"
+                node_ref=picker
+                on:keydown=move |e: leptos::ev::KeyboardEvent| if e.key() == "Escape" { w.picker.set(false) }>
                 <h2>"Choose a wallet"</h2>
                 <ul class="plain">
                     <For each=move || w.wallets.get() key=|i| i.uuid.clone() let:info>

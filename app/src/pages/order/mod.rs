@@ -19,7 +19,7 @@ use cointent_domain::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{Load, dl_html, error_box, funding_html, loading};
+use super::{Load, dl_html, error_box, funding_html, loading, raw};
 use crate::{
     api, eth,
     format::{date_time, money, percent, period, short, token_meta, units},
@@ -179,12 +179,11 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
         }
     });
     let title = order_id.clone();
+    // On a phone the primary action comes right after the title and the funding bar, before
+    // the record's details.
+    let head = move || detail.with(|r| r.and_then(Result::ok).map(|d| raw(head_html(d))));
     view! {
-        {move || detail.with(|r| match r {
-                None => loading(),
-                Some(Err(e)) => error_box(format!("Could not load order {title}: {e}")),
-                Some(Ok(d)) => overview(w, d),
-            })}
+        {head}
         {move || match (ctx.get(), live_state.get()) {
                 (Some(c), Some((a, Ok(l)))) if a == w.account.get() => {
                     view! { <actions::Actions ctx=c live=l account=a/> }.into_any()
@@ -192,7 +191,31 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
                 (_, Some((_, Err(e)))) => error_box(format!("Could not read the order from the chain: {e}")),
                 _ => loading(),
             }}
+        {move || detail.with(|r| match r {
+                None => loading(),
+                Some(Err(e)) => error_box(format!("Could not load order {title}: {e}")),
+                Some(Ok(d)) => overview(w, d),
+            })}
     }
+}
+
+/// The order's title as its page shows it: the metadata's, the mirror's, or its number.
+fn title_of(d: &OrderDetail) -> String {
+    let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
+    meta.map(|m| m.title)
+        .or_else(|| d.summary.title.clone())
+        .unwrap_or_else(|| format!("Order #{}", d.summary.order_id))
+}
+
+/// The head of the page (HTML): title, description and funding bar.
+fn head_html(d: &OrderDetail) -> String {
+    let o = &d.summary;
+    let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
+    let mut h = format!("<h1>{}</h1>", escape_html(&title_of(d)));
+    if let Some(desc) = meta.as_ref().and_then(|m| m.description.as_deref()) {
+        h += &format!("<p>{}</p>", escape_html(desc));
+    }
+    h + &funding_html(o.units_pledged, o.min_units, o.max_units)
 }
 
 /// The record: title, funding, terms, deadlines, milestones, disputes, breakdown, the maker,
@@ -204,10 +227,6 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     let m = |v| money(w, chain_id, &token, v);
     let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
     let meta = meta.as_ref();
-    let title = meta
-        .map(|m| m.title.clone())
-        .or_else(|| o.title.clone())
-        .unwrap_or_else(|| format!("Order #{id}"));
     let mut rows: Vec<(&str, String)> = vec![
         ("Kind", o.kind.as_str().to_owned()),
         ("Status (indexer)", o.status.as_str().to_owned()),
@@ -243,11 +262,7 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     if o.creator != o.seller {
         rows.push(("Created by (relayed)", eth::addr_hex(&o.creator)));
     }
-    let mut h = format!("<h1>{}</h1>", escape_html(&title));
-    if let Some(desc) = meta.and_then(|m| m.description.as_deref()) {
-        h += &format!("<p>{}</p>", escape_html(desc));
-    }
-    h += &funding_html(o.units_pledged, o.min_units, o.max_units);
+    let mut h = String::from("<h2>The record</h2>");
     h += &dl_html("terms", &rows);
     h += "<h2>Milestones</h2><ol class=\"milestones\" data-testid=\"milestones\">";
     let titles = meta.and_then(|m| m.milestones.as_deref()).unwrap_or_default();

@@ -150,7 +150,6 @@ async function createThroughForm(page, wallet) {
   await page.getByLabel("Maker's name").fill('Rosa Quispe');
   await page.getByLabel('Region').fill('Cusco');
   await page.getByLabel('Craft').fill('weaving');
-  await page.getByLabel("The maker's story").fill('Rosa learned backstrap weaving from her grandmother.');
   // Paid in the local dUSD (the chain's allowlist also offers the native coin).
   await page.getByLabel('Paid in').selectOption(addr(A, 'stablecoin'));
   await page.getByLabel('Unit price').fill('10');
@@ -159,10 +158,28 @@ async function createThroughForm(page, wallet) {
   await page.getByLabel('Funding days').fill('1');
   await page.getByLabel('Review period (days, at least 1)').fill('1');
   await page.getByLabel("Promoters' share (%)").fill('5');
-  await page.getByLabel('Arbiter address').fill(DEV[6]);
+  await page.getByLabel(/^Arbiter/).fill(DEV[6]);
+  // No story: refused before any signature, the message at the top of the form, focused, on
+  // the first screen of a phone.
+  await page.getByTestId('review').click();
+  const error = page.locator('#c-error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /Tell the maker's story/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'c-error');
+  const errorBox = await error.boundingBox();
+  assert.ok(errorBox.y >= 0 && errorBox.y + errorBox.height <= PHONE.height, `the error is on screen: ${JSON.stringify(errorBox)}`);
+  assert.equal(wallet.log.filter((m) => m === 'personal_sign' || m.startsWith('eth_sign')).length, 0, 'nothing was signed');
+  assert.equal(await page.getByTestId('draft').count(), 0);
+  await page.getByLabel("The maker's story").fill('Rosa learned backstrap weaving from her grandmother.');
   await page.getByTestId('review').click();
   const draft = page.getByTestId('draft');
   await draft.waitFor();
+  // The review reads in units, symbols and percent; the hashes are under technical details.
+  const reviewed = await draft.innerText();
+  assert.match(reviewed, /Unit price\s+10 dUSD/);
+  assert.match(reviewed, /Promoters\s+5%/);
+  assert.match(reviewed, /Units\s+3 to 10/);
+  await draft.locator('summary', { hasText: 'Technical details' }).click();
   assert.match(await draft.innerText(), /Terms hash\s+0x[0-9a-f]{64}/);
   await act(page, 'publish');
   assert.ok(wallet.log.includes('personal_sign'), 'signed in with Ethereum');

@@ -8,18 +8,19 @@ use alloy_primitives::{Address, Bytes, U256, hex, keccak256};
 use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
 use cointent_domain::{
-    Amount, DateTime, Milestone, OrderKind, Split, Terms,
+    Amount, DateTime, Milestone, OrderKind, Page, Split, Terms,
     amount::parse_units,
     auth::{AuthNonce, AuthSession, AuthVerifyRequest},
     chains::ChainInfo,
     escape_html,
     metadata::{MetadataArtisan, MetadataDocument, MetadataSplit, MetadataStored},
+    orders::OrderSummary,
     terms::terms_hash,
 };
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use super::{dl_html, raw};
+use super::{Load, dl_html, raw};
 use crate::{
     api, eth,
     format::{date, percent, period, short, token_meta, units},
@@ -196,6 +197,18 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     let fee = Escrow::feeBpsCall::abi_decode_returns(&fee_out).map_err(|e| e.to_string())?;
     let now = net::chain_time(&rpc).await?;
     let text = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    // The maker's name and story go together, as the metadata schema has them: refused here,
+    // before any signature, rather than by the upload after one.
+    match (text(&f.maker), text(&f.story)) {
+        (Some(_), None) => {
+            return Err("Tell the maker's story: buyers read it on the order and product pages.".into());
+        }
+        (None, Some(_)) => return Err("Give the maker's name with the story.".into()),
+        (Some(m), Some(s)) if m.chars().count() > 200 || s.chars().count() > 5000 => {
+            return Err("The maker's name has at most 200 characters, the story 5 000.".into());
+        }
+        _ => {}
+    }
     let mut doc = MetadataDocument::new(kind, title);
     doc.description = text(&f.description);
     doc.category = text(&f.category);
@@ -359,7 +372,7 @@ fn body_html() -> String {
         input("Ruling period for the arbiter (days)", "c-ruling", "7", ""),
         input("Dispute bond (% of the disputed milestone, 1 to 20)", "c-bond", "5", ""),
         input("Promoters' share (%)", "c-promoter", "5", ""),
-        input("Arbiter address", "c-arbiter", "", "0x…"),
+        "<label for=\"c-arbiter\">Arbiter (rules on disputes; pick one of the known arbiters or paste an address)</label><input id=\"c-arbiter\" name=\"c-arbiter\" list=\"c-arbiters\" placeholder=\"0x…\" autocomplete=\"off\">".to_owned(),
         input("Partner shop address (optional)", "c-partner", "", "0x…"),
         input("Partner's share (%)", "c-partner-bps", "0", ""),
     ]
@@ -421,9 +434,15 @@ fn review_html(w: Wallet, d: &Draft) -> String {
     for s in &t.splits {
         rows.push(("Split", format!("{} to {}", percent(s.bps), eth::addr_hex(&s.recipient))));
     }
-    rows.push(("Metadata hash", hex::encode_prefixed(t.metadata_hash)));
-    rows.push(("Terms hash", hex::encode_prefixed(terms_hash(&d.packed))));
-    dl_html("terms", &rows)
+    let technical = [
+        ("Metadata hash", hex::encode_prefixed(t.metadata_hash)),
+        ("Terms hash", hex::encode_prefixed(terms_hash(&d.packed))),
+    ];
+    format!(
+        "{}<details><summary>Technical details (for checking on chain)</summary>{}</details>",
+        dl_html("terms", &rows),
+        dl_html("terms", &technical)
+    )
 }
 
 /// The create page.
@@ -447,6 +466,53 @@ pub(crate) fn page() -> impl IntoView {
             }
         });
     };
+    // A new error takes the focus once shown (which scrolls it into view).
+    Effect::new(move |_| {
+        if error.with(Option::is_some)
+            && let Some(el) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("c-error"))
+        {
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+    // Known arbiters: those the latest orders name (their details are cached by the server),
+    // most used first.
+    let known = Load::new(|| async {
+        let page: Page<OrderSummary> = api::get("/v1/orders?limit=12").await?;
+        let mut seen: Vec<(Address, u32)> = Vec::new();
+        for o in &page.items {
+            let Ok(detail) = api::get::<cointent_domain::orders::OrderDetail>(&format!(
+                "/v1/orders/{}/{}",
+                o.chain_id, o.order_id
+            ))
+            .await
+            else {
+                continue;
+            };
+            match seen.iter_mut().find(|(a, _)| *a == detail.terms.arbiter) {
+                Some((_, n)) => *n += 1,
+                None => seen.push((detail.terms.arbiter, 1)),
+            }
+        }
+        seen.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        Ok::<_, String>(seen)
+    });
+    let arbiters = move || {
+        known.with(|r| {
+            let opts: String = r
+                .and_then(Result::ok)
+                .map(|list| {
+                    list.iter()
+                        .map(|(a, n)| {
+                            let a = eth::addr_hex(a);
+                            format!("<option value=\"{a}\">arbiter of {n} order(s)</option>")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            raw(format!("<datalist id=\"c-arbiters\">{opts}</datalist>"))
+        })
+    };
     let tokens = move || {
         let id = chain.get();
         w.chains.with(|cs| {
@@ -456,13 +522,15 @@ pub(crate) fn page() -> impl IntoView {
     };
     view! {
         <h1>"Create an order"</h1>
+        // Errors show at the top of the form and take the focus, so they are seen on a phone.
+        {move || error.get().map(|e| view! { <p class="error" role="alert" id="c-error" tabindex="-1">{e}</p> })}
         <form class="create" on:submit=review on:change=move |_| chain.set(value("c-chain").parse().ok())>
             {move || raw(head_html(&w.chains.get()))}
             {tokens}
             {raw(body_html())}
+            {arbiters}
             <button type="submit" data-testid="review">"Review the terms"</button>
         </form>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         {move || draft.get().map(|d| {
             let d2 = d.clone();
             view! {

@@ -57,12 +57,19 @@ async function connect(page) {
   await page.getByTestId('account').waitFor();
 }
 
-/** Clicks an action and waits for the transaction's final state; returns its text. */
-async function act(page, testid, { expect = 'ok', fill } = {}) {
+/** Clicks an action and waits for the transaction's final state; returns its text. With
+ * `review`, the action's review sheet must say that before it is confirmed. */
+async function act(page, testid, { expect = 'ok', fill, review } = {}) {
   const dismiss = page.locator('[data-testid=tx-status] button[aria-label=Dismiss]');
   if (await dismiss.count()) await dismiss.click();
   if (fill) await fill();
   await page.getByTestId(testid).click();
+  if (review) {
+    const sheet = page.getByTestId('review-sheet');
+    await sheet.waitFor();
+    assert.match(await sheet.innerText(), review);
+    await sheet.getByTestId('review-confirm').click();
+  }
   const done = page.locator('[data-testid=tx-status] [data-state=ok], [data-testid=tx-status] [data-state=error], [data-testid=tx-status] [data-state=info]');
   await done.first().waitFor({ timeout: 60000 });
   const state = await done.first().getAttribute('data-state');
@@ -319,8 +326,14 @@ test('dispute: bonded by the client, ruled by the arbiter on the delivered miles
   await wallet.setAccount(DEV[4]);
   await act(page, 'deliver', { fill: () => page.locator('#proof').fill('first half') });
   await wallet.setAccount(DEV[2]);
-  // The bond is 5 % of the disputed milestone (25 dUSD): 1.25 dUSD.
-  await act(page, 'dispute');
+  // The bond is 5 % of the disputed milestone (25 dUSD): 1.25 dUSD. A dispute is reviewed
+  // before the wallet is asked; going back sends nothing.
+  const sentBefore = wallet.log.filter((m) => m === 'eth_sendTransaction').length;
+  await page.getByTestId('dispute').click();
+  await page.getByTestId('review-sheet').getByRole('button', { name: 'Back' }).click();
+  await page.getByTestId('review-sheet').waitFor({ state: 'detached' });
+  assert.equal(wallet.log.filter((m) => m === 'eth_sendTransaction').length, sentBefore, 'Back sends nothing');
+  await act(page, 'dispute', { review: /You post a bond of 1\.25 dUSD to dispute milestone 1 \(25 dUSD\)\. The arbiter rules within 1 day: if it upholds your dispute, the bond comes back to you/ });
   assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).mstate, 2, 'Disputed');
   assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(51.25)), 'price and bond paid');
   // A backer cannot rule: the arbiter's form is not offered.
@@ -334,7 +347,7 @@ test('dispute: bonded by the client, ruled by the arbiter on the delivered miles
   assert.match(await caseLine.innerText(), new RegExp(`Disputed by ${DEV[2].slice(0, 6)}…${DEV[2].slice(-4)} with a bond of 1\\.25 dUSD: rule on milestone 1 \\(25 dUSD\\), by `));
   await shoot(page, 'dashboard-arbiter');
   await go(page, `/orders/${A}/${id}`);
-  await act(page, 'rule-end', { fill: () => page.locator('#release').fill('5') });
+  await act(page, 'rule-end', { fill: () => page.locator('#release').fill('5'), review: /You end the order: the amount you entered is released to the seller/ });
   assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).status, 5, 'Resolved');
   // 5 of the first milestone released; the client takes back the other 45 and, the dispute
   // upheld, its bond.
@@ -342,7 +355,7 @@ test('dispute: bonded by the client, ruled by the arbiter on the delivered miles
   await act(page, 'refund');
   assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(6.25)));
   assert.equal(await escrowBalance(A, DEV[2]), BigInt(dusd(1.25)), 'the bond is credited');
-  await act(page, 'withdraw');
+  await act(page, 'withdraw', { review: new RegExp(`You withdraw your whole balance in the escrow, 1\\.25 dUSD, to your wallet ${DEV[2].slice(0, 6)}…${DEV[2].slice(-4)}\\.`) });
   assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(5)));
   await waitApi(`/v1/orders/${A}/${id}`, (o) => o.status === 'Resolved');
   await page.reload();

@@ -201,7 +201,9 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     // before any signature, rather than by the upload after one.
     match (text(&f.maker), text(&f.story)) {
         (Some(_), None) => {
-            return Err("Tell the maker's story: buyers read it on the order and product pages.".into());
+            return Err(
+                "Tell the maker's story: buyers read it on the order and product pages.".into()
+            );
         }
         (None, Some(_)) => return Err("Give the maker's name with the story.".into()),
         (Some(m), Some(s)) if m.chars().count() > 200 || s.chars().count() > 5000 => {
@@ -469,8 +471,9 @@ pub(crate) fn page() -> impl IntoView {
     // A new error takes the focus once shown (which scrolls it into view).
     Effect::new(move |_| {
         if error.with(Option::is_some)
-            && let Some(el) =
-                web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("c-error"))
+            && let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("c-error"))
         {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }

@@ -81,17 +81,41 @@ pub(crate) fn TxButton(
     /// The primary action of its section.
     #[prop(optional)]
     primary: bool,
+    /// For money actions that cannot be undone: what will happen (amounts, consequences),
+    /// shown in a review sheet that must be confirmed before the wallet is asked.
+    #[prop(optional_no_strip, into)]
+    review: Option<String>,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let mine = move || w.flow.get() == Some(testid);
     let kind = if on_click.is_some() { "button" } else { "submit" };
+    let asking = RwSignal::new(false);
+    let has_review = review.is_some();
+    let sheet = review.map(|text| {
+        view! {
+            <Show when=move || asking.get()>
+                <div class="modal" role="dialog" aria-modal="true" aria-label="Check before you sign"
+                    data-testid="review-sheet"
+                    on:keydown=move |e: leptos::ev::KeyboardEvent| if e.key() == "Escape" { asking.set(false) }>
+                    <h2>"Check before you sign"</h2>
+                    <p>{text.clone()}</p>
+                    <div class="buttons">
+                        <button class="primary" data-testid="review-confirm" autofocus
+                            on:click=move |_| { asking.set(false); if let Some(f) = on_click { f.run(()) } }>"Confirm"</button>
+                        <button on:click=move |_| asking.set(false)>"Back"</button>
+                    </div>
+                </div>
+            </Show>
+        }
+    });
     view! {
         <button type=kind class:primary=primary data-testid=testid
             prop:disabled=move || w.flow.get().is_some()
             aria-busy=move || mine().then_some("true")
-            on:click=move |_| if let Some(f) = on_click { f.run(()) }>
+            on:click=move |_| if has_review { asking.set(true) } else if let Some(f) = on_click { f.run(()) }>
             {move || if mine() { w.step() } else { label.clone() }}
         </button>
+        {sheet}
     }
 }
 

@@ -222,10 +222,14 @@ fn ActionButton(
     ctx: Arc<Ctx>,
     /// The escrow call's calldata.
     data: Vec<u8>,
+    /// What will happen, confirmed in a review sheet first (money actions that cannot be
+    /// undone).
+    #[prop(optional, into)]
+    review: Option<String>,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let on_click = Callback::new(move |()| send(w, &ctx, testid, label, data.clone()));
-    view! { <TxButton label testid on_click/> }
+    view! { <TxButton label testid on_click review/> }
 }
 
 /// While the order is funding: the pledge form while pledges are open (to anyone, or to the
@@ -261,7 +265,8 @@ fn FundingActions(
             <ActionButton label="Finalize funding" testid="finalize" ctx=ctx.clone() data=finalize.abi_encode()/>
         })}
         {cancellable.then(|| view! {
-            <ActionButton label="Cancel the order" testid="cancel" ctx=ctx.clone() data=cancel.abi_encode()/>
+            <ActionButton label="Cancel the order" testid="cancel" ctx=ctx.clone() data=cancel.abi_encode()
+                review=format!("You cancel order #{id}: funding stops and every backer can take back exactly what they paid. This cannot be undone.")/>
         })}
     }
 }
@@ -354,6 +359,13 @@ fn MilestoneActions(
                 })}
                 {say.then(|| view! {
                     <TxButton label=format!("Dispute the milestone (bond {})", token.show(bond)) testid="dispute"
+                        review=format!(
+                            "You post a bond of {} to dispute milestone {} ({}). The arbiter rules within {}: if it upholds your dispute, the bond comes back to you; if it dismisses it, the bond goes to the seller and the milestone is released.",
+                            token.show(bond),
+                            live.order.milestone + 1,
+                            token.show(payout::milestone_amount(&ctx.terms, live.order.units_pledged, live.order.milestone as usize)),
+                            crate::format::period(ctx.terms.ruling_period.into()),
+                        )
                         on_click=Callback::new(move |()| w.run("dispute", dispute(w, c.clone(), bond)))/>
                 })}
                 {(!open).then(|| view! {
@@ -453,6 +465,7 @@ fn RuleForm(
             <TxButton label="Pay that much, the schedule goes on" testid="rule-part"
                 on_click=Callback::new(move |()| rule2("rule-part", None, false, "Pay part of the milestone"))/>
             <TxButton label="Pay that much and end the order" testid="rule-end"
+                review="You end the order: the amount you entered is released to the seller, and backers take back everything else the escrow holds for this order. This cannot be undone.".to_owned()
                 on_click=Callback::new(move |()| rule3("rule-end", None, true, "End the order"))/>
         </div>
     }
@@ -499,7 +512,8 @@ fn SettlementActions(
             <ActionButton label="Claim my commission" testid="claim-commission" ctx=ctx.clone() data=commission.abi_encode()/>
         })}
         {(live.balance > U256::ZERO && !collectable).then(|| view! {
-            <ActionButton label="Withdraw my balance" testid="withdraw" ctx=ctx.clone() data=withdraw.abi_encode()/>
+            <ActionButton label="Withdraw my balance" testid="withdraw" ctx=ctx.clone() data=withdraw.abi_encode()
+                review=format!("You withdraw your whole balance in the escrow, {}, to your wallet {}.", token.show(live.balance), crate::format::short(&crate::eth::addr_hex(&me)))/>
         })}
     }
 }

@@ -2,7 +2,7 @@
 //! into plain sentences, addresses. Calldata itself comes from the `cointent-abi` bindings,
 //! and the terms' ABI form from `cointent_domain::Terms::to_abi`.
 
-use alloy_primitives::{Address, hex};
+use alloy_primitives::{Address, U256, hex};
 use alloy_sol_types::{SolError, SolInterface, sol};
 use cointent_abi::{
     CointentGovernor::CointentGovernorErrors, DemoStablecoin::DemoStablecoinErrors,
@@ -38,6 +38,11 @@ pub(crate) fn addr_hex(a: &Address) -> String {
 /// A plain sentence for a revert of the Co-Intent contracts (custom errors), of a token
 /// (OpenZeppelin's ERC-20 errors), `Error(string)`, or anything else.
 pub(crate) fn explain_revert(data: &[u8]) -> String {
+    explain_revert_in(data, &|v| v.to_string())
+}
+
+/// [`explain_revert`], token amounts written with `amount` (its decimals and symbol).
+pub(crate) fn explain_revert_in(data: &[u8], amount: &dyn Fn(U256) -> String) -> String {
     use EscrowErrors as E;
     if let Ok(e) = EscrowErrors::abi_decode(data) {
         return match e {
@@ -135,7 +140,8 @@ pub(crate) fn explain_revert(data: &[u8]) -> String {
         return match e {
             DemoStablecoinErrors::ERC20InsufficientBalance(e) => format!(
                 "Your token balance is too low: you have {}, this needs {}.",
-                e.balance, e.needed
+                amount(e.balance),
+                amount(e.needed)
             ),
             DemoStablecoinErrors::ERC20InsufficientAllowance(_) => {
                 "The escrow is not allowed to take enough of your tokens: approve first.".into()

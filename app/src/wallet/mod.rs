@@ -98,6 +98,9 @@ pub(crate) struct Wallet {
     /// Bumped when the API's event stream reports new events (debounced): pages that show
     /// the mirror reload, in every open tab.
     pub(crate) live: RwSignal<u32>,
+    /// The token the current flow pays in (chain, token), so a token's refusal reads in its
+    /// units and symbol.
+    pub(crate) paying: RwSignal<Option<(u64, alloy_primitives::Address)>>,
 }
 
 impl Wallet {
@@ -114,6 +117,7 @@ impl Wallet {
             ready: RwSignal::new(false),
             flow: RwSignal::new(None),
             live: RwSignal::new(0),
+            paying: RwSignal::new(None),
         };
         discovery::start(w);
         spawn_local(async move {
@@ -145,6 +149,7 @@ impl Wallet {
         spawn_local(async move {
             flow.await;
             self.flow.set(None);
+            self.paying.set(None);
         });
     }
 

@@ -72,7 +72,7 @@ impl Wallet {
         self.tx.set(TxState::Checking(label.clone()));
         if let Err(e) = request("eth_call", array(&[tx(), "latest".into()])).await {
             let reason = match e.revert_data() {
-                Some(d) => eth::explain_revert(&d),
+                Some(d) => self.explain(&d),
                 None => format!("The transaction would fail: {}", e.message),
             };
             self.tx.set(TxState::Failed(label, reason));
@@ -126,7 +126,7 @@ impl Wallet {
                 }
                 let block = member(&receipt, "blockNumber");
                 let reason = match request("eth_call", array(&[tx(), block])).await {
-                    Err(e) => e.revert_data().map(|d| eth::explain_revert(&d)).unwrap_or(e.message),
+                    Err(e) => e.revert_data().map(|d| self.explain(&d)).unwrap_or(e.message),
                     Ok(_) => "The transaction failed on chain.".into(),
                 };
                 self.tx.set(TxState::Failed(label, reason));
@@ -150,6 +150,16 @@ impl Wallet {
             }
         }
         None
+    }
+
+    /// A revert in a sentence, token amounts in the paying token's units when known.
+    fn explain(self, data: &[u8]) -> String {
+        match self.paying.get_untracked() {
+            Some((chain, token)) => {
+                eth::explain_revert_in(data, &|v| crate::format::money(self, chain, &token, v))
+            }
+            None => eth::explain_revert(data),
+        }
     }
 
     /// Asks the wallet for a signature (`personal_sign` or `eth_signTypedData_v4`).

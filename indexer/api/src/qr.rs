@@ -17,10 +17,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use cointent_domain::html::escape_html;
+use cointent_domain::{
+    Amount,
+    amount::{Grouping, format_amount},
+    html::escape_html,
+};
 
 use crate::{
     error::{ApiError, ApiPath, ApiQuery, ApiResult},
+    record::OrderRecord,
     state::AppState,
 };
 
@@ -245,6 +250,33 @@ async fn order_label(
         .ok_or_else(|| ApiError::not_found(format!("order {id} on chain {}", path.chain_id)))?;
     let url = target(&s, path.chain_id, &id);
     let svg = Matrix::encode(&url)?.svg(240, 4, &url);
+    let chain = u64::try_from(path.chain_id).unwrap_or_default();
+    // Amounts in the token's units and symbol (the native coin is 18-decimal ETH-like; an
+    // unknown token keeps base units with its address).
+    let native = row.token == format!("{:#x}", alloy::primitives::Address::ZERO);
+    let (symbol, decimals) = match (row.symbol.as_deref(), row.decimals) {
+        (Some(sym), Some(d)) if (0..=77).contains(&d) => (sym.to_owned(), d as u8),
+        _ if native => (native_symbol(&s, chain), 18),
+        _ => (format!("base units of {}", row.token), 0),
+    };
+    let money = |v: Amount| format_amount(v.0, decimals, &symbol, Grouping::None);
+    let per_unit = OrderRecord::load(&s, chain, &id).await?.detail().price_breakdown.per_unit;
+    let mut parts = vec![("Maker".to_owned(), per_unit.seller_amount)];
+    for split in &per_unit.splits {
+        parts
+            .push((format!("Partner {}", short(&format!("{:#x}", split.recipient))), split.amount));
+    }
+    if !per_unit.promoter_pool.0.is_zero() {
+        parts.push(("Promoter (at most)".to_owned(), per_unit.promoter_pool));
+    }
+    parts.push(("Platform fee".to_owned(), per_unit.platform_fee));
+    let breakdown: String = parts
+        .iter()
+        .map(|(who, v)| {
+            format!("<tr><th>{}</th><td>{}</td></tr>", escape_html(who), escape_html(&money(*v)))
+        })
+        .collect();
+    let price = money(per_unit.amount);
     let title = row.title.unwrap_or_else(|| format!("Order #{id}"));
     let maker = [row.artisan, row.craft, row.region].into_iter().flatten().collect::<Vec<_>>();
     let maker = if maker.is_empty() {
@@ -265,6 +297,9 @@ p {{ margin: 1mm 0; font-size: 9pt; }}
 .qr svg {{ width: 50mm; height: 50mm; display: block; margin: 3mm auto; }}
 .url, .mono {{ font-family: ui-monospace, monospace; font-size: 7pt; word-break: break-all; }}
 .hint {{ font-size: 8pt; color: #444; }}
+table.split {{ font-size: 8pt; border-collapse: collapse; margin: 1mm 0; }}
+table.split caption {{ text-align: left; font-weight: 600; }}
+table.split th {{ text-align: left; font-weight: normal; padding-right: 4mm; }}
 @media print {{
   @page {{ size: auto; margin: 5mm; }}
   body {{ margin: 0; }}
@@ -277,7 +312,8 @@ p {{ margin: 1mm 0; font-size: 9pt; }}
 <h1>{title}</h1>
 {maker}
 <p>{kind}, {status}</p>
-<p>Unit price: <span class=\"mono\">{price}</span> (base units of token <span class=\"mono\">{token}</span>)</p>
+<p class=\"price\">Unit price: <strong>{price}</strong></p>
+<table class=\"split\"><caption>Where one unit's price goes</caption>{breakdown}</table>
 <p>Seller: <span class=\"mono\">{seller}</span></p>
 <div class=\"qr\">{svg}</div>
 <p class=\"hint\">Scan to see where the money goes, checked against chain {chain}.</p>
@@ -289,8 +325,7 @@ p {{ margin: 1mm 0; font-size: 9pt; }}
         title = escape_html(&title),
         kind = escape_html(&row.kind),
         status = escape_html(&row.status),
-        price = escape_html(&row.unit_price),
-        token = escape_html(&row.token),
+        price = escape_html(&price),
         seller = escape_html(&row.seller),
         chain = path.chain_id,
         url = escape_html(&url),
@@ -328,4 +363,20 @@ mod tests {
         assert_eq!(order_id("007").unwrap(), "7");
         assert!(order_id("1e3").is_err());
     }
+}
+
+/// The native coin's symbol on `chain_id`, as configured (or from the chain registry);
+/// `ETH` when neither says.
+fn native_symbol(s: &AppState, chain_id: u64) -> String {
+    s.config
+        .chains
+        .iter()
+        .find(|c| c.chain_id == chain_id)
+        .and_then(|c| c.native_currency.as_ref())
+        .map_or_else(|| "ETH".to_owned(), |n| n.symbol.clone())
+}
+
+/// `0x1234…abcd`.
+fn short(a: &str) -> String {
+    if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }
 }

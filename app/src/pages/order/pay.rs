@@ -32,6 +32,7 @@ const PERMIT_TYPES: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"s
 /// enough allowance -> one transaction; EIP-2612 permit -> a signature and one transaction;
 /// otherwise approve, then pledge.
 pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Address) {
+    w.paying.set(Some((ctx.chain_id, ctx.terms.token)));
     let Some(account) = w.ensure_account().await else { return };
     if !w.ensure_chain(ctx.chain_id).await {
         return;
@@ -157,6 +158,7 @@ async fn approve(w: Wallet, ctx: &Ctx, amount: U256, label: &str) -> bool {
 /// Disputes the delivered milestone, posting `bond`: with the call in the native coin; in a
 /// token, after approving it when the escrow may not take enough yet.
 pub(super) async fn dispute(w: Wallet, ctx: Arc<Ctx>, bond: U256) {
+    w.paying.set(Some((ctx.chain_id, ctx.terms.token)));
     let Some(account) = w.ensure_account().await else { return };
     if !w.ensure_chain(ctx.chain_id).await {
         return;

@@ -618,7 +618,33 @@ async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
     let html = label.text().await?;
     assert!(html.contains("<h1>Indigo &lt;scarf&gt;</h1>"), "title from the metadata: {html}");
     assert!(html.contains("Aiko · pottery · Kyoto"), "{html}");
-    assert!(html.contains("1000000"), "unit price");
+    // Amounts in the token's units, with the breakdown of one unit as the order's record has it.
+    let (_, detail) = world.get(&format!("/v1/orders/42205/{id}")).await?;
+    let per_unit = &detail["price_breakdown"]["per_unit"];
+    let units = |v: &serde_json::Value| {
+        cointent_domain::amount::format_amount(
+            v.as_str().unwrap().parse().unwrap(),
+            6,
+            "dUSD",
+            cointent_domain::amount::Grouping::None,
+        )
+    };
+    assert!(
+        html.contains(&format!("Unit price: <strong>{}</strong>", units(&per_unit["amount"]))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("<th>Maker</th><td>{}</td>", units(&per_unit["seller_amount"]))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<th>Platform fee</th><td>{}</td>",
+            units(&per_unit["platform_fee"])
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("base units"), "{html}");
     assert!(html.contains(&format!("{:#x}", dev(seller))), "seller");
     assert!(html.contains(&url) && html.contains("<svg") && html.contains("@media print"));
 

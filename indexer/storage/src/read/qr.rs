@@ -37,6 +37,10 @@ pub struct OrderLabel {
     pub craft: Option<String>,
     /// The artisan's region.
     pub region: Option<String>,
+    /// The token's symbol, when the mirror read it.
+    pub symbol: Option<String>,
+    /// The token's decimals, when the mirror read them.
+    pub decimals: Option<i32>,
 }
 
 /// The label of order `order_id` (decimal) of chain `chain_id`; `None` when the mirror does
@@ -51,9 +55,11 @@ pub async fn label(
         OrderLabel,
         r#"SELECT o.seller, o.token, o.unit_price::TEXT AS "unit_price!", o.status, o.kind,
             m.document ->> 'title' AS title, m.document #>> '{artisan,name}' AS artisan,
-            m.craft AS "craft?", m.region AS "region?"
+            m.craft AS "craft?", m.region AS "region?", t.symbol AS "symbol?",
+            t.decimals AS "decimals?"
         FROM orders o LEFT JOIN metadata_documents m
           ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
+        LEFT JOIN token_metadata t ON t.chain_id = o.chain_id AND t.token = o.token
         WHERE o.chain_id = $1 AND o.order_id = $2::TEXT::NUMERIC"#,
         chain_id,
         order_id,

@@ -594,6 +594,19 @@ test('browse and pages render at phone and desktop sizes', async () => {
   await page.getByLabel('Search').blur();
   await cards.filter({ hasText: 'Alpaca wool blankets' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=order-card]').length === 1);
+  // The filters are in the address; Back restores the previous ones.
+  assert.match(page.url(), /[?&]q=alpaca(&|$)/);
+  await page.goBack();
+  await page.waitForFunction(() => location.search === '');
+  await page.waitForFunction(() => document.querySelector('#f-q')?.value === '');
+  await page.goBack();
+  await page.waitForFunction(() => location.search === '?status=Failed');
+  await page.waitForFunction(() => document.querySelector('#f-status')?.value === 'Failed');
+  await page.waitForFunction(() => { const c = [...document.querySelectorAll('[data-testid=order-card]')]; return c.length > 0 && c.every((x) => x.innerText.includes('Failed')); });
+  // The region matches in any case, from its beginning.
+  await go(page, '/?region=cus');
+  await cards.filter({ hasText: 'Alpaca wool blankets' }).waitFor();
+  assert.equal(await page.getByLabel('Region').inputValue(), 'cus');
   // The app is sent precompressed, its hashed files kept for a year, the page checked again.
   const index = await fetch(base + '/', { headers: { 'accept-encoding': 'br, gzip' } });
   assert.equal(index.headers.get('content-encoding'), 'br');

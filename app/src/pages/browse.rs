@@ -28,7 +28,7 @@ fn select_filter(
             <option value="">"Any"</option>
             {options.into_iter().map(|(v, l)| {
                 let v2 = v.clone();
-                view! { <option value=v selected=move || sig.get() == v2>{l}</option> }
+                view! { <option value=v prop:selected=move || sig.get() == v2>{l}</option> }
             }).collect_view()}
         </select>
     }
@@ -37,28 +37,48 @@ fn select_filter(
 /// The browse page.
 pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let kind = RwSignal::new(crate::router::query_param("kind").unwrap_or_default());
-    let status = RwSignal::new(String::new());
-    let chain = RwSignal::new(String::new());
-    let region = RwSignal::new(String::new());
-    let category = RwSignal::new(String::new());
-    let craft = RwSignal::new(String::new());
-    let q = RwSignal::new(String::new());
+    // The filters live in the page's address: a link shares them, and Back (which rebuilds
+    // the page from the address) restores them.
+    let param = |k| RwSignal::new(crate::router::query_param(k).unwrap_or_default());
+    let (kind, status, chain) = (param("kind"), param("status"), param("chain_id"));
+    let (region, category, craft, q) =
+        (param("region"), param("category"), param("craft"), param("q"));
+    let filters = [
+        ("kind", kind),
+        ("status", status),
+        ("chain_id", chain),
+        ("region", region),
+        ("category", category),
+        ("craft", craft),
+        ("q", q),
+    ];
+    let query = move || {
+        filters
+            .iter()
+            .filter_map(|(k, s)| {
+                let v = s.get();
+                (!v.trim().is_empty()).then(|| format!("{k}={}", net::enc(v.trim())))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    Effect::new(move |_| {
+        let query = query();
+        let Some(window) = web_sys::window() else { return };
+        let now = window.location().search().unwrap_or_default();
+        if now.trim_start_matches('?') != query
+            && let Ok(history) = window.history()
+        {
+            let to = if query.is_empty() { "/".to_owned() } else { format!("/?{query}") };
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&to));
+        }
+    });
     let orders = Load::new(move || {
         let mut url = String::from("/v1/orders?limit=50");
-        for (k, s) in [
-            ("kind", kind),
-            ("status", status),
-            ("chain_id", chain),
-            ("region", region),
-            ("category", category),
-            ("craft", craft),
-            ("q", q),
-        ] {
-            let v = s.get();
-            if !v.trim().is_empty() {
-                url.push_str(&format!("&{k}={}", net::enc(v.trim())));
-            }
+        let query = query();
+        if !query.is_empty() {
+            url.push('&');
+            url.push_str(&query);
         }
         w.refresh.track();
         w.live.track();

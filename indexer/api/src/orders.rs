@@ -52,13 +52,13 @@ struct ListQuery {
     /// Payment token address.
     #[param(value_type = Option<Address>)]
     token: Option<String>,
-    /// Artisan region in the linked metadata (exact).
+    /// Artisan region in the linked metadata, or its beginning, in any case.
     #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     region: Option<String>,
-    /// Category in the linked metadata (exact).
+    /// Category in the linked metadata, in any case.
     #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     category: Option<String>,
-    /// Artisan craft in the linked metadata (exact).
+    /// Artisan craft in the linked metadata, in any case.
     #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*$")]
     craft: Option<String>,
     /// Full-text search over the linked metadata (title, product, artisan, category,

@@ -174,11 +174,11 @@ pub(crate) fn newest_cursor(order: &OrderSummary) -> String {
 /// filter.
 #[derive(Debug, Clone, Default)]
 pub struct MetadataFilter {
-    /// The artisan's region, exactly.
+    /// The artisan's region, or its beginning, in any case ("cusco" finds "Cusco, Peru").
     pub region: Option<String>,
-    /// The document's category, exactly.
+    /// The document's category, in any case.
     pub category: Option<String>,
-    /// The artisan's craft, exactly.
+    /// The artisan's craft, in any case.
     pub craft: Option<String>,
     /// A full-text query in web-search syntax over the document.
     pub text: Option<String>,
@@ -188,13 +188,15 @@ impl MetadataFilter {
     /// Appends ` AND ...` for each filter set.
     pub(crate) fn push(&self, sql: &mut QueryBuilder<Postgres>) {
         if let Some(v) = &self.region {
-            sql.push(" AND m.region = ").push_bind(v.clone());
+            // A prefix, its LIKE wildcards taken literally.
+            let prefix = v.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            sql.push(" AND m.region ILIKE ").push_bind(prefix + "%");
         }
         if let Some(v) = &self.category {
-            sql.push(" AND m.category = ").push_bind(v.clone());
+            sql.push(" AND lower(m.category) = lower(").push_bind(v.trim().to_owned()).push(")");
         }
         if let Some(v) = &self.craft {
-            sql.push(" AND m.craft = ").push_bind(v.clone());
+            sql.push(" AND lower(m.craft) = lower(").push_bind(v.trim().to_owned()).push(")");
         }
         if let Some(text) = &self.text {
             sql.push(" AND m.search @@ websearch_to_tsquery('simple', ")
@@ -657,7 +659,7 @@ mod tests {
         filter.push(&mut sql);
         assert_eq!(
             sql.sql().as_str(),
-            "SELECT 1 WHERE true AND m.region = $1 AND m.craft = $2 \
+            "SELECT 1 WHERE true AND m.region ILIKE $1 AND lower(m.craft) = lower($2) \
              AND m.search @@ websearch_to_tsquery('simple', $3)"
         );
     }

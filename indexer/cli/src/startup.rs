@@ -13,7 +13,7 @@ use cointent_api::{
     identity::{self, Limits},
     webhooks,
 };
-use cointent_config::Config;
+use cointent_config::{ChainConfig, Config};
 use cointent_ingest::Metrics;
 use cointent_storage::{Database, db};
 use eyre::{Context, Result};
@@ -184,9 +184,15 @@ impl Application {
             _ = shutdown_signal() => { tracing::info!("stopping"); Ok(()) }
             // Caught up: the post-backfill indexes and ANALYZE, which ingestion starts on a task
             // of its own, would die with this process; build them before exiting (idempotent).
-            _ = caught_up, if until_caught_up => {
-                cointent_storage::indexes::build_after_backfill(&pool).await.map_err(Into::into)
-            }
+            // The order details the writers keep ready (they fill missing ones while they
+            // wait) are filled too, so the first reads after a backfill are served from them.
+            _ = caught_up, if until_caught_up => async {
+                cointent_storage::indexes::build_after_backfill(&pool).await?;
+                for chain in &config.chains {
+                    fill_details(&pool, chain).await?;
+                }
+                Ok(())
+            }.await,
             Some(done) = tasks.join_next() => match done {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(e)) => Err(e),
@@ -238,5 +244,24 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+    }
+}
+
+/// Computes every order detail of `chain` the mirror does not keep yet, a thousand at a
+/// time.
+async fn fill_details(pool: &PgPool, chain: &ChainConfig) -> Result<()> {
+    use cointent_storage::read::details;
+    let chain_id = chain.chain_id as i64;
+    loop {
+        let ids = details::missing(pool, chain_id, 1_000).await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let n = details::refresh(pool, chain, &ids).await?;
+        tracing::info!(chain_id, n, "order details filled");
+        if n == 0 {
+            // Nothing could be computed (the orders vanished meanwhile): do not spin.
+            return Ok(());
+        }
     }
 }

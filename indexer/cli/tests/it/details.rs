@@ -91,3 +91,28 @@ async fn kept_details_follow_pledges_and_reorgs() -> Result<()> {
     kept_as_computed(&w, 2).await?;
     Ok(())
 }
+
+/// `cointent index --until-caught-up` exits with every order's detail kept, so the first
+/// reads after a backfill are served from them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn index_until_caught_up_exits_with_every_detail_kept() -> Result<()> {
+    let w = World::start(CHAIN + 1).await?;
+    let terms = w.sale_terms(4, B256::repeat_byte(9)).await?;
+    // More orders than a commit keeps ready (the rest are filled while the writer waits).
+    for _ in 0..300 {
+        w.create_order(4, &terms).await?;
+    }
+    let (url, pool) = fresh_db_url().await?;
+    let dir = tempfile::tempdir()?;
+    let file = config_toml(dir.path(), &format!("url = \"{url}\""), &w.config, "")?;
+    let mut indexer = Indexer::spawn(&file, &["index", "--until-caught-up"])?;
+    let status = indexer.wait(120).await?;
+    ensure!(status.success(), "{}", indexer.log());
+    let (orders, kept): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_details)",
+    )
+    .fetch_one(&pool)
+    .await?;
+    ensure!(orders == 300 && kept == 300, "orders {orders}, kept details {kept}");
+    Ok(())
+}

@@ -203,6 +203,9 @@ test('collective order: created through the form, pledges by two accounts with a
   const { page, wallet, context } = await openPage({ account: DEV[4] });
   const id = await createThroughForm(page, wallet);
   await page.getByText('Rosa learned backstrap weaving').waitFor();
+  // People, not addresses: the maker's name from the order's metadata, with its share.
+  assert.match(await page.getByTestId('breakdown').innerText(), /Maker, Rosa Quispe\s+9\.405 dUSD/);
+  assert.match(await page.getByTestId('order').innerText(), new RegExp(`Seller\\s+Rosa Quispe \\(${DEV[4]}\\)`));
   await wallet.setAccount(DEV[1]);
   await go(page, `/orders/${A}/${id}?ref=${DEV[5]}`);
   await page.getByTestId('order').waitFor();

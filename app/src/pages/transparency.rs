@@ -111,7 +111,7 @@ fn render(w: Wallet, chain_id: u64, order_id: &str, c: &Check) -> AnyView {
         .as_ref()
         .and_then(|m| m.artisan.as_ref().and_then(|a| a.story.clone()).or(m.description.clone()))
         .unwrap_or_default();
-    let title = meta.map(|m| m.title).unwrap_or_default();
+    let title = meta.as_ref().map(|m| m.title.clone()).unwrap_or_default();
     let hex_or_dash = |h: Option<B256>| h.map_or_else(|| "—".into(), hex::encode_prefixed);
     let proof_rows: Vec<(&str, String)> = vec![
         ("Chain", w.chain_name(chain_id)),
@@ -138,7 +138,7 @@ fn render(w: Wallet, chain_id: u64, order_id: &str, c: &Check) -> AnyView {
     if !title.is_empty() {
         h += &format!("<h2>{}</h2>", escape_html(&title));
     }
-    h += &breakdown_html(w, chain_id, &proof.terms);
+    h += &breakdown_html(w, chain_id, &proof.terms, meta.as_ref());
     if !story.is_empty() {
         h += &format!("<h2>The story</h2><p class=\"story\">{}</p>", escape_html(&story));
     }

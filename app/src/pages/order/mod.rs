@@ -8,7 +8,7 @@ mod pay;
 
 use std::sync::Arc;
 
-use alloy_primitives::{Bytes, U256, hex};
+use alloy_primitives::{Address, Bytes, U256, hex};
 use alloy_sol_types::SolCall;
 use cointent_abi::{Escrow, EscrowLens};
 use cointent_domain::{
@@ -109,7 +109,12 @@ async fn live(ctx: Arc<Ctx>, account: Option<String>) -> Result<Live, String> {
 /// The price breakdown table of one unit (HTML): the escrow's cascade
 /// (`cointent_domain::payout`) over the unit price, with the promoter share at its
 /// maximum (a promoted unit).
-pub(crate) fn breakdown_html(w: Wallet, chain_id: u64, t: &Terms) -> String {
+pub(crate) fn breakdown_html(
+    w: Wallet,
+    chain_id: u64,
+    t: &Terms,
+    meta: Option<&MetadataDocument>,
+) -> String {
     let (sym, dec) = token_meta(w, chain_id, &t.token);
     let b = payout::breakdown(&t.payout(), t.unit_price.0, 1, 1);
     let mut rows = vec![("Platform fee (treasury)".to_owned(), b.platform_fee)];
@@ -117,9 +122,16 @@ pub(crate) fn breakdown_html(w: Wallet, chain_id: u64, t: &Terms) -> String {
         rows.push(("Promoters (at most)".to_owned(), b.promoter_pool));
     }
     for s in &b.splits {
-        rows.push((format!("Split {}", short(&eth::addr_hex(&s.recipient))), s.amount));
+        rows.push((
+            name_of(meta, &s.recipient).unwrap_or_else(|| "Split".to_owned())
+                + &format!(" ({})", short(&eth::addr_hex(&s.recipient))),
+            s.amount,
+        ));
     }
-    rows.push(("Maker".to_owned(), b.seller_amount));
+    rows.push((
+        name_of(meta, &t.seller).map_or_else(|| "Maker".to_owned(), |n| format!("Maker, {n}")),
+        b.seller_amount,
+    ));
     let rows: String = rows
         .into_iter()
         .map(|(label, v)| {
@@ -133,6 +145,25 @@ pub(crate) fn breakdown_html(w: Wallet, chain_id: u64, t: &Terms) -> String {
     format!(
         "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody>{rows}</tbody></table>"
     )
+}
+
+/// The name the order's metadata gives `who`: the artisan's or partner's name, or a
+/// split's label.
+pub(crate) fn name_of(meta: Option<&MetadataDocument>, who: &Address) -> Option<String> {
+    let m = meta?;
+    let same =
+        |a: &Option<String>| a.as_deref().and_then(eth::parse_addr).is_some_and(|a| &a == who);
+    if let Some(a) = m.artisan.as_ref().filter(|a| same(&a.address)) {
+        return a.name.clone();
+    }
+    if let Some(p) = m.partner.as_ref().filter(|p| same(&p.address)) {
+        return p.name.clone();
+    }
+    m.splits
+        .iter()
+        .flatten()
+        .find(|s| eth::parse_addr(&s.recipient).is_some_and(|a| &a == who))
+        .and_then(|s| s.label.clone())
 }
 
 /// The order page.
@@ -255,7 +286,13 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
         ("Review period", period(t.review_period.into())),
         ("Ruling period", period(t.ruling_period.into())),
         ("Dispute bond", format!("{} of the disputed milestone", percent(t.bond_bps))),
-        ("Seller", eth::addr_hex(&o.seller)),
+        (
+            "Seller",
+            match name_of(meta, &o.seller) {
+                Some(n) => format!("{n} ({})", eth::addr_hex(&o.seller)),
+                None => eth::addr_hex(&o.seller),
+            },
+        ),
         ("Arbiter", eth::addr_hex(&t.arbiter)),
         ("Terms hash", hex::encode_prefixed(o.terms_hash)),
     ]);
@@ -309,7 +346,7 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
         }
         h += "</ul>";
     }
-    h += &breakdown_html(w, chain_id, t);
+    h += &breakdown_html(w, chain_id, t, meta);
     if let Some(a) = meta.and_then(|m| m.artisan.as_ref()) {
         let s = |v: &Option<String>| escape_html(v.as_deref().unwrap_or_default());
         h += &format!(

@@ -59,6 +59,7 @@ const ROLES: &[(&str, OrderRole)] = &[
     ("promoter", OrderRole::Promoter),
     ("recipient", OrderRole::Recipient),
     ("arbiter", OrderRole::Arbiter),
+    ("buyer", OrderRole::Buyer),
 ];
 
 /// A role an account plays in an order (its schema for `?role=`).
@@ -71,13 +72,15 @@ enum AccountRole {
     Promoter,
     Recipient,
     Arbiter,
+    Buyer,
 }
 
 /// The query of an account's orders.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct OrdersQuery {
-    /// recipient: named in the order's splits.
+    /// recipient: named in the order's splits; buyer: the order's sole buyer (sales,
+    /// purchases from the Shop's listings, freelance jobs).
     #[param(required = true, value_type = AccountRole, inline)]
     role: Option<String>,
     /// Items per page.

@@ -31,8 +31,9 @@ const MAX_ENTRY: usize = 8 << 20;
 
 /// Path prefixes (relative to `/v1`) whose GET responses depend only on the mirror.
 /// Not `/transparency`: a record someone means to verify is read fresh from the mirror.
-const CACHEABLE: [&str; 9] = [
+const CACHEABLE: [&str; 10] = [
     "/orders",
+    "/listings",
     "/accounts",
     "/artisans",
     "/partners",

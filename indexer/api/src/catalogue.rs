@@ -1,6 +1,6 @@
 //! The catalogue: artisans, partner shops and products as the makers describe them in their
-//! metadata documents. Only documents linked to at least one mirrored order count: the
-//! catalogue shows what is on chain, not every upload.
+//! metadata documents. Only documents linked to at least one mirrored order or Shop listing
+//! count: the catalogue shows what is on chain, not every upload.
 
 use axum::{Json, extract::State};
 use cointent_domain::{
@@ -74,8 +74,8 @@ impl ProfilesQuery {
 
 /// Artisans of linked metadata, by address.
 ///
-/// Only documents linked to at least one mirrored order count; the newest document's
-/// description wins.
+/// Only documents linked to at least one mirrored order or Shop listing count (`orders` and
+/// `listings` count them); the newest document's description wins.
 #[utoipa::path(
     get,
     path = "/artisans",
@@ -123,8 +123,9 @@ async fn get_artisan(
 
 /// Partner shops of linked metadata, by address.
 ///
-/// Only documents linked to at least one mirrored order count; the newest document's
-/// description wins. `region` and `craft` are the artisan's in the same documents.
+/// Only documents linked to at least one mirrored order or Shop listing count (a listing
+/// also by naming the shop as its partner); the newest document's description wins.
+/// `region` and `craft` are the artisan's in the same documents.
 #[utoipa::path(
     get,
     path = "/partners",

@@ -10,7 +10,7 @@
 //!   [`identity`] (sessions, API keys, rate limits), [`cache`] (public reads kept until the
 //!   mirror changes), `security` (response headers), [`streams`] (the event streams' one
 //!   poller and their caps), `time`.
-//! - One module per area, each with its routes: `orders`, `accounts`, `catalogue`,
+//! - One module per area, each with its routes: `orders`, `listings`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
 //!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
 //!   signature); no area imports another.
@@ -46,6 +46,7 @@ mod chains;
 mod events;
 mod governance;
 pub mod keys;
+mod listings;
 mod metadata;
 mod orders;
 mod qr;

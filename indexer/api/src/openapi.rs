@@ -60,6 +60,7 @@ pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
     modifiers(&SecuritySchemes),
     tags(
         (name = "orders", description = "Orders of every kind, with filters and full text"),
+        (name = "listings", description = "The Shop's listings with stock, and their purchases"),
         (name = "accounts", description = "What one address is and holds"),
         (name = "catalogue", description = "Artisans, partner shops and products"),
         (name = "treasury", description = "The treasury's balances, allocations and flows"),

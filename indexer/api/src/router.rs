@@ -22,8 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, app_files, auth, cache, catalogue, chains, error::ApiError, events, governance,
-    http_metrics, identity, keys, metadata, openapi, orders, qr, query, security, state::AppState,
-    transparency, treasury, webhooks,
+    http_metrics, identity, keys, listings, metadata, openapi, orders, qr, query, security,
+    state::AppState, transparency, treasury, webhooks,
 };
 
 /// All routes, with CORS, body limit, timeouts and request spans.
@@ -84,6 +84,7 @@ pub fn metrics_router(state: AppState) -> Router {
 fn areas() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(orders::routes())
+        .merge(listings::routes())
         .merge(accounts::routes())
         .merge(catalogue::routes())
         .merge(treasury::routes())

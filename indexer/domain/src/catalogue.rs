@@ -1,7 +1,7 @@
 //! The catalogue area of the API: artisans, partner shops and products as the makers describe
 //! them in their metadata documents (`GET /v1/artisans`, `/v1/artisans/{address}`,
 //! `/v1/partners`, `/v1/partners/{address}`, `/v1/products`). Only documents linked to a
-//! mirrored order count.
+//! mirrored order or Shop listing count.
 
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,8 @@ pub struct CatalogueArtisan {
     pub products: u64,
     /// Orders linked to the artisan's documents.
     pub orders: u64,
+    /// Shop listings linked to the artisan's documents.
+    pub listings: u64,
 }
 
 /// One artisan with their orders.
@@ -69,6 +71,9 @@ pub struct CataloguePartner {
     pub products: u64,
     /// Orders linked to the shop's documents.
     pub orders: u64,
+    /// Shop listings linked to the shop's documents (naming it as their partner shop, or in
+    /// their splits).
+    pub listings: u64,
 }
 
 /// One partner shop with its orders.

@@ -6,7 +6,7 @@
 //!
 //! # Bird's-eye view
 //!
-//! - The API's answers, one module per area of `/v1`: [`orders`], [`accounts`],
+//! - The API's answers, one module per area of `/v1`: [`orders`], [`listings`], [`accounts`],
 //!   [`catalogue`], [`treasury`], [`governance`], [`events`], [`chains`], [`transparency`],
 //!   [`auth`], [`keys`], [`metadata`], [`webhooks`], with [`Page`] for lists and
 //!   [`error::ErrorBody`] for every error. Their JSON is the API's contract: amounts (uint256)
@@ -98,6 +98,7 @@ pub mod governance;
 pub mod html;
 pub mod keys;
 pub mod lifecycle;
+pub mod listings;
 pub mod metadata;
 pub mod orders;
 pub mod page;
@@ -114,5 +115,5 @@ pub use alloy_primitives::{Address, B256, Bytes, U256};
 pub use html::escape_html;
 pub use lifecycle::{DisputeOutcome, MilestoneState, OrderKind, OrderStatus};
 pub use page::Page;
-pub use primitives::{Amount, DateTime, OrderId, ProposalId};
+pub use primitives::{Amount, DateTime, ListingId, OrderId, ProposalId};
 pub use terms::{Milestone, Split, Terms};

@@ -1,5 +1,5 @@
 //! The API's scalar conventions as Rust types: uint256 values as decimal strings
-//! ([`Amount`], [`OrderId`], [`ProposalId`]) and times as the RFC 3339 text the API wrote
+//! ([`Amount`], [`OrderId`], [`ListingId`], [`ProposalId`]) and times as the RFC 3339 text the API wrote
 //! ([`DateTime`]).
 //!
 //! Addresses, hashes and byte strings are alloy's [`Address`](alloy_primitives::Address),
@@ -148,6 +148,14 @@ decimal_u256!(
     "OrderId",
     "An Escrow order id: a uint256 as a decimal string.",
     "7"
+);
+
+decimal_u256!(
+    /// A Shop listing id (a uint256; ids run from 1), written as a decimal string: `"3"`.
+    ListingId,
+    "ListingId",
+    "A Shop listing id: a uint256 as a decimal string.",
+    "3"
 );
 
 decimal_u256!(

@@ -43,6 +43,12 @@ pub enum WebhookEventType {
     /// `Refunded`.
     #[serde(rename = "order.refunded")]
     OrderRefunded,
+    /// The Shop's `Purchased`: units of a listing were bought, as Escrow order `order_id`.
+    #[serde(rename = "listing.purchased")]
+    ListingPurchased,
+    /// `MilestoneApproved`: a backer (a purchase's buyer) confirmed the delivered milestone.
+    #[serde(rename = "milestone.approved")]
+    MilestoneApproved,
 }
 
 impl WebhookEventType {
@@ -56,6 +62,8 @@ impl WebhookEventType {
         Self::DisputeRuled,
         Self::OrderExpired,
         Self::OrderRefunded,
+        Self::ListingPurchased,
+        Self::MilestoneApproved,
     ];
 
     /// The type's name: `order.created`, ...
@@ -69,6 +77,8 @@ impl WebhookEventType {
             Self::DisputeRuled => "dispute.ruled",
             Self::OrderExpired => "order.expired",
             Self::OrderRefunded => "order.refunded",
+            Self::ListingPurchased => "listing.purchased",
+            Self::MilestoneApproved => "milestone.approved",
         }
     }
 }
@@ -87,7 +97,8 @@ impl FromStr for WebhookEventType {
             what: "webhook event type",
             value: text.to_string(),
             expected: "order.created, order.pledged, order.funded, milestone.released, \
-                       order.disputed, dispute.ruled, order.expired, order.refunded",
+                       order.disputed, dispute.ruled, order.expired, order.refunded, \
+                       listing.purchased, milestone.approved",
         })
     }
 }
@@ -111,7 +122,7 @@ pub struct WebhookCreate {
     #[serde(default)]
     pub chain_id: Option<i64>,
     /// Only events of orders naming one of these accounts (seller, split recipients,
-    /// backers, promoters, the event's own backer or promoter); at most 100.
+    /// backers, promoters, the event's own backer, promoter or buyer); at most 100.
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
@@ -125,6 +136,15 @@ pub struct WebhookCreate {
         schema(value_type = Option<Vec<schema::OrderIdFilter>>, max_items = 100)
     )]
     pub order_ids: Option<Vec<String>>,
+    /// Only events of purchases of listings naming one of these partner shops: the
+    /// purchase (`listing.purchased`) and every event of its Escrow order (confirmations,
+    /// releases, disputes, refunds, ...); at most 100.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<Vec<crate::primitives::schema::Address>>, max_items = 100)
+    )]
+    pub partners: Option<Vec<String>>,
 }
 
 /// A registered webhook (never with its secret).
@@ -149,6 +169,13 @@ pub struct Webhook {
     /// Only these orders, or any.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub order_ids: Option<Vec<OrderId>>,
+    /// Only purchases of listings naming one of these partner shops, and their orders'
+    /// events; or any.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<Vec<crate::primitives::schema::Address>>, required = true)
+    )]
+    pub partners: Option<Vec<Address>>,
     /// When it was registered.
     pub created_at: DateTime,
 }

@@ -49,14 +49,18 @@ pub enum Scope {
 impl Scope {
     /// What a batch of events touches: the orders its Escrow events name; the whole
     /// chain when one of its Escrow events names no order (the fee, the token allowlist).
+    /// The Shop's events change listings, which only lists and listing answers show (they
+    /// follow every change), and a purchase names its order too.
     pub fn of_events(chain_id: u64, events: &[EventRow]) -> Self {
         let mut orders = BTreeSet::new();
-        for e in events.iter().filter(|e| e.contract == "escrow") {
-            match e.args.get("orderId").and_then(|v| v.as_str()) {
-                Some(id) => {
+        for e in events {
+            let order = e.args.get("orderId").and_then(|v| v.as_str());
+            match (e.contract.as_str(), order) {
+                ("escrow" | "shop", Some(id)) => {
                     orders.insert(id.to_string());
                 }
-                None => return Self::Chain(chain_id),
+                ("escrow", None) => return Self::Chain(chain_id),
+                _ => {}
             }
         }
         Self::Orders(chain_id, orders)
@@ -256,6 +260,11 @@ mod tests {
         assert_eq!(Scope::parse(&scope.payload()), Some(scope));
         let fee = [event("escrow", serde_json::json!({"bps": "100"}))];
         assert_eq!(Scope::of_events(5, &fee), Scope::Chain(5));
+        let shop = [
+            event("shop", serde_json::json!({"listingId": "1", "unitPrice": "5"})),
+            event("shop", serde_json::json!({"listingId": "1", "orderId": "9"})),
+        ];
+        assert_eq!(Scope::of_events(5, &shop), Scope::Orders(5, ["9".to_string()].into()));
         for s in [Scope::All, Scope::Chain(5), Scope::Orders(5, BTreeSet::new())] {
             assert_eq!(Scope::parse(&s.payload()), Some(s));
         }

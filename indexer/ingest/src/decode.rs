@@ -3,7 +3,9 @@
 //! Escrow v2's `OrderCreated` carries the terms packed (`bytes`): its `terms` stays that hex,
 //! as the event has it (its keccak256 is the order's terms hash), and the decoder adds
 //! `termsUnpacked`, the terms unpacked by the domain's codec (`cointent_domain::Terms`,
-//! the API's `OrderTerms` JSON), which the projections read.
+//! the API's `OrderTerms` JSON), which the projections read. The Shop's `Listed` carries its
+//! terms template in the same layout (`template`, the per-purchase fields zero): the decoder
+//! adds it unpacked as `templateUnpacked`.
 
 use std::collections::HashMap;
 
@@ -30,6 +32,14 @@ const ABI_OF: &[(&str, &str)] = &[
 
 /// The member `OrderCreated` gains: its packed `terms`, unpacked.
 pub const TERMS_UNPACKED: &str = "termsUnpacked";
+
+/// The member the Shop's `Listed` gains: its packed `template`, unpacked.
+pub const TEMPLATE_UNPACKED: &str = "templateUnpacked";
+
+/// The packed terms a decoded event carries, by (event, argument), and the member their
+/// unpacked form goes into.
+const PACKED: [(&str, &str, &str); 2] =
+    [("OrderCreated", "terms", TERMS_UNPACKED), ("Listed", "template", TEMPLATE_UNPACKED)];
 
 /// A decoded log.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,10 +102,12 @@ impl Decoder {
                 for input in &event.inputs {
                     let value = if input.indexed { indexed.next() } else { body.next() };
                     if let Some(value) = value {
-                        if let (true, DynSolValue::Bytes(packed)) =
-                            (input.name == "terms" && event.name == "OrderCreated", &value)
-                        {
-                            unpack_terms(packed, &mut args);
+                        let unpacked = PACKED
+                            .iter()
+                            .find(|(e, arg, _)| *e == event.name && *arg == input.name)
+                            .map(|(_, _, member)| *member);
+                        if let (Some(member), DynSolValue::Bytes(packed)) = (unpacked, &value) {
+                            unpack_terms(packed, member, &mut args);
                         }
                         args.insert(input.name.clone(), to_json(&value, &input.components));
                     }
@@ -111,16 +123,17 @@ impl Decoder {
     }
 }
 
-/// Adds the unpacked terms. Terms the Escrow emitted always unpack (it checks their layout
-/// before creating the order); bytes that do not are left packed only, and the order is not
-/// projected.
-fn unpack_terms(packed: &[u8], args: &mut Map<String, Value>) {
+/// Adds the unpacked terms as `member`. Terms the Escrow emitted always unpack (it checks
+/// their layout before creating the order), and so do the Shop's templates (it checks the
+/// counts and writes the layout itself); bytes that do not are left packed only, and the
+/// order or listing is not projected.
+fn unpack_terms(packed: &[u8], member: &str, args: &mut Map<String, Value>) {
     match cointent_domain::Terms::unpack(packed) {
         Ok(terms) => {
             let json = serde_json::to_value(terms).expect("terms serialize");
-            args.insert(TERMS_UNPACKED.into(), json);
+            args.insert(member.into(), json);
         }
-        Err(e) => tracing::warn!(error = %e, "OrderCreated with terms that do not unpack"),
+        Err(e) => tracing::warn!(error = %e, member, "packed terms that do not unpack"),
     }
 }
 
@@ -177,7 +190,7 @@ mod tests {
         primitives::{U256, address},
         sol_types::SolEvent,
     };
-    use cointent_abi::{DemoStablecoin, Escrow};
+    use cointent_abi::{DemoStablecoin, Escrow, Shop};
     use cointent_domain::Terms;
 
     use super::*;
@@ -234,5 +247,38 @@ mod tests {
         let d = decoder.decode(&Log { address: escrow, data: event.encode_log_data() });
         assert!(d.args.get(TERMS_UNPACKED).is_none());
         assert_eq!(d.event, "OrderCreated");
+    }
+
+    #[test]
+    fn listed_keeps_the_packed_template_and_adds_it_unpacked() {
+        let shop = address!("0x00000000000000000000000000000000000000a5");
+        let decoder = Decoder::new([(&"shop".to_string(), &shop)]);
+        // A template as the Shop emits it: the fixture's terms with the per-purchase fields
+        // (sole buyer, units, funding deadline, fee) zero.
+        let mut template = Terms::unpack(&PACKED.parse::<alloy::primitives::Bytes>().unwrap())
+            .unwrap()
+            .to_abi()
+            .unwrap();
+        template.soleBuyer = Address::ZERO;
+        (template.minUnits, template.maxUnits, template.feeBps) = (0, 0, 0);
+        template.fundingDeadline = Default::default();
+        let packed = cointent_domain::terms::pack(&template).unwrap();
+        let event = Shop::Listed {
+            listingId: U256::from(3),
+            seller: template.seller,
+            partner: address!("0x00000000000000000000000000000000000000b0"),
+            token: template.token,
+            unitPrice: U256::from(template.unitPrice),
+            stock: U256::from(12),
+            template: packed.clone(),
+        };
+        let d = decoder.decode(&Log { address: shop, data: event.encode_log_data() });
+        assert_eq!((d.contract.as_str(), d.event.as_str()), ("shop", "Listed"));
+        assert_eq!(d.args["template"], packed.to_string());
+        assert_eq!(d.args["stock"], "12");
+        let unpacked: Terms = serde_json::from_value(d.args[TEMPLATE_UNPACKED].clone()).unwrap();
+        assert_eq!(unpacked, Terms::from_abi(&template));
+        assert_eq!(unpacked.funding_deadline_unix, 0);
+        assert!(d.args.get(TERMS_UNPACKED).is_none());
     }
 }

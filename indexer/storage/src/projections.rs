@@ -134,6 +134,21 @@ pub static PROJECTIONS: &[Projection] = &[
         sql: include_str!("../projections/terms_revocations.sql"),
     },
     Projection {
+        name: "listings",
+        reads: &["Listed"],
+        sql: include_str!("../projections/listings.sql"),
+    },
+    Projection {
+        name: "listing_figures",
+        reads: &["ListingUpdated", "Purchased"],
+        sql: include_str!("../projections/listing_figures.sql"),
+    },
+    Projection {
+        name: "purchases",
+        reads: &["Purchased"],
+        sql: include_str!("../projections/purchases.sql"),
+    },
+    Projection {
         name: "treasury_allocations",
         reads: &["AllocationsSet"],
         sql: include_str!("../projections/treasury_allocations.sql"),

@@ -2,7 +2,9 @@
 //!
 //! A partner's API key with the `webhooks` scope registers URLs for event types, optionally
 //! narrowed to a chain, to accounts (matched against the order's seller, split recipients,
-//! backers and promoters) and to order ids; at most `webhooks.max_per_key` live ones per key.
+//! backers and promoters), to order ids and to partner shops (the purchases of listings
+//! naming one, and their orders' later events); at most `webhooks.max_per_key` live ones per
+//! key.
 //! Receivers are `http://` or `https://` URLs of public hosts (`target`: no loopback, private,
 //! link-local or metadata addresses, checked at registration and at every delivery) unless
 //! `webhooks.allow_private_targets` is set for local development. [`run_worker`] (spawned by
@@ -90,8 +92,11 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 /// (the delivery fails, replayable). Each receiver (host and port) gets at most
 /// webhooks.per_host_concurrency deliveries at once. Filters: `chain_id`, `accounts`
 /// (matched against the order's
-/// seller, split recipients, backers and promoters, and the event's own backer/promoter),
-/// `order_ids`. The secret is returned only here.
+/// seller, split recipients, backers and promoters, and the event's own backer/promoter/buyer),
+/// `order_ids`, `partners` (a partner shop's own: the purchases of the Shop's listings naming
+/// one of them, `listing.purchased`, and every later event of those purchases' orders:
+/// `milestone.approved`, `milestone.released`, `order.disputed`, `dispute.ruled`,
+/// `order.refunded`, ...). The secret is returned only here.
 #[utoipa::path(
     post,
     path = "/webhooks",
@@ -154,6 +159,21 @@ async fn create(
         Some(list) => Some(list.iter().map(|o| decimal(o)).collect::<ApiResult<Vec<_>>>()?),
         None => None,
     };
+    let partners = match input.partners {
+        Some(list) if list.len() > 100 => return Err(ApiError::bad("partners", "at most 100")),
+        Some(list) => Some(
+            list.iter()
+                .map(|a| crate::params::address("partners", a))
+                .map(|a| match a {
+                    Ok(a) if a.bytes().skip(2).all(|b| b == b'0') => {
+                        Err(ApiError::bad("partners", "the zero address names no partner shop"))
+                    }
+                    other => other,
+                })
+                .collect::<ApiResult<Vec<_>>>()?,
+        ),
+        None => None,
+    };
     let secret = format!("whsec_{}", random_hex(32)?);
     let new = NewWebhook {
         api_key_id: key.id,
@@ -162,6 +182,7 @@ async fn create(
         chain_id: input.chain_id,
         accounts: accounts.as_deref(),
         order_ids: order_ids.as_deref(),
+        partners: partners.as_deref(),
         secret: &secret,
         host: &target.host,
         max_per_key: hooks.max_per_key.into(),

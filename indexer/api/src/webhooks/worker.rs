@@ -192,19 +192,22 @@ async fn post(client: &reqwest::Client, hooks: &WebhookConfig, d: &DueDelivery) 
     }
 }
 
-/// The webhook type of an escrow event, if it has one. The body's `data` is the event's
-/// arguments (`OrderCreated`'s terms packed, as emitted, and unpacked as `termsUnpacked`).
+/// The webhook type of an Escrow event or a Shop purchase (`final_events` reads no other),
+/// if it has one. The body's `data` is the event's arguments (`OrderCreated`'s terms packed,
+/// as emitted, and unpacked as `termsUnpacked`).
 fn event_type(event: &str, args: &Value) -> Option<WebhookEventType> {
     Some(match event {
         "OrderCreated" => WebhookEventType::OrderCreated,
         "Pledged" => WebhookEventType::OrderPledged,
         // Status 1 is Active: the goal was met.
         "Finalized" if args["status"].as_str() == Some("1") => WebhookEventType::OrderFunded,
+        "MilestoneApproved" => WebhookEventType::MilestoneApproved,
         "MilestoneReleased" => WebhookEventType::MilestoneReleased,
         "Disputed" => WebhookEventType::OrderDisputed,
         "DisputeRuled" => WebhookEventType::DisputeRuled,
         "Expired" => WebhookEventType::OrderExpired,
         "Refunded" => WebhookEventType::OrderRefunded,
+        "Purchased" => WebhookEventType::ListingPurchased,
         _ => return None,
     })
 }
@@ -228,7 +231,8 @@ fn payload(chain: i64, e: &FinalEvent, kind: WebhookEventType) -> Result<String,
     serde_json::to_string(&body).map_err(|e| bad("body", e.to_string()))
 }
 
-/// Whether `hook` wants event `e` of `chain`, whose order names `accounts`.
+/// Whether `hook` wants event `e` of `chain`, whose order names `accounts` (and, for a
+/// purchase's order, the partner shop of its listing: `e.partner`).
 fn wants(
     hook: &Hook,
     chain: i64,
@@ -243,6 +247,10 @@ fn wants(
             .accounts
             .as_ref()
             .is_none_or(|list| list.iter().any(|a| accounts.contains(a.as_str())))
+        && hook
+            .partners
+            .as_ref()
+            .is_none_or(|list| e.partner.as_ref().is_some_and(|p| list.contains(p)))
 }
 
 /// Matches the events of `chain` that became final since the cursor, in one transaction:
@@ -307,6 +315,45 @@ mod tests {
         assert_eq!(name("Finalized", &json!({"status": "2"})), None);
         assert_eq!(name("Pledged", &json!({})), Some("order.pledged"));
         assert_eq!(name("Unpledged", &json!({})), None);
+        assert_eq!(name("Purchased", &json!({})), Some("listing.purchased"));
+        assert_eq!(name("MilestoneApproved", &json!({})), Some("milestone.approved"));
+    }
+
+    #[test]
+    fn a_partner_filter_takes_only_its_listings_purchases() {
+        let event = |partner: Option<&str>| FinalEvent {
+            block_number: 9,
+            log_index: 0,
+            tx_hash: format!("0x{}", "ab".repeat(32)),
+            event: "MilestoneApproved".into(),
+            args: json!({"orderId": "4"}),
+            created_at: "2026-12-01T15:16:43Z".into(),
+            order_id: "4".into(),
+            accounts: vec![],
+            partner: partner.map(str::to_string),
+        };
+        let shop = "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc";
+        let hook = Hook {
+            id: 1,
+            events: vec!["milestone.approved".into()],
+            chain_id: None,
+            accounts: None,
+            order_ids: None,
+            partners: Some(vec![shop.into()]),
+        };
+        let kind = WebhookEventType::MilestoneApproved;
+        let none = HashSet::new();
+        assert!(wants(&hook, 1, kind, &event(Some(shop)), &none));
+        assert!(!wants(
+            &hook,
+            1,
+            kind,
+            &event(Some("0x00000000000000000000000000000000000000b0")),
+            &none
+        ));
+        assert!(!wants(&hook, 1, kind, &event(None), &none), "not a purchase of a listing of it");
+        let any = Hook { partners: None, ..hook };
+        assert!(wants(&any, 1, kind, &event(None), &none));
     }
 
     #[test]
@@ -321,6 +368,7 @@ mod tests {
             created_at: "2026-12-01T15:16:43Z".into(),
             order_id: "7".into(),
             accounts: vec![],
+            partner: None,
         };
         // What the worker wrote before the body had a type, byte for byte.
         let before = json!({

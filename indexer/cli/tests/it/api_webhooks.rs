@@ -30,10 +30,10 @@ use crate::{
 
 /// One request the receiver got.
 #[derive(Clone)]
-struct Received {
+pub(crate) struct Received {
     at: Instant,
     signature: String,
-    event_id: String,
+    pub(crate) event_id: String,
     body: Vec<u8>,
 }
 
@@ -44,13 +44,15 @@ impl std::fmt::Debug for Received {
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
 }
 
+/// A webhook receiver on a free local port, recording every request (shared with the
+/// Shop's tests).
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
     /// The status to answer.
     status: Arc<AtomicU16>,
@@ -63,7 +65,7 @@ struct Receiver {
 
 impl Receiver {
     /// Binds on 127.0.0.1:0; the receiver and its URL.
-    async fn start() -> Result<(Self, String)> {
+    pub(crate) async fn start() -> Result<(Self, String)> {
         let receiver = Self::default();
         receiver.status.store(200, Ordering::SeqCst);
         let app = Router::new().route("/hook", post(receive)).with_state(receiver.clone());
@@ -75,12 +77,12 @@ impl Receiver {
         Ok((receiver, format!("http://{addr}/hook")))
     }
 
-    fn got(&self) -> Vec<Received> {
+    pub(crate) fn got(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 
     /// Waits until `n` requests arrived.
-    async fn wait_for(&self, n: usize) -> Result<Vec<Received>> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Result<Vec<Received>> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let got = self.got();
@@ -116,7 +118,7 @@ async fn receive(
 
 /// A world whose webhooks may go to loopback receivers (the test's), and whose final block
 /// is its head minus the finality depth (anvil's `finalized` tag lags 64 blocks).
-async fn local_world(chain_id: u64, adjust: impl FnOnce(&mut Config)) -> Result<World> {
+pub(crate) async fn local_world(chain_id: u64, adjust: impl FnOnce(&mut Config)) -> Result<World> {
     World::start_with(chain_id, |c| {
         c.webhooks.allow_private_targets = true;
         c.chains[0].use_finalized_tag = false;
@@ -126,12 +128,12 @@ async fn local_world(chain_id: u64, adjust: impl FnOnce(&mut Config)) -> Result<
 }
 
 /// Worker settings for loopback receivers, retrying after 100 ms.
-fn local() -> WebhookConfig {
+pub(crate) fn local() -> WebhookConfig {
     WebhookConfig { backoff_ms: 100, allow_private_targets: true, ..Default::default() }
 }
 
 /// The delivery worker over `world`'s chain, stopped when the sender drops.
-fn worker(world: &World, hooks: WebhookConfig) -> watch::Sender<bool> {
+pub(crate) fn worker(world: &World, hooks: WebhookConfig) -> watch::Sender<bool> {
     spawn_worker(world, hooks).0
 }
 
@@ -163,19 +165,19 @@ fn spawn_worker_trusting(
 }
 
 /// A key with the webhooks scope.
-async fn key(world: &World) -> Result<String> {
+pub(crate) async fn key(world: &World) -> Result<String> {
     let scopes = ["read".to_string(), "webhooks".to_string()];
     Ok(keys::create_key(&world.pool, "partner", &scopes, 10_000).await?.1)
 }
 
-async fn register(world: &World, key: &str, body: Value) -> Result<Value> {
+pub(crate) async fn register(world: &World, key: &str, body: Value) -> Result<Value> {
     let (status, created) = world.post_json("/v1/webhooks", &body, &[("x-api-key", key)]).await?;
     ensure!(status == 201, "create webhook: {status} {created}");
     Ok(created)
 }
 
 /// Waits until the worker's cursor for the world's chain reaches its final block.
-async fn scanned(world: &World) -> Result<()> {
+pub(crate) async fn scanned(world: &World) -> Result<()> {
     world.sync().await?;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

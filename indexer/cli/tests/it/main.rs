@@ -14,5 +14,6 @@ mod ingest;
 mod mirror;
 mod outbound;
 mod scale;
+mod shop;
 mod traces;
 mod world;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cointent_domain::{
     Page, accounts::*, auth::*, catalogue::*, chains::*, error::*, events::*, governance::*,
-    keys::*, metadata::*, orders::*, transparency::*, treasury::*, webhooks::*,
+    keys::*, listings::*, metadata::*, orders::*, transparency::*, treasury::*, webhooks::*,
 };
 use serde_json::{Map, Value, json};
 use utoipa::{OpenApi, PartialSchema};
@@ -25,6 +25,12 @@ use utoipa::{OpenApi, PartialSchema};
     OrderDispute,
     OrderProof,
     cointent_domain::Terms,
+    ListingSummary,
+    ListingDetail,
+    ListingTerms,
+    ListingPriceBreakdown,
+    ListingPurchase,
+    ListingOffer,
     Account,
     CatalogueArtisan,
     CatalogueArtisanDetail,
@@ -75,6 +81,7 @@ pub(crate) fn generated() -> Value {
         ("op:listArtisans", Page::<CatalogueArtisan>::schema()),
         ("op:listPartners", Page::<CataloguePartner>::schema()),
         ("op:listProducts", Page::<CatalogueProduct>::schema()),
+        ("op:listListings", Page::<ListingSummary>::schema()),
         ("op:listProposals", Page::<GovernanceProposal>::schema()),
         ("op:listDelegates", Page::<GovernanceDelegate>::schema()),
         ("op:listEvents", Page::<Event>::schema()),

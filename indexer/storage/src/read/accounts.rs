@@ -163,6 +163,9 @@ pub enum OrderRole {
     Recipient,
     /// It resolves the order's disputes.
     Arbiter,
+    /// It is the order's sole buyer: a sale's buyer (a purchase from a listing among them)
+    /// or a freelance job's client.
+    Buyer,
 }
 
 /// A page of the orders in which `address` (lower-case `0x` hex) plays `role`, newest first.
@@ -184,6 +187,12 @@ pub async fn orders(
     match role {
         OrderRole::Seller => sql.push("o.seller = ").push_bind(address),
         OrderRole::Arbiter => sql.push("o.arbiter = ").push_bind(address),
+        // `orders_by_sole_buyer` is partial: the condition repeats its predicate.
+        OrderRole::Buyer => sql
+            .push(
+                "o.sole_buyer <> '0x0000000000000000000000000000000000000000' AND o.sole_buyer = ",
+            )
+            .push_bind(address),
         OrderRole::Backer => sql
             .push(
                 "EXISTS (SELECT 1 FROM pledges p WHERE p.chain_id = o.chain_id \

@@ -1,13 +1,14 @@
 //! The catalogue, for `/v1/artisans`, `/v1/partners` and `/v1/products`: artisans, partner
 //! shops and products as the makers describe them in their metadata documents. Only
-//! documents linked to at least one mirrored order count: the catalogue shows what is on
-//! chain, not every upload.
+//! documents linked to at least one mirrored order or Shop listing count (`catalogue_links`,
+//! migration 0018): the catalogue shows what is on chain, not every upload.
 //!
 //! A profile (artisan or partner) is grouped by the lower-cased `address` of its document
 //! member, and the newest document's description wins. A profile counts and lists an order
-//! only when its address is a party to it (the seller or a split recipient: `order_party`,
-//! migration 0013): copying someone's metadata hash, or naming them in one's own document,
-//! puts no order on their profile.
+//! (or counts a listing) only when its address is a party to it (the seller or a split
+//! recipient: `order_party`, migration 0013; a partner also as the partner shop a listing
+//! names): copying someone's metadata hash, or naming them in one's own document, puts no
+//! order on their profile.
 
 use cointent_domain::{
     Page,
@@ -39,8 +40,9 @@ const ARTISANS: &str = "SELECT p.* FROM (
         (array_agg(m.document #>> '{artisan,craft}' ORDER BY m.uploaded_at DESC))[1] AS craft,
         (array_agg(m.document #>> '{artisan,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
         count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS products,
-        count(*) AS orders
-    FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+        count(*) FILTER (WHERE NOT o.listing) AS orders,
+        count(*) FILTER (WHERE o.listing) AS listings
+    FROM metadata_documents m JOIN catalogue_links o ON o.metadata_hash = m.hash
         AND order_party(m.document #>> '{artisan,address}', o.seller, o.terms)
     WHERE true";
 
@@ -52,9 +54,11 @@ const PARTNERS: &str = "SELECT p.* FROM (
         (array_agg(m.document #>> '{partner,url}' ORDER BY m.uploaded_at DESC))[1] AS url,
         (array_agg(m.document #>> '{partner,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
         count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS products,
-        count(*) AS orders
-    FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
-        AND order_party(m.document #>> '{partner,address}', o.seller, o.terms)
+        count(*) FILTER (WHERE NOT o.listing) AS orders,
+        count(*) FILTER (WHERE o.listing) AS listings
+    FROM metadata_documents m JOIN catalogue_links o ON o.metadata_hash = m.hash
+        AND (order_party(m.document #>> '{partner,address}', o.seller, o.terms)
+             OR lower(m.document #>> '{partner,address}') = o.partner)
     WHERE true";
 
 #[derive(sqlx::FromRow)]
@@ -66,6 +70,7 @@ struct ArtisanRow {
     story: Option<String>,
     products: i64,
     orders: i64,
+    listings: i64,
 }
 
 impl TryFrom<ArtisanRow> for CatalogueArtisan {
@@ -80,6 +85,7 @@ impl TryFrom<ArtisanRow> for CatalogueArtisan {
             story: r.story,
             products: int("products", r.products)?,
             orders: int("orders", r.orders)?,
+            listings: int("listings", r.listings)?,
         })
     }
 }
@@ -93,6 +99,7 @@ struct PartnerRow {
     story: Option<String>,
     products: i64,
     orders: i64,
+    listings: i64,
 }
 
 impl TryFrom<PartnerRow> for CataloguePartner {
@@ -107,6 +114,7 @@ impl TryFrom<PartnerRow> for CataloguePartner {
             story: r.story,
             products: int("products", r.products)?,
             orders: int("orders", r.orders)?,
+            listings: int("listings", r.listings)?,
         })
     }
 }
@@ -170,11 +178,12 @@ struct ArtisanDetailRow {
     story: Option<String>,
     products: i64,
     orders: i64,
+    listings: i64,
     items: Json<Vec<SummaryRow>>,
 }
 
 /// One artisan (by lower-case `0x` address) with their orders, newest first (at most 200);
-/// `None` when no linked document names them.
+/// `None` when no document linked to an order or a listing names them.
 #[tracing::instrument(skip(pool))]
 pub async fn artisan(pool: &PgPool, address: &str) -> sqlx::Result<Option<CatalogueArtisanDetail>> {
     let row = sqlx::query_as!(
@@ -185,7 +194,8 @@ pub async fn artisan(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
             (array_agg(m.document #>> '{artisan,craft}' ORDER BY m.uploaded_at DESC))[1] AS craft,
             (array_agg(m.document #>> '{artisan,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
             count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS "products!",
-            count(*) AS "orders!",
+            count(*) FILTER (WHERE NOT o.listing) AS "orders!",
+            count(*) FILTER (WHERE o.listing) AS "listings!",
             (SELECT coalesce(json_agg(x.summary
                   ORDER BY x.created_block DESC, x.chain_id DESC, x.order_id DESC), '[]')
               FROM (SELECT api_order_summary(o2, m2) AS summary, o2.created_block, o2.chain_id,
@@ -195,7 +205,7 @@ pub async fn artisan(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
                     WHERE lower(m2.document #>> '{artisan,address}') = $1
                     ORDER BY o2.created_block DESC, o2.chain_id DESC, o2.order_id DESC
                     LIMIT 200) x) AS "items!: Json<Vec<SummaryRow>>"
-        FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
+        FROM metadata_documents m JOIN catalogue_links o ON o.metadata_hash = m.hash
           AND order_party(m.document #>> '{artisan,address}', o.seller, o.terms)
         WHERE lower(m.document #>> '{artisan,address}') = $1
         GROUP BY 1"#,
@@ -212,6 +222,7 @@ pub async fn artisan(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
         story: r.story,
         products: r.products,
         orders: r.orders,
+        listings: r.listings,
     })?;
     let items = summaries(r.items)?;
     Ok(Some(CatalogueArtisanDetail { artisan, items }))
@@ -225,11 +236,12 @@ struct PartnerDetailRow {
     story: Option<String>,
     products: i64,
     orders: i64,
+    listings: i64,
     items: Json<Vec<SummaryRow>>,
 }
 
 /// One partner shop (by lower-case `0x` address) with its orders, newest first (at most
-/// 200); `None` when no linked document names it.
+/// 200); `None` when no document linked to an order or a listing names it.
 #[tracing::instrument(skip(pool))]
 pub async fn partner(pool: &PgPool, address: &str) -> sqlx::Result<Option<CataloguePartnerDetail>> {
     let row = sqlx::query_as!(
@@ -240,7 +252,8 @@ pub async fn partner(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
             (array_agg(m.document #>> '{partner,url}' ORDER BY m.uploaded_at DESC))[1] AS url,
             (array_agg(m.document #>> '{partner,story}' ORDER BY m.uploaded_at DESC))[1] AS story,
             count(DISTINCT m.hash) FILTER (WHERE m.document ? 'product') AS "products!",
-            count(*) AS "orders!",
+            count(*) FILTER (WHERE NOT o.listing) AS "orders!",
+            count(*) FILTER (WHERE o.listing) AS "listings!",
             (SELECT coalesce(json_agg(x.summary
                   ORDER BY x.created_block DESC, x.chain_id DESC, x.order_id DESC), '[]')
               FROM (SELECT api_order_summary(o2, m2) AS summary, o2.created_block, o2.chain_id,
@@ -250,8 +263,9 @@ pub async fn partner(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
                     WHERE lower(m2.document #>> '{partner,address}') = $1
                     ORDER BY o2.created_block DESC, o2.chain_id DESC, o2.order_id DESC
                     LIMIT 200) x) AS "items!: Json<Vec<SummaryRow>>"
-        FROM metadata_documents m JOIN orders o ON o.metadata_hash = m.hash
-          AND order_party(m.document #>> '{partner,address}', o.seller, o.terms)
+        FROM metadata_documents m JOIN catalogue_links o ON o.metadata_hash = m.hash
+          AND (order_party(m.document #>> '{partner,address}', o.seller, o.terms)
+               OR lower(m.document #>> '{partner,address}') = o.partner)
         WHERE lower(m.document #>> '{partner,address}') = $1
         GROUP BY 1"#,
         address,
@@ -267,6 +281,7 @@ pub async fn partner(pool: &PgPool, address: &str) -> sqlx::Result<Option<Catalo
         story: r.story,
         products: r.products,
         orders: r.orders,
+        listings: r.listings,
     })?;
     let items = summaries(r.items)?;
     Ok(Some(CataloguePartnerDetail { partner, items }))

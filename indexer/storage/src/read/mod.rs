@@ -22,6 +22,7 @@ pub mod governance;
 pub mod keys;
 pub mod keyset;
 pub mod limits;
+pub mod listings;
 pub mod metadata;
 pub mod orders;
 pub mod qr;

@@ -32,6 +32,7 @@ struct WebhookRow {
     chain_id: Option<i64>,
     accounts: Option<Vec<String>>,
     order_ids: Option<Vec<String>>,
+    partners: Option<Vec<String>>,
     created_at: String,
 }
 
@@ -56,6 +57,10 @@ impl TryFrom<WebhookRow> for Webhook {
                 .order_ids
                 .map(|list| list.iter().map(|o| decode::parse("order_ids", o)).collect())
                 .transpose()?,
+            partners: row
+                .partners
+                .map(|list| list.iter().map(|a| decode::address("partners", a)).collect())
+                .transpose()?,
             created_at: decode::time(row.created_at),
         })
     }
@@ -76,6 +81,8 @@ pub struct NewWebhook<'a> {
     pub accounts: Option<&'a [String]>,
     /// Only these decimal order ids (without leading zeros).
     pub order_ids: Option<&'a [String]>,
+    /// Only purchases of listings naming one of these partner shops (lower-case `0x` hex).
+    pub partners: Option<&'a [String]>,
     /// The HMAC key deliveries are signed with.
     pub secret: &'a str,
     /// The receiver, `host:port` (lower-case, the port explicit).
@@ -107,9 +114,10 @@ pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Option<
     }
     let row = sqlx::query_as!(
         WebhookRow,
-        r#"INSERT INTO webhooks (api_key_id, url, events, chain_id, accounts, order_ids, secret, host)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         RETURNING id, url, events, chain_id, accounts, order_ids,
+        r#"INSERT INTO webhooks (api_key_id, url, events, chain_id, accounts, order_ids, secret, host,
+                               partners)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING id, url, events, chain_id, accounts, order_ids, partners,
                    rfc3339_utc(created_at) AS "created_at!""#,
         new.api_key_id,
         new.url,
@@ -118,7 +126,8 @@ pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Option<
         new.accounts,
         new.order_ids,
         new.secret,
-        new.host
+        new.host,
+        new.partners
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -131,7 +140,7 @@ pub async fn create(pool: &PgPool, new: &NewWebhook<'_>) -> sqlx::Result<Option<
 pub async fn list(pool: &PgPool, api_key_id: i64) -> sqlx::Result<Vec<Webhook>> {
     sqlx::query_as!(
         WebhookRow,
-        r#"SELECT id, url, events, chain_id, accounts, order_ids,
+        r#"SELECT id, url, events, chain_id, accounts, order_ids, partners,
                   rfc3339_utc(created_at) AS "created_at!"
          FROM webhooks WHERE api_key_id = $1 AND deleted_at IS NULL ORDER BY id"#,
         api_key_id
@@ -365,6 +374,9 @@ pub struct Hook {
     pub accounts: Option<Vec<String>>,
     /// Only these decimal order ids.
     pub order_ids: Option<Vec<String>>,
+    /// Only purchases of listings naming one of these partner shops (lower-case `0x` hex),
+    /// and their orders' events.
+    pub partners: Option<Vec<String>>,
 }
 
 /// The live webhooks of unrevoked keys for every chain or for `chain_id`.
@@ -372,7 +384,7 @@ pub struct Hook {
 pub async fn hooks_for(conn: &mut PgConnection, chain_id: i64) -> sqlx::Result<Vec<Hook>> {
     sqlx::query_as!(
         Hook,
-        "SELECT w.id, w.events, w.chain_id, w.accounts, w.order_ids
+        "SELECT w.id, w.events, w.chain_id, w.accounts, w.order_ids, w.partners
          FROM webhooks w JOIN api_keys k ON k.id = w.api_key_id
          WHERE w.deleted_at IS NULL AND k.revoked_at IS NULL
            AND (w.chain_id IS NULL OR w.chain_id = $1)",
@@ -382,7 +394,7 @@ pub async fn hooks_for(conn: &mut PgConnection, chain_id: i64) -> sqlx::Result<V
     .await
 }
 
-/// A final escrow event that may become deliveries.
+/// A final Escrow event, or a final purchase of the Shop, that may become deliveries.
 #[derive(Debug, Clone)]
 pub struct FinalEvent {
     /// The block.
@@ -400,12 +412,15 @@ pub struct FinalEvent {
     /// The order (`args.orderId`).
     pub order_id: String,
     /// Every account the event's order names, lower-case: seller, split recipients, backers
-    /// and promoters, and the event's own seller, backer and promoter.
+    /// and promoters, and the event's own seller, backer, promoter and buyer.
     pub accounts: Vec<String>,
+    /// When the order is a purchase of a listing naming a partner shop: that shop
+    /// (lower-case).
+    pub partner: Option<String>,
 }
 
-/// The escrow events of `chain_id` a webhook may receive, in blocks `from + 1 ..= to`, in
-/// the chain's order.
+/// The Escrow events and Shop purchases of `chain_id` a webhook may receive, in blocks
+/// `from + 1 ..= to`, in the chain's order.
 #[tracing::instrument(skip(conn))]
 pub async fn final_events(
     conn: &mut PgConnection,
@@ -429,15 +444,22 @@ pub async fn final_events(
                         UNION SELECT e.args ->> 'backer'
                         UNION SELECT e.args ->> 'promoter'
                         UNION SELECT e.args ->> 'seller'
+                        UNION SELECT e.args ->> 'buyer'
                     ) x WHERE a IS NOT NULL
-                ) AS "accounts!"
+                ) AS "accounts!",
+                nullif(l.partner, '0x0000000000000000000000000000000000000000') AS partner
          FROM events e
          LEFT JOIN orders o
                 ON o.chain_id = e.chain_id AND o.order_id = (e.args ->> 'orderId')::NUMERIC
+         LEFT JOIN purchases pu
+                ON pu.chain_id = e.chain_id AND pu.order_id = (e.args ->> 'orderId')::NUMERIC
+         LEFT JOIN listings l ON l.chain_id = pu.chain_id AND l.listing_id = pu.listing_id
          WHERE e.chain_id = $1 AND e.block_number > $2 AND e.block_number <= $3
-           AND e.contract = 'escrow'
-           AND e.event IN ('OrderCreated', 'Pledged', 'Finalized', 'MilestoneReleased',
-                           'Disputed', 'DisputeRuled', 'Expired', 'Refunded')
+           AND ((e.contract = 'escrow'
+                 AND e.event IN ('OrderCreated', 'Pledged', 'Finalized', 'MilestoneApproved',
+                                 'MilestoneReleased', 'Disputed', 'DisputeRuled', 'Expired',
+                                 'Refunded'))
+                OR (e.contract = 'shop' AND e.event = 'Purchased'))
          ORDER BY e.block_number, e.log_index"#,
         chain_id,
         from,

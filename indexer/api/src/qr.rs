@@ -341,6 +341,22 @@ table.split th {{ text-align: left; font-weight: normal; padding-right: 4mm; }}
         .into_response())
 }
 
+/// The native coin's symbol on `chain_id`, as configured (or from the chain registry);
+/// `ETH` when neither says.
+fn native_symbol(s: &AppState, chain_id: u64) -> String {
+    s.config
+        .chains
+        .iter()
+        .find(|c| c.chain_id == chain_id)
+        .and_then(|c| c.native_currency.as_ref())
+        .map_or_else(|| "ETH".to_owned(), |n| n.symbol.clone())
+}
+
+/// `0x1234…abcd`.
+fn short(a: &str) -> String {
+    if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,20 +379,4 @@ mod tests {
         assert_eq!(order_id("007").unwrap(), "7");
         assert!(order_id("1e3").is_err());
     }
-}
-
-/// The native coin's symbol on `chain_id`, as configured (or from the chain registry);
-/// `ETH` when neither says.
-fn native_symbol(s: &AppState, chain_id: u64) -> String {
-    s.config
-        .chains
-        .iter()
-        .find(|c| c.chain_id == chain_id)
-        .and_then(|c| c.native_currency.as_ref())
-        .map_or_else(|| "ETH".to_owned(), |n| n.symbol.clone())
-}
-
-/// `0x1234…abcd`.
-fn short(a: &str) -> String {
-    if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }
 }

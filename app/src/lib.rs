@@ -59,6 +59,12 @@ pub fn App() -> impl IntoView {
                     .into_any()
             }
             ["create"] => pages::create::page().into_any(),
+            ["products"] => pages::shop::list_page().into_any(),
+            ["products", c, id] if chain_id(c).is_some() => {
+                pages::shop::product_page(chain_id(c).unwrap_or_default(), (*id).to_owned())
+                    .into_any()
+            }
+            ["cart"] => pages::shop::cart_page().into_any(),
             ["dashboard"] => pages::dashboard::page().into_any(),
             ["artisans", a] => {
                 pages::profile::page(pages::profile::Kind::Artisan, (*a).to_owned()).into_any()
@@ -81,6 +87,8 @@ pub fn App() -> impl IntoView {
             <a class="brand" href="/">"Co-Intent"</a>
             <nav aria-label="Main">
                 <a href="/">"Browse"</a>
+                <a href="/products">"Shop"</a>
+                <a href="/cart">"Cart"</a>
                 <a href="/create">"Create"</a>
                 <a href="/dashboard">"Dashboard"</a>
                 <a href="/governance">"Governance"</a>

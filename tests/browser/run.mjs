@@ -721,6 +721,59 @@ test('transactions on a phone: a pledge over the balance is refused in a visible
   await context.close();
 });
 
+test('shop on a phone: two products of two artisans in the cart, paid in one transaction; each purchase its own order on the dashboard; a product sells out', async () => {
+  // The mirror learns the fee in force from the chain's orders (or a fee change).
+  await newOrder(A, {});
+  const stable = addr(A, 'stablecoin');
+  const shop = addr(A, 'shop');
+  const sig = 'list((address,address,address,uint96,uint32,uint32,uint32,uint16,uint16,address,bytes32,(uint16,uint32)[],(address,uint16)[]))';
+  const listing = (seller, price, stock) => `(${seller},${ZERO},${stable},${price},${stock},86400,86400,0,500,${DEV[6]},0x${'00'.repeat(32)},[(10000,2592000)],[])`;
+  await send(url(A), DEV[4], shop, sig, listing(DEV[4], dusd(12), 5));
+  const first = Number(await call(url(A), shop, 'listingCount()(uint256)'));
+  await send(url(A), DEV[5], shop, sig, listing(DEV[5], dusd(7.5), 1));
+  const second = first + 1;
+  await waitApi(`/v1/listings/${A}/${second}`);
+  const buyer = DEV[7];
+  await mint(A, buyer, dusd(100));
+  // One approval for the whole cart (the app would ask for it when the allowance is short).
+  await send(url(A), buyer, stable, 'approve(address,uint256)', shop, dusd(100));
+  const { page, wallet, context } = await openPage({ account: buyer });
+  await go(page, `/products/${A}/${first}`);
+  assert.equal(await page.getByTestId('product-price').innerText(), '12 dUSD per unit');
+  assert.equal(await page.getByTestId('product-stock').innerText(), '5 in stock, 0 sold');
+  assert.match(await page.getByTestId('breakdown').innerText(), /Maker\s+11\.88 dUSD[\s\S]*Platform fee \(treasury\)\s+0\.12 dUSD/);
+  await page.locator('#buy-units').fill('2');
+  await page.getByTestId('add-to-cart').click();
+  await go(page, `/products/${A}/${second}`);
+  await page.getByTestId('add-to-cart').click();
+  await go(page, '/cart');
+  await connect(page);
+  assert.equal(await page.getByTestId('cart-total').innerText(), 'Total: 31.5 dUSD');
+  await shoot(page, 'cart');
+  const before = await tokenBalance(A, buyer);
+  const sent = () => wallet.log.filter((m) => m === 'eth_sendTransaction').length;
+  const sentBefore = sent();
+  assert.match(await act(page, 'pay-cart'), /Pay the cart: confirmed/);
+  assert.equal(sent() - sentBefore, 1, 'one transaction for the cart');
+  assert.equal(before - (await tokenBalance(A, buyer)), BigInt(dusd(31.5)), 'paid exactly the total');
+  const stock = async (id) => Number((await cast(['call', '--rpc-url', url(A), shop, 'listingOf(uint256)(address,address,address,uint256,uint256)', String(id)])).trim().split('\n').pop().split(' ')[0]);
+  assert.equal(await stock(first), 3);
+  assert.equal(await stock(second), 0);
+  // Each item is its own purchase: the buyer's dashboard shows both with their amounts.
+  const mine = await waitApi(`/v1/accounts/${buyer}/orders?role=buyer`, (p) => p.items.length >= 2);
+  const [o2, o1] = mine.items.slice(0, 2).map((o) => o.order_id);
+  await page.waitForFunction(() => location.pathname === '/dashboard');
+  await dashLine(page, 'backer', o1).filter({ hasText: '2 units, paid 24 dUSD, refunded 0 dUSD' }).waitFor();
+  await dashLine(page, 'backer', o2).filter({ hasText: '1 units, paid 7.5 dUSD, refunded 0 dUSD' }).waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'nothing wider than the phone');
+  await shoot(page, 'dashboard-buyer');
+  // The second product sold out: said so, and nothing to buy.
+  await go(page, `/products/${A}/${second}`);
+  await page.getByTestId('product-stock').filter({ hasText: 'Sold out' }).waitFor();
+  assert.equal(await page.getByTestId('buy').count(), 0);
+  await context.close();
+});
+
 // ---------------------------------------------------------------- runner
 
 const filter = process.argv[2];

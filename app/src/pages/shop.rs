@@ -1,0 +1,347 @@
+//! The shop: products artisans list with stock (`/products`), a product's page
+//! (`/products/{chain}/{id}`: its picture, price in the token's units, stock, the maker's
+//! story, where one unit's price goes, the partners offering it, buying and the cart), and
+//! the cart (`/cart`: items of several artisans in one token, paid in one transaction with
+//! `Shop.buyCart`; each item becomes its own purchase, an Escrow order the buyer follows on
+//! the dashboard).
+//!
+//! The cart is kept in `localStorage` (through the browser's JSON), so it survives reloads.
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
+use cointent_abi::{Shop, shop::IShop};
+use cointent_domain::{
+    Page, escape_html,
+    listings::{ListingDetail, ListingSummary},
+    metadata::MetadataDocument,
+};
+use js_sys::{Array, JSON};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use super::{Load, error_box, loading, raw};
+use crate::{
+    api, eth,
+    eth::IToken,
+    format::{money, short},
+    net::{self, array, member, object},
+    wallet::{TxButton, TxState, Wallet},
+};
+
+/// The `localStorage` key of the cart.
+const CART: &str = "cointent.cart";
+
+/// One line of the cart.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CartItem {
+    /// The listing's chain.
+    pub(crate) chain_id: u64,
+    /// The listing id, decimal.
+    pub(crate) listing_id: String,
+    /// Units to buy.
+    pub(crate) units: u32,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The cart as stored.
+pub(crate) fn cart() -> Vec<CartItem> {
+    let Some(text) = storage().and_then(|s| s.get_item(CART).ok()?) else { return Vec::new() };
+    let Ok(list) = JSON::parse(&text) else { return Vec::new() };
+    Array::from(&list)
+        .iter()
+        .filter_map(|i| {
+            Some(CartItem {
+                chain_id: member(&i, "chain_id").as_f64()? as u64,
+                listing_id: member(&i, "listing_id").as_string()?,
+                units: member(&i, "units").as_f64()? as u32,
+            })
+        })
+        .collect()
+}
+
+fn save(items: &[CartItem]) {
+    let Some(s) = storage() else { return };
+    let list: Vec<JsValue> = items
+        .iter()
+        .map(|i| {
+            object(&[
+                ("chain_id", JsValue::from_f64(i.chain_id as f64)),
+                ("listing_id", i.listing_id.as_str().into()),
+                ("units", JsValue::from_f64(f64::from(i.units))),
+            ])
+        })
+        .collect();
+    let _ = s.set_item(CART, &net::stringify(&array(&list)));
+}
+
+/// The product's title: its metadata's, or its number.
+fn title(l: &ListingSummary) -> String {
+    l.title.clone().unwrap_or_else(|| format!("Product #{}", l.listing_id))
+}
+
+/// A listing as a card (HTML).
+fn card(w: Wallet, l: &ListingSummary) -> String {
+    let (c, id) = (l.chain_id, &l.listing_id);
+    let stock = if l.sold_out {
+        "<span class=\"tag status-failed\">Sold out</span>".to_owned()
+    } else {
+        format!("{} in stock", l.stock)
+    };
+    format!(
+        "<li class=\"card\" data-testid=\"product-card\"><a href=\"/products/{c}/{id}\"><h3>{}</h3></a><p>{} per unit</p><p class=\"small\">{stock} · {} sold · {}</p></li>",
+        escape_html(&title(l)),
+        escape_html(&money(w, c, &l.token, l.unit_price)),
+        l.sold,
+        escape_html(&w.chain_name(c))
+    )
+}
+
+/// The products page.
+pub(crate) fn list_page() -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let res = Load::new(move || {
+        w.live.track();
+        async { api::get::<Page<ListingSummary>>("/v1/listings?limit=50").await }
+    });
+    view! {
+        <h1>"Products"</h1>
+        <p>"Made by artisans, sold with a review window: your money waits in escrow until you confirm the delivery."</p>
+        {move || res.with(|r| match r {
+            None => loading(),
+            Some(Err(e)) => error_box(format!("Could not load the products: {e}")),
+            Some(Ok(p)) if p.items.is_empty() => view! { <p class="muted">"No products listed yet."</p> }.into_any(),
+            Some(Ok(p)) => raw(format!("<ul class=\"cards\">{}</ul>", p.items.iter().map(|l| card(w, l)).collect::<String>())),
+        })}
+    }
+}
+
+/// Pays `cost` of `token` to the Shop on `chain_id` with `data` (a buy or a cart): the
+/// balance checked first, one approval when the Shop may not take enough yet (none in the
+/// native coin), then the purchase; true when confirmed.
+async fn pay(
+    w: Wallet,
+    chain_id: u64,
+    token: Address,
+    cost: U256,
+    label: &str,
+    data: Vec<u8>,
+) -> bool {
+    w.paying.set(Some((chain_id, token)));
+    let (Some(shop), Some(chain)) = (w.contract(chain_id, "shop"), w.chain(chain_id)) else {
+        w.tx.set(TxState::Info("This chain has no shop.".into()));
+        return false;
+    };
+    let Some(account) = w.ensure_account().await else { return false };
+    if !w.ensure_chain(chain_id).await {
+        return false;
+    }
+    if token == Address::ZERO {
+        return w.send(chain_id, label, &shop, data, cost).await;
+    }
+    let owner = eth::parse_addr(&account).unwrap_or_default();
+    let read = |call: Vec<u8>| {
+        let (rpc, to) = (chain.rpc_url.clone(), eth::addr_hex(&token));
+        async move {
+            net::eth_call(&rpc, &to, &call).await.ok().and_then(|b| U256::try_from_be_slice(&b))
+        }
+    };
+    let balance = read(IToken::balanceOfCall { account: owner }.abi_encode()).await;
+    if let Some(balance) = balance
+        && balance < cost
+    {
+        let m = |v| money(w, chain_id, &token, v);
+        w.tx.set(TxState::Failed(
+            label.to_owned(),
+            format!("you have {}, and this needs {}.", m(balance), m(cost)),
+        ));
+        return false;
+    }
+    let spender = eth::parse_addr(&shop).unwrap_or_default();
+    let allowed =
+        read(IToken::allowanceCall { owner, spender }.abi_encode()).await.unwrap_or_default();
+    if allowed < cost {
+        let approve = IToken::approveCall { spender, amount: cost }.abi_encode();
+        if !w
+            .send(chain_id, "Approve the payment", &eth::addr_hex(&token), approve, U256::ZERO)
+            .await
+        {
+            return false;
+        }
+    }
+    w.send(chain_id, label, &shop, data, U256::ZERO).await
+}
+
+/// A product's page.
+pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let path = format!("/v1/listings/{chain_id}/{}", net::enc(&listing_id));
+    let res = Load::new(move || {
+        w.live.track();
+        w.refresh.track();
+        let p = path.clone();
+        async move { api::get::<ListingDetail>(&p).await }
+    });
+    let units = RwSignal::new("1".to_owned());
+    view! {
+        {move || res.with(|r| match r {
+            None => loading(),
+            Some(Err(e)) => error_box(format!("Could not load this product: {e}")),
+            Some(Ok(d)) => {
+                let l = d.summary.clone();
+                let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
+                let m = |v| escape_html(&money(w, chain_id, &l.token, v));
+                let mut h = format!("<h1 data-testid=\"product-title\">{}</h1>", escape_html(&title(&l)));
+                if let Some(img) = meta.as_ref().and_then(|m| m.images.as_ref()).and_then(|i| i.first()) {
+                    h += &format!("<img class=\"product\" src=\"{}\" alt=\"{}\">", escape_html(img), escape_html(&title(&l)));
+                }
+                h += &format!(
+                    "<p class=\"price\" data-testid=\"product-price\">{} per unit</p><p data-testid=\"product-stock\">{}</p>",
+                    m(l.unit_price),
+                    if l.sold_out { "Sold out".to_owned() } else { format!("{} in stock, {} sold", l.stock, l.sold) }
+                );
+                if let Some(a) = meta.as_ref().and_then(|m| m.artisan.as_ref()) {
+                    h += &format!(
+                        "<h2>The maker</h2><p>{}</p><p class=\"story\">{}</p>",
+                        escape_html(&[a.name.clone(), a.craft.clone(), a.region.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")),
+                        escape_html(a.story.as_deref().unwrap_or_default())
+                    );
+                }
+                if let Some(b) = &d.price_breakdown {
+                    let b = &b.per_unit_direct;
+                    h += &format!(
+                        "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody><tr><th scope=\"row\">Maker</th><td>{}</td></tr>{}<tr><th scope=\"row\">Platform fee (treasury)</th><td>{}</td></tr></tbody></table>",
+                        m(b.seller_amount),
+                        b.splits.iter().map(|s| format!("<tr><th scope=\"row\">Partner {}</th><td>{}</td></tr>", short(&eth::addr_hex(&s.recipient)), m(s.amount))).collect::<String>(),
+                        m(b.platform_fee)
+                    );
+                }
+                if d.offers.len() > 1 {
+                    h += "<h2>Also offered</h2><ul class=\"plain\">";
+                    for o in d.offers.iter().filter(|o| o.listing_id != l.listing_id) {
+                        h += &format!(
+                            "<li><a href=\"/products/{chain_id}/{}\">{}</a>: {}, {} in stock</li>",
+                            o.listing_id,
+                            escape_html(o.partner_name.as_deref().unwrap_or("the maker")),
+                            m(o.unit_price),
+                            o.stock
+                        );
+                    }
+                    h += "</ul>";
+                }
+                let id = l.listing_id.to_string();
+                let id2 = id.clone();
+                let (price, token) = (l.unit_price.0, l.token);
+                let buy = Callback::new(move |()| {
+                    let Ok(n) = units.get_untracked().trim().parse::<u32>() else {
+                        w.tx.set(TxState::Info("Units must be a whole number.".into()));
+                        return;
+                    };
+                    let Ok(listing) = U256::from_str_radix(&id, 10) else { return };
+                    let data = Shop::buyCall { listingId: listing, units: n, promoter: Address::ZERO, maxUnitPrice: price }.abi_encode();
+                    let label = format!("Buy {n} unit{}", if n == 1 { "" } else { "s" });
+                    w.run("buy", async move {
+                        if pay(w, chain_id, token, price * U256::from(n), &label, data).await {
+                            crate::router::navigate("/dashboard");
+                        }
+                    });
+                });
+                let add = move |_| {
+                    let n = units.get_untracked().trim().parse::<u32>().unwrap_or(0);
+                    if n == 0 {
+                        w.tx.set(TxState::Info("Units must be a whole number.".into()));
+                        return;
+                    }
+                    let mut items = cart();
+                    match items.iter_mut().find(|i| i.chain_id == chain_id && i.listing_id == id2) {
+                        Some(i) => i.units += n,
+                        None => items.push(CartItem { chain_id, listing_id: id2.clone(), units: n }),
+                    }
+                    save(&items);
+                    w.tx.set(TxState::Info(format!("Added {n} to your cart ({} items).", items.len())));
+                };
+                view! {
+                    <article class="order" data-testid="product">{raw(h)}</article>
+                    {(!l.sold_out).then(|| view! {
+                        <section class="actions" aria-label="Buy">
+                            <label for="buy-units">"Units"</label>
+                            <input id="buy-units" type="number" min="1" inputmode="numeric" prop:value=move || units.get()
+                                on:input=move |e| units.set(event_target_value(&e)) />
+                            <div class="buttons">
+                                <TxButton label="Buy now" testid="buy" primary=true on_click=buy/>
+                                <button data-testid="add-to-cart" on:click=add>"Add to cart"</button>
+                            </div>
+                        </section>
+                    })}
+                }.into_any()
+            }
+        })}
+    }
+}
+
+/// The cart page.
+pub(crate) fn cart_page() -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let version = RwSignal::new(0u32);
+    let res = Load::new(move || {
+        version.track();
+        let items = cart();
+        async move {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                let d: ListingDetail =
+                    api::get(&format!("/v1/listings/{}/{}", i.chain_id, net::enc(&i.listing_id)))
+                        .await?;
+                out.push((i, d.summary));
+            }
+            Ok::<_, String>(out)
+        }
+    });
+    view! {
+        <h1>"Your cart"</h1>
+        {move || res.with(|r| match r {
+            None => loading(),
+            Some(Err(e)) => error_box(format!("Could not load your cart: {e}")),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Your cart is empty. "<a href="/products">"See the products"</a></p> }.into_any(),
+            Some(Ok(list)) => {
+                let (chain_id, token) = (list[0].1.chain_id, list[0].1.token);
+                let one_token = list.iter().all(|(_, l)| l.chain_id == chain_id && l.token == token);
+                let total: U256 = list.iter().map(|(i, l)| l.unit_price.0 * U256::from(i.units)).sum();
+                let rows: String = list.iter().map(|(i, l)| format!(
+                    "<tr><td><a href=\"/products/{}/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                    l.chain_id, l.listing_id, escape_html(&title(l)), i.units,
+                    escape_html(&money(w, l.chain_id, &l.token, l.unit_price.0 * U256::from(i.units)))
+                )).collect();
+                let items: Vec<IShop::Item> = list.iter().filter_map(|(i, l)| Some(IShop::Item {
+                    listingId: U256::from_str_radix(&l.listing_id.to_string(), 10).ok()?,
+                    units: i.units,
+                    promoter: Address::ZERO,
+                    maxUnitPrice: l.unit_price.0,
+                })).collect();
+                let pay_all = Callback::new(move |()| {
+                    let data = Shop::buyCartCall { items: items.clone() }.abi_encode();
+                    w.run("pay-cart", async move {
+                        if pay(w, chain_id, token, total, "Pay the cart", data).await {
+                            save(&[]);
+                            version.update(|v| *v += 1);
+                            crate::router::navigate("/dashboard");
+                        }
+                    });
+                });
+                view! {
+                    <table data-testid="cart"><thead><tr><th scope="col">"Product"</th><th scope="col">"Units"</th><th scope="col">"Amount"</th></tr></thead>
+                        <tbody inner_html=rows></tbody></table>
+                    <p data-testid="cart-total">{format!("Total: {}", money(w, chain_id, &token, total))}</p>
+                    {if one_token {
+                        view! { <TxButton label="Pay in one transaction" testid="pay-cart" primary=true on_click=pay_all/> }.into_any()
+                    } else {
+                        view! { <p class="error">"A cart is paid in one token on one chain: buy the other items apart."</p> }.into_any()
+                    }}
+                    <button on:click=move |_| { save(&[]); version.update(|v| *v += 1); }>"Empty the cart"</button>
+                }.into_any()
+            }
+        })}
+    }
+}

@@ -492,10 +492,12 @@ mod tests {
         Page,
         accounts::Account,
         auth::{AuthNonce, AuthSession},
-        catalogue::{CatalogueArtisanDetail, CataloguePartnerDetail},
+        catalogue::{
+            CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner, CataloguePartnerDetail,
+        },
         chains::ChainInfo,
         error::ErrorBody,
-        governance::GovernanceProposal,
+        governance::{GovernanceDelegate, GovernanceProposal, GovernanceProposalDetail},
         metadata::{MetadataDocument, MetadataStored},
         orders::{OrderDetail, OrderSummary},
         transparency::TransparencyRecord,
@@ -590,7 +592,12 @@ mod tests {
         }
         same::<CatalogueArtisanDetail>("artisan");
         same::<CataloguePartnerDetail>("partner");
+        same::<Page<CatalogueArtisan>>("artisans");
+        same::<Page<CataloguePartner>>("partners");
         same::<Page<GovernanceProposal>>("governance_proposals");
+        same::<Page<GovernanceDelegate>>("governance_delegates");
+        same::<GovernanceProposalDetail>("proposal_voting");
+        same::<GovernanceProposalDetail>("proposal_executed");
         same::<TreasuryOverview>("treasury");
         same::<TreasuryReport>("treasury_report");
         same::<AuthNonce>("auth_nonce");

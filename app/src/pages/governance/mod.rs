@@ -1,147 +1,301 @@
-//! Governance (`/governance`): delegate, the proposals with the Governor's own state, vote,
-//! queue and execute.
+//! Governance (`/governance`), as people who know Tally expect it: for each chain, the
+//! connected account's tokens, voting power and delegate, and delegation to itself or to
+//! anyone (the API's delegates by power, or an address); every proposal with what its calls
+//! do in words, its end time, tally, quorum and the account's own ballot and power at the
+//! snapshot, voting with a reason (blocked, with the reason, at zero power), queue and
+//! execute; and a form to propose the changes the product has (`propose`).
+//!
+//! - `read`: what the page reads from the API and, batched, from each chain.
+//! - `proposals`: a proposal's card and its actions.
+//! - `propose`: the proposal form, its preview and simulation, and `propose`.
+//! - `calls`: proposal calls built from the form and read back in words (pure, tested).
 
-use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+mod calls;
+mod proposals;
+mod propose;
+mod read;
+
+use std::cell::RefCell;
+
+use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
-use cointent_abi::{CointentGovernor, Token};
-use cointent_domain::{
-    Page,
-    amount::{Grouping, format_units},
-    governance::{GovernanceProposal, ProposalState},
-};
+use cointent_abi::Token;
+use cointent_domain::escape_html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::{Load, error_box, loading};
-use crate::{api, eth, net, wallet::Wallet};
+use super::{Load, error_box, loading, raw};
+use crate::{
+    eth,
+    format::{short, votes},
+    wallet::{TxButton, TxState, Wallet},
+};
+use calls::{addr_word, calldata};
+use read::ChainGov;
 
-/// Sends `data` to deployment `contract` (`governor`, `token`) on `chain_id`.
-fn gov_send(w: Wallet, chain_id: u64, contract: &'static str, label: &'static str, data: Vec<u8>) {
+/// Names people know addresses by (see [`read::known_names`]).
+type Names = Vec<(Address, String)>;
+
+/// Sends `data` to deployment `contract` (`governor`, `token`) on `chain_id`, as the flow of
+/// the button `key`.
+fn send(
+    w: Wallet,
+    key: &'static str,
+    chain_id: u64,
+    contract: &'static str,
+    label: String,
+    data: Vec<u8>,
+) {
     let Some(to) = w.contract(chain_id, contract) else { return };
-    w.run(label, async move {
-        w.send(chain_id, label, &to, data, U256::ZERO).await;
+    w.run(key, async move {
+        w.send(chain_id, &label, &to, data, U256::ZERO).await;
     });
 }
 
-/// Targets, values, calldatas and description hash: the arguments of queue and execute.
-type ProposalCalls = (Vec<Address>, Vec<U256>, Vec<Bytes>, B256);
-
-/// The arguments of queue and execute for a proposal. The API does not carry the calls'
-/// native values: Co-Intent's proposals send none, so they are zeros.
-fn proposal_calls(p: &GovernanceProposal) -> ProposalCalls {
-    let values = vec![U256::ZERO; p.targets.len()];
-    (p.targets.clone(), values, p.calldatas.clone(), keccak256(p.description.as_bytes()))
+/// A row of action buttons: label, test id (the flow's key) and action of each. One view
+/// type for every row of the page.
+fn buttons(list: Vec<(&'static str, &'static str, Callback<()>)>) -> AnyView {
+    let list = list.into_iter().enumerate();
+    view! {
+        <div class="buttons">
+            {list.map(|(i, (label, testid, on_click))| view! { <TxButton label testid on_click primary={i == 0}/> }).collect_view()}
+        </div>
+    }
+    .into_any()
 }
 
-/// The Governor's `ProposalState`, by index.
-const GOV_STATES: [&str; 8] =
-    ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"];
+thread_local! {
+    /// What people typed into the page's fields, by field id (see [`Typed`]).
+    static TYPED: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
 
-/// The state the mirror recorded, when the Governor cannot be asked.
-fn recorded_state(s: ProposalState) -> &'static str {
-    match s {
-        ProposalState::Created => "Created",
-        ProposalState::Queued => "Queued",
-        ProposalState::Executed => "Executed",
-        ProposalState::Canceled => "Canceled",
+/// What people typed into the page's fields, by field id. The lists are re-rendered whenever
+/// the chain or the mirror moves; a half-typed reason or address must survive that. (Held
+/// outside the reactive system: nothing re-renders because of it, and no signal type is
+/// compiled for it.)
+#[derive(Clone, Copy)]
+struct Typed;
+
+impl Typed {
+    /// What was typed into field `id` (empty when nothing was).
+    fn get(self, id: &str) -> String {
+        TYPED
+            .with_borrow(|v| v.iter().find(|(k, _)| k == id).map(|(_, t)| t.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Sets what field `id` holds.
+    fn set(self, id: &str, text: String) {
+        TYPED.with_borrow_mut(|v| match v.iter_mut().find(|(k, _)| k == id) {
+            Some(slot) => slot.1 = text,
+            None => v.push((id.to_owned(), text)),
+        });
+    }
+
+    /// Keeps what an `input` event's field now holds (one listener for the whole page).
+    fn keep(self, ev: leptos::ev::Event) {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            return;
+        };
+        let text = js_sys::Reflect::get(&el, &"value".into()).ok().and_then(|v| v.as_string());
+        if let Some(text) = text
+            && !el.id().is_empty()
+        {
+            self.set(&el.id(), text);
+        }
     }
 }
 
-/// Votes (18 decimals) for people.
-fn votes(v: U256) -> String {
-    format_units(v, 18, Grouping::None)
+/// A labelled text field (HTML) holding what was typed into it.
+fn field(typed: Typed, label: &str, id: &str, hint: &str) -> String {
+    format!(
+        "<label for=\"{id}\">{}</label><input id=\"{id}\" value=\"{}\" placeholder=\"{}\" autocomplete=\"off\">",
+        escape_html(label),
+        escape_html(&typed.get(id)),
+        escape_html(hint)
+    )
 }
 
-/// Governance: delegate, proposals with their state, vote, queue, execute.
-pub(crate) fn page() -> impl IntoView {
-    let w = expect_context::<Wallet>();
-    // The Governor's own `state()` is read from each chain: it knows Succeeded, Defeated and
-    // Expired, which depend on the clock rather than on events.
-    let res = Load::new(move || {
-        w.refresh.track();
-        w.live.track();
-        let chains = w.chains.get();
-        async move {
-            let page: Page<GovernanceProposal> = api::get("/v1/governance/proposals").await?;
-            let mut list = Vec::with_capacity(page.items.len());
-            for p in page.items {
-                let mut state = recorded_state(p.state);
-                if let Some(c) = chains.iter().find(|c| c.chain_id == p.chain_id)
-                    && let Some(gov) = c.contract("governor")
-                    && let Ok(out) = net::eth_call(
-                        &c.rpc_url,
-                        &eth::addr_hex(&gov),
-                        &CointentGovernor::stateCall { proposalId: p.proposal_id.0 }.abi_encode(),
-                    )
-                    .await
-                    && let Some(&b) = out.last()
-                {
-                    state = GOV_STATES.get(b as usize).copied().unwrap_or("Unknown");
-                }
-                list.push((p, state));
-            }
-            Ok::<_, String>(list)
+/// An address as people know it: its name when the catalogue or the deployment has one, else
+/// short; the full address in the tooltip (HTML).
+fn who_html(names: &Names, a: &Address) -> String {
+    let full = eth::addr_hex(a);
+    let text = match names.iter().find(|(x, _)| x == a) {
+        Some((_, n)) => format!("{n} ({})", short(&full)),
+        None => short(&full),
+    };
+    format!("<span title=\"{full}\">{}</span>", escape_html(&text))
+}
+
+/// The connected account's tokens, votes and delegate on one chain (HTML).
+fn holder_html(c: &ChainGov, names: &Names, me: Option<Address>) -> String {
+    let Some(me) = me else {
+        return "<p class=\"muted\" data-testid=\"your-votes\">Connect your wallet to see your votes and to delegate them.</p>".into();
+    };
+    let Some(h) = &c.holder else {
+        return "<p class=\"muted\" data-testid=\"your-votes\">Your votes could not be read from this chain right now.</p>".into();
+    };
+    let sym = escape_html(&c.symbol);
+    let mut s = String::from("<p data-testid=\"your-votes\">");
+    if h.delegate.is_zero() {
+        s += &format!(
+            "Your tokens are not delegated: they do not count until you delegate. You hold {} {sym}.",
+            votes(h.balance)
+        );
+    } else if h.delegate == me {
+        s += &format!("You have {} votes, delegated to yourself.", votes(h.power));
+        if h.power != h.balance {
+            s += &format!(" You hold {} {sym}; others delegate the rest to you.", votes(h.balance));
         }
-    });
-    let delegate = move |_| {
+    } else {
+        s += &format!(
+            "You have {} votes, delegated to {}, who has {} votes.",
+            votes(h.balance),
+            who_html(names, &h.delegate),
+            votes(h.delegate_power)
+        );
+        if !h.power.is_zero() {
+            s += &format!(" Others delegate {} votes to you.", votes(h.power));
+        }
+    }
+    s += &format!(
+        "</p><p class=\"small muted\">Voting power counts from the second after a delegation; proposing needs {} votes.</p>",
+        votes(c.threshold)
+    );
+    s
+}
+
+/// The chain's delegates by voting power (the API's), each with a button that puts it in the
+/// address field (HTML).
+fn delegates_html(c: &ChainGov, names: &Names) -> String {
+    if c.delegates.is_empty() {
+        return "<p class=\"muted\">No one has voting power yet: delegate to yourself to be the first.</p>".into();
+    }
+    let mut s = String::from(
+        "<table data-testid=\"delegates\"><thead><tr><th scope=\"col\">Delegate</th><th scope=\"col\">Votes</th><th scope=\"col\">Delegators</th><th scope=\"col\"></th></tr></thead><tbody>",
+    );
+    for d in &c.delegates {
+        let a = eth::addr_hex(&d.delegate);
+        s += &format!(
+            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}</td><td>{}</td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\">Choose</button></td></tr>",
+            who_html(names, &d.delegate),
+            votes(d.votes.0),
+            d.delegators
+        );
+    }
+    s + "</tbody></table>"
+}
+
+/// One chain's part: your votes, the delegates, and delegation.
+fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
+    let id = c.chain.chain_id;
+    let me = w.account.get_untracked().and_then(|a| eth::parse_addr(&a));
+    let field_id = format!("delegatee-{id}");
+    // A delegate's "Choose" puts its address in the field.
+    let choose = {
+        let field_id = field_id.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            let chosen = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.get_attribute("data-choose"));
+            let input = document().get_element_by_id(&field_id);
+            if let (Some(a), Some(input)) = (chosen, input) {
+                let _ = js_sys::Reflect::set(&input, &"value".into(), &a.as_str().into());
+                typed.set(&field_id, a);
+            }
+        }
+    };
+    let delegate_to = {
+        let field_id = field_id.clone();
+        Callback::new(move |()| {
+            let text = typed.get(&field_id);
+            match eth::parse_addr(&text).filter(|a| !a.is_zero()) {
+                Some(to) => send(
+                    w,
+                    "delegate",
+                    id,
+                    "token",
+                    format!("Delegate your votes to {}", short(&eth::addr_hex(&to))),
+                    calldata(Token::delegateCall::SELECTOR, &[addr_word(to)]),
+                ),
+                None => w.tx.set(TxState::Failed(
+                    "Delegate".into(),
+                    "enter the address to delegate to, or choose a delegate from the list.".into(),
+                )),
+            }
+        })
+    };
+    let delegate_self = Callback::new(move |()| {
         let Some(me) = w.account.get_untracked().and_then(|a| eth::parse_addr(&a)) else {
             return w.connect();
         };
-        let chain = w
-            .chain_id
-            .get_untracked()
-            .or_else(|| w.chains.with_untracked(|c| c.first().map(|c| c.chain_id)))
-            .unwrap_or(31337);
-        gov_send(
+        send(
             w,
-            chain,
+            "delegate-self",
+            id,
             "token",
-            "Delegate your votes to yourself",
-            Token::delegateCall { delegatee: me }.abi_encode(),
+            "Delegate your votes to yourself".into(),
+            calldata(Token::delegateCall::SELECTOR, &[addr_word(me)]),
         );
+    });
+    let head = format!(
+        "<h2>{}</h2>{}<h3>Delegates</h3>",
+        escape_html(&c.chain.name),
+        holder_html(c, names, me)
+    );
+    view! {
+        <section class="actions gov-chain" data-chain=id>
+            {raw(head)}
+            <div on:click=choose>{raw(delegates_html(c, names))}</div>
+            {raw(field(typed, "Delegate to (an address, or choose one above)", &field_id, "0x…"))}
+            {buttons(vec![("Delegate", "delegate", delegate_to), ("Delegate to myself", "delegate-self", delegate_self)])}
+        </section>
+    }
+    .into_any()
+}
+
+/// Governance: your votes and delegation per chain, the proposals, and the proposal form.
+pub(crate) fn page() -> impl IntoView {
+    let w = expect_context::<Wallet>();
+    let typed = Typed;
+    TYPED.with_borrow_mut(Vec::clear);
+    // The chain is asked again after every transaction and whenever the mirror moves.
+    let res = Load::new(move || {
+        w.refresh.track();
+        w.live.track();
+        let me = w.account.get().and_then(|a| eth::parse_addr(&a));
+        read::load(me, w.chains.get())
+    });
+    let body = move || {
+        let names = read::known_names();
+        res.with(|r| match r {
+            None => loading(),
+            Some(Err(e)) => error_box(format!("Could not load governance: {e}")),
+            Some(Ok(chains)) => {
+                let cards: Vec<_> = chains
+                    .iter()
+                    .flat_map(|c| c.proposals.iter().map(move |v| (c, v)))
+                    .collect();
+                view! {
+                    {chains.iter().map(|c| chain_view(w, typed, c, &names)).collect_view()}
+                    <h2>"Proposals"</h2>
+                    {if cards.is_empty() {
+                        view! { <p class="muted">"No proposals yet."</p> }.into_any()
+                    } else {
+                        view! { <ul class="cards">{cards.into_iter().map(|(c, v)| proposals::card(w, typed, c, v, &names)).collect_view()}</ul> }.into_any()
+                    }}
+                }
+                .into_any()
+            }
+        })
     };
     view! {
-        <h1>"Governance"</h1>
-        <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Votes count once delegated."</p>
-        <button prop:disabled=move || w.flow.get().is_some() data-testid="delegate" on:click=delegate>"Delegate my votes to myself"</button>
-        <h2>"Proposals"</h2>
-        {move || res.with(|r| match r {
-                None => loading(),
-                Some(Err(e)) => error_box(format!("Could not load the proposals: {e}")),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No proposals yet."</p> }.into_any(),
-                Some(Ok(list)) => view! { <ul class="cards">{list.iter().map(|(p, state)| {
-                        let state = *state;
-                        let chain = p.chain_id;
-                        let id = p.proposal_id.0;
-                        let desc = p.description.lines().next().unwrap_or_default().to_owned();
-                        let (t, v, c, d) = proposal_calls(p);
-                        let tally = format!("For {} · Against {} · Abstain {}",
-                            votes(p.for_votes.0), votes(p.against_votes.0), votes(p.abstain_votes.0));
-                        let vote = move |support: u8, label: &'static str| {
-                            move |_| gov_send(w, chain, "governor", label, CointentGovernor::castVoteCall { proposalId: id, support }.abi_encode())
-                        };
-                        let queue = CointentGovernor::queueCall { targets: t.clone(), values: v.clone(), calldatas: c.clone(), descriptionHash: d }.abi_encode();
-                        let execute = CointentGovernor::executeCall { targets: t, values: v, calldatas: c, descriptionHash: d }.abi_encode();
-                        view! {
-                            <li class="card" data-testid="proposal">
-                                <h3>{desc}</h3>
-                                <p class="small"><span class="tag" data-testid="proposal-state">{state}</span>" "{w.chain_name(chain)}</p>
-                                <p class="small">{tally}</p>
-                                <div class="buttons">
-                                    <Show when=move || state == "Active">
-                                        <button prop:disabled=move || w.flow.get().is_some() data-testid="vote-for" on:click=vote(1, "Vote for")>"Vote for"</button>
-                                        <button prop:disabled=move || w.flow.get().is_some() on:click=vote(0, "Vote against")>"Vote against"</button>
-                                        <button prop:disabled=move || w.flow.get().is_some() on:click=vote(2, "Abstain")>"Abstain"</button>
-                                    </Show>
-                                    {(state == "Succeeded").then(|| view! {
-                                        <button prop:disabled=move || w.flow.get().is_some() data-testid="queue" on:click=move |_| gov_send(w, chain, "governor", "Queue the proposal", queue.clone())>"Queue"</button>
-                                    })}
-                                    {(state == "Queued").then(|| view! {
-                                        <button prop:disabled=move || w.flow.get().is_some() data-testid="execute" on:click=move |_| gov_send(w, chain, "governor", "Execute the proposal", execute.clone())>"Execute"</button>
-                                    })}
-                                </div>
-                            </li>
-                        }
-                    }).collect_view()}</ul> }.into_any(),
-            })}
+        <div class="gov" on:input=move |ev| typed.keep(ev)>
+            <h1>"Governance"</h1>
+            <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Tokens vote once delegated: to yourself, or to someone you trust."</p>
+            {body}
+            {propose::form(w, typed)}
+        </div>
     }
 }

@@ -492,9 +492,7 @@ mod tests {
         Page,
         accounts::Account,
         auth::{AuthNonce, AuthSession},
-        catalogue::{
-            CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner, CataloguePartnerDetail,
-        },
+        catalogue::{CatalogueArtisan, CatalogueArtisanDetail, CataloguePartnerDetail},
         chains::ChainInfo,
         error::ErrorBody,
         governance::{GovernanceDelegate, GovernanceProposal, GovernanceProposalDetail},
@@ -593,7 +591,6 @@ mod tests {
         same::<CatalogueArtisanDetail>("artisan");
         same::<CataloguePartnerDetail>("partner");
         same::<Page<CatalogueArtisan>>("artisans");
-        same::<Page<CataloguePartner>>("partners");
         same::<Page<GovernanceProposal>>("governance_proposals");
         same::<Page<GovernanceDelegate>>("governance_delegates");
         same::<GovernanceProposalDetail>("proposal_voting");

@@ -33,6 +33,9 @@ use crate::{
 use calls::{addr_word, calldata};
 use read::ChainGov;
 
+/// The governance token's symbol, fixed in its contract (`Token`: "Co-Intent", "CINT").
+const SYMBOL: &str = "CINT";
+
 /// Names people know addresses by (see [`read::known_names`]).
 type Names = Vec<(Address, String)>;
 
@@ -52,9 +55,12 @@ fn send(
     });
 }
 
+/// An action button: label, test id (the flow's key) and action.
+type Button = (&'static str, &'static str, Callback<()>);
+
 /// A row of action buttons: label, test id (the flow's key) and action of each. One view
 /// type for every row of the page.
-fn buttons(list: Vec<(&'static str, &'static str, Callback<()>)>) -> AnyView {
+fn buttons(list: Vec<Button>) -> AnyView {
     let list = list.into_iter().enumerate();
     view! {
         <div class="buttons">
@@ -135,17 +141,19 @@ fn holder_html(c: &ChainGov, names: &Names, me: Option<Address>) -> String {
     let Some(h) = &c.holder else {
         return "<p class=\"muted\" data-testid=\"your-votes\">Your votes could not be read from this chain right now.</p>".into();
     };
-    let sym = escape_html(&c.symbol);
     let mut s = String::from("<p data-testid=\"your-votes\">");
     if h.delegate.is_zero() {
         s += &format!(
-            "Your tokens are not delegated: they do not count until you delegate. You hold {} {sym}.",
+            "Your tokens are not delegated: they do not count until you delegate. You hold {} {SYMBOL}.",
             votes(h.balance)
         );
     } else if h.delegate == me {
         s += &format!("You have {} votes, delegated to yourself.", votes(h.power));
         if h.power != h.balance {
-            s += &format!(" You hold {} {sym}; others delegate the rest to you.", votes(h.balance));
+            s += &format!(
+                " You hold {} {SYMBOL}; others delegate the rest to you.",
+                votes(h.balance)
+            );
         }
     } else {
         s += &format!(
@@ -167,7 +175,7 @@ fn holder_html(c: &ChainGov, names: &Names, me: Option<Address>) -> String {
 
 /// The chain's delegates by voting power (the API's), each with a button that puts it in the
 /// address field (HTML).
-fn delegates_html(c: &ChainGov, names: &Names) -> String {
+fn delegates_html(c: &ChainGov, names: &Names, field_id: &str) -> String {
     if c.delegates.is_empty() {
         return "<p class=\"muted\">No one has voting power yet: delegate to yourself to be the first.</p>".into();
     }
@@ -177,7 +185,7 @@ fn delegates_html(c: &ChainGov, names: &Names) -> String {
     for d in &c.delegates {
         let a = eth::addr_hex(&d.delegate);
         s += &format!(
-            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}</td><td>{}</td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\">Choose</button></td></tr>",
+            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}</td><td>{}</td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\" data-field=\"{field_id}\">Choose</button></td></tr>",
             who_html(names, &d.delegate),
             votes(d.votes.0),
             d.delegators
@@ -186,46 +194,42 @@ fn delegates_html(c: &ChainGov, names: &Names) -> String {
     s + "</tbody></table>"
 }
 
+/// A block of the page: its read-only part as HTML, then its action buttons, in one element
+/// (`class`, and `data-id`, which the browser tests find it by). Chains and proposals are
+/// both blocks: one view type for the whole list.
+fn block(class: &'static str, id: String, html: String, list: Vec<Button>) -> AnyView {
+    view! { <div class=class data-id=id>{raw(html)}{buttons(list)}</div> }.into_any()
+}
+
 /// One chain's part: your votes, the delegates, and delegation.
 fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
     let id = c.chain.chain_id;
     let me = w.account.get_untracked().and_then(|a| eth::parse_addr(&a));
     let field_id = format!("delegatee-{id}");
-    // A delegate's "Choose" puts its address in the field.
-    let choose = {
-        let field_id = field_id.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            let chosen = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.get_attribute("data-choose"));
-            let input = document().get_element_by_id(&field_id);
-            if let (Some(a), Some(input)) = (chosen, input) {
-                let _ = js_sys::Reflect::set(&input, &"value".into(), &a.as_str().into());
-                typed.set(&field_id, a);
-            }
+    let html = format!(
+        "<h2>{}</h2>{}<h3>Delegates</h3>{}{}",
+        escape_html(&c.chain.name),
+        holder_html(c, names, me),
+        delegates_html(c, names, &field_id),
+        field(typed, "Delegate to (an address, or choose one above)", &field_id, "0x…")
+    );
+    let delegate_to = Callback::new(move |()| {
+        let text = typed.get(&field_id);
+        match eth::parse_addr(&text).filter(|a| !a.is_zero()) {
+            Some(to) => send(
+                w,
+                "delegate",
+                id,
+                "token",
+                format!("Delegate your votes to {}", short(&eth::addr_hex(&to))),
+                calldata(Token::delegateCall::SELECTOR, &[addr_word(to)]),
+            ),
+            None => w.tx.set(TxState::Failed(
+                "Delegate".into(),
+                "enter the address to delegate to, or choose a delegate from the list.".into(),
+            )),
         }
-    };
-    let delegate_to = {
-        let field_id = field_id.clone();
-        Callback::new(move |()| {
-            let text = typed.get(&field_id);
-            match eth::parse_addr(&text).filter(|a| !a.is_zero()) {
-                Some(to) => send(
-                    w,
-                    "delegate",
-                    id,
-                    "token",
-                    format!("Delegate your votes to {}", short(&eth::addr_hex(&to))),
-                    calldata(Token::delegateCall::SELECTOR, &[addr_word(to)]),
-                ),
-                None => w.tx.set(TxState::Failed(
-                    "Delegate".into(),
-                    "enter the address to delegate to, or choose a delegate from the list.".into(),
-                )),
-            }
-        })
-    };
+    });
     let delegate_self = Callback::new(move |()| {
         let Some(me) = w.account.get_untracked().and_then(|a| eth::parse_addr(&a)) else {
             return w.connect();
@@ -239,20 +243,26 @@ fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
             calldata(Token::delegateCall::SELECTOR, &[addr_word(me)]),
         );
     });
-    let head = format!(
-        "<h2>{}</h2>{}<h3>Delegates</h3>",
-        escape_html(&c.chain.name),
-        holder_html(c, names, me)
-    );
-    view! {
-        <section class="actions gov-chain" data-chain=id>
-            {raw(head)}
-            <div on:click=choose>{raw(delegates_html(c, names))}</div>
-            {raw(field(typed, "Delegate to (an address, or choose one above)", &field_id, "0x…"))}
-            {buttons(vec![("Delegate", "delegate", delegate_to), ("Delegate to myself", "delegate-self", delegate_self)])}
-        </section>
+    let list = vec![
+        ("Delegate", "delegate", delegate_to),
+        ("Delegate to myself", "delegate-self", delegate_self),
+    ];
+    block("actions gov-chain", id.to_string(), html, list)
+}
+
+/// A delegate's "Choose" (`data-choose`, anywhere on the page) puts its address in the
+/// delegation field it names (`data-field`).
+fn choose(typed: Typed, ev: leptos::ev::MouseEvent) {
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return;
+    };
+    if let (Some(a), Some(field_id)) =
+        (el.get_attribute("data-choose"), el.get_attribute("data-field"))
+        && let Some(input) = document().get_element_by_id(&field_id)
+    {
+        let _ = js_sys::Reflect::set(&input, &"value".into(), &a.as_str().into());
+        typed.set(&field_id, a);
     }
-    .into_any()
 }
 
 /// Governance: your votes and delegation per chain, the proposals, and the proposal form.
@@ -273,25 +283,25 @@ pub(crate) fn page() -> impl IntoView {
             None => loading(),
             Some(Err(e)) => error_box(format!("Could not load governance: {e}")),
             Some(Ok(chains)) => {
-                let cards: Vec<_> = chains
+                let mut parts: Vec<AnyView> =
+                    chains.iter().map(|c| chain_view(w, typed, c, &names)).collect();
+                let cards: Vec<AnyView> = chains
                     .iter()
                     .flat_map(|c| c.proposals.iter().map(move |v| (c, v)))
+                    .map(|(c, v)| proposals::card(w, typed, c, v, &names))
                     .collect();
-                view! {
-                    {chains.iter().map(|c| chain_view(w, typed, c, &names)).collect_view()}
-                    <h2>"Proposals"</h2>
-                    {if cards.is_empty() {
-                        view! { <p class="muted">"No proposals yet."</p> }.into_any()
-                    } else {
-                        view! { <ul class="cards">{cards.into_iter().map(|(c, v)| proposals::card(w, typed, c, v, &names)).collect_view()}</ul> }.into_any()
-                    }}
-                }
-                .into_any()
+                parts.push(raw(if cards.is_empty() {
+                    "<h2>Proposals</h2><p class=\"muted\">No proposals yet.</p>".into()
+                } else {
+                    "<h2>Proposals</h2>".into()
+                }));
+                parts.push(view! { <div class="cards">{cards}</div> }.into_any());
+                parts.into_any()
             }
         })
     };
     view! {
-        <div class="gov" on:input=move |ev| typed.keep(ev)>
+        <div class="gov" on:input=move |ev| typed.keep(ev) on:click=move |ev| choose(typed, ev)>
             <h1>"Governance"</h1>
             <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Tokens vote once delegated: to yourself, or to someone you trust."</p>
             {body}

@@ -13,13 +13,12 @@ use cointent_domain::{escape_html, governance::VoteSupport};
 use leptos::prelude::*;
 
 use super::{
-    Names, Typed, buttons, calls, field,
+    Names, Typed, block, calls, field,
     read::{Ballot, ChainGov, ProposalView},
     send, who_html,
 };
 use crate::{
     format::{date, votes},
-    pages::raw,
     wallet::Wallet,
 };
 
@@ -189,29 +188,24 @@ pub(super) fn card(
         )),
         _ => None,
     };
-    let actions = if can_vote {
-        let reason =
-            field(typed, "Your reason (optional, public)", &reason_id, "Why you vote this way");
-        let row = buttons(vec![
+    let mut html = card_html(c, v, names);
+    let list = if can_vote {
+        html +=
+            &field(typed, "Your reason (optional, public)", &reason_id, "Why you vote this way");
+        vec![
             vote(1, "Vote For", "vote-for"),
             vote(0, "Vote Against", "vote-against"),
             vote(2, "Abstain", "vote-abstain"),
-        ]);
-        Some(view! { {raw(reason)} {row} }.into_any())
+        ]
     } else {
         next.map(|(label, key, data)| {
             let what = format!("{label} the proposal");
             let on_click = Callback::new(move |()| {
                 send(w, key, chain, "governor", what.clone(), data.clone())
             });
-            buttons(vec![(label, key, on_click)])
+            vec![(label, key, on_click)]
         })
+        .unwrap_or_default()
     };
-    view! {
-        <li class="card" data-testid="proposal" data-proposal=id.to_string()>
-            {raw(card_html(c, v, names))}
-            {actions}
-        </li>
-    }
-    .into_any()
+    block("card", id.to_string(), html, list)
 }

@@ -13,6 +13,7 @@ use alloy_sol_types::SolCall;
 use cointent_abi::{CointentGovernor, Escrow, Token};
 use cointent_domain::{chains::ChainInfo, escape_html};
 use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
 
 use super::{
     Typed, buttons,
@@ -24,7 +25,7 @@ use crate::{
     eth,
     format::{percent, votes},
     net::{CallError, Calls},
-    pages::raw,
+    pages::{error_box, raw},
     wallet::{TxState, Wallet},
 };
 
@@ -203,54 +204,62 @@ fn default_chain(w: Wallet) -> Option<u64> {
     })
 }
 
-/// The chain select (HTML).
-fn chain_html(typed: Typed, chains: &[ChainInfo], default: Option<u64>) -> String {
+/// The form's fields above the description (HTML): the chain, the kind of change, and that
+/// kind's fields (with the button adding an allocation row).
+fn fields_html(
+    typed: Typed,
+    chains: &[ChainInfo],
+    default: Option<u64>,
+    kind: usize,
+    rows: usize,
+) -> String {
     let chosen = typed.get("p-chain").parse().ok().or(default);
-    let opts: String = chains
-        .iter()
-        .map(|c| {
-            let id = c.chain_id;
-            let sel = if Some(id) == chosen { " selected" } else { "" };
-            format!("<option value=\"{id}\"{sel}>{} ({id})</option>", escape_html(&c.name))
-        })
-        .collect();
-    format!("<label for=\"p-chain\">Chain</label><select id=\"p-chain\">{opts}</select>")
-}
-
-/// The fields of one kind of proposal (HTML).
-fn kind_html(typed: Typed, kind: &str, rows: usize) -> String {
-    match kind {
-        "fee" => field(typed, "New platform fee in % (the escrow caps it; e.g. 1.5)", "p-fee", "1"),
+    let mut s = String::from("<label for=\"p-chain\">Chain</label><select id=\"p-chain\">");
+    for c in chains {
+        let id = c.chain_id;
+        let sel = if Some(id) == chosen { " selected" } else { "" };
+        s += &format!("<option value=\"{id}\"{sel}>{} ({id})</option>", escape_html(&c.name));
+    }
+    s += "</select><label for=\"p-kind\">What to change</label><select id=\"p-kind\">";
+    for (i, (k, text)) in KINDS.iter().enumerate() {
+        let sel = if i == kind { " selected" } else { "" };
+        s += &format!("<option value=\"{k}\"{sel}>{text}</option>");
+    }
+    s += "</select>";
+    match KINDS[kind].0 {
+        "fee" => {
+            s += &field(typed, "New platform fee in % (the escrow caps it; e.g. 1.5)", "p-fee", "1")
+        }
         "token" => {
-            let remove = typed.get("p-allow") == "remove";
-            format!(
-                "{}<label for=\"p-allow\">Change</label><select id=\"p-allow\"><option value=\"allow\">Accept it for new orders</option><option value=\"remove\"{}>Stop accepting it for new orders</option></select>",
-                field(typed, "Token address (0x000…000 for the native coin)", "p-token", "0x…"),
-                if remove { " selected" } else { "" }
-            )
+            let remove = if typed.get("p-allow") == "remove" { " selected" } else { "" };
+            s += &field(typed, "Token address (0x000…000 for the native coin)", "p-token", "0x…");
+            s += &format!(
+                "<label for=\"p-allow\">Change</label><select id=\"p-allow\"><option value=\"allow\">Accept it for new orders</option><option value=\"remove\"{remove}>Stop accepting it for new orders</option></select>"
+            );
         }
         _ => {
-            let mut s = String::from(
-                "<p class=\"small muted\">The table replaces the current allocations. Shares add up to at most 100%; the rest stays in the treasury.</p>",
-            );
+            s += "<p class=\"small muted\">The table replaces the current allocations. Shares add up to at most 100%; the rest stays in the treasury.</p>";
             for i in 0..rows {
-                let n = i + 1;
                 s += &format!(
-                    "<fieldset class=\"row3\"><legend>Allocation {n}</legend><div>{}</div><div>{}</div><div>{}</div></fieldset>",
+                    "<fieldset class=\"row3\"><legend>Allocation {}</legend><div>{}</div><div>{}</div><div>{}</div></fieldset>",
+                    i + 1,
                     field(typed, "Label", &format!("p-label-{i}"), "operations"),
                     field(typed, "Recipient", &format!("p-recipient-{i}"), "0x…"),
                     field(typed, "Share (%)", &format!("p-share-{i}"), "60"),
                 );
             }
-            s
+            if rows < MAX_ALLOCATIONS {
+                s += "<button type=\"button\" data-add-row=\"1\">Add an allocation</button>";
+            }
         }
     }
+    s
 }
 
-/// The proposal form, its preview and the propose action.
+/// The proposal form, its preview and the propose action. Few reactive parts (the fields,
+/// the outcome) and handlers delegated to the form: each one costs the first page's WASM.
 pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
-    // Plain numbers (the kind's index, the allocation rows) and texts: signal types the app
-    // already has.
+    // The kind's index and the allocation rows; the preview's HTML or the error.
     let kind = RwSignal::new(0u32);
     let rows = RwSignal::new(2u32);
     let preview_html = RwSignal::new(None::<String>);
@@ -270,14 +279,21 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
             preview_html.set(html);
         });
     };
-    let choose_kind = move |e: leptos::ev::Event| {
-        let v = event_target_value(&e);
-        kind.set(KINDS.iter().position(|(k, _)| *k == v).unwrap_or(0) as u32);
+    // Any change makes the preview stale; choosing a kind shows its fields.
+    let input = move |e: leptos::ev::Event| {
+        preview_html.set(None);
+        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        if target.is_some_and(|t| t.id() == "p-kind") {
+            let v = event_target_value(&e);
+            kind.set(KINDS.iter().position(|(k, _)| *k == v).unwrap_or(0) as u32);
+        }
     };
-    let kinds: String = KINDS
-        .iter()
-        .map(|(k, text)| format!("<option value=\"{k}\">{}</option>", escape_html(text)))
-        .collect();
+    let click = move |e: leptos::ev::MouseEvent| {
+        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        if target.is_some_and(|t| t.has_attribute("data-add-row")) {
+            rows.update(|r| *r += 1);
+        }
+    };
     let propose = Callback::new(move |()| {
         let Some(d) = DRAFT.with_borrow(Clone::clone) else { return };
         w.run("propose", async move {
@@ -287,29 +303,28 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
             }
         });
     });
+    let outcome = move || match (error.get(), preview_html.get()) {
+        (Some(e), _) => error_box(e),
+        (None, Some(html)) => view! {
+            <div data-testid="propose-draft">
+                <h3>"Preview"</h3>
+                {raw(html)}
+                {buttons(vec![("Propose", "propose", propose)])}
+            </div>
+        }
+        .into_any(),
+        (None, None) => ().into_any(),
+    };
     view! {
         <section class="actions" aria-labelledby="propose-h">
             <h2 id="propose-h">"Propose a change"</h2>
-            <form class="create" on:submit=submit on:input=move |_| preview_html.set(None)>
-                {move || raw(chain_html(typed, &w.chains.get(), default_chain(w)))}
-                <label for="p-kind">"What to change"</label>
-                <select id="p-kind" on:change=choose_kind inner_html=kinds></select>
-                {move || raw(kind_html(typed, KINDS[kind.get() as usize % KINDS.len()].0, rows.get() as usize))}
-                {move || (kind.get() == 0 && (rows.get() as usize) < MAX_ALLOCATIONS).then(|| view! {
-                    <button type="button" on:click=move |_| rows.update(|r| *r += 1)>"Add an allocation"</button>
-                })}
+            <form class="create" on:submit=submit on:input=input on:click=click>
+                {move || raw(fields_html(typed, &w.chains.get(), default_chain(w), kind.get() as usize % KINDS.len(), rows.get() as usize))}
                 <label for="p-desc">"Description (its first line is the title)"</label>
                 <textarea id="p-desc"></textarea>
                 <button type="submit" data-testid="propose-preview">"Preview and simulate"</button>
             </form>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || preview_html.get().map(|html| view! {
-                <div data-testid="propose-draft">
-                    <h3>"Preview"</h3>
-                    {raw(html)}
-                    {buttons(vec![("Propose", "propose", propose)])}
-                </div>
-            })}
+            {outcome}
         </section>
     }
 }

@@ -16,7 +16,7 @@ use alloy_sol_types::SolCall;
 use cointent_abi::{CointentGovernor, Token};
 use cointent_domain::{
     Page,
-    catalogue::{CatalogueArtisan, CataloguePartner},
+    catalogue::CatalogueArtisan,
     chains::ChainInfo,
     governance::{
         GovernanceDelegate, GovernanceProposal, GovernanceProposalDetail, GovernanceVote,
@@ -87,8 +87,6 @@ pub(super) struct ChainGov {
     pub(super) now: u64,
     /// Votes needed to propose.
     pub(super) threshold: U256,
-    /// The governance token's symbol.
-    pub(super) symbol: String,
     /// The connected account's tokens and votes, when one is connected and the chain answered.
     pub(super) holder: Option<Holder>,
     /// Delegates with voting power, strongest first (the API's).
@@ -107,13 +105,6 @@ fn address(a: &Answer, i: usize) -> Option<Address> {
     a.as_ref().ok()?.get(i * 32 + 12..i * 32 + 32).map(Address::from_slice)
 }
 
-/// A returned `string` (offset, length, bytes).
-fn string(a: &Answer) -> Option<String> {
-    let out = a.as_ref().ok()?;
-    let len = word(a, 1)?.saturating_to::<usize>();
-    out.get(64..64 + len).map(|b| String::from_utf8_lossy(b).into_owned())
-}
-
 /// The recorded state, for when the Governor cannot be asked.
 fn recorded_state(s: ProposalState) -> &'static str {
     match s {
@@ -129,7 +120,8 @@ thread_local! {
     static NAMES: RefCell<Option<Vec<(Address, String)>>> = const { RefCell::new(None) };
 }
 
-/// Names the catalogue knows (artisans and partner shops) and the chains' own contracts, for
+/// Names the catalogue knows (the artisans, who sell and may well hold votes) and the chains'
+/// own contracts, for
 /// addresses people would otherwise only see as hex: fetched with the page's first load,
 /// then kept (profiles change rarely; the page reloads often).
 async fn fetch_names(chains: &[ChainInfo]) {
@@ -143,9 +135,6 @@ async fn fetch_names(chains: &[ChainInfo]) {
         }
     }
     if let Ok(p) = api::get::<Page<CatalogueArtisan>>("/v1/artisans?limit=200").await {
-        names.extend(p.items.into_iter().filter_map(|a| Some((a.address, a.name?))));
-    }
-    if let Ok(p) = api::get::<Page<CataloguePartner>>("/v1/partners?limit=200").await {
         names.extend(p.items.into_iter().filter_map(|a| Some((a.address, a.name?))));
     }
     if !chains.is_empty() {
@@ -180,8 +169,8 @@ pub(super) async fn load(
 
 /// Where each value of the first round of calls is in the answers.
 struct FirstRound {
-    /// `clock()`, `proposalThreshold()`, `symbol()`.
-    chain: [usize; 3],
+    /// `clock()`, `proposalThreshold()`.
+    chain: [usize; 2],
     /// The account's balance, votes and delegate.
     mine: Option<[usize; 3]>,
     /// Each proposal's state, snapshot, deadline, votes, and whether the account voted.
@@ -195,7 +184,6 @@ fn first_round(me: Option<U256>, gov: &str, token: &str, ids: &[U256]) -> (Calls
     let chain = [
         c.add(None, gov, &calldata(G::clockCall::SELECTOR, &[])),
         c.add(None, gov, &calldata(G::proposalThresholdCall::SELECTOR, &[])),
-        c.add(None, token, &calldata(Token::symbolCall::SELECTOR, &[])),
     ];
     let mine = me.map(|m| {
         [
@@ -233,7 +221,7 @@ fn apply_first(
     delegates: Vec<GovernanceDelegate>,
 ) -> ChainGov {
     let num = |i: Option<usize>, w: usize| i.and_then(|i| answers.get(i)).and_then(|a| word(a, w));
-    let [clock, threshold, symbol] = r.chain;
+    let [clock, threshold] = r.chain;
     let holder = r.mine.and_then(|[balance, power, delegate]| {
         Some(Holder {
             balance: num(Some(balance), 0)?,
@@ -272,7 +260,6 @@ fn apply_first(
     ChainGov {
         now: num(Some(clock), 0).map_or(0, |n| n.saturating_to()),
         threshold: num(Some(threshold), 0).unwrap_or_default(),
-        symbol: answers.get(symbol).and_then(string).unwrap_or_else(|| "tokens".into()),
         holder,
         delegates,
         proposals,

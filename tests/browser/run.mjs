@@ -427,7 +427,7 @@ test('governance: zero power is stopped; delegation to another account; a treasu
   const h = await openPage({ account: holder });
   await go(h.page, '/governance');
   await connect(h.page);
-  const govChain = (page) => page.locator(`section.gov-chain[data-chain="${A}"]`);
+  const govChain = (page) => page.locator(`.gov-chain[data-id="${A}"]`);
   const mine = govChain(h.page).getByTestId('your-votes');
   const held = await balanceOf(holder);
   await mine.filter({ hasText: 'not delegated' }).waitFor();
@@ -488,10 +488,10 @@ test('governance: zero power is stopped; delegation to another account; a treasu
   const freshVotes = govChain(f.page).getByTestId('your-votes');
   await freshVotes.filter({ hasText: 'not delegated' }).waitFor();
   assert.equal(await freshVotes.innerText(), 'Your tokens are not delegated: they do not count until you delegate. You hold 200,000 CINT.');
-  const blocked = f.page.locator(`[data-proposal="${id}"]`).getByTestId('vote-blocked');
+  const blocked = f.page.locator(`.card[data-id="${id}"]`).getByTestId('vote-blocked');
   await blocked.waitFor();
   assert.match(await blocked.innerText(), /^You had no voting power when this proposal started \(snapshot \d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d\): delegate before the next one\.$/);
-  assert.equal(await f.page.locator(`[data-proposal="${id}"]`).getByTestId('vote-for').count(), 0, 'no vote button at zero power');
+  assert.equal(await f.page.locator(`.card[data-id="${id}"]`).getByTestId('vote-for').count(), 0, 'no vote button at zero power');
   await f.page.locator('#p-kind').selectOption('fee');
   await f.page.locator('#p-fee').fill('2');
   await f.page.locator('#p-desc').fill('Raise the platform fee to 2%');
@@ -507,7 +507,7 @@ test('governance: zero power is stopped; delegation to another account; a treasu
 
   // The delegate votes For with a reason: its power at the snapshot, read from the chain.
   await page.reload();
-  const card = page.locator(`[data-proposal="${id}"]`);
+  const card = page.locator(`.card[data-id="${id}"]`);
   const state = card.getByTestId('proposal-state');
   await state.filter({ hasText: 'Active' }).waitFor();
   const atSnapshot = BigInt(await call(url(A), gov, 'getVotes(address,uint256)(uint256)', delegate, String(snapshot)));

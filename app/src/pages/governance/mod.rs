@@ -180,15 +180,16 @@ fn delegates_html(c: &ChainGov, names: &Names, field_id: &str) -> String {
         return "<p class=\"muted\">No one has voting power yet: delegate to yourself to be the first.</p>".into();
     }
     let mut s = String::from(
-        "<table data-testid=\"delegates\"><thead><tr><th scope=\"col\">Delegate</th><th scope=\"col\">Votes</th><th scope=\"col\">Delegators</th><th scope=\"col\"></th></tr></thead><tbody>",
+        "<table data-testid=\"delegates\"><thead><tr><th scope=\"col\">Delegate</th><th scope=\"col\">Votes</th><th scope=\"col\"></th></tr></thead><tbody>",
     );
     for d in &c.delegates {
         let a = eth::addr_hex(&d.delegate);
         s += &format!(
-            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}</td><td>{}</td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\" data-field=\"{field_id}\">Choose</button></td></tr>",
+            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}<br><span class=\"small muted\">from {} account{}</span></td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\" data-field=\"{field_id}\">Choose</button></td></tr>",
             who_html(names, &d.delegate),
             votes(d.votes.0),
-            d.delegators
+            d.delegators,
+            if d.delegators == 1 { "" } else { "s" }
         );
     }
     s + "</tbody></table>"

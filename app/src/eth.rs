@@ -6,7 +6,7 @@ use alloy_primitives::{Address, U256, hex};
 use alloy_sol_types::{SolError, SolInterface, sol};
 use cointent_abi::{
     CointentGovernor::CointentGovernorErrors, DemoStablecoin::DemoStablecoinErrors,
-    Escrow::EscrowErrors,
+    Escrow::EscrowErrors, Treasury::TreasuryErrors,
 };
 use cointent_domain::OrderStatus;
 
@@ -136,6 +136,28 @@ pub(crate) fn explain_revert_in(data: &[u8], amount: &dyn Fn(U256) -> String) ->
             _ => "The escrow refused the transaction.".into(),
         };
     }
+    if let Ok(e) = TreasuryErrors::abi_decode(data) {
+        use TreasuryErrors as T;
+        return match e {
+            T::TooManyAllocations(e) => {
+                format!("{} allocations are more than the treasury's {}.", e.count, e.max)
+            }
+            T::InvalidAllocation(e) => format!(
+                "Allocation {} has no recipient or a share of 0%.",
+                e.index.saturating_to::<u64>() + 1
+            ),
+            T::BpsSumTooHigh(e) => format!(
+                "The allocations add up to {}, more than 100%.",
+                format::percent(e.sum.saturating_to())
+            ),
+            T::NoAllocations(_) => "No allocations are set: nothing can be distributed.".into(),
+            T::NothingToDistribute(_) => "No new fees arrived since the last distribution.".into(),
+            T::InsufficientUnreserved(_) => {
+                "The treasury holds less than that beyond what recipients are owed.".into()
+            }
+            _ => "The treasury refused the transaction.".into(),
+        };
+    }
     if let Ok(e) = DemoStablecoinErrors::abi_decode(data) {
         return match e {
             DemoStablecoinErrors::ERC20InsufficientBalance(e) => format!(
@@ -160,9 +182,11 @@ pub(crate) fn explain_revert_in(data: &[u8], amount: &dyn Fn(U256) -> String) ->
             CointentGovernorErrors::GovernorAlreadyCastVote(_) => {
                 "You already voted on this proposal.".into()
             }
-            CointentGovernorErrors::GovernorInsufficientProposerVotes(_) => {
-                "You do not have enough votes to propose.".into()
-            }
+            CointentGovernorErrors::GovernorInsufficientProposerVotes(e) => format!(
+                "You have {} votes; proposing needs {}.",
+                format::votes(e.votes),
+                format::votes(e.threshold)
+            ),
             _ => "The governor refused the transaction.".into(),
         };
     }

@@ -51,6 +51,11 @@ pub(crate) fn units(amount: U256, decimals: u8) -> String {
     format_units(amount, decimals, Grouping::None)
 }
 
+/// Votes (the governance token's 18 decimals), grouped in thousands: `9,800,000`.
+pub(crate) fn votes(amount: U256) -> String {
+    format_units(amount, 18, Grouping::Thousands)
+}
+
 /// A short form of an address or hash: 0x1234…abcd.
 pub(crate) fn short(a: &str) -> String {
     if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }

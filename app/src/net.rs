@@ -104,6 +104,105 @@ pub(crate) async fn eth_call(url: &str, to: &str, data: &[u8]) -> Result<Vec<u8>
     hex::decode(out.as_string().unwrap_or_default()).map_err(|_| "bad eth_call result".into())
 }
 
+/// An `eth_call` the node refused: its message, and the revert data when it sent some.
+#[derive(Debug, Clone)]
+pub(crate) struct CallError {
+    /// The node's message.
+    pub(crate) message: String,
+    /// The revert data (a custom error, `Error(string)`), when the node passed it on.
+    pub(crate) data: Option<Vec<u8>>,
+}
+
+/// `eth_call`s sent to a node as JSON-RPC batches, one round trip for many reads (the
+/// governance page reads a dozen values per proposal).
+#[derive(Default)]
+pub(crate) struct Calls(Vec<JsValue>);
+
+impl Calls {
+    /// Adds a call of `data` to `to`, sent by `from` when given (a simulation as that
+    /// account); returns its index in the answers of [`Self::run`].
+    pub(crate) fn add(&mut self, from: Option<&str>, to: &str, data: &[u8]) -> usize {
+        let call = object(&[("to", to.into()), ("data", hex::encode_prefixed(data).into())]);
+        if let Some(from) = from {
+            let _ = Reflect::set(&call, &"from".into(), &from.into());
+        }
+        self.0.push(call);
+        self.0.len() - 1
+    }
+
+    /// Sends the calls against the latest block, in batches of at most [`BATCH`] (what public
+    /// nodes accept): each call's return data or its error, in the order they were added.
+    pub(crate) async fn run(self, url: &str) -> Result<Vec<Result<Vec<u8>, CallError>>, String> {
+        let mut out = Vec::with_capacity(self.0.len());
+        for chunk in self.0.chunks(BATCH) {
+            let requests: Array = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, call)| {
+                    object(&[
+                        ("jsonrpc", "2.0".into()),
+                        ("id", (i as u32).into()),
+                        ("method", "eth_call".into()),
+                        ("params", array(&[call.clone(), "latest".into()])),
+                    ])
+                })
+                .collect();
+            let (status, answer) =
+                fetch_json(url, "POST", Some(&stringify(&requests)), None).await?;
+            let answer = answer.filter(Array::is_array).ok_or_else(|| {
+                format!("the RPC node answered {status} to a batch of calls, not a list")
+            })?;
+            let mut answers: Vec<Result<Vec<u8>, CallError>> = (0..chunk.len())
+                .map(|_| Err(CallError { message: "no answer".into(), data: None }))
+                .collect();
+            for a in answer.unchecked_ref::<Array>().iter() {
+                let Some(slot) =
+                    quantity(&member(&a, "id")).and_then(|i| answers.get_mut(i as usize))
+                else {
+                    continue;
+                };
+                let error = member(&a, "error");
+                *slot = if is_null(&error) {
+                    hex::decode(member(&a, "result").as_string().unwrap_or_default()).map_err(
+                        |_| CallError { message: "bad eth_call result".into(), data: None },
+                    )
+                } else {
+                    Err(CallError {
+                        message: member(&error, "message").as_string().unwrap_or_default(),
+                        data: revert_data(&member(&error, "data")),
+                    })
+                };
+            }
+            out.extend(answers);
+        }
+        Ok(out)
+    }
+}
+
+/// The most calls sent in one JSON-RPC batch.
+const BATCH: usize = 50;
+
+/// Revert data carried in an error's `data`, if any: the first `0x` string of at least four
+/// bytes, members searched in name order (nodes and wallets nest it differently).
+pub(crate) fn revert_data(v: &JsValue) -> Option<Vec<u8>> {
+    fn find(v: &JsValue) -> Option<String> {
+        if let Some(s) = v.as_string() {
+            return (s.starts_with("0x") && s.len() >= 10).then_some(s);
+        }
+        if Array::is_array(v) {
+            return v.unchecked_ref::<Array>().iter().find_map(|x| find(&x));
+        }
+        if !v.is_object() {
+            return None;
+        }
+        Object::keys(v.unchecked_ref::<Object>())
+            .sort()
+            .iter()
+            .find_map(|k| find(&Reflect::get(v, &k).unwrap_or(JsValue::UNDEFINED)))
+    }
+    find(v).and_then(|s| hex::decode(s).ok())
+}
+
 /// The latest block's timestamp: the chain's clock, which deadlines are checked against.
 pub(crate) async fn chain_time(url: &str) -> Result<u64, String> {
     let block = rpc(url, "eth_getBlockByNumber", array(&["latest".into(), false.into()])).await?;

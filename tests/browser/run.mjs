@@ -57,13 +57,14 @@ async function connect(page) {
   await page.getByTestId('account').waitFor();
 }
 
-/** Clicks an action and waits for the transaction's final state; returns its text. With
- * `review`, the action's review sheet must say that before it is confirmed. */
-async function act(page, testid, { expect = 'ok', fill, review } = {}) {
+/** Clicks an action (inside `within`, the page by default) and waits for the transaction's
+ * final state; returns its text. With `review`, the action's review sheet must say that
+ * before it is confirmed. */
+async function act(page, testid, { expect = 'ok', fill, review, within = page } = {}) {
   const dismiss = page.locator('[data-testid=tx-status] button[aria-label=Dismiss]');
   if (await dismiss.count()) await dismiss.click();
   if (fill) await fill();
-  await page.getByTestId(testid).click();
+  await within.getByTestId(testid).click();
   if (review) {
     const sheet = page.getByTestId('review-sheet');
     await sheet.waitFor();
@@ -474,30 +475,139 @@ test('transparency page: matches the chain, then shows a mismatch when the index
   await context.close();
 });
 
-test('governance: delegate, a proposal voted, queued and executed; the treasury shows its allocations', async () => {
+/** Votes (18 decimals) as the app writes them: grouped by thousands, no trailing zeros. */
+function votesText(v) {
+  const whole = (v / 10n ** 18n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = (v % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : whole;
+}
+
+/** An address as the app shortens it: 0x1234…abcd. */
+const shortAddr = (a) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+
+test('governance: zero power is stopped; delegation to another account; a treasury allocation proposed from the app, voted For with a reason, queued and executed; the treasury shows its allocations', async () => {
   const gov = addr(A, 'governor');
+  const token = addr(A, 'token');
   const treasury = addr(A, 'treasury');
-  const { page, context } = await openPage({ account: DEV[0] });
-  await go(page, '/governance');
-  await connect(page);
+  const E18 = 10n ** 18n;
+  const votesOf = async (who) => BigInt(await call(url(A), token, 'getVotes(address)(uint256)', who));
+  const balanceOf = async (who) => BigInt(await call(url(A), token, 'balanceOf(address)(uint256)', who));
+  const [holder, delegate, fresh] = [DEV[0], DEV[5], DEV[7]];
   // The Governor counts seconds: the test moves the clock past its delay and period.
   const delay = Number(await call(url(A), gov, 'votingDelay()(uint256)'));
   const period = Number(await call(url(A), gov, 'votingPeriod()(uint256)'));
-  await act(page, 'delegate');
+  // A delegate with power of its own, and a fresh holder who never delegates.
+  await send(url(A), holder, token, 'transfer(address,uint256)', delegate, String(50000n * E18));
+  await send(url(A), delegate, token, 'delegate(address)', delegate);
+  await send(url(A), holder, token, 'transfer(address,uint256)', fresh, String(200000n * E18));
+  await waitApi(`/v1/governance/delegates?chain_id=${A}`, (v) => v.items.some((d) => d.delegate === delegate));
+
+  // The bootstrap holder has not delegated: the page says its tokens do not count, then it
+  // delegates to the delegate it picks from the list.
+  const h = await openPage({ account: holder });
+  await go(h.page, '/governance');
+  await connect(h.page);
+  const govChain = (page) => page.locator(`.gov-chain[data-id="${A}"]`);
+  const mine = govChain(h.page).getByTestId('your-votes');
+  const held = await balanceOf(holder);
+  await mine.filter({ hasText: 'not delegated' }).waitFor();
+  assert.equal(await mine.innerText(), `Your tokens are not delegated: they do not count until you delegate. You hold ${votesText(held)} CINT.`);
+  const row = govChain(h.page).locator(`tr[data-delegate="${delegate}"]`);
+  assert.match(await row.innerText(), new RegExp(`^${shortAddr(delegate)}\t${votesText(await votesOf(delegate))}\nfrom 1 account\t`));
+  await row.getByRole('button', { name: 'Choose' }).click();
+  assert.equal(await h.page.locator(`#delegatee-${A}`).inputValue(), delegate);
+  await act(h.page, 'delegate', { within: govChain(h.page) });
+  const power = await votesOf(delegate);
+  assert.equal(power, 50000n * E18 + held, 'the delegate holds its own votes and the holder\'s');
+  assert.equal(await votesOf(holder), 0n);
+  await mine.filter({ hasText: 'delegated to' }).waitFor();
+  assert.equal(await mine.innerText(), `You have ${votesText(held)} votes, delegated to ${shortAddr(delegate)}, who has ${votesText(power)} votes.`);
+  // The list (the API's mirror) catches up with the chain.
+  await row.filter({ hasText: votesText(power) }).waitFor({ timeout: 30000 });
+  assert.match(await row.innerText(), new RegExp(`^${shortAddr(delegate)}\t${votesText(power)}\nfrom 2 accounts\t`));
+  await shoot(h.page, 'governance-delegated');
+  await h.context.close();
   // Votes count from the second after the delegation (the Governor reads clock() - 1).
   await warp(url(A), 2);
-  const ops = await cast(['format-bytes32-string', 'operations']);
-  const carbon = await cast(['format-bytes32-string', 'carbon offsets']);
-  const calldata = await cast(['calldata', 'setAllocations((bytes32,address,uint16)[])', `[(${ops},${DEV[9]},6000),(${carbon},${DEV[8]},4000)]`]);
+
+  // The delegate proposes the allocation from the form: preview in words and percent, a
+  // simulation as the timelock, then propose.
+  const { page, context } = await openPage({ account: delegate });
+  await go(page, '/governance');
+  await connect(page);
+  await govChain(page).getByTestId('your-votes').filter({ hasText: 'delegated to yourself' }).waitFor();
+  assert.match(await govChain(page).getByTestId('your-votes').innerText(), new RegExp(`^You have ${votesText(power)} votes, delegated to yourself\\.`));
   const desc = 'Allocate fees: 60% operations, 40% carbon offsets';
-  await send(url(A), DEV[0], gov, 'propose(address[],uint256[],bytes[],string)', `[${treasury}]`, '[0]', `[${calldata}]`, desc);
+  await page.locator('#p-chain').selectOption(String(A));
+  await page.locator('#p-label-0').fill('operations');
+  await page.locator('#p-recipient-0').fill(DEV[9]);
+  await page.locator('#p-share-0').fill('60');
+  await page.locator('#p-label-1').fill('carbon offsets');
+  await page.locator('#p-recipient-1').fill(DEV[8]);
+  await page.locator('#p-share-1').fill('40');
+  await page.locator('#p-desc').fill(desc);
+  await page.getByTestId('propose-preview').click();
+  await page.getByTestId('propose-draft').waitFor();
+  assert.equal(await page.getByTestId('preview-call').innerText(),
+    `Treasury.setAllocations: each distribution of fees is shared as operations: 60% to ${DEV[9]}; carbon offsets: 40% to ${DEV[8]}; 0% stays in the treasury.`);
+  assert.equal(await page.getByTestId('simulation').innerText(), 'Simulated now as the timelock: would succeed.');
+  const threshold = BigInt(await call(url(A), gov, 'proposalThreshold()(uint256)'));
+  assert.equal(await page.getByTestId('proposer-votes').innerText(), `You have ${votesText(power)} votes; proposing needs ${votesText(threshold)}.`);
+  await shoot(page, 'governance-propose-preview');
+  await act(page, 'propose');
+  const proposal = (await waitApi('/v1/governance/proposals', (v) => v.items.some((p) => p.description === desc))).items.find((p) => p.description === desc);
+  const id = proposal.proposal_id;
+  assert.equal(proposal.proposer, delegate);
+  const snapshot = BigInt(await call(url(A), gov, 'proposalSnapshot(uint256)(uint256)', id));
   await warp(url(A), delay + 1);
-  await waitApi('/v1/governance/proposals', (v) => v.items.length > 0);
+
+  // A holder who never delegated sees why it cannot vote, and cannot propose: nothing is sent.
+  const f = await openPage({ account: fresh });
+  await go(f.page, '/governance');
+  await connect(f.page);
+  const freshVotes = govChain(f.page).getByTestId('your-votes');
+  await freshVotes.filter({ hasText: 'not delegated' }).waitFor();
+  assert.equal(await freshVotes.innerText(), 'Your tokens are not delegated: they do not count until you delegate. You hold 200,000 CINT.');
+  const blocked = f.page.locator(`.card[data-id="${id}"]`).getByTestId('vote-blocked');
+  await blocked.waitFor();
+  assert.match(await blocked.innerText(), /^You had no voting power when this proposal started \(snapshot \d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d\): delegate before the next one\.$/);
+  assert.equal(await f.page.locator(`.card[data-id="${id}"]`).getByTestId('vote-for').count(), 0, 'no vote button at zero power');
+  await f.page.locator('#p-kind').selectOption('fee');
+  await f.page.locator('#p-fee').fill('2');
+  await f.page.locator('#p-desc').fill('Raise the platform fee to 2%');
+  await f.page.getByTestId('propose-preview').click();
+  await f.page.getByTestId('propose-draft').waitFor();
+  assert.equal(await f.page.getByTestId('preview-call').innerText(), 'Escrow.setFeeBps: the platform fee on new orders becomes 2% (200 basis points).');
+  assert.match(await f.page.getByTestId('proposer-votes').innerText(), new RegExp(`^You have 0 votes; proposing needs ${votesText(threshold)}\\.`));
+  const refused = await act(f.page, 'propose', { expect: 'error' });
+  assert.match(refused, new RegExp(`you have 0 votes and proposing needs ${votesText(threshold)}`));
+  await shoot(f.page, 'governance-zero-power');
+  assert.ok(!f.wallet.log.includes('eth_sendTransaction'), `nothing sent at zero power: ${f.wallet.log.join(' ')}`);
+  await f.context.close();
+
+  // The delegate votes For with a reason: its power at the snapshot, read from the chain.
   await page.reload();
-  const state = page.getByTestId('proposal-state');
+  const card = page.locator(`.card[data-id="${id}"]`);
+  const state = card.getByTestId('proposal-state');
   await state.filter({ hasText: 'Active' }).waitFor();
+  const atSnapshot = BigInt(await call(url(A), gov, 'getVotes(address,uint256)(uint256)', delegate, String(snapshot)));
+  assert.equal(atSnapshot, power);
+  assert.match(await card.getByTestId('your-vote').innerText(), new RegExp(`^Your voting power on this proposal: ${votesText(atSnapshot)} votes \\(as of its snapshot, `));
+  assert.match(await card.getByTestId('proposal-time').innerText(), /^Voting ends \d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d\.$/);
+  const quorum = BigInt(await call(url(A), gov, 'quorum(uint256)(uint256)', String(snapshot)));
+  assert.equal(await card.getByTestId('quorum').innerText(), `Quorum: ${votesText(quorum)} votes (For and Abstain count); 0 so far: not reached yet.`);
   await shoot(page, 'governance-active');
+  const reason = 'Operations keep the lights on; offsets for the shipping';
+  await card.locator(`#reason-${A}-${id}`).fill(reason);
   await act(page, 'vote-for');
+  await card.getByTestId('your-vote').filter({ hasText: 'You voted For' }).waitFor({ timeout: 30000 });
+  assert.equal(await card.getByTestId('your-vote').innerText(), `You voted For with ${votesText(atSnapshot)} votes: \u201c${reason}\u201d.`);
+  const tally = (await cast(['call', '--rpc-url', url(A), gov, 'proposalVotes(uint256)(uint256,uint256,uint256)', id])).split('\n').map((l) => BigInt(l.trim().split(' ')[0]));
+  assert.deepEqual(tally, [0n, atSnapshot, 0n], 'against, for, abstain on chain');
+  assert.equal(await card.getByTestId('tally').innerText(), `For ${votesText(tally[1])} · Against 0 · Abstain 0`);
+  assert.equal(await card.getByTestId('quorum').innerText(), `Quorum: ${votesText(quorum)} votes (For and Abstain count); ${votesText(tally[1])} so far: reached.`);
+  assert.equal(await card.getByTestId('vote-for').count(), 0, 'one vote per account');
+  await shoot(page, 'governance-voted');
   await warp(url(A), period + 1);
   await page.reload();
   await state.filter({ hasText: 'Succeeded' }).waitFor();

@@ -492,10 +492,10 @@ mod tests {
         Page,
         accounts::Account,
         auth::{AuthNonce, AuthSession},
-        catalogue::{CatalogueArtisanDetail, CataloguePartnerDetail},
+        catalogue::{CatalogueArtisan, CatalogueArtisanDetail, CataloguePartnerDetail},
         chains::ChainInfo,
         error::ErrorBody,
-        governance::GovernanceProposal,
+        governance::{GovernanceDelegate, GovernanceProposal, GovernanceProposalDetail},
         metadata::{MetadataDocument, MetadataStored},
         orders::{OrderDetail, OrderSummary},
         transparency::TransparencyRecord,
@@ -590,7 +590,11 @@ mod tests {
         }
         same::<CatalogueArtisanDetail>("artisan");
         same::<CataloguePartnerDetail>("partner");
+        same::<Page<CatalogueArtisan>>("artisans");
         same::<Page<GovernanceProposal>>("governance_proposals");
+        same::<Page<GovernanceDelegate>>("governance_delegates");
+        same::<GovernanceProposalDetail>("proposal_voting");
+        same::<GovernanceProposalDetail>("proposal_executed");
         same::<TreasuryOverview>("treasury");
         same::<TreasuryReport>("treasury_report");
         same::<AuthNonce>("auth_nonce");

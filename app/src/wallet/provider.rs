@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, JSON, Object};
+use js_sys::JSON;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
@@ -44,25 +44,9 @@ impl WalletError {
         self.has_code(4001)
     }
 
-    /// Revert data carried by the error, if any: the first `0x` string of at least four
-    /// bytes, members searched in name order.
+    /// Revert data carried by the error, if any (see [`net::revert_data`]).
     pub(crate) fn revert_data(&self) -> Option<Vec<u8>> {
-        fn find(v: &JsValue) -> Option<String> {
-            if let Some(s) = v.as_string() {
-                return (s.starts_with("0x") && s.len() >= 10).then_some(s);
-            }
-            if Array::is_array(v) {
-                return v.unchecked_ref::<Array>().iter().find_map(|x| find(&x));
-            }
-            if !v.is_object() {
-                return None;
-            }
-            Object::keys(v.unchecked_ref::<Object>())
-                .sort()
-                .iter()
-                .find_map(|k| find(&js_sys::Reflect::get(v, &k).unwrap_or(JsValue::UNDEFINED)))
-        }
-        find(&self.data).and_then(|s| alloy_primitives::hex::decode(s).ok())
+        net::revert_data(&self.data)
     }
 }
 

@@ -3,7 +3,8 @@
 // account and chain, answers switch/add chain like MetaMask (4902 for unknown chains), can
 // be told to reject the next request (4001), and forwards everything else to the anvil of
 // the current chain, where the dev accounts are unlocked (eth_sendTransaction, personal_sign
-// and eth_signTypedData_v4 are signed by anvil with the dev keys).
+// and eth_signTypedData_v4 are signed by anvil with the dev keys; a transaction without a
+// gas limit gets the estimate plus half, as MetaMask gives it).
 import { rpcRaw } from './chain.mjs';
 
 const INJECT = `(() => {
@@ -109,6 +110,13 @@ export class TestWallet {
     }
     const url = this.known[this.chainId] || this.all[this.chainId];
     if (!url) return err(4901, 'The wallet is not connected to this chain.');
+    if (method === 'eth_sendTransaction' && params[0] && params[0].gas === undefined) {
+      // As MetaMask does, the gas limit is the estimate plus half: what a transaction costs can
+      // depend on the block it lands in (a token's vote checkpoint is new in a new second),
+      // and anvil estimates at a time that can lag the block it then mines.
+      const est = await rpcRaw(url, 'eth_estimateGas', [params[0]]);
+      if (est.result) params = [{ ...params[0], gas: '0x' + ((BigInt(est.result) * 3n) / 2n).toString(16) }];
+    }
     const r = await rpcRaw(url, method, params);
     return r.error ? { error: r.error } : { result: r.result };
   }

@@ -72,6 +72,18 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# wasm-split-cli, which cuts the app's WASM at its `#[lazy]` split points (script/build-app).
+# Not in Cargo.lock (nothing links it), so its version is pinned here: the one whose split
+# loader matches the `wasm_split_helpers` that leptos brings.
+WASM_SPLIT_VERSION=0.2.4
+ensure_wasm_split() {
+  cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" && return 0
+  say "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (once; about a minute)"
+  run_logged wasm-split-install cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" \
+    --locked --features build-binary \
+    || die "could not install wasm-split-cli $WASM_SPLIT_VERSION (log: .dev/logs/wasm-split-install.log): is crates.io reachable?"
+}
+
 # sqlx-cli (cargo sqlx prepare), at the version of sqlx in Cargo.lock, Postgres only.
 ensure_sqlx_cli() {
   local want have

@@ -52,28 +52,22 @@ pub fn App() -> impl IntoView {
         match segs.as_slice() {
             [""] => pages::browse::page().into_any(),
             ["orders", c, id] if chain_id(c).is_some() => {
-                pages::order::page(chain_id(c).unwrap_or_default(), (*id).to_owned()).into_any()
+                later(split::order(chain_id(c).unwrap_or_default(), (*id).to_owned()))
             }
             ["t", c, id] if chain_id(c).is_some() => {
-                pages::transparency::page(chain_id(c).unwrap_or_default(), (*id).to_owned())
-                    .into_any()
+                later(split::transparency(chain_id(c).unwrap_or_default(), (*id).to_owned()))
             }
-            ["create"] => pages::create::page().into_any(),
-            ["products"] => pages::shop::list_page().into_any(),
+            ["create"] => later(split::create()),
+            ["products"] => later(split::products()),
             ["products", c, id] if chain_id(c).is_some() => {
-                pages::shop::product_page(chain_id(c).unwrap_or_default(), (*id).to_owned())
-                    .into_any()
+                later(split::product(chain_id(c).unwrap_or_default(), (*id).to_owned()))
             }
-            ["cart"] => pages::shop::cart_page().into_any(),
-            ["dashboard"] => pages::dashboard::page().into_any(),
-            ["artisans", a] => {
-                pages::profile::page(pages::profile::Kind::Artisan, (*a).to_owned()).into_any()
-            }
-            ["partners", a] => {
-                pages::profile::page(pages::profile::Kind::Partner, (*a).to_owned()).into_any()
-            }
-            ["governance"] => pages::governance::page().into_any(),
-            ["treasury"] => pages::treasury::page().into_any(),
+            ["cart"] => later(split::cart()),
+            ["dashboard"] => later(split::dashboard()),
+            ["artisans", a] => later(split::artisan((*a).to_owned())),
+            ["partners", a] => later(split::partner((*a).to_owned())),
+            ["governance"] => later(split::governance()),
+            ["treasury"] => later(split::treasury()),
             _ => view! {
                 <h1>"Page not found"</h1>
                 <p><a href="/">"Back to the orders"</a></p>
@@ -99,6 +93,78 @@ pub fn App() -> impl IntoView {
         <wallet::ChainBanner/>
         <wallet::TxBanner/>
         <main id="main" tabindex="-1">{page}</main>
+    }
+}
+
+/// A page from its own WASM module (see [`split`]): the loading line until the module is
+/// there, then the page, inside the current owner so it finds the wallet and the route.
+fn later(page: impl Future<Output = AnyView> + 'static) -> AnyView {
+    let page = leptos::__reexports::send_wrapper::SendWrapper::new(page);
+    view! { <Suspense fallback=pages::loading>{Suspend::new(page)}</Suspense> }.into_any()
+}
+
+/// The pages that the first visit rarely needs (creating an order, the shop, the dashboard,
+/// profiles, governance, the treasury) are split points: `script/build-app` cuts what only
+/// they use into separate WASM modules (`wasm-split-cli`), fetched the first time one opens.
+/// Browsing, an order and its transparency page stay in the module every visit loads.
+mod split {
+    use leptos::prelude::*;
+
+    use crate::pages;
+
+    #[lazy]
+    pub(crate) fn order(chain_id: u64, order_id: String) -> AnyView {
+        pages::order::page(chain_id, order_id).into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn transparency(chain_id: u64, order_id: String) -> AnyView {
+        pages::transparency::page(chain_id, order_id).into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn create() -> AnyView {
+        pages::create::page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn products() -> AnyView {
+        pages::shop::list_page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn product(chain_id: u64, listing_id: String) -> AnyView {
+        pages::shop::product_page(chain_id, listing_id).into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn cart() -> AnyView {
+        pages::shop::cart_page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn dashboard() -> AnyView {
+        pages::dashboard::page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn artisan(address: String) -> AnyView {
+        pages::profile::page(pages::profile::Kind::Artisan, address).into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn partner(address: String) -> AnyView {
+        pages::profile::page(pages::profile::Kind::Partner, address).into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn governance() -> AnyView {
+        pages::governance::page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn treasury() -> AnyView {
+        pages::treasury::page().into_any()
     }
 }
 

@@ -693,7 +693,19 @@ test('several wallets announce: a picker lets the user choose', async () => {
 
 test('browse and pages render at phone and desktop sizes', async () => {
   const { page, context } = await openPage({});
+  // Which WASM modules the browser fetches: the first page only the main one; a page split
+  // out with #[lazy] brings its own module when it opens, and nothing of the other pages.
+  const modules = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) modules.push(new URL(r.url()).pathname.slice(1)); });
   await go(page, '/');
+  await page.getByTestId('order-card').first().waitFor();
+  assert.deepEqual(modules.map((m) => m.replace(/\.[0-9a-f]{16}\.wasm$/, '')), ['cointent_app_bg'], 'the first page loads the main module only');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Governance' }).click();
+  await page.locator('main h1', { hasText: 'Governance' }).waitFor();
+  await page.getByTestId('your-votes').filter({ hasText: 'Connect your wallet to see your votes' }).first().waitFor();
+  assert.ok(modules.some((m) => m.startsWith('split_governance_')), `governance brings its module: ${modules}`);
+  assert.ok(!modules.some((m) => /^split_(create|treasury|dashboard|order)_/.test(m)), `only governance's: ${modules}`);
+  await page.goBack();
   await page.getByTestId('order-card').first().waitFor();
   await shoot(page, 'home');
   // Filters and search narrow the list through the API.

@@ -67,6 +67,8 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     uint256 public constant MAX_DELIVERY_PERIOD = 365 days;
     /// @notice Longest funding period, from creation to the funding deadline.
     uint256 public constant MAX_FUNDING_PERIOD = 365 days;
+    /// @notice The longest reason a dispute may give, in bytes.
+    uint256 public constant MAX_REASON_BYTES = 1000;
     /// @notice Smallest dispute bond, in bps of the disputed milestone's amount.
     uint256 public constant MIN_BOND_BPS = 100;
     /// @notice Largest dispute bond, in bps of the disputed milestone's amount.
@@ -353,8 +355,16 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IEscrow
-    function dispute(uint256 orderId, bytes calldata terms) external payable nonReentrant {
+    function dispute(uint256 orderId, bytes calldata terms, string calldata reason)
+        external
+        payable
+        nonReentrant
+    {
         _checkTerms(orderId, terms);
+        uint256 length = bytes(reason).length;
+        if (length == 0 || length > MAX_REASON_BYTES) {
+            revert ReasonLength(length, MAX_REASON_BYTES);
+        }
         OrderState memory s = _state[orderId];
         _requireInReview(orderId, terms, s);
         if (EscrowMath.weight(terms, _participants[orderId][msg.sender], msg.sender) == 0) {
@@ -368,7 +378,7 @@ contract Escrow is IEscrow, ReentrancyGuardTransient {
         // forge-lint: disable-next-line(unsafe-typecast)
         _disputes[orderId] = Dispute(msg.sender, uint96(bond));
         emit Disputed(
-            orderId, s.milestone, msg.sender, bond, block.timestamp + terms.rulingPeriod()
+            orderId, s.milestone, msg.sender, bond, block.timestamp + terms.rulingPeriod(), reason
         );
         _take(terms.token(), bond);
     }

@@ -103,7 +103,7 @@ contract EscrowAttacksTest is EscrowFixture {
                 IEscrow.WrongMilestoneState.selector, id, IEscrow.MilestoneState.Pending
             )
         );
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
         // Non-delivery ends by the delivery deadline instead.
         vm.warp(block.timestamp + DELIVERY);
         escrow.expire(id, p);
@@ -124,7 +124,7 @@ contract EscrowAttacksTest is EscrowFixture {
         _deliver(id, t);
         uint256 before = usd.balanceOf(address(escrow));
         vm.prank(carol);
-        try escrow.dispute(id, p) {} catch {}
+        try escrow.dispute(id, p, "The wool is not as promised.") {} catch {}
         bool disputed = _state(id).milestoneState == IEscrow.MilestoneState.Disputed;
         assertTrue(!disputed || usd.balanceOf(address(escrow)) > before, "free dispute");
         // With the bond (5 % of the 300 000-wei milestone) the dispute opens.
@@ -139,7 +139,7 @@ contract EscrowAttacksTest is EscrowFixture {
         (uint256 id, IEscrow.Terms memory t) = _activeOrder();
         bytes memory p = _pack(t);
         vm.prank(bob);
-        try escrow.dispute(id, p) {} catch {}
+        try escrow.dispute(id, p, "The wool is not as promised.") {} catch {}
         vm.prank(arbiter);
         try escrow.rule(id, p, 100e6, true) {} catch {}
         assertEq(_released(id, t), 0, "undelivered work paid");
@@ -205,7 +205,7 @@ contract EscrowAttacksTest is EscrowFixture {
         _fund(address(usd), arbiter, 10e6);
         vm.prank(arbiter);
         vm.expectRevert(abi.encodeWithSelector(IEscrow.NoWeight.selector, arbiter));
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
     }
 
     /// @dev A promoter backs the order and approves the release its commission depends on.

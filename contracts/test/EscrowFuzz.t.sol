@@ -279,7 +279,7 @@ contract EscrowFuzzTest is EscrowFixture {
             _fund(address(usd), alice, 10e6);
             vm.prank(alice);
             vm.expectRevert(abi.encodeWithSelector(IEscrow.DeadlinePassed.selector, endsAt));
-            escrow.dispute(id, p);
+            escrow.dispute(id, p, "The wool is not as promised.");
             escrow.release(id, p);
             assertEq(lens.releasedOf(id, p), 30e6);
         }

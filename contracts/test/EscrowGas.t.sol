@@ -348,8 +348,8 @@ contract EscrowGasTest is EscrowFixture {
         _deliver(id, t);
         _prepare(bob, lens.disputeBond(id, p));
         vm.prank(bob);
-        escrow.dispute(id, p);
-        _record("dispute", abi.encodeCall(escrow.dispute, (id, p)));
+        escrow.dispute(id, p, "The wool is not as promised.");
+        _record("dispute", abi.encodeCall(escrow.dispute, (id, p, "The wool is not as promised.")));
     }
 
     function _completed(IEscrow.Terms memory t) internal returns (uint256 id) {

@@ -327,9 +327,11 @@ contract EscrowMilestonesTest is EscrowFixture {
         assertEq(lens.disputeBond(id, p), BOND_M0);
         _fund(address(usd), bob, BOND_M0);
         vm.expectEmit(address(escrow));
-        emit IEscrow.Disputed(id, 0, bob, BOND_M0, block.timestamp + RULING);
+        emit IEscrow.Disputed(
+            id, 0, bob, BOND_M0, block.timestamp + RULING, "The wool is not as promised."
+        );
         vm.prank(bob);
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
         IEscrow.OrderState memory s = _state(id);
         assertEq(uint8(s.milestoneState), uint8(IEscrow.MilestoneState.Disputed));
         assertEq(s.since, block.timestamp);
@@ -338,6 +340,32 @@ contract EscrowMilestonesTest is EscrowFixture {
         assertEq(d.bond, BOND_M0);
         assertEq(usd.balanceOf(address(escrow)), 100e6 + BOND_M0);
         assertEq(lens.deadlineOf(id, p), block.timestamp + RULING);
+    }
+
+    function test_Dispute_NeedsAReasonOfBoundedLength() public {
+        (uint256 id, IEscrow.Terms memory t) = _activeOrder();
+        bytes memory p = _pack(t);
+        _deliver(id, t);
+        _fund(address(usd), bob, BOND_M0);
+        uint256 max = escrow.MAX_REASON_BYTES();
+        vm.startPrank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IEscrow.ReasonLength.selector, 0, max));
+        escrow.dispute(id, p, "");
+        bytes memory text = new bytes(max + 1);
+        for (uint256 i; i < text.length; ++i) {
+            text[i] = "w";
+        }
+        vm.expectRevert(abi.encodeWithSelector(IEscrow.ReasonLength.selector, max + 1, max));
+        escrow.dispute(id, p, string(text));
+        // The longest allowed reason goes on the record whole.
+        assembly ("memory-safe") {
+            mstore(text, max)
+        }
+        string memory longest = string(text);
+        vm.expectEmit(address(escrow));
+        emit IEscrow.Disputed(id, 0, bob, BOND_M0, block.timestamp + RULING, longest);
+        escrow.dispute(id, p, longest);
+        vm.stopPrank();
     }
 
     function test_Dispute_NativeBond() public {
@@ -353,9 +381,9 @@ contract EscrowMilestonesTest is EscrowFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IEscrow.WrongNativeAmount.selector, BOND_M0 - 1, BOND_M0)
         );
-        escrow.dispute{value: BOND_M0 - 1}(id, p);
+        escrow.dispute{value: BOND_M0 - 1}(id, p, "The wool is not as promised.");
         vm.prank(alice);
-        escrow.dispute{value: BOND_M0}(id, p);
+        escrow.dispute{value: BOND_M0}(id, p, "The wool is not as promised.");
         assertEq(address(escrow).balance, 100e6 + BOND_M0);
     }
 
@@ -384,7 +412,7 @@ contract EscrowMilestonesTest is EscrowFixture {
         vm.warp(endsAt);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IEscrow.DeadlinePassed.selector, endsAt));
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
     }
 
     function test_RevertWhen_DisputeWithoutWeight() public {
@@ -393,10 +421,10 @@ contract EscrowMilestonesTest is EscrowFixture {
         _deliver(id, t);
         vm.prank(seller);
         vm.expectRevert(abi.encodeWithSelector(IEscrow.NoWeight.selector, seller));
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
         vm.prank(carol);
         vm.expectRevert(abi.encodeWithSelector(IEscrow.NoWeight.selector, carol));
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
     }
 
     function test_RevertWhen_DisputeWithoutBond() public {
@@ -405,7 +433,7 @@ contract EscrowMilestonesTest is EscrowFixture {
         _deliver(id, t);
         vm.prank(bob);
         vm.expectRevert();
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
     }
 
     function test_RevertWhen_DisputeTwice() public {
@@ -419,7 +447,7 @@ contract EscrowMilestonesTest is EscrowFixture {
                 IEscrow.WrongMilestoneState.selector, id, IEscrow.MilestoneState.Disputed
             )
         );
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
     }
 
     function test_RevertWhen_DisputeFundingOrder() public {
@@ -431,7 +459,7 @@ contract EscrowMilestonesTest is EscrowFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IEscrow.WrongStatus.selector, id, IEscrow.Status.Funding)
         );
-        escrow.dispute(id, p);
+        escrow.dispute(id, p, "The wool is not as promised.");
     }
 
     function test_RevertWhen_ReleaseOrExpireWhileDisputed() public {

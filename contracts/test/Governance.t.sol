@@ -569,7 +569,7 @@ contract GovernanceTest is Test, DeployBase {
         calls[3] = abi.encodeCall(Escrow.unpledge, (orderId, terms, 10));
         calls[4] = abi.encodeCall(Escrow.rule, (orderId, terms, all, true));
         calls[5] = abi.encodeCall(Escrow.cancel, (orderId, terms));
-        calls[6] = abi.encodeCall(Escrow.dispute, (orderId, terms));
+        calls[6] = abi.encodeCall(Escrow.dispute, (orderId, terms, "The wool is not as promised."));
         calls[7] = abi.encodeCall(Escrow.approveMilestone, (orderId, terms));
         calls[8] = abi.encodeCall(Escrow.release, (orderId, terms));
         calls[9] = abi.encodeCall(Escrow.deliverMilestone, (orderId, terms, bytes32(0)));

@@ -307,6 +307,11 @@ interface IEscrow {
     /// @param caller The caller.
     error NotArbiter(address caller);
 
+    /// @notice A dispute's reason is empty or longer than `MAX_REASON_BYTES`.
+    /// @param length Its length in bytes.
+    /// @param max The most allowed.
+    error ReasonLength(uint256 length, uint256 max);
+
     /// @notice Only the account itself may send its money to another address.
     /// @param caller The caller.
     error OnlyAccount(address caller);
@@ -489,12 +494,14 @@ interface IEscrow {
     /// @param backer Who disputed.
     /// @param bond The bond posted.
     /// @param rulingEndsAt When the default ruling becomes available.
+    /// @param reason Why, in the disputer's words, for the arbiter (1 to `MAX_REASON_BYTES`).
     event Disputed(
         uint256 indexed orderId,
         uint256 indexed milestone,
         address indexed backer,
         uint256 bond,
-        uint256 rulingEndsAt
+        uint256 rulingEndsAt,
+        string reason
     );
 
     /// @notice The dispute of a milestone was ruled on, by the arbiter or by default.
@@ -709,9 +716,11 @@ interface IEscrow {
 
     /// @notice A backer with weight disputes the delivered milestone within its review window,
     /// posting the bond (`disputeBond`): by allowance, or as exactly that much native value.
+    /// The reason goes on the record (`Disputed`) for the arbiter and everyone to read.
     /// @param orderId The order.
     /// @param terms Its packed terms.
-    function dispute(uint256 orderId, bytes calldata terms) external payable;
+    /// @param reason Why, in the disputer's words: 1 to `MAX_REASON_BYTES` bytes of UTF-8.
+    function dispute(uint256 orderId, bytes calldata terms, string calldata reason) external payable;
 
     /// @notice The arbiter rules on the disputed milestone within the ruling period.
     /// `releaseAmount` (at most the milestone's amount) is released to the seller side, the rest

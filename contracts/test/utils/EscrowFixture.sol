@@ -142,11 +142,11 @@ abstract contract EscrowFixture is Test {
         if (t.token == address(0)) {
             vm.deal(who, who.balance + bond);
             vm.prank(who);
-            escrow.dispute{value: bond}(id, p);
+            escrow.dispute{value: bond}(id, p, "The wool is not as promised.");
         } else {
             _fund(t.token, who, bond);
             vm.prank(who);
-            escrow.dispute(id, p);
+            escrow.dispute(id, p, "The wool is not as promised.");
         }
     }
 

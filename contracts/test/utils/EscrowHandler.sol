@@ -698,7 +698,7 @@ contract EscrowHandler is Test {
         _fund(t.token, who, bond);
         _flush();
         vm.prank(who);
-        try escrow.dispute{value: _valueFor(t.token, bond)}(id, p) {
+        try escrow.dispute{value: _valueFor(t.token, bond)}(id, p, "The wool is not as promised.") {
             if (!weighted) ++roleWeightUsed;
             if (t.token == address(fot) && bond >= 100) ++feeOnTransferAccepted;
             ghostIn[t.token] += bond;

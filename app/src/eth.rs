@@ -107,6 +107,10 @@ pub(crate) fn explain_revert_in(data: &[u8], amount: &dyn Fn(U256) -> String) ->
             }
             E::NoWeight(_) => "Only backers with a say (not the seller, a split recipient, the arbiter or a promoter of the order) can approve or dispute.".into(),
             E::NotArbiter(_) => "Only the arbiter of this order can do this.".into(),
+            E::ReasonLength(e) => format!(
+                "A dispute needs a reason of 1 to {} bytes; this one has {}.",
+                e.max, e.length
+            ),
             E::OnlyAccount(_) => "Only the account itself can send its money elsewhere.".into(),
             E::OnlySeller(_) => "Only the seller of this order can do this.".into(),
             E::InsufficientUnits(e) => format!("You hold only {} units.", e.held),

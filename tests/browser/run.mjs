@@ -333,13 +333,24 @@ test('dispute: bonded by the client, ruled by the arbiter on the delivered miles
   // The bond is 5 % of the disputed milestone (25 dUSD): 1.25 dUSD. A dispute is reviewed
   // before the wallet is asked; going back sends nothing.
   const sentBefore = wallet.log.filter((m) => m === 'eth_sendTransaction').length;
+  // No reason, no dispute: said at once, before any sheet or signature.
+  const noReason = await act(page, 'dispute', { expect: 'error' });
+  assert.match(noReason, /Say why you dispute the milestone: the arbiter rules on your reason\./);
+  assert.equal(await page.getByTestId('review-sheet').count(), 0, 'no review sheet without a reason');
+  const reason = 'The first half has holes in the weave;\nthe photos showed another blanket.';
+  await page.getByTestId('dispute-reason').fill(reason);
   await page.getByTestId('dispute').click();
   await page.getByTestId('review-sheet').getByRole('button', { name: 'Back' }).click();
   await page.getByTestId('review-sheet').waitFor({ state: 'detached' });
   assert.equal(wallet.log.filter((m) => m === 'eth_sendTransaction').length, sentBefore, 'Back sends nothing');
-  await act(page, 'dispute', { review: /You post a bond of 1\.25 dUSD to dispute milestone 1 \(25 dUSD\)\. The arbiter rules within 1 day: if it upholds your dispute, the bond comes back to you/ });
+  await act(page, 'dispute', { review: /You post a bond of 1\.25 dUSD to dispute milestone 1 \(25 dUSD\), with your reason on the record\. The arbiter rules within 1 day: if it upholds your dispute, the bond comes back to you/ });
   assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).mstate, 2, 'Disputed');
   assert.equal(start - (await tokenBalance(A, DEV[2])), BigInt(dusd(51.25)), 'price and bond paid');
+  // The reason is on the record, as written, and the order page shows it.
+  const record = await waitApi(`/v1/orders/${A}/${id}`, (o) => o.disputes?.length === 1);
+  assert.equal(record.disputes[0].reason, reason);
+  await page.getByTestId('dispute-reason-text').filter({ hasText: 'holes in the weave' }).waitFor();
+  assert.equal(await page.getByTestId('dispute-reason-text').innerText(), reason);
   // A backer cannot rule: the arbiter's form is not offered.
   assert.equal(await page.getByTestId('rule-end').count(), 0);
   await wallet.setAccount(DEV[6]);
@@ -349,6 +360,7 @@ test('dispute: bonded by the client, ruled by the arbiter on the delivered miles
   const caseLine = dashLine(page, 'arbiter', id);
   await caseLine.waitFor();
   assert.match(await caseLine.innerText(), new RegExp(`Disputed by ${DEV[2].slice(0, 6)}…${DEV[2].slice(-4)} with a bond of 1\\.25 dUSD: rule on milestone 1 \\(25 dUSD\\), by `));
+  assert.equal(await caseLine.getByTestId('arbiter-reason').innerText(), reason, 'the arbiter reads the reason');
   await shoot(page, 'dashboard-arbiter');
   await go(page, `/orders/${A}/${id}`);
   await act(page, 'rule-end', { fill: () => page.locator('#release').fill('5'), review: /You end the order: the amount you entered is released to the seller/ });

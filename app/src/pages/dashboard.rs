@@ -210,11 +210,12 @@ fn lines(w: Wallet, me: Address, d: &Dashboard) -> [Vec<Line>; 4] {
                 |h| short(&alloy_primitives::hex::encode_prefixed(h)),
             );
             let html = format!(
-                "{link}<br>Disputed by {} with a bond of {}: rule on {}<br>Delivery proof {}",
+                "{link}<br>Disputed by {} with a bond of {}: rule on {}<br>Delivery proof {}<blockquote class=\"reason\" data-testid=\"arbiter-reason\">{}</blockquote>",
                 short(&eth::addr_hex(&case.disputed_by)),
                 m(case.bond),
                 escape_html(&due_text(w, o, &case.milestone)),
-                escape_html(&proof)
+                escape_html(&proof),
+                escape_html(&case.reason)
             );
             out[3].push(Line { html, action: None });
         }

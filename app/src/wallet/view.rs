@@ -85,6 +85,10 @@ pub(crate) fn TxButton(
     /// shown in a review sheet that must be confirmed before the wallet is asked.
     #[prop(optional_no_strip, into)]
     review: Option<String>,
+    /// Checked before anything else (the review sheet, the wallet): false stops there, the
+    /// check having said why.
+    #[prop(optional)]
+    check: Option<Callback<(), bool>>,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
     let mine = move || w.flow.get() == Some(testid);
@@ -112,7 +116,14 @@ pub(crate) fn TxButton(
         <button type=kind class:primary=primary data-testid=testid
             prop:disabled=move || w.flow.get().is_some()
             aria-busy=move || mine().then_some("true")
-            on:click=move |_| if has_review { asking.set(true) } else if let Some(f) = on_click { f.run(()) }>
+            on:click=move |_| {
+                if check.is_some_and(|c| !c.run(())) {
+                } else if has_review {
+                    asking.set(true)
+                } else if let Some(f) = on_click {
+                    f.run(())
+                }
+            }>
             {move || if mine() { w.step() } else { label.clone() }}
         </button>
         {sheet}

@@ -352,6 +352,8 @@ pub struct ArbiterCase {
     /// Who disputed.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
     pub disputed_by: Address,
+    /// Why, in the disputer's words.
+    pub reason: String,
     /// The bond it posted.
     pub bond: Amount,
 }
@@ -422,6 +424,7 @@ impl DashboardOrder {
                         proof_hash: m.and_then(|m| m.proof_hash),
                     },
                     disputed_by: x.disputed_by,
+                    reason: x.reason.clone(),
                     bond: x.bond,
                 }
             }),

@@ -213,6 +213,9 @@ pub struct OrderDispute {
     /// The backer who disputed it.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
     pub disputed_by: Address,
+    /// Why, in the disputer's words (the `reason` it gave the contract; control characters
+    /// that would make it display as something else are shown as U+FFFD).
+    pub reason: String,
     /// The bond the disputer posted (`bond_bps` of the milestone's amount, rounded up).
     pub bond: Amount,
     /// When the ruling period ends: past it, anyone may apply the default ruling.

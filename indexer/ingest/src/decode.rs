@@ -146,6 +146,23 @@ fn raw(contract: String, log: &Log) -> Decoded {
     }
 }
 
+/// A string argument as it can be stored and shown: anyone writes these (a dispute's reason),
+/// and the chain takes any bytes. Invalid UTF-8 is already U+FFFD (alloy decodes lossily);
+/// so become NUL, which Postgres cannot store in text or JSON (the batch would never be
+/// written), the other control characters but line breaks and tabs, and the bidirectional
+/// overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make text display as other
+/// text.
+fn displayable(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => char::REPLACEMENT_CHARACTER,
+            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect()
+}
+
 /// JSON for an ABI value; tuple fields take their names from the ABI.
 fn to_json(value: &DynSolValue, components: &[Param]) -> Value {
     match value {
@@ -155,7 +172,7 @@ fn to_json(value: &DynSolValue, components: &[Param]) -> Value {
         DynSolValue::Address(a) => Value::String(format!("{a:#x}")),
         DynSolValue::FixedBytes(w, size) => Value::String(format!("0x{}", hex(&w[..*size]))),
         DynSolValue::Bytes(b) => Value::String(format!("0x{}", hex(b))),
-        DynSolValue::String(s) => Value::String(s.clone()),
+        DynSolValue::String(s) => Value::String(displayable(s)),
         DynSolValue::Function(f) => Value::String(f.to_string()),
         DynSolValue::Array(items) | DynSolValue::FixedArray(items) => {
             // Elements share the array's components.
@@ -194,6 +211,38 @@ mod tests {
     use cointent_domain::Terms;
 
     use super::*;
+
+    /// A dispute's reason is anyone's bytes: NUL (which Postgres refuses), invalid UTF-8, a
+    /// right-to-left override; the event still decodes, and the text is storable and shows
+    /// as what it is.
+    #[test]
+    fn strings_from_anyone_decode_to_storable_text() {
+        let escrow = address!("0x00000000000000000000000000000000000000ee");
+        let decoder = Decoder::new([(&"escrow".to_string(), &escrow)]);
+        let backer = address!("0x1111111111111111111111111111111111111111");
+        let reason = b"bad\0wool \xff\xfe\xe2\x80\xaereversed\nline two\t.".to_vec();
+        let body = DynSolValue::Tuple(vec![
+            DynSolValue::Uint(U256::from(5), 256),
+            DynSolValue::Uint(U256::from(1_000), 256),
+            DynSolValue::Bytes(reason),
+        ])
+        .abi_encode_params();
+        let topics = vec![
+            Escrow::Disputed::SIGNATURE_HASH,
+            U256::from(7).into(),
+            U256::ZERO.into(),
+            backer.into_word(),
+        ];
+        let data = alloy::primitives::LogData::new(topics, body.into()).expect("four topics");
+        let d = decoder.decode(&Log { address: escrow, data });
+        assert_eq!(d.event, "Disputed");
+        assert_eq!(d.args["backer"], "0x1111111111111111111111111111111111111111");
+        assert_eq!(
+            d.args["reason"],
+            "bad\u{FFFD}wool \u{FFFD}\u{FFFD}\u{FFFD}reversed\nline two\t."
+        );
+        assert!(!d.args.to_string().contains("\\u0000"));
+    }
 
     #[test]
     fn decodes_named_arguments_as_strings() {

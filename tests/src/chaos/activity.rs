@@ -591,7 +591,13 @@ impl Activity {
             "dispute",
             backer,
             self.c.escrow,
-            Escrow::disputeCall { orderId: id, terms: packed(&terms) },
+            // Anyone's words: NUL (which Postgres cannot store) and a right-to-left override
+            // must reach the mirror as text it can store, or the batch would never land.
+            Escrow::disputeCall {
+                orderId: id,
+                terms: packed(&terms),
+                reason: format!("backer {backer}: not as described\0 \u{202E}gnorw"),
+            },
         )
         .await
     }

@@ -488,7 +488,12 @@ pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> R
     }
     w.deliver(&sarees, 1, "second stage woven").await?;
     w.deliver(&bidri_box, 0, "box shipped by courier").await?;
-    w.dispute(&people.daniel, &bidri_box).await?;
+    w.dispute(
+        &people.daniel,
+        &bidri_box,
+        "The lid is dented and the silver inlay is lifting at one corner.",
+    )
+    .await?;
     w.open_scroll(&plan.scroll).await?;
     w.open_translation(&plan.translation).await?;
     say(
@@ -1056,7 +1061,12 @@ impl World<'_> {
         self.chain.warp(3 * DAY).await?;
         self.deliver(&o, 1, "shop pages, without payments").await?;
         self.chain.warp(DAY).await?;
-        self.dispute(&p.daniel, &o).await?;
+        self.dispute(
+            &p.daniel,
+            &o,
+            "The checkout does not take payments, which the brief required.",
+        )
+        .await?;
         self.chain.warp(2 * DAY).await?;
         let amount = self.milestone_amount(&o, 1).await?;
         self.rule(&o, amount / U256::from(3), true).await?;
@@ -1093,7 +1103,7 @@ impl World<'_> {
         self.chain.warp(2 * DAY).await?;
         self.deliver(&o, 0, "logo and palette").await?;
         self.chain.warp(DAY).await?;
-        self.dispute(&p.haat, &o).await?;
+        self.dispute(&p.haat, &o, "The palette is not the one we agreed on in the brief.").await?;
         self.chain.warp(DAY).await?;
         let amount = self.milestone_amount(&o, 0).await?;
         self.rule(&o, amount, false).await?;
@@ -1130,7 +1140,7 @@ impl World<'_> {
         self.pledge(&p.backers[5], &o, 2, None).await?;
         self.finalize(&o).await?;
         self.deliver(&o, 0, "fired and painted, half of them cracked").await?;
-        self.dispute(&p.backers[5], &o).await?;
+        self.dispute(&p.backers[5], &o, "Half of the pots arrived cracked.").await?;
         Ok(o)
     }
 
@@ -1195,12 +1205,12 @@ impl World<'_> {
         Ok(o)
     }
 
-    async fn dispute(&self, who: &Person, o: &Order) -> Result<()> {
+    async fn dispute(&self, who: &Person, o: &Order, reason: &str) -> Result<()> {
         self.send(
             "dispute",
             who,
             self.chain.c.escrow,
-            Escrow::disputeCall { orderId: o.id, terms: o.packed.clone() },
+            Escrow::disputeCall { orderId: o.id, terms: o.packed.clone(), reason: reason.into() },
         )
         .await
     }

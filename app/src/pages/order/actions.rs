@@ -29,6 +29,19 @@ use crate::{
     wallet::{TxButton, TxState, Wallet},
 };
 
+/// The longest reason a dispute may give, in bytes (`Escrow.MAX_REASON_BYTES`).
+const MAX_REASON_BYTES: usize = 1000;
+
+/// Moves the focus to the element with id `id` (which scrolls it into view).
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id))
+    {
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
 /// Who the connected account is to the order.
 #[derive(Clone, Copy)]
 struct Role {
@@ -353,20 +366,51 @@ fn MilestoneActions(
             let bond = payout::dispute_bond(&ctx.terms, &live.order);
             let c = ctx.clone();
             let say = role.weight > 0 && open;
+            // The reason goes on the record (`Disputed.reason`): checked here first, as the
+            // contract will (1 to MAX_REASON_BYTES bytes of UTF-8).
+            let reason = RwSignal::new(String::new());
+            let check = Callback::new(move |()| {
+                let bytes = reason.with(|r| r.trim().len());
+                let problem = if bytes == 0 {
+                    Some(
+                        "Say why you dispute the milestone: the arbiter rules on your reason."
+                            .to_owned(),
+                    )
+                } else if bytes > MAX_REASON_BYTES {
+                    Some(format!(
+                        "Your reason is {bytes} bytes long; the record takes at most {MAX_REASON_BYTES}. Shorten it."
+                    ))
+                } else {
+                    None
+                };
+                let ok = problem.is_none();
+                if let Some(p) = problem {
+                    w.tx.set(TxState::Failed("Dispute the milestone".into(), p));
+                    focus("dispute-reason");
+                }
+                ok
+            });
             view! {
                 {(say && !approved).then(|| view! {
                     <ActionButton label="Approve the milestone" testid="approve" ctx=ctx.clone() data=approve.abi_encode()/>
                 })}
                 {say.then(|| view! {
+                    <label for="dispute-reason">"If the milestone is not as agreed: why? Your reason goes on the record, for the arbiter and anyone reading this order."</label>
+                    <textarea id="dispute-reason" data-testid="dispute-reason" rows="3" maxlength="1000"
+                        prop:value=move || reason.get()
+                        on:input=move |e| reason.set(event_target_value(&e))></textarea>
                     <TxButton label=format!("Dispute the milestone (bond {})", token.show(bond)) testid="dispute"
+                        check
                         review=format!(
-                            "You post a bond of {} to dispute milestone {} ({}). The arbiter rules within {}: if it upholds your dispute, the bond comes back to you; if it dismisses it, the bond goes to the seller and the milestone is released.",
+                            "You post a bond of {} to dispute milestone {} ({}), with your reason on the record. The arbiter rules within {}: if it upholds your dispute, the bond comes back to you; if it dismisses it, the bond goes to the seller and the milestone is released.",
                             token.show(bond),
                             live.order.milestone + 1,
                             token.show(payout::milestone_amount(&ctx.terms, live.order.units_pledged, live.order.milestone as usize)),
                             crate::format::period(ctx.terms.ruling_period.into()),
                         )
-                        on_click=Callback::new(move |()| w.run("dispute", dispute(w, c.clone(), bond)))/>
+                        on_click=Callback::new(move |()| {
+                            w.run("dispute", dispute(w, c.clone(), bond, reason.get_untracked().trim().to_owned()))
+                        })/>
                 })}
                 {(!open).then(|| view! {
                     <ActionButton label="Release the milestone" testid="release" ctx=ctx.clone() data=release.abi_encode()/>

@@ -342,7 +342,11 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
                 short(&eth::addr_hex(&x.disputed_by)),
                 m(x.bond)
             );
-            h += &format!("<li>{}</li>", escape_html(&line));
+            h += &format!(
+                "<li>{}<blockquote class=\"reason\" data-testid=\"dispute-reason-text\">{}</blockquote></li>",
+                escape_html(&line),
+                escape_html(&x.reason)
+            );
         }
         h += "</ul>";
     }

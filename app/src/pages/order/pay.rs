@@ -155,15 +155,15 @@ async fn approve(w: Wallet, ctx: &Ctx, amount: U256, label: &str) -> bool {
     w.send(ctx.chain_id, label, &eth::addr_hex(&ctx.terms.token), data, U256::ZERO).await
 }
 
-/// Disputes the delivered milestone, posting `bond`: with the call in the native coin; in a
-/// token, after approving it when the escrow may not take enough yet.
-pub(super) async fn dispute(w: Wallet, ctx: Arc<Ctx>, bond: U256) {
+/// Disputes the delivered milestone for `reason`, posting `bond`: with the call in the native
+/// coin; in a token, after approving it when the escrow may not take enough yet.
+pub(super) async fn dispute(w: Wallet, ctx: Arc<Ctx>, bond: U256, reason: String) {
     w.paying.set(Some((ctx.chain_id, ctx.terms.token)));
     let Some(account) = w.ensure_account().await else { return };
     if !w.ensure_chain(ctx.chain_id).await {
         return;
     }
-    let call = Escrow::disputeCall { orderId: ctx.order_id, terms: ctx.packed.clone() };
+    let call = Escrow::disputeCall { orderId: ctx.order_id, terms: ctx.packed.clone(), reason };
     let label = "Dispute the milestone";
     if ctx.terms.token == Address::ZERO {
         w.send(ctx.chain_id, label, &ctx.escrow, call.abi_encode(), bond).await;

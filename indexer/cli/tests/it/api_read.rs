@@ -278,7 +278,16 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     w.call(maker, "escrow", deliver(c, &tc, 0xc0)).await?;
     let bond = EscrowLens::disputeBondCall { orderId: c, terms: pack(&tc) };
     let bond = w.lens(bond).await?;
-    w.call(client, "escrow", Escrow::disputeCall { orderId: c, terms: pack(&tc) }).await?;
+    w.call(
+        client,
+        "escrow",
+        Escrow::disputeCall {
+            orderId: c,
+            terms: pack(&tc),
+            reason: "The wool is thinner than promised.".into(),
+        },
+    )
+    .await?;
     w.sync().await?;
 
     // Half of A released: the released breakdown is what the Escrow lets each party claim.
@@ -625,6 +634,10 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
             if !item["arbiter"]["open_dispute"].is_null() {
                 seen.3 += 1;
                 assert_eq!(item["arbiter"]["open_dispute"]["disputed_by"], hex(dev(client)));
+                assert_eq!(
+                    item["arbiter"]["open_dispute"]["reason"],
+                    "The wool is thinner than promised."
+                );
                 assert_eq!(item["summary"]["order_id"], c.to_string());
             }
         }

@@ -577,7 +577,15 @@ async fn rulings_refunds_and_expiries_are_sent_as_the_chain_has_them() -> Result
     let bond =
         world.lens(EscrowLens::disputeBondCall { orderId: disputed, terms: p.clone() }).await?;
     world
-        .call(backer, "escrow", Escrow::disputeCall { orderId: disputed, terms: p.clone() })
+        .call(
+            backer,
+            "escrow",
+            Escrow::disputeCall {
+                orderId: disputed,
+                terms: p.clone(),
+                reason: "The wool is thinner than promised.".into(),
+            },
+        )
         .await?;
     // The arbiter releases a quarter and ends the order; the backer takes the rest elsewhere.
     let rule = Escrow::ruleCall {

@@ -555,12 +555,23 @@ async fn a_disputed_freelance_job_is_ruled_with_a_refund() -> Result<()> {
     env.escrow(seller, deliver(1)).await?;
     let bond = env.bond(id, &t).await?;
     assert_eq!(bond, U256::from(30_000_000));
-    env.escrow(client, Escrow::disputeCall { orderId: id, terms: p.clone() }).await?;
+    env.escrow(
+        client,
+        Escrow::disputeCall {
+            orderId: id,
+            terms: p.clone(),
+            reason: "The wool is thinner than promised.".into(),
+        },
+    )
+    .await?;
     env.sync().await?;
     assert_eq!(
-        env.rows("SELECT milestone::TEXT, state, disputed_by FROM milestones WHERE chain_id = $1 ORDER BY 1")
+        env.rows("SELECT milestone::TEXT, state, disputed_by, dispute_reason FROM milestones WHERE chain_id = $1 ORDER BY 1")
             .await?,
-        [row(&["0", "Released", "NULL"]), row(&["1", "Disputed", &hex(dev(client))])]
+        [
+            row(&["0", "Released", "NULL", "NULL"]),
+            row(&["1", "Disputed", &hex(dev(client)), "The wool is thinner than promised."])
+        ]
     );
     // Held 600 000 000: 150 000 000 released, the order ended, 450 000 000 back to the client;
     // upheld, so the bond goes back to the client.
@@ -682,7 +693,15 @@ async fn a_dispute_left_unruled_is_ruled_by_default_and_projected() -> Result<()
     )
     .await?;
     let bond = env.bond(id, &t).await?;
-    env.escrow(client, Escrow::disputeCall { orderId: id, terms: p.clone() }).await?;
+    env.escrow(
+        client,
+        Escrow::disputeCall {
+            orderId: id,
+            terms: p.clone(),
+            reason: "The wool is thinner than promised.".into(),
+        },
+    )
+    .await?;
     env.sync().await?;
     assert_eq!(
         env.rows("SELECT milestone::TEXT, state, disputed_by FROM milestones WHERE chain_id = $1")
@@ -761,12 +780,28 @@ async fn dismissed_and_withheld_rulings_and_an_expiry_are_projected() -> Result<
     // Milestone 0: disputed by a, dismissed: released in full, the bond to the seller.
     env.escrow(seller, deliver(0)).await?;
     let bonds = [env.bond(id, &t).await?, U256::ZERO];
-    env.escrow(a, Escrow::disputeCall { orderId: id, terms: p.clone() }).await?;
+    env.escrow(
+        a,
+        Escrow::disputeCall {
+            orderId: id,
+            terms: p.clone(),
+            reason: "The wool is thinner than promised.".into(),
+        },
+    )
+    .await?;
     env.escrow(arbiter, rule(env.lens(milestone(0)).await?)).await?;
     // Milestone 1: disputed by b, a third withheld: the bond back to b.
     env.escrow(seller, deliver(1)).await?;
     let bonds = [bonds[0], env.bond(id, &t).await?];
-    env.escrow(b, Escrow::disputeCall { orderId: id, terms: p.clone() }).await?;
+    env.escrow(
+        b,
+        Escrow::disputeCall {
+            orderId: id,
+            terms: p.clone(),
+            reason: "The wool is thinner than promised.".into(),
+        },
+    )
+    .await?;
     let amount = env.lens(milestone(1)).await?;
     let withheld = amount / U256::from(3);
     env.escrow(arbiter, rule(amount - withheld)).await?;

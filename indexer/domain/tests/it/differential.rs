@@ -994,7 +994,11 @@ async fn settle(
             let disputer = rng.pick(&weighted);
             let bond = payout::dispute_bond(t, &snap.figures);
             let value = pay(chain, order, disputer, bond).await?;
-            let call = Escrow::disputeCall { orderId: id, terms: packed.clone() };
+            let call = Escrow::disputeCall {
+                orderId: id,
+                terms: packed.clone(),
+                reason: "not as promised".into(),
+            };
             let receipt = chain.send(disputer, chain.escrow, call, value).await?;
             let disputed = event::<Escrow::Disputed>(&receipt)?;
             assert_eq!(disputed.bond, bond);

@@ -378,7 +378,7 @@ pub async fn record<'e>(
                  AND pr.units > 0), '[]') AS "promotions!: Json<Vec<PromotionRow>>",
             coalesce((SELECT json_agg(json_build_object(
                   'milestone', d.milestone, 'disputed_by', d.disputed_by,
-                  'bond', d.dispute_bond::TEXT, 'ruling_ends_at', d.ruling_ends_at,
+                  'reason', coalesce(d.dispute_reason, ''), 'bond', d.dispute_bond::TEXT, 'ruling_ends_at', d.ruling_ends_at,
                   'resolved', d.ruling IS NOT NULL, 'outcome', d.ruling, 'bond_to', d.bond_to,
                   'withheld_amount', d.withheld_amount::TEXT,
                   'released_amount', d.released_amount::TEXT, 'updated_at', d.updated_at)

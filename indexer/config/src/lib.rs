@@ -54,7 +54,7 @@
 //! deployment = "deployments/31337.json"  # or: contracts = { escrow = "0x..", ... }
 //! start_block = 0                        # default: the deployment file's start_block
 //! finality_depth = 12                   # at least 1
-//! use_finalized_tag = true               # also wait for the chain's `finalized` block
+//! use_finalized_tag = true               # the chain's `finalized` block, where answered
 //! on_deep_reorg = "halt"                 # or "reindex" (from the fork point)
 //! poll_interval_ms = 100
 //! max_block_range = 10000
@@ -362,13 +362,13 @@ pub struct ChainConfig {
     pub contracts: BTreeMap<String, Address>,
     /// First block to index; defaults to the deployment's start block, else 0.
     pub start_block: Option<u64>,
-    /// Blocks deeper than this below the head may be final; at least 1. A block is final
-    /// once it is this deep and (with `use_finalized_tag`) the chain's `finalized` block has
-    /// passed it: until then its batch can be rolled back.
+    /// Blocks this deep below the head are final where the chain's `finalized` block is not
+    /// used (`use_finalized_tag` false, or an RPC that never answered the tag); at least 1.
+    /// Until a block is final its batch can be rolled back.
     #[serde(default = "default_finality")]
     pub finality_depth: u64,
-    /// Also wait for the chain's `finalized` block where the RPC answers that tag (the
-    /// default); false: `finality_depth` alone.
+    /// Follow the chain's `finalized` block where the RPC answers that tag, instead of
+    /// `finality_depth` (the default); false: `finality_depth` alone.
     #[serde(default = "default_true")]
     pub use_finalized_tag: bool,
     /// What to do about a reorg deeper than the undo window: stop the chain (`halt`, the

@@ -105,6 +105,27 @@ pub(crate) struct Ingester {
     inconsistent: u32,
 }
 
+/// The highest final block (`-1`: none): the chain's `finalized` block where it answers the
+/// tag (the consensus's word, deeper or shallower than any fixed depth), else
+/// `head - finality_depth`. A chain that answered the tag before and fails it now keeps
+/// `last` rather than guess from the depth; one that never answered it (`tag_seen` false)
+/// falls back to the depth.
+fn final_block(
+    head: u64,
+    finality_depth: u64,
+    tag: Option<Result<Option<u64>>>,
+    tag_seen: bool,
+    last: i64,
+) -> i64 {
+    let by_depth = head as i64 - finality_depth as i64;
+    match tag {
+        None => by_depth,
+        Some(Ok(answer)) => answer.map_or(-1, |t| t.min(head) as i64),
+        Some(Err(_)) if tag_seen => last,
+        Some(Err(_)) => by_depth,
+    }
+}
+
 impl Ingester {
     /// An ingester for `chain` resuming after `checkpoint`, writing as `writer`.
     pub(crate) fn new(
@@ -150,20 +171,10 @@ impl Ingester {
         }
     }
 
-    /// The final block from the head and the `finalized` tag's answer: the lower of the
-    /// two when the chain answers the tag, `head - finality_depth` when it never has.
+    /// Updates the final block from the head and the `finalized` tag's answer.
     fn update_final(&mut self, head: u64, tag: Option<Result<Option<u64>>>) {
-        let by_depth = head as i64 - self.chain.finality_depth as i64;
-        let f = match tag {
-            None => by_depth,
-            Some(Ok(answer)) => {
-                self.tag_seen = true;
-                answer.map_or(-1, |t| (t.min(head) as i64).min(by_depth))
-            }
-            // A passing failure: keep the last value rather than guess from the depth.
-            Some(Err(_)) if self.tag_seen => self.final_block,
-            Some(Err(_)) => by_depth,
-        };
+        self.tag_seen |= matches!(tag, Some(Ok(_)));
+        let f = final_block(head, self.chain.finality_depth, tag, self.tag_seen, self.final_block);
         self.final_block = self.final_block.max(f);
     }
 
@@ -675,4 +686,25 @@ fn integrity_violation(e: &eyre::Report) -> bool {
         };
         code.is_some_and(|c| c.starts_with("23"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_finalized_tag_decides_where_the_chain_answers_it() {
+        // Deeper than the depth (Ethereum, an L2 waiting for L1) or shallower: the tag.
+        assert_eq!(final_block(1_000, 12, Some(Ok(Some(900))), true, -1), 900);
+        assert_eq!(final_block(1_000, 64, Some(Ok(Some(990))), true, -1), 990);
+        // Never past the head; nothing finalized yet is nothing final.
+        assert_eq!(final_block(1_000, 12, Some(Ok(Some(2_000))), true, -1), 1_000);
+        assert_eq!(final_block(1_000, 12, Some(Ok(None)), true, -1), -1);
+        // Without the tag, or from an RPC that never answered it: the depth.
+        assert_eq!(final_block(1_000, 12, None, false, -1), 988);
+        let failed = || Some(Err(eyre::eyre!("timeout")));
+        assert_eq!(final_block(1_000, 12, failed(), false, -1), 988);
+        // A passing failure after answers keeps the last value.
+        assert_eq!(final_block(1_000, 12, failed(), true, 950), 950);
+    }
 }

@@ -5,7 +5,7 @@
 use axum::{Json, extract::State};
 use cointent_domain::{
     Page,
-    accounts::{Account, Dashboard, DashboardOrder},
+    accounts::{Account, Dashboard, DashboardOrder, VoterPosition},
     orders::{OrderDetail, OrderSummary},
     primitives::schema::Address,
 };
@@ -128,7 +128,8 @@ async fn list_account_orders(
 /// next delivery due; as backer, what it paid, was refunded and may take back now, and a
 /// confirmation due; as promoter, its commission claimed and claimable; as arbiter, the
 /// dispute waiting for its ruling. Each order carries its packed terms for one-step
-/// actions.
+/// actions. As a voter, per chain: its voting power, its delegate, the proposals open to a
+/// vote with its vote on each, and its votes on closed ones.
 #[utoipa::path(
     get,
     path = "/accounts/{address}/dashboard",
@@ -169,5 +170,16 @@ async fn get_dashboard(
         let claimed = row.share_claimed.parse().unwrap_or_default();
         orders.push(DashboardOrder::of(&detail, me, treasury, claimed));
     }
-    Ok(Json(Dashboard { address: me, orders, truncated }))
+    let voter = read::voter(&state.pool, &hex)
+        .await?
+        .into_iter()
+        .map(|r| VoterPosition {
+            chain_id: u64::try_from(r.chain_id).unwrap_or_default(),
+            votes: r.votes.parse().unwrap_or_default(),
+            delegate: r.delegate.and_then(|d| d.parse().ok()),
+            open: r.open.0,
+            voted: r.voted.0,
+        })
+        .collect();
+    Ok(Json(Dashboard { address: me, orders, truncated, voter }))
 }

@@ -234,6 +234,56 @@ pub struct Dashboard {
     pub orders: Vec<DashboardOrder>,
     /// Whether it plays a part in more orders than listed.
     pub truncated: bool,
+    /// As a voter, per chain where it has voting power, delegates or voted.
+    pub voter: Vec<VoterPosition>,
+}
+
+/// An account as a voter on one chain: its power, its delegate, the proposals open to a vote
+/// and how it voted on them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoterPosition {
+    /// The chain.
+    pub chain_id: u64,
+    /// Its voting power now (votes delegated to it, its own included once self-delegated).
+    pub votes: Amount,
+    /// Whom it delegates its tokens' votes to (itself, another, or null: nobody yet).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::primitives::schema::Address>, required = true)
+    )]
+    pub delegate: Option<Address>,
+    /// Proposals whose vote is open (newest first, at most 20), and its vote on each.
+    pub open: Vec<VoterProposal>,
+    /// Its votes on proposals whose vote closed (newest first, at most 20).
+    pub voted: Vec<VoterProposal>,
+}
+
+/// A proposal on a voter's dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoterProposal {
+    /// The proposal id.
+    pub proposal_id: crate::ProposalId,
+    /// Its description.
+    pub description: String,
+    /// When voting ends (unix seconds).
+    pub vote_end: u64,
+    /// The account's vote; null when it has not voted.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub vote: Option<VoterVote>,
+}
+
+/// A voter's vote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoterVote {
+    /// The choice.
+    pub support: crate::governance::VoteSupport,
+    /// The voting power it carried.
+    pub weight: Amount,
+    /// The reason given (may be empty).
+    pub reason: String,
 }
 
 impl Dashboard {

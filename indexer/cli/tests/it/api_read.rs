@@ -961,6 +961,41 @@ async fn governance_lists_delegates_proposals_and_votes() -> Result<()> {
         detail["votes"],
         json!([{"voter": hex(dev(2)), "support": "for", "weight": amount.to_string(), "reason": "yes", "block_number": detail["votes"][0]["block_number"]}])
     );
+    // Each voter's dashboard: its power and delegate as the token says, the open proposal
+    // with its vote (or none yet); an account with no tokens has no voter section.
+    let dash = |who: usize| {
+        let w = &w;
+        async move {
+            let (status, d) = w.get(&format!("/v1/accounts/{}/dashboard", hex(dev(who)))).await?;
+            assert_eq!(status, 200, "{d}");
+            Ok::<_, eyre::Report>(d["voter"].clone())
+        }
+    };
+    let voted = dash(2).await?;
+    let power2 = w.view("token", Token::getVotesCall { account: dev(2) }).await?;
+    assert_eq!(voted[0]["chain_id"], chain);
+    assert_eq!(voted[0]["votes"], power2.to_string());
+    assert_eq!(voted[0]["delegate"], hex(dev(2)));
+    assert_eq!(voted[0]["open"][0]["proposal_id"], id.as_str());
+    assert_eq!(voted[0]["open"][0]["description"], description);
+    assert_eq!(
+        voted[0]["open"][0]["vote"],
+        json!({"support": "for", "weight": amount.to_string(), "reason": "yes"})
+    );
+    let delegating = dash(1).await?;
+    assert_eq!(delegating[0]["votes"], "0");
+    assert_eq!(delegating[0]["delegate"], hex(dev(0)));
+    assert_eq!(delegating[0]["open"][0]["vote"], json!(null), "dev 1 has not voted");
+    assert_eq!(dash(0).await?[0]["votes"], power0.to_string());
+    assert_eq!(dash(5).await?, json!([]));
+    // Once the vote closes, the vote moves to `voted`; the proposal leaves `open`.
+    let period = w.view("governor", CointentGovernor::votingPeriodCall {}).await?;
+    w.warp(period.to::<u64>() + 1).await?;
+    w.sync().await?;
+    let closed = dash(2).await?;
+    assert_eq!(closed[0]["open"], json!([]));
+    assert_eq!(closed[0]["voted"][0]["vote"]["support"], "for");
+    assert_eq!(dash(1).await?[0]["voted"], json!([]), "dev 1 never voted");
     let (_, none) = w.get("/v1/governance/proposals?state=Executed").await?;
     assert_eq!(none["items"], json!([]));
     bad(&w, "/v1/governance/proposals?state=Won", "state").await?;

@@ -6,6 +6,7 @@ use cointent_domain::{
     accounts::{
         Account, AccountRoles, ArbiterRole, BackerPayment, BackerRole, ClaimableBalance, Earning,
         PromotedAmount, PromoterRole, RecipientRole, Reputation, SellerRole, StatusCounts,
+        VoterProposal,
     },
     orders::OrderSummary,
 };
@@ -256,6 +257,66 @@ pub async fn dashboard(
            LIMIT $2"#,
         address,
         limit,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// An account as a voter on one chain (see `VoterPosition`).
+#[derive(Debug)]
+pub struct VoterRow {
+    /// The chain.
+    pub chain_id: i64,
+    /// Its voting power, decimal.
+    pub votes: String,
+    /// Its delegate.
+    pub delegate: Option<String>,
+    /// Proposals open to a vote, with its vote.
+    pub open: Json<Vec<VoterProposal>>,
+    /// Its votes on closed proposals.
+    pub voted: Json<Vec<VoterProposal>>,
+}
+
+/// `address` as a voter on every chain where it has voting power, delegates or voted: a
+/// proposal's vote is open while it is `Created` and the chain's last mirrored block is
+/// before its end (the Governor's clock is the timestamp).
+#[tracing::instrument(skip(pool))]
+pub async fn voter(pool: &PgPool, address: &str) -> sqlx::Result<Vec<VoterRow>> {
+    sqlx::query_as!(
+        VoterRow,
+        r#"WITH mine AS (
+              SELECT chain_id FROM voting_power WHERE delegate = $1 AND votes > 0
+              UNION SELECT chain_id FROM delegations WHERE delegator = $1
+              UNION SELECT chain_id FROM votes WHERE voter = $1),
+           listed AS (
+              SELECT p.chain_id, p.proposal_id, p.created_block,
+                     p.state = 'Created' AND coalesce(c.checkpoint_time, 0) <= p.vote_end AS open,
+                     json_build_object('proposal_id', p.proposal_id::TEXT,
+                       'description', p.description, 'vote_end', p.vote_end,
+                       'vote', CASE WHEN v.voter IS NOT NULL THEN json_build_object(
+                         'support', (ARRAY['against', 'for', 'abstain'])[v.support + 1],
+                         'weight', v.weight::TEXT, 'reason', v.reason) END) AS body,
+                     v.voter IS NOT NULL AS voted
+              FROM proposals p JOIN mine m ON m.chain_id = p.chain_id
+              LEFT JOIN chains c ON c.chain_id = p.chain_id
+              LEFT JOIN votes v ON v.chain_id = p.chain_id AND v.proposal_id = p.proposal_id
+                AND v.voter = $1)
+           SELECT m.chain_id AS "chain_id!",
+              coalesce((SELECT vp.votes FROM voting_power vp
+                        WHERE vp.chain_id = m.chain_id AND vp.delegate = $1), 0)::TEXT AS "votes!",
+              (SELECT d.delegate FROM delegations d
+               WHERE d.chain_id = m.chain_id AND d.delegator = $1) AS "delegate?",
+              coalesce((SELECT json_agg(x.body ORDER BY x.created_block DESC, x.proposal_id DESC)
+                        FROM (SELECT * FROM listed l WHERE l.chain_id = m.chain_id AND l.open
+                              ORDER BY l.created_block DESC, l.proposal_id DESC LIMIT 20) x),
+                       '[]') AS "open!: Json<Vec<VoterProposal>>",
+              coalesce((SELECT json_agg(x.body ORDER BY x.created_block DESC, x.proposal_id DESC)
+                        FROM (SELECT * FROM listed l WHERE l.chain_id = m.chain_id
+                                AND NOT l.open AND l.voted
+                              ORDER BY l.created_block DESC, l.proposal_id DESC LIMIT 20) x),
+                       '[]') AS "voted!: Json<Vec<VoterProposal>>"
+           FROM mine m ORDER BY m.chain_id"#,
+        address,
     )
     .fetch_all(pool)
     .await

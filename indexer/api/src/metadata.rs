@@ -313,9 +313,17 @@ pub(crate) fn validate(doc: &Value) -> Result<(), Invalid> {
     }
     if let Some(product) = top.get("product") {
         let p = object(product, "product")?;
-        known(p, "product.", &["name", "sku", "materials"])?;
+        known(p, "product.", &["name", "sku", "materials", "gtin"])?;
         text(p, "product.", "name", 1, 200)?;
         text(p, "product.", "sku", 1, 100)?;
+        if let Some(gtin) = p.get("gtin")
+            && gtin.as_str().and_then(cointent_domain::metadata::gtin14).is_none()
+        {
+            return Err(bad(
+                "product.gtin",
+                "must be a GTIN-8, -12, -13 or -14 (digits, the last one its GS1 check digit)",
+            ));
+        }
         if let Some(materials) = p.get("materials") {
             for (i, m) in array(materials, "product.materials", 50)?.iter().enumerate() {
                 string(m, &format!("product.materials[{i}]"), 1, 100)?;

@@ -1,6 +1,7 @@
 //! QR codes and printable labels for orders.
 //!
-//! A code encodes `<public_url>/t/{chain_id}/{order_id}`, the app's transparency page, so
+//! A code encodes `<public_url>/t/{chain_id}/{order_id}`, the app's transparency page (or, for a
+//! product with a GTIN, its GS1 Digital Link, which redirects there), so
 //! anyone scanning a product reaches its record and the proof checked against the chain.
 //! Images are drawn here from the code's module matrix: SVG as one path, PNG as 8-bit
 //! grayscale with the `png` crate, at exactly `size` pixels with whole-pixel modules (the
@@ -156,9 +157,35 @@ impl Matrix {
     }
 }
 
-/// The URL a code for this order encodes.
-fn target(s: &AppState, chain_id: i64, order_id: &str) -> String {
-    format!("{}/t/{chain_id}/{order_id}", s.config.http.public_url)
+/// The URL a code for this order encodes: for a product with a GTIN, its GS1 Digital Link
+/// (`/01/<GTIN-14>/21/<chain>-<order>`, the serial at most 20 characters), which retail
+/// scanners understand and which redirects to the transparency page; else that page.
+fn target(s: &AppState, chain_id: i64, order_id: &str, gtin: Option<&str>) -> String {
+    let public = &s.config.http.public_url;
+    let serial = format!("{chain_id}-{order_id}");
+    match gtin.and_then(cointent_domain::metadata::gtin14) {
+        Some(gtin) if serial.len() <= 20 => format!("{public}/01/{gtin}/21/{serial}"),
+        _ => format!("{public}/t/{chain_id}/{order_id}"),
+    }
+}
+
+/// A GS1 Digital Link of a sold product, `/01/<GTIN>/21/<chain>-<order>` (what its QR code
+/// encodes): a permanent redirect to the order's transparency page when that order's product
+/// has this GTIN; 404 otherwise.
+pub(crate) async fn digital_link(
+    State(s): State<AppState>,
+    axum::extract::Path((gtin, serial)): axum::extract::Path<(String, String)>,
+) -> ApiResult<Response> {
+    let unknown = || ApiError::not_found(format!("no sale of GTIN {gtin} with serial {serial}"));
+    let wanted = cointent_domain::metadata::gtin14(&gtin).ok_or_else(unknown)?;
+    let (chain, order) = serial.split_once('-').ok_or_else(unknown)?;
+    let chain_id: i64 = chain.parse().map_err(|_| unknown())?;
+    let id = order_id(order).map_err(|_| unknown())?;
+    let found = read::order_gtin(&s.pool, chain_id, &id).await?.flatten();
+    if found.as_deref().and_then(cointent_domain::metadata::gtin14) != Some(wanted) {
+        return Err(unknown());
+    }
+    Ok(axum::response::Redirect::permanent(&format!("/t/{chain_id}/{id}")).into_response())
 }
 
 /// A QR code for an order's transparency page.
@@ -203,10 +230,10 @@ async fn order_qr(
     if !matches!(format, "svg" | "png") {
         return Err(ApiError::bad("format", "must be svg or png"));
     }
-    if !read::order_exists(&s.pool, path.chain_id, &id).await? {
+    let Some(gtin) = read::order_gtin(&s.pool, path.chain_id, &id).await? else {
         return Err(ApiError::not_found(format!("order {id} on chain {}", path.chain_id)));
-    }
-    let url = target(&s, path.chain_id, &id);
+    };
+    let url = target(&s, path.chain_id, &id, gtin.as_deref());
     let matrix = Matrix::encode(&url)?;
     // The code depends only on the public URL and the ids: cache it for a day.
     let cache = (header::CACHE_CONTROL, "public, max-age=86400");
@@ -248,7 +275,7 @@ async fn order_label(
     let row = read::label(&s.pool, path.chain_id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("order {id} on chain {}", path.chain_id)))?;
-    let url = target(&s, path.chain_id, &id);
+    let url = target(&s, path.chain_id, &id, row.gtin.as_deref());
     let svg = Matrix::encode(&url)?.svg(240, 4, &url);
     let chain = u64::try_from(path.chain_id).unwrap_or_default();
     // Amounts in the token's units and symbol (the native coin is 18-decimal ETH-like; an

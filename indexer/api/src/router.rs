@@ -55,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(public_metrics))
         .route_layer(query_layer)
         .route_layer(measured)
+        // GS1 Digital Link (what a product's QR code encodes): to its transparency page.
+        .route("/01/{gtin}/21/{serial}", get(qr::digital_link))
         .nest("/v1", v1)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(app)

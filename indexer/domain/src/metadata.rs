@@ -196,6 +196,29 @@ pub struct MetadataProduct {
         schema(nullable = false, max_items = 50, value_type = Option<Vec<schema::Material>>)
     )]
     pub materials: Option<Vec<String>>,
+    /// Its GS1 trade item number (GTIN-8, -12, -13 or -14, with its check digit): a sale of
+    /// it gets a GS1 Digital Link QR code (`/01/<GTIN>/21/<serial>`) that retail scanners
+    /// read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(nullable = false, pattern = "^([0-9]{8}|[0-9]{12,14})$")
+    )]
+    pub gtin: Option<String>,
+}
+
+/// `text` as a GTIN-14 (zero-padded on the left), when it is a GTIN-8, -12, -13 or -14 whose
+/// last digit is its GS1 check digit: from the right, the other digits weigh 3, 1, 3, ...,
+/// and the check digit brings the sum to a multiple of ten.
+pub fn gtin14(text: &str) -> Option<String> {
+    if !matches!(text.len(), 8 | 12 | 13 | 14) || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: Vec<u32> = text.bytes().map(|b| u32::from(b - b'0')).collect();
+    let (body, check) = digits.split_at(digits.len() - 1);
+    let sum: u32 =
+        body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
+    ((10 - sum % 10) % 10 == check[0]).then(|| format!("{text:0>14}"))
 }
 
 /// A document's artisan.
@@ -304,4 +327,22 @@ pub struct LinkedOrder {
     pub chain_id: u64,
     /// The order.
     pub order_id: OrderId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gtin14;
+
+    #[test]
+    fn gtins_are_checked_and_padded_to_fourteen_digits() {
+        // GS1's own examples: a GTIN-13, -12, -8 and -14.
+        assert_eq!(gtin14("4006381333931").as_deref(), Some("04006381333931"));
+        assert_eq!(gtin14("036000291452").as_deref(), Some("00036000291452"));
+        assert_eq!(gtin14("96385074").as_deref(), Some("00000096385074"));
+        assert_eq!(gtin14("10614141000415").as_deref(), Some("10614141000415"));
+        // A wrong check digit, a wrong length, not digits.
+        for bad in ["4006381333932", "40063813339", "400638133393a", "", "123456789012345"] {
+            assert_eq!(gtin14(bad), None, "{bad}");
+        }
+    }
 }

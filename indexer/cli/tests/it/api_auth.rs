@@ -663,6 +663,41 @@ async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
             assert_eq!(body["error"]["field"], field, "{path}");
         }
     }
+
+    // A product with a GTIN: its code is the GS1 Digital Link, which leads to the same page.
+    let mut doc = document("Celadon bowl", seller);
+    doc["product"]["gtin"] = json!("4006381333931");
+    let bytes = serde_json::to_vec(&doc)?;
+    let terms = world.sale_terms(seller, keccak256(&bytes)).await?;
+    let gs1 = world.create_order(seller, &terms).await?;
+    assert_eq!(upload(&world, &token, bytes, "application/json").await?.0, 201);
+    world.sync().await?;
+    let link = format!("/01/04006381333931/21/42205-{gs1}");
+    let svg = world.http.get(world.url(&format!("/v1/qr/42205/{gs1}"))).send().await?;
+    let svg = svg.text().await?;
+    assert!(svg.contains(&format!("<title>{}{link}</title>", world.base)), "{svg}");
+    let label = world.http.get(world.url(&format!("/v1/qr/42205/{gs1}/label"))).send().await?;
+    assert!(label.text().await?.contains(&format!("{}{link}", world.base)));
+    let no_follow =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let to = no_follow.get(world.url(&link)).send().await?;
+    assert_eq!(to.status(), 308);
+    assert_eq!(to.headers()["location"], format!("/t/42205/{gs1}"));
+    // Another GTIN, the plain order, a wrong check digit, a serial that is no order: 404.
+    for wrong in [
+        format!("/01/00036000291452/21/42205-{gs1}"),
+        format!("/01/04006381333931/21/42205-{id}"),
+        format!("/01/4006381333932/21/42205-{gs1}"),
+        "/01/04006381333931/21/42205".to_string(),
+    ] {
+        assert_eq!(no_follow.get(world.url(&wrong)).send().await?.status(), 404, "{wrong}");
+    }
+    // A GTIN without its check digit is refused at the upload, naming the field.
+    let mut bad_doc = document("Celadon cup", seller);
+    bad_doc["product"]["gtin"] = json!("4006381333932");
+    let (status, body) =
+        upload(&world, &token, serde_json::to_vec(&bad_doc)?, "application/json").await?;
+    assert_eq!((status, &body["error"]["field"]), (400, &json!("product.gtin")), "{body}");
     Ok(())
 }
 

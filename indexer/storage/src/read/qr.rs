@@ -3,16 +3,23 @@
 
 use sqlx::PgPool;
 
-/// Whether the mirror has order `order_id` (decimal) of chain `chain_id`.
+/// Order `order_id` (decimal) of chain `chain_id`, if the mirror has it, with the GTIN of
+/// its linked document's product (`product.gtin`), if any.
 #[tracing::instrument(skip(pool))]
-pub async fn order_exists(pool: &PgPool, chain_id: i64, order_id: &str) -> sqlx::Result<bool> {
+pub async fn order_gtin(
+    pool: &PgPool,
+    chain_id: i64,
+    order_id: &str,
+) -> sqlx::Result<Option<Option<String>>> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM orders WHERE chain_id = $1 AND order_id = $2::TEXT::NUMERIC)
-            AS "exists!""#,
+        r#"SELECT m.document #>> '{product,gtin}' AS gtin
+        FROM orders o LEFT JOIN metadata_documents m
+          ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
+        WHERE o.chain_id = $1 AND o.order_id = $2::TEXT::NUMERIC"#,
         chain_id,
         order_id,
     )
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await
 }
 
@@ -41,6 +48,8 @@ pub struct OrderLabel {
     pub symbol: Option<String>,
     /// The token's decimals, when the mirror read them.
     pub decimals: Option<i32>,
+    /// The linked document's product's GTIN.
+    pub gtin: Option<String>,
 }
 
 /// The label of order `order_id` (decimal) of chain `chain_id`; `None` when the mirror does
@@ -56,7 +65,7 @@ pub async fn label(
         r#"SELECT o.seller, o.token, o.unit_price::TEXT AS "unit_price!", o.status, o.kind,
             m.document ->> 'title' AS title, m.document #>> '{artisan,name}' AS artisan,
             m.craft AS "craft?", m.region AS "region?", t.symbol AS "symbol?",
-            t.decimals AS "decimals?"
+            t.decimals AS "decimals?", m.document #>> '{product,gtin}' AS gtin
         FROM orders o LEFT JOIN metadata_documents m
           ON m.hash = o.metadata_hash AND metadata_links(m.uploaded_by, m.document, o.seller, o.terms)
         LEFT JOIN token_metadata t ON t.chain_id = o.chain_id AND t.token = o.token

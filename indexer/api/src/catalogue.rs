@@ -6,8 +6,8 @@ use axum::{Json, extract::State};
 use cointent_domain::{
     Page,
     catalogue::{
-        CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner, CataloguePartnerDetail,
-        CatalogueProduct,
+        CatalogueArbiter, CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner,
+        CataloguePartnerDetail, CatalogueProduct,
     },
     primitives::schema::Address,
 };
@@ -28,6 +28,7 @@ use crate::{
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_arbiters))
         .routes(routes!(list_artisans))
         .routes(routes!(get_artisan))
         .routes(routes!(list_partners))
@@ -70,6 +71,41 @@ impl ProfilesQuery {
         )?;
         Ok((limit, cursor, filter))
     }
+}
+
+/// The arbiters' query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ArbitersQuery {
+    /// Only this chain.
+    #[param(maximum = 9223372036854775807_u64)]
+    chain_id: Option<u64>,
+}
+
+/// The arbiters orders name, most named first (at most 50).
+///
+/// With the disputes each ruled on, the ones that went to the default ruling because it did
+/// not rule in time, and those waiting for its ruling now: for a maker choosing one.
+#[utoipa::path(
+    get,
+    path = "/arbiters",
+    operation_id = "listArbiters",
+    tag = "catalogue",
+    params(ArbitersQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<CatalogueArbiter>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn list_arbiters(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ArbitersQuery>,
+) -> ApiResult<Json<Page<CatalogueArbiter>>> {
+    let chain = q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?;
+    let items = read::arbiters(&state.pool, chain, 50).await?;
+    Ok(Json(Page { items, next_cursor: None }))
 }
 
 /// Artisans of linked metadata, by address.

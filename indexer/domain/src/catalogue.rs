@@ -8,6 +8,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::{flatten::flattened, metadata::MetadataJson, orders::OrderSummary};
 
+/// An arbiter that orders name, with how much it has been trusted and tried
+/// (`GET /v1/arbiters`): what a maker picking an arbiter wants to see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueArbiter {
+    /// The chain.
+    pub chain_id: u64,
+    /// The arbiter's address (lower-case).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub address: Address,
+    /// Orders naming it.
+    pub orders: u64,
+    /// Disputes it ruled on itself (not the default ruling).
+    pub rulings: u64,
+    /// Disputes that went to the default ruling because it did not rule in time.
+    pub missed: u64,
+    /// Disputes waiting for its ruling now.
+    pub open_disputes: u64,
+}
+
 /// An artisan named by linked documents (the newest document's description wins).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

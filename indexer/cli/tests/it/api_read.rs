@@ -565,6 +565,15 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     let (_, acc) = w.get(&format!("/v1/accounts/{}", hex(dev(arbiter)))).await?;
     assert_eq!(acc["roles"]["arbiter"]["orders"], 7);
     assert_eq!(acc["roles"]["arbiter"]["open_disputes"], 1);
+    // The arbiters a maker can pick from: the same counts, in one request.
+    let (status, arbiters) = w.get(&format!("/v1/arbiters?chain_id={chain}")).await?;
+    assert_eq!(status, 200, "{arbiters}");
+    assert_eq!(
+        arbiters["items"][0],
+        json!({"chain_id": chain, "address": hex(dev(arbiter)), "orders": 7, "rulings": 0, "missed": 0, "open_disputes": 1})
+    );
+    assert_eq!(w.get("/v1/arbiters?chain_id=1").await?.1["items"], json!([]));
+    bad(&w, "/v1/arbiters?chain=1", "chain").await?;
     let (_, acc) = w.get(&format!("/v1/accounts/{}", hex(dev(backer)))).await?;
     assert_eq!(acc["roles"]["backer"]["orders"], 1);
     assert_eq!(acc["roles"]["backer"]["units"], 4);

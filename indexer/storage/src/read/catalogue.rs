@@ -343,3 +343,48 @@ pub async fn products(
         .collect::<sqlx::Result<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit as usize, |last| newest_cursor(&last.summary)))
 }
+
+/// The arbiters orders name (on `chain_id`, or every chain), most named first, at most
+/// `limit`, with their rulings, missed rulings and open disputes.
+#[tracing::instrument(skip(pool))]
+pub async fn arbiters(
+    pool: &PgPool,
+    chain_id: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<cointent_domain::catalogue::CatalogueArbiter>> {
+    let rows = sqlx::query!(
+        r#"SELECT o.chain_id AS "chain_id!", o.arbiter AS "arbiter!", count(*) AS "orders!",
+              coalesce(sum(d.rulings), 0)::BIGINT AS "rulings!",
+              coalesce(sum(d.missed), 0)::BIGINT AS "missed!",
+              coalesce(sum(d.open), 0)::BIGINT AS "open!"
+           FROM orders o
+           LEFT JOIN LATERAL (
+              SELECT count(*) FILTER (WHERE ms.ruling IS NOT NULL AND ms.ruling <> 'ByDefault') AS rulings,
+                     count(*) FILTER (WHERE ms.ruling = 'ByDefault') AS missed,
+                     count(*) FILTER (WHERE ms.state = 'Disputed') AS open
+              FROM milestones ms
+              WHERE ms.chain_id = o.chain_id AND ms.order_id = o.order_id
+                AND ms.disputed_by IS NOT NULL) d ON true
+           WHERE $1::BIGINT IS NULL OR o.chain_id = $1
+           GROUP BY o.chain_id, o.arbiter
+           ORDER BY count(*) DESC, o.chain_id, o.arbiter
+           LIMIT $2"#,
+        chain_id,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(cointent_domain::catalogue::CatalogueArbiter {
+                chain_id: u64::try_from(r.chain_id).ok()?,
+                address: r.arbiter.parse().ok()?,
+                orders: u64::try_from(r.orders).unwrap_or_default(),
+                rulings: u64::try_from(r.rulings).unwrap_or_default(),
+                missed: u64::try_from(r.missed).unwrap_or_default(),
+                open_disputes: u64::try_from(r.open).unwrap_or_default(),
+            })
+        })
+        .collect())
+}

@@ -895,7 +895,10 @@ const LATIN_ALLOWED = new Set(['Co-Intent', 'dUSD', 'ETH', 'CINT', 'QR', 'Wallet
 function dataStrings(data) {
   const out = new Set();
   const skip = new Set(['status', 'kind', 'state', 'outcome', 'support', 'milestone_state', 'role', 'type']);
+  // A bytes32 label (a treasury allocation's) is text the app decodes: its words are data too.
+  const label = (hex) => Buffer.from(hex.slice(2), 'hex').toString('utf8').replace(/\0+$/, '');
   const walk = (v, key) => {
+    if (typeof v === 'string' && /^0x[0-9a-f]{64}$/.test(v) && /^[\x20-\x7e]+$/.test(label(v))) out.add(label(v));
     if (typeof v === 'string') { if (!skip.has(key) && !key?.endsWith('_status')) out.add(v); }
     else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
@@ -995,8 +998,10 @@ test('hindi: every page in Hindi (remembered switch, <html lang>, lakh grouping,
   await page.getByRole('button', { name: 'वॉलेट कनेक्ट करें' }).first().click();
   await page.getByTestId('account').waitFor();
   await hindiPage(page, '/dashboard', 'dashboard', () => page.getByTestId('dash-maker').waitFor());
-  await hindiPage(page, '/governance', 'governance', () => page.locator('[data-testid=your-votes]').first().waitFor());
+  // The treasury first: its answer names the allocations (their labels are people's words,
+  // not the app's), which the governance page shows in proposals decoded from calldata.
   await hindiPage(page, '/treasury', 'treasury', () => page.locator('main .chain-report').first().waitFor());
+  await hindiPage(page, '/governance', 'governance', () => page.locator('[data-testid=your-votes]').first().waitFor());
   // A wallet step in Hindi: a pledge over the balance is refused in a Hindi toast, in lakhs.
   await go(page, `/orders/${A}/${big}`);
   await page.getByTestId('pledge').waitFor();

@@ -10,7 +10,7 @@
 //! WASM, so English readers download nothing more. It is kept as the object the browser
 //! parsed, and looked up with `Reflect::get`, so the WASM carries no map of its own.
 //!
-//! A test beside this module reads the key of every call of `t` and `tf` in `app/src/` and
+//! A test beside this module reads the key of every call of `t`, `tf` and `tc` in `app/src/` and
 //! fails when one has no Hindi in the catalogue, or when the catalogue holds a key no longer
 //! used.
 
@@ -105,12 +105,24 @@ pub(crate) fn switch(lang: Lang) {
 /// `s` in the reader's language: as written in English, from the catalogue in Hindi (`s`
 /// itself when the catalogue lacks it).
 pub(crate) fn t(s: &str) -> String {
-    CATALOGUE
-        .with(|k| {
-            let k = k.borrow();
-            js_sys::Reflect::get(k.as_ref()?, &JsValue::from_str(s)).ok()?.as_string()
-        })
-        .unwrap_or_else(|| s.to_owned())
+    hindi(s).unwrap_or_else(|| s.to_owned())
+}
+
+/// [`t`] of a word whose Hindi depends on how it is used (the noun or the verb
+/// "Delegate"): its catalogue key is `context|s`; English shows `s`.
+pub(crate) fn tc(context: &str, s: &str) -> String {
+    if lang() == Lang::En {
+        return s.to_owned();
+    }
+    hindi(&format!("{context}|{s}")).unwrap_or_else(|| s.to_owned())
+}
+
+/// The catalogue's Hindi for `key`, if it is loaded and has it.
+fn hindi(key: &str) -> Option<String> {
+    CATALOGUE.with(|k| {
+        let k = k.borrow();
+        js_sys::Reflect::get(k.as_ref()?, &JsValue::from_str(key)).ok()?.as_string()
+    })
 }
 
 /// [`t`] of a sentence with values: `{0}`, `{1}`, ... in it are replaced by `args`, in the
@@ -183,38 +195,51 @@ mod tests {
                 continue;
             }
             let rest = &text[i..];
-            let Some(args) = rest.strip_prefix("t(").or_else(|| rest.strip_prefix("tf(")) else {
-                continue;
-            };
-            let Some(lit) = args.trim_start().strip_prefix('"') else { continue };
-            let mut key = String::new();
-            let mut chars = lit.chars();
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' => break,
-                    '\\' => match chars.next() {
-                        Some('\n') => {
-                            while chars.clone().next().is_some_and(char::is_whitespace) {
-                                chars.next();
-                            }
-                        }
-                        Some('n') => key.push('\n'),
-                        Some('"') => key.push('"'),
-                        Some('\\') => key.push('\\'),
-                        Some('u') => {
-                            let hex: String =
-                                chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
-                            let code = u32::from_str_radix(&hex, 16).expect("\\u{..}");
-                            key.push(char::from_u32(code).expect("a char"));
-                        }
-                        other => panic!("unexpected escape {other:?} in a key"),
-                    },
-                    c => key.push(c),
+            if let Some(args) = rest.strip_prefix("t(").or_else(|| rest.strip_prefix("tf(")) {
+                if let Some((key, _)) = literal(args) {
+                    keys.push(key);
                 }
+            } else if let Some(args) = rest.strip_prefix("tc(") {
+                // `tc("context", "English")`: the key is `context|English`.
+                let Some((context, args)) = literal(args) else { continue };
+                let args = args.trim_start().strip_prefix(',').expect("tc has two arguments");
+                let (english, _) = literal(args).expect("tc's text is a literal");
+                keys.push(format!("{context}|{english}"));
             }
-            keys.push(key);
         }
         keys
+    }
+
+    /// The string literal `text` starts with (after white space), unescaped, and what follows
+    /// it; `None` when it does not start with one.
+    fn literal(text: &str) -> Option<(String, &str)> {
+        let lit = text.trim_start().strip_prefix('"')?;
+        let mut key = String::new();
+        let mut chars = lit.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some((key, chars.as_str())),
+                '\\' => match chars.next() {
+                    Some('\n') => {
+                        while chars.clone().next().is_some_and(char::is_whitespace) {
+                            chars.next();
+                        }
+                    }
+                    Some('n') => key.push('\n'),
+                    Some('"') => key.push('"'),
+                    Some('\\') => key.push('\\'),
+                    Some('u') => {
+                        let hex: String =
+                            chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                        let code = u32::from_str_radix(&hex, 16).expect("\\u{..}");
+                        key.push(char::from_u32(code).expect("a char"));
+                    }
+                    other => panic!("unexpected escape {other:?} in a key"),
+                },
+                c => key.push(c),
+            }
+        }
+        None
     }
 
     /// The Hindi catalogue, English → Hindi.
@@ -285,7 +310,7 @@ mod tests {
     #[test]
     fn keys_of_finds_t_and_tf_only() {
         let src = "t(\"A\") tf(\"B {0}\", &[&x]) at(\"C\") fmt(\"D\") t(\"E \\\"q\\\"\")\n\
-            tf(\n    \"F \\\n     G\",\n) t(x) t(\"\\u{201c}H\\u{201d}\")";
-        assert_eq!(keys_of(src), ["A", "B {0}", "E \"q\"", "F G", "\u{201c}H\u{201d}"]);
+            tf(\n    \"F \\\n     G\",\n) t(x) t(\"\\u{201c}H\\u{201d}\") tc(\"verb\", \"I\")";
+        assert_eq!(keys_of(src), ["A", "B {0}", "E \"q\"", "F G", "\u{201c}H\u{201d}", "verb|I"]);
     }
 }

@@ -965,6 +965,13 @@ test('hindi: every page in Hindi (remembered switch, <html lang>, lakh grouping,
 
   // The switch: English first, Hindi once chosen, and still Hindi after a reload.
   const { page, context, wallet } = await openRecorded({ account: DEV[4] });
+  // The shop's pages in English too (the other pages are photographed by the other flows).
+  await go(page, '/products');
+  await page.getByTestId('product-card').first().waitFor();
+  await shoot(page, 'products');
+  await go(page, `/products/${A}/${listing}`);
+  assert.equal(await page.getByTestId('product-price').innerText(), '1250 dUSD per unit');
+  await shoot(page, 'product');
   await go(page, '/');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await page.getByTestId('lang-switch').click();

@@ -28,7 +28,7 @@ use super::{Load, error_box, loading, raw};
 use crate::{
     eth,
     format::{short, votes},
-    i18n::{t, tf},
+    i18n::{t, tc, tf},
     wallet::{TxButton, TxState, Wallet},
 };
 use calls::{addr_word, calldata};
@@ -246,7 +246,7 @@ fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
                 calldata(Token::delegateCall::SELECTOR, &[addr_word(to)]),
             ),
             None => w.tx.set(TxState::Failed(
-                t("Delegate"),
+                tc("verb", "Delegate"),
                 t("enter the address to delegate to, or choose a delegate from the list."),
             )),
         }
@@ -265,7 +265,7 @@ fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
         );
     });
     let list = vec![
-        (t("Delegate"), "delegate", delegate_to),
+        (tc("verb", "Delegate"), "delegate", delegate_to),
         (t("Delegate to myself"), "delegate-self", delegate_self),
     ];
     block("actions gov-chain", id.to_string(), html, list)

@@ -100,6 +100,10 @@ ensure_sqlx_cli() {
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 ensure_chromium() {
+  # A Devanagari font, or the Hindi pages' screenshots show boxes where the letters are.
+  if command -v fc-list >/dev/null && ! fc-list :lang=hi | grep -q .; then
+    apt_install fonts-lohit-deva "Devanagari for the Hindi screenshots"
+  fi
   [ -x "$CHROMIUM" ] && return 0
   apt_install chromium "for the browser tests" "or set CHROMIUM=/path/to/chromium"
 }

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
-use crate::net::fetch_json;
+use crate::{i18n::tf, net::fetch_json};
 
 mod de;
 
@@ -24,20 +24,21 @@ async fn request(
 ) -> Result<JsValue, String> {
     let (status, value) = fetch_json(path, method, body, bearer).await?;
     let value = value
-        .ok_or_else(|| format!("the server answered {status} with something that is not JSON"))?;
+        .ok_or_else(|| tf("the server answered {0} with something that is not JSON", &[&status]))?;
     if (200..300).contains(&status) {
         Ok(value)
     } else {
         Err(de::from_json::<ErrorBody, _>(value)
             .map(|b| b.error.message)
-            .unwrap_or_else(|_| format!("the server answered {status}")))
+            .unwrap_or_else(|_| tf("the server answered {0}", &[&status])))
     }
 }
 
 /// The answer of `path` as `T`.
 fn decode<T: DeserializeOwned>(path: &str, value: JsValue) -> Result<T, String> {
-    de::from_json(value)
-        .map_err(|e| format!("the server's answer to {path} is not what the app expects: {e}"))
+    de::from_json(value).map_err(|e| {
+        tf("the server's answer to {0} is not what the app expects: {1}", &[&path, &e])
+    })
 }
 
 /// GET an API path (e.g. `/v1/orders?kind=sale`).

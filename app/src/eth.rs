@@ -10,7 +10,10 @@ use cointent_abi::{
 };
 use cointent_domain::OrderStatus;
 
-use crate::format;
+use crate::{
+    format,
+    i18n::{t, tf},
+};
 
 sol! {
     /// The ERC-20 (+ EIP-2612, EIP-5267) calls the app needs from any payment token.
@@ -46,160 +49,160 @@ pub(crate) fn explain_revert_in(data: &[u8], amount: &dyn Fn(U256) -> String) ->
     use EscrowErrors as E;
     if let Ok(e) = EscrowErrors::abi_decode(data) {
         return match e {
-            E::OnlyGovernance(_) => "Only governance can do this.".into(),
-            E::ZeroAddress(_) => "An address that must be set is empty.".into(),
+            E::OnlyGovernance(_) => t("Only governance can do this."),
+            E::ZeroAddress(_) => t("An address that must be set is empty."),
             E::FeeTooHigh(e) => {
-                format!("A fee of {} bps is above the cap of {} bps.", e.feeBps, e.max)
+                tf("A fee of {0} bps is above the cap of {1} bps.", &[&e.feeBps, &e.max])
             }
-            E::Paused(_) => "New orders and pledges are paused by governance for now.".into(),
-            E::PauseUnchanged(_) => "The pause switch is already in that position.".into(),
+            E::Paused(_) => t("New orders and pledges are paused by governance for now."),
+            E::PauseUnchanged(_) => t("The pause switch is already in that position."),
             E::TermsMismatch(e) => {
-                format!("The terms sent do not match order #{}'s terms on chain.", e.orderId)
+                tf("The terms sent do not match order #{0}'s terms on chain.", &[&e.orderId])
             }
-            E::InvalidTerms(e) => format!(
-                "The terms are invalid: check {}.",
-                String::from_utf8_lossy(e.reason.as_slice()).trim_end_matches('\0')
+            E::InvalidTerms(e) => tf(
+                "The terms are invalid: check {0}.",
+                &[&String::from_utf8_lossy(e.reason.as_slice()).trim_end_matches('\0')],
             ),
-            E::FeeMismatch(e) => format!(
-                "The terms carry a fee of {} bps but the platform fee is now {} bps.",
-                e.given, e.current
+            E::FeeMismatch(e) => tf(
+                "The terms carry a fee of {0} bps but the platform fee is now {1} bps.",
+                &[&e.given, &e.current],
             ),
-            E::TokenNotAllowed(_) => {
-                "This token is not on the chain's list of payment tokens.".into()
-            }
-            E::NotSeller(_) => {
-                "Only the seller named in the terms can open this order (or relay its signature)."
-                    .into()
-            }
-            E::InvalidSignature(_) => "The seller's signature over these terms is not valid.".into(),
+            E::TokenNotAllowed(_) => t("This token is not on the chain's list of payment tokens."),
+            E::NotSeller(_) => t(
+                "Only the seller named in the terms can open this order (or relay its signature).",
+            ),
+            E::InvalidSignature(_) => t("The seller's signature over these terms is not valid."),
             E::SignatureUsed(_) => {
-                "The seller's signature over these terms was already used or revoked.".into()
+                t("The seller's signature over these terms was already used or revoked.")
             }
-            E::WrongStatus(e) => format!(
-                "Order #{} is {}, so this is not possible now.",
-                e.orderId,
-                OrderStatus::from_index(e.status).map_or("in another state", OrderStatus::as_str)
+            E::WrongStatus(e) => tf(
+                "Order #{0} is {1}, so this is not possible now.",
+                &[
+                    &e.orderId,
+                    &OrderStatus::from_index(e.status)
+                        .map_or_else(|| t("in another state"), |s| t(s.as_str())),
+                ],
             ),
-            E::WrongMilestoneState(e) => format!(
-                "The current milestone of order #{} is {}, so this is not possible now.",
-                e.orderId,
-                match e.state {
-                    0 => "not delivered yet",
-                    1 => "delivered and in review",
-                    _ => "disputed",
-                }
+            E::WrongMilestoneState(e) => tf(
+                "The current milestone of order #{0} is {1}, so this is not possible now.",
+                &[
+                    &e.orderId,
+                    &match e.state {
+                        0 => t("not delivered yet"),
+                        1 => t("delivered and in review"),
+                        _ => t("disputed"),
+                    },
+                ],
             ),
-            E::FundingClosed(e) => format!("Funding of order #{} is closed.", e.orderId),
-            E::FundingOpen(e) => format!(
-                "Funding of order #{} is still open: wait for the deadline or for the cap to be reached.",
-                e.orderId
+            E::FundingClosed(e) => tf("Funding of order #{0} is closed.", &[&e.orderId]),
+            E::FundingOpen(e) => tf(
+                "Funding of order #{0} is still open: wait for the deadline or for the cap to be reached.",
+                &[&e.orderId],
             ),
-            E::ZeroUnits(_) => "Choose at least one unit.".into(),
-            E::CapExceeded(e) => format!("Only {} units are still available.", e.available),
-            E::NotSoleBuyer(_) => "Only this order's buyer can pledge to it.".into(),
+            E::ZeroUnits(_) => t("Choose at least one unit."),
+            E::CapExceeded(e) => tf("Only {0} units are still available.", &[&e.available]),
+            E::NotSoleBuyer(_) => t("Only this order's buyer can pledge to it."),
             E::SelfReferral(_) => {
-                "You cannot be your own promoter: leave the promoter empty or name someone else."
-                    .into()
+                t("You cannot be your own promoter: leave the promoter empty or name someone else.")
             }
-            E::InvalidPromoter(_) => "The seller, a split recipient, the arbiter or the treasury cannot be named promoter.".into(),
-            E::PromoterIsBacker(_) => {
-                "That address backs this order itself, so it cannot be named promoter.".into()
-            }
-            E::NoWeight(_) => "Only backers with a say (not the seller, a split recipient, the arbiter or a promoter of the order) can approve or dispute.".into(),
-            E::NotArbiter(_) => "Only the arbiter of this order can do this.".into(),
-            E::ReasonLength(e) => format!(
-                "A dispute needs a reason of 1 to {} bytes; this one has {}.",
-                e.max, e.length
+            E::InvalidPromoter(_) => t(
+                "The seller, a split recipient, the arbiter or the treasury cannot be named promoter.",
             ),
-            E::OnlyAccount(_) => "Only the account itself can send its money elsewhere.".into(),
-            E::OnlySeller(_) => "Only the seller of this order can do this.".into(),
-            E::InsufficientUnits(e) => format!("You hold only {} units.", e.held),
+            E::PromoterIsBacker(_) => {
+                t("That address backs this order itself, so it cannot be named promoter.")
+            }
+            E::NoWeight(_) => t(
+                "Only backers with a say (not the seller, a split recipient, the arbiter or a promoter of the order) can approve or dispute.",
+            ),
+            E::NotArbiter(_) => t("Only the arbiter of this order can do this."),
+            E::ReasonLength(e) => tf(
+                "A dispute needs a reason of 1 to {0} bytes; this one has {1}.",
+                &[&e.max, &e.length],
+            ),
+            E::OnlyAccount(_) => t("Only the account itself can send its money elsewhere."),
+            E::OnlySeller(_) => t("Only the seller of this order can do this."),
+            E::InsufficientUnits(e) => tf("You hold only {0} units.", &[&e.held]),
             E::WrongNativeAmount(e) => {
-                format!("The amount sent ({}) differs from the price ({}).", e.sent, e.expected)
+                tf("The amount sent ({0}) differs from the price ({1}).", &[&e.sent, &e.expected])
             }
-            E::InsufficientTokenReceived(_) => {
-                "The token delivered less than was sent (fee-on-transfer tokens are not accepted)."
-                    .into()
-            }
-            E::NativeTransferFailed(_) => "Sending the coins to the recipient failed.".into(),
+            E::InsufficientTokenReceived(_) => t(
+                "The token delivered less than was sent (fee-on-transfer tokens are not accepted).",
+            ),
+            E::NativeTransferFailed(_) => t("Sending the coins to the recipient failed."),
             E::DeadlineNotReached(e) => {
-                format!("Not yet: this is possible after {}.", format::date(e.endsAt.to()))
+                tf("Not yet: this is possible after {0}.", &[&format::date(e.endsAt.to())])
             }
             E::DeadlinePassed(e) => {
-                format!("Too late: the deadline was {}.", format::date(e.endedAt.to()))
+                tf("Too late: the deadline was {0}.", &[&format::date(e.endedAt.to())])
             }
-            E::AlreadyApproved(_) => "You already approved this milestone.".into(),
-            E::ReleaseTooHigh(e) => format!(
-                "A ruling can release at most the disputed milestone's amount ({} base units, not {}).",
-                e.max, e.amount
+            E::AlreadyApproved(_) => t("You already approved this milestone."),
+            E::ReleaseTooHigh(e) => tf(
+                "A ruling can release at most the disputed milestone's amount ({0} base units, not {1}).",
+                &[&e.max, &e.amount],
             ),
-            E::NothingToRefund(_) => "There is nothing to refund to this account.".into(),
-            E::NothingToClaim(_) => "There is nothing to claim for this account yet.".into(),
-            E::NothingToWithdraw(_) => "There is no balance to withdraw.".into(),
+            E::NothingToRefund(_) => t("There is nothing to refund to this account."),
+            E::NothingToClaim(_) => t("There is nothing to claim for this account yet."),
+            E::NothingToWithdraw(_) => t("There is no balance to withdraw."),
             #[allow(unreachable_patterns)]
-            _ => "The escrow refused the transaction.".into(),
+            _ => t("The escrow refused the transaction."),
         };
     }
     if let Ok(e) = TreasuryErrors::abi_decode(data) {
         use TreasuryErrors as T;
         return match e {
             T::TooManyAllocations(e) => {
-                format!("{} allocations are more than the treasury's {}.", e.count, e.max)
+                tf("{0} allocations are more than the treasury's {1}.", &[&e.count, &e.max])
             }
-            T::InvalidAllocation(e) => format!(
-                "Allocation {} has no recipient or a share of 0%.",
-                e.index.saturating_to::<u64>() + 1
+            T::InvalidAllocation(e) => tf(
+                "Allocation {0} has no recipient or a share of 0%.",
+                &[&(e.index.saturating_to::<u64>() + 1)],
             ),
-            T::BpsSumTooHigh(e) => format!(
-                "The allocations add up to {}, more than 100%.",
-                format::percent(e.sum.saturating_to())
+            T::BpsSumTooHigh(e) => tf(
+                "The allocations add up to {0}, more than 100%.",
+                &[&format::percent(e.sum.saturating_to())],
             ),
-            T::NoAllocations(_) => "No allocations are set: nothing can be distributed.".into(),
-            T::NothingToDistribute(_) => "No new fees arrived since the last distribution.".into(),
+            T::NoAllocations(_) => t("No allocations are set: nothing can be distributed."),
+            T::NothingToDistribute(_) => t("No new fees arrived since the last distribution."),
             T::InsufficientUnreserved(_) => {
-                "The treasury holds less than that beyond what recipients are owed.".into()
+                t("The treasury holds less than that beyond what recipients are owed.")
             }
-            _ => "The treasury refused the transaction.".into(),
+            _ => t("The treasury refused the transaction."),
         };
     }
     if let Ok(e) = DemoStablecoinErrors::abi_decode(data) {
         return match e {
-            DemoStablecoinErrors::ERC20InsufficientBalance(e) => format!(
-                "Your token balance is too low: you have {}, this needs {}.",
-                amount(e.balance),
-                amount(e.needed)
+            DemoStablecoinErrors::ERC20InsufficientBalance(e) => tf(
+                "Your token balance is too low: you have {0}, this needs {1}.",
+                &[&amount(e.balance), &amount(e.needed)],
             ),
             DemoStablecoinErrors::ERC20InsufficientAllowance(_) => {
-                "The escrow is not allowed to take enough of your tokens: approve first.".into()
+                t("The escrow is not allowed to take enough of your tokens: approve first.")
             }
-            DemoStablecoinErrors::ERC2612ExpiredSignature(_) => {
-                "The permit signature expired.".into()
-            }
-            _ => "The token refused the transfer.".into(),
+            DemoStablecoinErrors::ERC2612ExpiredSignature(_) => t("The permit signature expired."),
+            _ => t("The token refused the transfer."),
         };
     }
     if let Ok(e) = CointentGovernorErrors::abi_decode(data) {
         return match e {
             CointentGovernorErrors::GovernorUnexpectedProposalState(_) => {
-                "The proposal is not in a state that allows this now.".into()
+                t("The proposal is not in a state that allows this now.")
             }
             CointentGovernorErrors::GovernorAlreadyCastVote(_) => {
-                "You already voted on this proposal.".into()
+                t("You already voted on this proposal.")
             }
-            CointentGovernorErrors::GovernorInsufficientProposerVotes(e) => format!(
-                "You have {} votes; proposing needs {}.",
-                format::votes(e.votes),
-                format::votes(e.threshold)
+            CointentGovernorErrors::GovernorInsufficientProposerVotes(e) => tf(
+                "You have {0} votes; proposing needs {1}.",
+                &[&format::votes(e.votes), &format::votes(e.threshold)],
             ),
-            _ => "The governor refused the transaction.".into(),
+            _ => t("The governor refused the transaction."),
         };
     }
     if let Ok(r) = alloy_sol_types::Revert::abi_decode(data) {
-        return format!("The contract refused: {}.", r.reason);
+        return tf("The contract refused: {0}.", &[&r.reason]);
     }
     if data.is_empty() {
-        "The transaction would fail (no reason given).".into()
+        t("The transaction would fail (no reason given).")
     } else {
-        "The transaction would fail (unknown reason).".into()
+        t("The transaction would fail (unknown reason).")
     }
 }

@@ -8,8 +8,9 @@
 //! Dates are formatted by the browser's own `Date` and `Intl` (through `js-sys`), not by a
 //! date crate: the browser already carries the time-zone database and the reader's time
 //! zone is the browser's, while a date crate with its zone data would add tens of kilobytes
-//! to the WASM the first page loads. The layout is fixed to British English
-//! (`02/12/2026, 15:34:19`), as the app has always shown it.
+//! to the WASM the first page loads. In English the layout is fixed to British English
+//! (`02/12/2026, 15:34:19`), as the app has always shown it; in Hindi it is the browser's
+//! `hi-IN` long form (`2 दिसंबर 2026, 15:34`), and amounts are grouped in lakhs and crores.
 
 use alloy_primitives::{Address, U256};
 use cointent_domain::{
@@ -19,7 +20,21 @@ use cointent_domain::{
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use crate::{eth::addr_hex, wallet::Wallet};
+use crate::{
+    eth::addr_hex,
+    i18n::{Lang, lang, t, tf},
+    net::object,
+    wallet::Wallet,
+};
+
+/// How amounts are grouped for the reader: as the app always showed them in English (no
+/// separators), in lakhs and crores in Hindi.
+fn grouping() -> Grouping {
+    match lang() {
+        Lang::En => Grouping::None,
+        Lang::Hi => Grouping::Indian,
+    }
+}
 
 /// Symbol and decimals of a payment token on `chain_id`, as the chain's allowlist in
 /// `/v1/chains` names it; a token it does not name is shown by its address, 18 decimals.
@@ -43,17 +58,22 @@ pub(crate) fn token_meta(w: Wallet, chain_id: u64, token: &Address) -> (String, 
 /// An amount of `token` with its symbol: `28.5 dUSD`.
 pub(crate) fn money(w: Wallet, chain_id: u64, token: &Address, amount: impl Into<U256>) -> String {
     let (symbol, decimals) = token_meta(w, chain_id, token);
-    format_amount(amount.into(), decimals, &symbol, Grouping::None)
+    format_amount(amount.into(), decimals, &symbol, grouping())
 }
 
 /// An amount with `decimals` places, without a symbol: `28.5`.
 pub(crate) fn units(amount: U256, decimals: u8) -> String {
-    format_units(amount, decimals, Grouping::None)
+    format_units(amount, decimals, grouping())
 }
 
-/// Votes (the governance token's 18 decimals), grouped in thousands: `9,800,000`.
+/// Votes (the governance token's 18 decimals), grouped in thousands (`9,800,000`), in lakhs
+/// and crores in Hindi (`98,00,000`).
 pub(crate) fn votes(amount: U256) -> String {
-    format_units(amount, 18, Grouping::Thousands)
+    let grouping = match lang() {
+        Lang::En => Grouping::Thousands,
+        Lang::Hi => Grouping::Indian,
+    };
+    format_units(amount, 18, grouping)
 }
 
 /// A short form of an address or hash: 0x1234…abcd.
@@ -64,7 +84,18 @@ pub(crate) fn short(a: &str) -> String {
 /// Unix seconds as a date and time for people, in the reader's time zone.
 pub(crate) fn date(unix: u64) -> String {
     let d = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
-    d.to_locale_string("en-GB", &JsValue::UNDEFINED).into()
+    match lang() {
+        Lang::En => d.to_locale_string("en-GB", &JsValue::UNDEFINED).into(),
+        // A 24-hour clock: Hindi's "am"/"pm" are written in Latin letters.
+        Lang::Hi => {
+            let options = object(&[
+                ("dateStyle", "long".into()),
+                ("timeStyle", "short".into()),
+                ("hourCycle", "h23".into()),
+            ]);
+            d.to_locale_string("hi-IN", &options).into()
+        }
+    }
 }
 
 /// An API time (RFC 3339) as a date and time for people; empty when it is not a time.
@@ -77,14 +108,16 @@ pub(crate) fn date_time(t: &DateTime) -> String {
 pub(crate) fn period(secs: u64) -> String {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     let mut parts = Vec::new();
-    if d > 0 {
-        parts.push(format!("{d} day{}", if d == 1 { "" } else { "s" }));
+    if d == 1 {
+        parts.push(t("1 day"));
+    } else if d > 0 {
+        parts.push(tf("{0} days", &[&d]));
     }
     if h > 0 {
-        parts.push(format!("{h} h"));
+        parts.push(tf("{0} h", &[&h]));
     }
     if m > 0 || parts.is_empty() {
-        parts.push(format!("{m} min"));
+        parts.push(tf("{0} min", &[&m]));
     }
     parts.join(" ")
 }

@@ -11,6 +11,8 @@
 //!   wrong-chain banner, the transaction status line).
 //! - `eth`: the contract glue: the ERC-20 calls the app needs, custom errors turned into
 //!   sentences, addresses.
+//! - `i18n`: English and Hindi: the language chosen at start-up, [`t`](i18n::t) for every
+//!   text people read (the Hindi fetched from a catalogue, never compiled in).
 //! - `format`: amounts with their token's symbol and decimals, and dates, for people.
 //! - `pages`: one file per page (`browse`, `order`, `create`, `dashboard`, `profile`,
 //!   `governance`, `treasury`, `transparency`) and the pieces they share; `router` picks
@@ -21,6 +23,7 @@
 mod api;
 mod eth;
 mod format;
+mod i18n;
 mod net;
 mod pages;
 mod router;
@@ -29,7 +32,10 @@ pub mod wallet;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::router::Route;
+use crate::{
+    i18n::{Lang, t},
+    router::Route,
+};
 
 /// The whole app: header with navigation and wallet, the page for the current path, and
 /// the transaction status line.
@@ -69,26 +75,27 @@ pub fn App() -> impl IntoView {
             ["governance"] => later(split::governance()),
             ["treasury"] => later(split::treasury()),
             _ => view! {
-                <h1>"Page not found"</h1>
-                <p><a href="/">"Back to the orders"</a></p>
+                <h1>{t("Page not found")}</h1>
+                <p><a href="/">{t("Back to the orders")}</a></p>
             }
             .into_any(),
         }
     };
     view! {
-        <a class="skip" href="#main">"Skip to content"</a>
+        <a class="skip" href="#main">{t("Skip to content")}</a>
         <header class="top">
             <a class="brand" href="/">"Co-Intent"</a>
-            <nav aria-label="Main">
-                <a href="/">"Browse"</a>
-                <a href="/products">"Shop"</a>
-                <a href="/cart">"Cart"</a>
-                <a href="/create">"Create"</a>
-                <a href="/dashboard">"Dashboard"</a>
-                <a href="/governance">"Governance"</a>
-                <a href="/treasury">"Treasury"</a>
+            <nav aria-label=t("Main")>
+                <a href="/">{t("Browse")}</a>
+                <a href="/products">{t("Shop")}</a>
+                <a href="/cart">{t("Cart")}</a>
+                <a href="/create">{t("Create")}</a>
+                <a href="/dashboard">{t("Dashboard")}</a>
+                <a href="/governance">{t("Governance")}</a>
+                <a href="/treasury">{t("Treasury")}</a>
             </nav>
             <wallet::WalletBar/>
+            {lang_switch()}
         </header>
         <wallet::ChainBanner/>
         <wallet::TxBanner/>
@@ -168,8 +175,26 @@ mod split {
     }
 }
 
-/// Entry point called by the generated JS glue once the WASM module is loaded.
+/// The language switch: the other language, named in itself; choosing it reloads the page.
+fn lang_switch() -> impl IntoView {
+    let (other, label, tag) = match i18n::lang() {
+        Lang::En => (Lang::Hi, "हिन्दी", "hi"),
+        Lang::Hi => (Lang::En, "English", "en"),
+    };
+    view! {
+        <button class="link lang" lang=tag data-testid="lang-switch"
+            on:click=move |_| i18n::switch(other)>{label}</button>
+    }
+}
+
+/// Entry point called by the generated JS glue once the WASM module is loaded: picks the
+/// language, fetches the Hindi catalogue when it is Hindi, then mounts the app.
 #[wasm_bindgen(start)]
 pub fn start() {
-    leptos::mount::mount_to_body(App);
+    wasm_bindgen_futures::spawn_local(async {
+        if i18n::pick() == Lang::Hi {
+            i18n::load_catalogue().await;
+        }
+        leptos::mount::mount_to_body(App);
+    });
 }

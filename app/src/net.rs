@@ -12,11 +12,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
+use crate::i18n::{t, tf};
+
 /// Error text from a JS exception or value.
 pub(crate) fn js_err(e: JsValue) -> String {
     e.as_string()
         .or_else(|| member(&e, "message").as_string())
-        .unwrap_or_else(|| "network error".into())
+        .unwrap_or_else(|| t("network error"))
 }
 
 /// `v[key]`: undefined when `v` has no such member (or is not an object).
@@ -71,10 +73,10 @@ pub(crate) async fn fetch_json(
         headers.set("Authorization", &format!("Bearer {token}")).map_err(js_err)?;
     }
     init.set_headers(&headers);
-    let window = web_sys::window().ok_or("no window")?;
+    let window = web_sys::window().ok_or_else(|| t("no window"))?;
     let resp: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| format!("cannot reach {url}: {}", js_err(e)))?
+        .map_err(|e| tf("cannot reach {0}: {1}", &[&url, &js_err(e)]))?
         .unchecked_into();
     let json = JsFuture::from(resp.json().map_err(js_err)?).await.ok();
     Ok((resp.status(), json))
@@ -89,10 +91,10 @@ pub(crate) async fn rpc(url: &str, method: &str, params: JsValue) -> Result<JsVa
         ("params", params),
     ]));
     let (status, answer) = fetch_json(url, "POST", Some(&body), None).await?;
-    let answer = answer.ok_or_else(|| format!("the RPC node answered {status}"))?;
+    let answer = answer.ok_or_else(|| tf("the RPC node answered {0}", &[&status]))?;
     if answer.is_object() && Reflect::has(&answer, &"error".into()).unwrap_or(false) {
         let message = member(&member(&answer, "error"), "message").as_string();
-        return Err(message.unwrap_or_else(|| "RPC error".into()));
+        return Err(message.unwrap_or_else(|| t("RPC error")));
     }
     Ok(member(&answer, "result"))
 }
@@ -101,7 +103,7 @@ pub(crate) async fn rpc(url: &str, method: &str, params: JsValue) -> Result<JsVa
 pub(crate) async fn eth_call(url: &str, to: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     let call = object(&[("to", to.into()), ("data", hex::encode_prefixed(data).into())]);
     let out = rpc(url, "eth_call", array(&[call, "latest".into()])).await?;
-    hex::decode(out.as_string().unwrap_or_default()).map_err(|_| "bad eth_call result".into())
+    hex::decode(out.as_string().unwrap_or_default()).map_err(|_| t("bad eth_call result"))
 }
 
 /// An `eth_call` the node refused: its message, and the revert data when it sent some.
@@ -150,10 +152,10 @@ impl Calls {
             let (status, answer) =
                 fetch_json(url, "POST", Some(&stringify(&requests)), None).await?;
             let answer = answer.filter(Array::is_array).ok_or_else(|| {
-                format!("the RPC node answered {status} to a batch of calls, not a list")
+                tf("the RPC node answered {0} to a batch of calls, not a list", &[&status])
             })?;
             let mut answers: Vec<Result<Vec<u8>, CallError>> = (0..chunk.len())
-                .map(|_| Err(CallError { message: "no answer".into(), data: None }))
+                .map(|_| Err(CallError { message: t("no answer"), data: None }))
                 .collect();
             for a in answer.unchecked_ref::<Array>().iter() {
                 let Some(slot) =
@@ -163,9 +165,8 @@ impl Calls {
                 };
                 let error = member(&a, "error");
                 *slot = if is_null(&error) {
-                    hex::decode(member(&a, "result").as_string().unwrap_or_default()).map_err(
-                        |_| CallError { message: "bad eth_call result".into(), data: None },
-                    )
+                    hex::decode(member(&a, "result").as_string().unwrap_or_default())
+                        .map_err(|_| CallError { message: t("bad eth_call result"), data: None })
                 } else {
                     Err(CallError {
                         message: member(&error, "message").as_string().unwrap_or_default(),
@@ -207,7 +208,7 @@ pub(crate) fn revert_data(v: &JsValue) -> Option<Vec<u8>> {
 pub(crate) async fn chain_time(url: &str) -> Result<u64, String> {
     let block = rpc(url, "eth_getBlockByNumber", array(&["latest".into(), false.into()])).await?;
     quantity(&member(&block, "timestamp"))
-        .ok_or_else(|| "the RPC node sent a block without a time".into())
+        .ok_or_else(|| t("the RPC node sent a block without a time"))
 }
 
 /// A JSON-RPC quantity (`"0x1a"`; a plain number from lenient wallets) as a number.

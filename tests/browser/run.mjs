@@ -908,6 +908,156 @@ test('shop on a phone: two products of two artisans in the cart, paid in one tra
   await context.close();
 });
 
+// ---------------------------------------------------------------- Hindi
+
+/** Words the Hindi pages may show in Latin letters: names, symbols and standards that are
+ * written so in Hindi too. Everything else in Latin letters is English left untranslated. */
+const LATIN_ALLOWED = new Set(['Co-Intent', 'dUSD', 'ETH', 'CINT', 'QR', 'WalletConnect', 'MetaMask', 'English', 'JSON', 'RPC']);
+
+/** Every string value of the API's JSON answers (`data`) except the lifecycle's names
+ * (status, kind, state...), which the app translates. */
+function dataStrings(data) {
+  const out = new Set();
+  const skip = new Set(['status', 'kind', 'state', 'outcome', 'support', 'milestone_state', 'role', 'type']);
+  // A bytes32 label (a treasury allocation's) is text the app decodes: its words are data too.
+  const label = (hex) => Buffer.from(hex.slice(2), 'hex').toString('utf8').replace(/\0+$/, '');
+  const walk = (v, key) => {
+    if (typeof v === 'string' && /^0x[0-9a-f]{64}$/.test(v) && /^[\x20-\x7e]+$/.test(label(v))) out.add(label(v));
+    if (typeof v === 'string') { if (!skip.has(key) && !key?.endsWith('_status')) out.add(v); }
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(data);
+  // Only strings with letters: removing a number ("0") from the text would cut words apart.
+  return [...out].filter((s) => /[A-Za-z]/.test(s) && !/^0x[0-9a-fA-F]*$/.test(s)).sort((a, b) => b.length - a.length);
+}
+
+/** A page opened in a context that answers every `/v1/` JSON it fetched into `page.data`. */
+async function openRecorded(opts) {
+  const opened = await openPage(opts);
+  opened.page.data = [];
+  opened.page.on('response', async (r) => {
+    if (!r.url().includes('/v1/') || !(r.headers()['content-type'] || '').includes('json')) return;
+    try { opened.page.data.push(await r.json()); } catch { /* a body already gone */ }
+  });
+  return opened;
+}
+
+/** The Latin-letter words on the page (text people read, and the aria-labels, placeholders
+ * and alt texts people hear), once the data's own strings, addresses, hashes, numbers, code
+ * names (`Treasury.setAllocations`) and the allowed words are taken out. */
+async function englishLeft(page) {
+  const texts = await page.evaluate(() => [
+    document.body.innerText,
+    ...[...document.querySelectorAll('[aria-label], [placeholder], img[alt]')].map((e) =>
+      [e.getAttribute('aria-label'), e.getAttribute('placeholder'), e.getAttribute('alt')].filter(Boolean).join(' ')),
+  ].join('\n'));
+  let rest = texts
+    .replace(/0x[0-9a-fA-F]*(…[0-9a-fA-F]*)?/g, ' ')
+    .replace(/https?:\/\/\S+/g, ' ');
+  for (const s of dataStrings(page.data)) rest = rest.split(s).join(' ');
+  rest = rest.replace(/\b[A-Za-z]\w*\.[a-z]\w*\b/g, ' ');
+  for (const w of LATIN_ALLOWED) rest = rest.split(w).join(' ');
+  return [...new Set(rest.match(/[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]{2,}/g) ?? [])];
+}
+
+/** Opens `p` in Hindi, waits for `ready` and for every load to end, and checks the page: `<html
+ * lang="hi">`, no English word left, screenshots at both sizes with axe. */
+async function hindiPage(page, p, name, ready) {
+  await go(page, p);
+  await ready();
+  await page.waitForFunction(() => !document.querySelector('main [aria-busy=true]'));
+  await sleep(300);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi', `${name}: <html lang>`);
+  const left = await englishLeft(page);
+  assert.deepEqual(left, [], `${name} (${p}) shows English in Hindi: ${left.join(', ')}`);
+  await shoot(page, `hi-${name}`);
+}
+
+test('hindi: every page in Hindi (remembered switch, <html lang>, lakh grouping, Hindi dates), no English word left', async () => {
+  // What the pages show, made here so this flow also runs alone: an order with its maker's
+  // metadata (made through the form, in English), an order worth lakhs, a product.
+  const en = await openPage({ account: DEV[4] });
+  const made = await createThroughForm(en.page, en.wallet);
+  await en.context.close();
+  const big = await newOrder(A, { unitPrice: dusd(150000), maxUnits: 20 });
+  const shop = addr(A, 'shop');
+  const sig = 'list((address,address,address,uint96,uint32,uint32,uint32,uint16,uint16,address,bytes32,(uint16,uint32)[],(address,uint16)[]))';
+  await send(url(A), DEV[4], shop, sig, `(${DEV[4]},${ZERO},${addr(A, 'stablecoin')},${dusd(1250)},4,86400,86400,0,500,${DEV[6]},0x${'00'.repeat(32)},[(10000,2592000)],[])`);
+  const listing = Number(await call(url(A), shop, 'listingCount()(uint256)'));
+  await waitApi(`/v1/listings/${A}/${listing}`);
+
+  // The switch: English first, Hindi once chosen, and still Hindi after a reload.
+  const { page, context, wallet } = await openRecorded({ account: DEV[4] });
+  // The shop's pages in English too (the other pages are photographed by the other flows).
+  await go(page, '/products');
+  await page.getByTestId('product-card').first().waitFor();
+  await shoot(page, 'products');
+  await go(page, `/products/${A}/${listing}`);
+  assert.equal(await page.getByTestId('product-price').innerText(), '1250 dUSD per unit');
+  await shoot(page, 'product');
+  await go(page, '/');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByTestId('lang-switch').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'hi' && document.querySelector('header.top'));
+  assert.equal(await page.evaluate(() => localStorage.getItem('cointent.lang')), 'hi');
+  await page.reload();
+  await page.waitForSelector('header.top');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi', 'the choice is remembered');
+  assert.equal(await page.getByTestId('lang-switch').innerText(), 'English');
+  // The catalogue is fetched only in Hindi, and checked again on every visit.
+  const cat = await fetch(`${base}/i18n/hi.json`, { headers: { 'accept-encoding': 'br' } });
+  assert.equal(cat.headers.get('content-encoding'), 'br');
+  assert.equal(cat.headers.get('cache-control'), 'no-cache');
+
+  await hindiPage(page, '/', 'home', () => page.getByTestId('order-card').first().waitFor());
+  await hindiPage(page, `/orders/${A}/${made}`, 'order', () => page.getByTestId('order').waitFor());
+  // Lakhs and crores, and the date in Hindi (its month in Devanagari).
+  await hindiPage(page, `/orders/${A}/${big}`, 'order-lakhs', () => page.getByTestId('order').waitFor());
+  const record = await page.getByTestId('order').innerText();
+  assert.match(record, /1,50,000 dUSD/, 'an amount in lakhs');
+  assert.match(record, /\d{1,2} (जनवरी|फ़रवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्तूबर|नवंबर|दिसंबर) \d{4}/, 'a date in Hindi');
+  await hindiPage(page, `/t/${A}/${made}`, 'transparency', () => page.getByTestId('verdict').waitFor());
+  await hindiPage(page, '/create', 'create', () => page.locator('#c-title').waitFor());
+  await hindiPage(page, '/products', 'products', () => page.getByTestId('product-card').first().waitFor());
+  await hindiPage(page, `/products/${A}/${listing}`, 'product', () => page.getByTestId('product').waitFor());
+  assert.match(await page.getByTestId('product-price').innerText(), /^1,250 dUSD प्रति यूनिट$/);
+  await page.getByTestId('add-to-cart').click();
+  await hindiPage(page, '/cart', 'cart', () => page.getByTestId('cart').waitFor());
+  await hindiPage(page, `/artisans/${DEV[4]}`, 'artisan', () => page.getByText('Rosa learned backstrap weaving').waitFor());
+  await go(page, '/dashboard');
+  await page.getByRole('button', { name: 'वॉलेट कनेक्ट करें' }).first().click();
+  await page.getByTestId('account').waitFor();
+  await hindiPage(page, '/dashboard', 'dashboard', () => page.getByTestId('dash-maker').waitFor());
+  // The treasury first: its answer names the allocations (their labels are people's words,
+  // not the app's), which the governance page shows in proposals decoded from calldata.
+  await hindiPage(page, '/treasury', 'treasury', () => page.locator('main .chain-report').first().waitFor());
+  await hindiPage(page, '/governance', 'governance', () => page.locator('[data-testid=your-votes]').first().waitFor());
+  // A wallet step in Hindi: a pledge over the balance is refused in a Hindi toast, in lakhs.
+  await go(page, `/orders/${A}/${big}`);
+  await page.getByTestId('pledge').waitFor();
+  const toast = await act(page, 'pledge', { expect: 'error' });
+  assert.match(toast, /^1 यूनिट का योगदान करें विफल: आपके पास .+ है, और इस योगदान के लिए 1,50,000 dUSD चाहिए।/);
+  assert.equal(wallet.log.filter((m) => m === 'eth_sendTransaction').length, 0, 'nothing was sent');
+  assert.deepEqual(page.errors.filter((e) => !e.includes('404')), []);
+  await context.close();
+
+  // A browser set to Hindi opens in Hindi; switching back to English reads as before.
+  const hi = await browser.newContext({ viewport: PHONE, locale: 'hi-IN' });
+  const p2 = await hi.newPage();
+  await p2.goto(base + '/');
+  await p2.waitForSelector('header.top');
+  assert.equal(await p2.evaluate(() => document.documentElement.lang), 'hi', 'navigator.language hi-IN');
+  await p2.getByText('साथ मिलकर ऑर्डर करें, सुरक्षित भुगतान करें').waitFor();
+  await p2.getByTestId('lang-switch').click();
+  await p2.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('header.top'));
+  await p2.getByText('Order together, pay safely').waitFor();
+  await p2.reload();
+  await p2.waitForSelector('header.top');
+  assert.equal(await p2.evaluate(() => document.documentElement.lang), 'en', 'English is remembered over the browser language');
+  await hi.close();
+});
+
 // ---------------------------------------------------------------- runner
 
 const filter = process.argv[2];

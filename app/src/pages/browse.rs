@@ -4,10 +4,15 @@ use cointent_domain::{OrderStatus, Page, orders::OrderSummary};
 use leptos::prelude::*;
 
 use super::{Load, cards::cards, error_box, loading};
-use crate::{api, net, wallet::Wallet};
+use crate::{
+    api,
+    i18n::{t, tf},
+    net,
+    wallet::Wallet,
+};
 
 /// A labelled text filter.
-fn text_filter(label: &'static str, id: &'static str, sig: RwSignal<String>) -> impl IntoView {
+fn text_filter(label: String, id: &'static str, sig: RwSignal<String>) -> impl IntoView {
     view! {
         <label for=id>{label}</label>
         <input id=id type="search" prop:value=move || sig.get()
@@ -17,7 +22,7 @@ fn text_filter(label: &'static str, id: &'static str, sig: RwSignal<String>) -> 
 
 /// A labelled select filter over fixed options (value, label); "" = any.
 fn select_filter(
-    label: &'static str,
+    label: String,
     id: &'static str,
     sig: RwSignal<String>,
     options: Vec<(String, String)>,
@@ -25,7 +30,7 @@ fn select_filter(
     view! {
         <label for=id>{label}</label>
         <select id=id on:change=move |e| sig.set(event_target_value(&e))>
-            <option value="">"Any"</option>
+            <option value="">{t("Any")}</option>
             {options.into_iter().map(|(v, l)| {
                 let v2 = v.clone();
                 view! { <option value=v prop:selected=move || sig.get() == v2>{l}</option> }
@@ -85,34 +90,34 @@ pub(crate) fn page() -> impl IntoView {
         async move { api::get::<Page<OrderSummary>>(&url).await }
     });
     let statuses =
-        OrderStatus::ALL.iter().map(|s| (s.as_str().to_owned(), s.as_str().to_owned())).collect();
+        OrderStatus::ALL.iter().map(|s| (s.as_str().to_owned(), t(s.as_str()))).collect();
     let chain_opts = move || {
         w.chains.get().into_iter().map(|c| (c.chain_id.to_string(), c.name)).collect::<Vec<_>>()
     };
     view! {
         <section class="hero">
-            <h1>"Order together, pay safely"</h1>
-            <p>"Money waits in escrow until the work is delivered, is split openly, and every sale can be checked on chain from its QR code."</p>
+            <h1>{t("Order together, pay safely")}</h1>
+            <p>{t("Money waits in escrow until the work is delivered, is split openly, and every sale can be checked on chain from its QR code.")}</p>
         </section>
-        <nav class="tabs" aria-label="Kinds">
-            <button aria-pressed=move || (kind.get().is_empty()).to_string() on:click=move |_| kind.set(String::new())>"All"</button>
-            <button aria-pressed=move || (kind.get() == "collective").to_string() on:click=move |_| kind.set("collective".into())>"Collective orders"</button>
-            <button aria-pressed=move || (kind.get() == "sale").to_string() on:click=move |_| kind.set("sale".into())>"Products"</button>
-            <button aria-pressed=move || (kind.get() == "freelance").to_string() on:click=move |_| kind.set("freelance".into())>"Freelance jobs"</button>
+        <nav class="tabs" aria-label=t("Kinds")>
+            <button aria-pressed=move || (kind.get().is_empty()).to_string() on:click=move |_| kind.set(String::new())>{t("All")}</button>
+            <button aria-pressed=move || (kind.get() == "collective").to_string() on:click=move |_| kind.set("collective".into())>{t("Collective orders")}</button>
+            <button aria-pressed=move || (kind.get() == "sale").to_string() on:click=move |_| kind.set("sale".into())>{t("Products")}</button>
+            <button aria-pressed=move || (kind.get() == "freelance").to_string() on:click=move |_| kind.set("freelance".into())>{t("Freelance jobs")}</button>
         </nav>
         <form class="filters" role="search" on:submit=move |e| e.prevent_default()>
-            {text_filter("Search", "f-q", q)}
-            {move || select_filter("Chain", "f-chain", chain, chain_opts())}
-            {select_filter("Status", "f-status", status, statuses)}
-            {text_filter("Region", "f-region", region)}
-            {text_filter("Category", "f-category", category)}
-            {text_filter("Craft", "f-craft", craft)}
+            {text_filter(t("Search"), "f-q", q)}
+            {move || select_filter(t("Chain"), "f-chain", chain, chain_opts())}
+            {select_filter(t("Status"), "f-status", status, statuses)}
+            {text_filter(t("Region"), "f-region", region)}
+            {text_filter(t("Category"), "f-category", category)}
+            {text_filter(t("Craft"), "f-craft", craft)}
         </form>
         {move || orders.with(|r| match r {
                 None => loading(),
-                Some(Err(e)) => error_box(format!("Could not load the orders: {e}")),
+                Some(Err(e)) => error_box(tf("Could not load the orders: {0}", &[&e])),
                 Some(Ok(page)) if page.items.is_empty() => {
-                    view! { <p class="muted">"No orders match."</p> }.into_any()
+                    view! { <p class="muted">{t("No orders match.")}</p> }.into_any()
                 }
                 Some(Ok(page)) => cards(w, &page.items),
             })}

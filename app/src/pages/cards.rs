@@ -5,28 +5,34 @@ use cointent_domain::{Page, escape_html, orders::OrderSummary};
 use leptos::prelude::*;
 
 use super::{Load, error_box, funding_html, loading};
-use crate::{api, format::money, wallet::Wallet};
+use crate::{
+    api,
+    format::money,
+    i18n::{t, tf},
+    wallet::Wallet,
+};
 
 /// One order as a card (HTML).
 pub(crate) fn order_card(w: Wallet, o: &OrderSummary) -> String {
     let chain = o.chain_id;
     let id = o.order_id;
-    let title = o.title.clone().unwrap_or_else(|| format!("Order #{id}"));
+    let title = o.title.clone().unwrap_or_else(|| tf("Order #{0}", &[&id]));
     let price = money(w, chain, &o.token, o.unit_price);
     let status = o.status.as_str();
+    let per_unit = tf("{0} per unit", &[&price]);
     let place = [&o.region, &o.craft, &o.category]
         .into_iter()
         .filter_map(Option::as_deref)
         .collect::<Vec<_>>()
         .join(" · ");
     format!(
-        "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{} per unit</p>{}{}</li>",
+        "<li class=\"card\" data-testid=\"order-card\"><a href=\"/orders/{chain}/{id}\"><h3>{}</h3></a><p class=\"small\"><span class=\"tag\">{}</span> <span class=\"tag status-{}\">{}</span> {}</p><p>{}</p>{}{}</li>",
         escape_html(&title),
-        o.kind.as_str(),
+        escape_html(&t(o.kind.as_str())),
         status.to_ascii_lowercase(),
-        status,
+        escape_html(&t(status)),
         escape_html(&w.chain_name(chain)),
-        escape_html(&price),
+        escape_html(&per_unit),
         if place.is_empty() {
             String::new()
         } else {
@@ -44,7 +50,7 @@ pub(crate) fn cards(w: Wallet, list: &[OrderSummary]) -> AnyView {
 
 /// The orders of an API list path (a [`Page`] of [`OrderSummary`]) as cards, reloaded
 /// after each confirmed transaction; `empty` when there are none.
-pub(crate) fn order_list(w: Wallet, path: String, empty: &'static str) -> impl IntoView {
+pub(crate) fn order_list(w: Wallet, path: String, empty: String) -> impl IntoView {
     let res = Load::new(move || {
         w.refresh.track();
         w.live.track();
@@ -55,7 +61,7 @@ pub(crate) fn order_list(w: Wallet, path: String, empty: &'static str) -> impl I
         {move || res.with(|r| match r {
                 None => loading(),
                 Some(Err(e)) => error_box(e.to_owned()),
-                Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">{empty}</p> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">{empty.clone()}</p> }.into_any(),
                 Some(Ok(page)) => cards(w, &page.items),
             })}
     }

@@ -24,6 +24,7 @@ use super::{Load, dl_html, raw};
 use crate::{
     api, eth,
     format::{date, percent, period, short, token_meta, units},
+    i18n::{t, tf},
     net::{self, array, member},
     wallet::{TxButton, TxState, Wallet},
 };
@@ -43,7 +44,7 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
     let nonce = match api::post::<AuthNonce>("/v1/auth/nonce", "{}", None).await {
         Ok(n) => n.nonce,
         Err(e) => {
-            w.tx.set(TxState::Failed("Sign in".into(), e));
+            w.tx.set(TxState::Failed(t("Sign in"), e));
             return None;
         }
     };
@@ -57,7 +58,7 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
     );
     let sig = w
         .sign(
-            "Sign in with Ethereum",
+            &t("Sign in with Ethereum"),
             "personal_sign",
             array(&[hex::encode_prefixed(message.as_bytes()).into(), account.as_str().into()]),
         )
@@ -72,7 +73,7 @@ pub(crate) async fn sign_in(w: Wallet, chain_id: u64) -> Option<String> {
             Some(token)
         }
         Err(e) => {
-            w.tx.set(TxState::Failed("Sign in".into(), e));
+            w.tx.set(TxState::Failed(t("Sign in"), e));
             None
         }
     }
@@ -130,7 +131,7 @@ const DAY: u64 = 86_400;
 
 /// A whole number typed by a person, or the sentence saying what `what` must be.
 fn whole(s: &str, what: &str) -> Result<u64, String> {
-    s.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number."))
+    s.trim().parse::<u64>().map_err(|_| tf("{0} must be a whole number.", &[&what]))
 }
 
 /// Comma-separated whole numbers.
@@ -139,57 +140,58 @@ fn list(s: &str, what: &str) -> Result<Vec<u64>, String> {
 }
 
 async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
-    let kind: OrderKind = f.kind.parse().map_err(|_| "Choose a kind of order.")?;
-    let chain_id: u64 = f.chain.parse().map_err(|_| "Choose a chain.")?;
-    let chain = w.chain(chain_id).ok_or("That chain is not served here.")?;
+    let kind: OrderKind = f.kind.parse().map_err(|_| t("Choose a kind of order."))?;
+    let chain_id: u64 = f.chain.parse().map_err(|_| t("Choose a chain."))?;
+    let chain = w.chain(chain_id).ok_or_else(|| t("That chain is not served here."))?;
     let escrow = chain.contract("escrow").map(|a| eth::addr_hex(&a)).unwrap_or_default();
     let token = eth::parse_addr(&f.token)
         .filter(|t| chain.accepts(*t))
-        .ok_or("Choose a payment token this chain accepts.")?;
+        .ok_or_else(|| t("Choose a payment token this chain accepts."))?;
     let seller = w
         .account
         .get_untracked()
         .and_then(|a| eth::parse_addr(&a))
-        .ok_or("Connect a wallet first: it will be the seller.")?;
+        .ok_or_else(|| t("Connect a wallet first: it will be the seller."))?;
     let title = f.title.trim();
     if title.is_empty() || title.len() > 200 {
-        return Err("The title must have 1 to 200 characters.".into());
+        return Err(t("The title must have 1 to 200 characters."));
     }
     let (_, dec) = token_meta(w, chain_id, &token);
     let price = parse_units(&f.price, dec)
         .ok()
         .filter(|p| !p.is_zero())
-        .ok_or("Enter a unit price, e.g. 25 or 12.5.")?;
+        .ok_or_else(|| t("Enter a unit price, e.g. 25 or 12.5."))?;
     let (min, max) = if kind == OrderKind::Collective {
-        (whole(&f.min, "Minimum units")?, whole(&f.max, "Maximum units")?)
+        (whole(&f.min, &t("Minimum units"))?, whole(&f.max, &t("Maximum units"))?)
     } else {
         (1, 1)
     };
-    let shares = list(&f.milestones, "Each milestone's percentage")?;
-    let periods = list(&f.delivery_days, "Each delivery period")?;
+    let shares = list(&f.milestones, &t("Each milestone's percentage"))?;
+    let periods = list(&f.delivery_days, &t("Each delivery period"))?;
     if shares.len() != periods.len() {
-        return Err("Give one delivery period (in days) for each milestone.".into());
+        return Err(t("Give one delivery period (in days) for each milestone."));
     }
     if shares.iter().sum::<u64>() != 100 {
-        return Err("The milestone percentages must add up to 100.".into());
+        return Err(t("The milestone percentages must add up to 100."));
     }
-    let review = whole(&f.review_days, "The review period")?;
+    let review = whole(&f.review_days, &t("The review period"))?;
     if review == 0 {
-        return Err(
-            "The review period is at least 1 day: backers need time to check a delivery.".into()
-        );
+        return Err(t(
+            "The review period is at least 1 day: backers need time to check a delivery.",
+        ));
     }
     let sole = if kind == OrderKind::Collective {
         Address::ZERO
     } else {
-        eth::parse_addr(&f.buyer).ok_or("Enter the buyer's or client's address.")?
+        eth::parse_addr(&f.buyer).ok_or_else(|| t("Enter the buyer's or client's address."))?
     };
-    let arbiter = eth::parse_addr(&f.arbiter).ok_or("Enter the arbiter's address.")?;
+    let arbiter = eth::parse_addr(&f.arbiter).ok_or_else(|| t("Enter the arbiter's address."))?;
     let mut splits = Vec::new();
     if !f.partner.trim().is_empty() {
         splits.push(Split {
-            recipient: eth::parse_addr(&f.partner).ok_or("The partner must be an address.")?,
-            bps: (whole(&f.partner_share, "The partner's share")? * 100) as u16,
+            recipient: eth::parse_addr(&f.partner)
+                .ok_or_else(|| t("The partner must be an address."))?,
+            bps: (whole(&f.partner_share, &t("The partner's share"))? * 100) as u16,
         });
     }
     let rpc = chain.rpc_url.clone();
@@ -201,13 +203,13 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     // before any signature, rather than by the upload after one.
     match (text(&f.maker), text(&f.story)) {
         (Some(_), None) => {
-            return Err(
-                "Tell the maker's story: buyers read it on the order and product pages.".into()
-            );
+            return Err(t(
+                "Tell the maker's story: buyers read it on the order and product pages.",
+            ));
         }
-        (None, Some(_)) => return Err("Give the maker's name with the story.".into()),
+        (None, Some(_)) => return Err(t("Give the maker's name with the story.")),
         (Some(m), Some(s)) if m.chars().count() > 200 || s.chars().count() > 5000 => {
-            return Err("The maker's name has at most 200 characters, the story 5 000.".into());
+            return Err(t("The maker's name has at most 200 characters, the story 5 000."));
         }
         _ => {}
     }
@@ -226,14 +228,15 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
     if let Some(s) = splits.first() {
         doc.splits = Some(vec![MetadataSplit {
             recipient: eth::addr_hex(&s.recipient),
-            label: Some("Partner shop".into()),
+            label: Some(t("Partner shop")),
         }]);
     }
-    let document = serde_json::to_string(&doc).map_err(|_| "The document could not be written.")?;
-    let deadline = now + whole(&f.days, "Funding days")? * DAY;
+    let document =
+        serde_json::to_string(&doc).map_err(|_| t("The document could not be written."))?;
+    let deadline = now + whole(&f.days, &t("Funding days"))? * DAY;
     let terms = Terms {
         arbiter,
-        bond_bps: (whole(&f.bond, "The dispute bond")? * 100) as u16,
+        bond_bps: (whole(&f.bond, &t("The dispute bond"))? * 100) as u16,
         fee_bps: fee,
         funding_deadline: DateTime::from_unix_seconds(deadline),
         funding_deadline_unix: deadline,
@@ -245,31 +248,31 @@ async fn build(w: Wallet, f: Form) -> Result<Draft, String> {
             .map(|(s, d)| Milestone { bps: (s * 100) as u16, delivery_period: (d * DAY) as u32 })
             .collect(),
         min_units: min as u32,
-        promoter_bps: (whole(&f.promoter, "Promoters' share")? * 100) as u16,
+        promoter_bps: (whole(&f.promoter, &t("Promoters' share"))? * 100) as u16,
         review_period: (review * DAY) as u32,
-        ruling_period: (whole(&f.ruling_days, "The ruling period")? * DAY) as u32,
+        ruling_period: (whole(&f.ruling_days, &t("The ruling period"))? * DAY) as u32,
         seller,
         sole_buyer: sole,
         splits,
         token,
         unit_price: Amount(price),
     };
-    terms.check(now).map_err(|e| format!("The escrow would refuse these terms: {e}."))?;
+    terms.check(now).map_err(|e| tf("The escrow would refuse these terms: {0}.", &[&e]))?;
     let packed = terms.pack().map_err(|e| e.to_string())?;
     Ok(Draft { chain_id, document, terms, packed })
 }
 
 async fn publish(w: Wallet, d: Draft) {
     let Some(token) = sign_in(w, d.chain_id).await else { return };
-    w.tx.set(TxState::Switching("Uploading the metadata".into()));
+    w.tx.set(TxState::Switching(t("Uploading the metadata")));
     match api::post::<MetadataStored>("/v1/metadata", &d.document, Some(&token)).await {
         Ok(stored) if stored.hash == d.terms.metadata_hash => {}
         Ok(stored) => {
             w.tx.set(TxState::Failed(
-                "Upload".into(),
-                format!(
-                    "the server stored the document under another hash ({})",
-                    hex::encode_prefixed(stored.hash)
+                t("Upload"),
+                tf(
+                    "the server stored the document under another hash ({0})",
+                    &[&hex::encode_prefixed(stored.hash)],
                 ),
             ));
             return;
@@ -278,14 +281,15 @@ async fn publish(w: Wallet, d: Draft) {
             if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
                 let _ = s.remove_item("cointent.session");
             }
-            w.tx.set(TxState::Failed("Upload".into(), e));
+            w.tx.set(TxState::Failed(t("Upload"), e));
             return;
         }
     }
     let Some(escrow) = w.contract(d.chain_id, "escrow") else { return };
     let call = Escrow::createOrderCall { terms: d.packed.clone() };
-    if let Some(receipt) =
-        w.send_receipt(d.chain_id, "Create the order", &escrow, call.abi_encode(), U256::ZERO).await
+    if let Some(receipt) = w
+        .send_receipt(d.chain_id, &t("Create the order"), &escrow, call.abi_encode(), U256::ZERO)
+        .await
     {
         let logs = member(&receipt, "logs");
         let id = js_sys::Array::is_array(&logs)
@@ -309,12 +313,14 @@ async fn publish(w: Wallet, d: Draft) {
 }
 
 fn input(label: &str, id: &str, value: &str, hint: &str) -> String {
+    let (label, hint) = (escape_html(label), escape_html(hint));
     format!(
         "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" value=\"{value}\" placeholder=\"{hint}\">"
     )
 }
 
 fn area(label: &str, id: &str) -> String {
+    let label = escape_html(label);
     format!("<label for=\"{id}\">{label}</label><textarea id=\"{id}\" name=\"{id}\"></textarea>")
 }
 
@@ -328,8 +334,17 @@ fn head_html(chains: &[ChainInfo]) -> String {
             format!("<option value=\"{id}\">{} ({id})</option>", escape_html(&c.name))
         })
         .collect();
+    let kinds = [
+        ("collective", t("Collective order (many backers)")),
+        ("sale", t("Handicraft sale (one buyer)")),
+        ("freelance", t("Freelance job (one client, milestones)")),
+    ]
+    .map(|(v, l)| format!("<option value=\"{v}\">{}</option>", escape_html(&l)))
+    .concat();
     format!(
-        "<label for=\"c-kind\">Kind</label><select id=\"c-kind\"><option value=\"collective\">Collective order (many backers)</option><option value=\"sale\">Handicraft sale (one buyer)</option><option value=\"freelance\">Freelance job (one client, milestones)</option></select><label for=\"c-chain\">Chain</label><select id=\"c-chain\">{chain_opts}</select>"
+        "<label for=\"c-kind\">{}</label><select id=\"c-kind\">{kinds}</select><label for=\"c-chain\">{}</label><select id=\"c-chain\">{chain_opts}</select>",
+        escape_html(&t("Kind")),
+        escape_html(&t("Chain"))
     )
 }
 
@@ -339,44 +354,53 @@ fn token_html(w: Wallet, chain: Option<&ChainInfo>) -> String {
         .map(|c| &c.payment_tokens[..])
         .unwrap_or_default()
         .iter()
-        .map(|t| {
-            let (symbol, _) = token_meta(w, chain.map_or(0, |c| c.chain_id), &t.address);
-            let what = if t.is_native() { "the chain's native coin" } else { "token" };
-            let a = eth::addr_hex(&t.address);
+        .map(|tok| {
+            let (symbol, _) = token_meta(w, chain.map_or(0, |c| c.chain_id), &tok.address);
+            let what = if tok.is_native() { t("the chain's native coin") } else { t("token") };
+            let a = eth::addr_hex(&tok.address);
             format!(
-                "<option value=\"{a}\">{} ({what} {})</option>",
+                "<option value=\"{a}\">{} ({} {})</option>",
                 escape_html(&symbol),
+                escape_html(&what),
                 short(&a)
             )
         })
         .collect();
-    format!("<label for=\"c-token\">Paid in</label><select id=\"c-token\">{opts}</select>")
+    format!(
+        "<label for=\"c-token\">{}</label><select id=\"c-token\">{opts}</select>",
+        escape_html(&t("Paid in"))
+    )
 }
 
 /// The rest of the form.
 fn body_html() -> String {
     [
-        input("Title", "c-title", "", "Hand-woven wool blanket"),
-        area("Description", "c-desc"),
-        input("Category", "c-category", "", "textiles"),
-        input("Maker's name", "c-maker", "", ""),
-        input("Region", "c-region", "", "Cusco"),
-        input("Craft", "c-craft", "", "weaving"),
-        area("The maker's story", "c-story"),
-        input("Unit price", "c-price", "", "25"),
-        input("Minimum units (the goal)", "c-min", "10", "collective orders"),
-        input("Maximum units (the cap)", "c-max", "100", "collective orders"),
-        input("Buyer or client address (sales and freelance jobs)", "c-buyer", "", "0x…"),
-        input("Funding days", "c-days", "14", ""),
-        input("Milestones (% each, comma-separated)", "c-milestones", "100", "50, 50"),
-        input("Delivery periods (days each, comma-separated)", "c-delivery", "30", "14, 30"),
-        input("Review period (days, at least 1)", "c-review", "3", ""),
-        input("Ruling period for the arbiter (days)", "c-ruling", "7", ""),
-        input("Dispute bond (% of the disputed milestone, 1 to 20)", "c-bond", "5", ""),
-        input("Promoters' share (%)", "c-promoter", "5", ""),
-        "<label for=\"c-arbiter\">Arbiter (rules on disputes; pick one of the known arbiters or paste an address)</label><input id=\"c-arbiter\" name=\"c-arbiter\" list=\"c-arbiters\" placeholder=\"0x…\" autocomplete=\"off\">".to_owned(),
-        input("Partner shop address (optional)", "c-partner", "", "0x…"),
-        input("Partner's share (%)", "c-partner-bps", "0", ""),
+        input(&t("Title"), "c-title", "", &t("Hand-woven wool blanket")),
+        area(&t("Description"), "c-desc"),
+        input(&t("Category"), "c-category", "", &t("textiles")),
+        input(&t("Maker's name"), "c-maker", "", ""),
+        input(&t("Region"), "c-region", "", &t("Cusco")),
+        input(&t("Craft"), "c-craft", "", &t("weaving")),
+        area(&t("The maker's story"), "c-story"),
+        input(&t("Unit price"), "c-price", "", "25"),
+        input(&t("Minimum units (the goal)"), "c-min", "10", &t("collective orders")),
+        input(&t("Maximum units (the cap)"), "c-max", "100", &t("collective orders")),
+        input(&t("Buyer or client address (sales and freelance jobs)"), "c-buyer", "", "0x…"),
+        input(&t("Funding days"), "c-days", "14", ""),
+        input(&t("Milestones (% each, comma-separated)"), "c-milestones", "100", "50, 50"),
+        input(&t("Delivery periods (days each, comma-separated)"), "c-delivery", "30", "14, 30"),
+        input(&t("Review period (days, at least 1)"), "c-review", "3", ""),
+        input(&t("Ruling period for the arbiter (days)"), "c-ruling", "7", ""),
+        input(&t("Dispute bond (% of the disputed milestone, 1 to 20)"), "c-bond", "5", ""),
+        input(&t("Promoters' share (%)"), "c-promoter", "5", ""),
+        format!(
+            "<label for=\"c-arbiter\">{}</label><input id=\"c-arbiter\" name=\"c-arbiter\" list=\"c-arbiters\" placeholder=\"0x…\" autocomplete=\"off\">",
+            escape_html(&t(
+                "Arbiter (rules on disputes; pick one of the known arbiters or paste an address)"
+            ))
+        ),
+        input(&t("Partner shop address (optional)"), "c-partner", "", "0x…"),
+        input(&t("Partner's share (%)"), "c-partner-bps", "0", ""),
     ]
     .concat()
 }
@@ -412,37 +436,38 @@ fn read_form() -> Form {
 
 /// The review of a draft: every term as the escrow will hold it, the terms hash.
 fn review_html(w: Wallet, d: &Draft) -> String {
-    let t = &d.terms;
-    let (sym, dec) = token_meta(w, d.chain_id, &t.token);
-    let schedule: Vec<String> = t
+    let terms = &d.terms;
+    let (sym, dec) = token_meta(w, d.chain_id, &terms.token);
+    let schedule: Vec<String> = terms
         .milestones
         .iter()
-        .map(|m| format!("{} within {}", percent(m.bps), period(m.delivery_period.into())))
+        .map(|m| tf("{0} within {1}", &[&percent(m.bps), &period(m.delivery_period.into())]))
         .collect();
-    let mut rows: Vec<(&str, String)> = vec![
-        ("Seller (you)", eth::addr_hex(&t.seller)),
-        ("Paid in", format!("{sym} {}", eth::addr_hex(&t.token))),
-        ("Unit price", format!("{} {sym}", units(t.unit_price.0, dec))),
-        ("Units", format!("{} to {}", t.min_units, t.max_units)),
-        ("Funding deadline", date(t.funding_deadline_unix)),
-        ("Milestones", schedule.join("; ")),
-        ("Review period", period(t.review_period.into())),
-        ("Ruling period", period(t.ruling_period.into())),
-        ("Dispute bond", percent(t.bond_bps)),
-        ("Platform fee", percent(t.fee_bps)),
-        ("Promoters", percent(t.promoter_bps)),
-        ("Arbiter", eth::addr_hex(&t.arbiter)),
+    let mut rows: Vec<(String, String)> = vec![
+        (t("Seller (you)"), eth::addr_hex(&terms.seller)),
+        (t("Paid in"), format!("{sym} {}", eth::addr_hex(&terms.token))),
+        (t("Unit price"), format!("{} {sym}", units(terms.unit_price.0, dec))),
+        (t("Units"), tf("{0} to {1}", &[&terms.min_units, &terms.max_units])),
+        (t("Funding deadline"), date(terms.funding_deadline_unix)),
+        (t("Milestones"), schedule.join("; ")),
+        (t("Review period"), period(terms.review_period.into())),
+        (t("Ruling period"), period(terms.ruling_period.into())),
+        (t("Dispute bond"), percent(terms.bond_bps)),
+        (t("Platform fee"), percent(terms.fee_bps)),
+        (t("Promoters"), percent(terms.promoter_bps)),
+        (t("Arbiter"), eth::addr_hex(&terms.arbiter)),
     ];
-    for s in &t.splits {
-        rows.push(("Split", format!("{} to {}", percent(s.bps), eth::addr_hex(&s.recipient))));
+    for s in &terms.splits {
+        rows.push((t("Split"), tf("{0} to {1}", &[&percent(s.bps), &eth::addr_hex(&s.recipient)])));
     }
     let technical = [
-        ("Metadata hash", hex::encode_prefixed(t.metadata_hash)),
-        ("Terms hash", hex::encode_prefixed(terms_hash(&d.packed))),
+        (t("Metadata hash"), hex::encode_prefixed(terms.metadata_hash)),
+        (t("Terms hash"), hex::encode_prefixed(terms_hash(&d.packed))),
     ];
     format!(
-        "{}<details><summary>Technical details (for checking on chain)</summary>{}</details>",
+        "{}<details><summary>{}</summary>{}</details>",
         dl_html("terms", &rows),
+        escape_html(&t("Technical details (for checking on chain)")),
         dl_html("terms", &technical)
     )
 }
@@ -508,7 +533,8 @@ pub(crate) fn page() -> impl IntoView {
                     list.iter()
                         .map(|(a, n)| {
                             let a = eth::addr_hex(a);
-                            format!("<option value=\"{a}\">arbiter of {n} order(s)</option>")
+                            let what = escape_html(&tf("arbiter of {0} order(s)", &[n]));
+                            format!("<option value=\"{a}\">{what}</option>")
                         })
                         .collect()
                 })
@@ -524,7 +550,7 @@ pub(crate) fn page() -> impl IntoView {
         })
     };
     view! {
-        <h1>"Create an order"</h1>
+        <h1>{t("Create an order")}</h1>
         // Errors show at the top of the form and take the focus, so they are seen on a phone.
         {move || error.get().map(|e| view! { <p class="error" role="alert" id="c-error" tabindex="-1">{e}</p> })}
         <form class="create" on:submit=review on:change=move |_| chain.set(value("c-chain").parse().ok())>
@@ -532,16 +558,16 @@ pub(crate) fn page() -> impl IntoView {
             {tokens}
             {raw(body_html())}
             {arbiters}
-            <button type="submit" data-testid="review">"Review the terms"</button>
+            <button type="submit" data-testid="review">{t("Review the terms")}</button>
         </form>
         {move || draft.get().map(|d| {
             let d2 = d.clone();
             view! {
-                <section class="actions" aria-label="Review" data-testid="draft">
-                    <h2>"Review"</h2>
+                <section class="actions" aria-label=t("Review") data-testid="draft">
+                    <h2>{t("Review")}</h2>
                     {raw(review_html(w, &d))}
-                    <details><summary>"Metadata document"</summary><pre>{d.document.clone()}</pre></details>
-                    <TxButton label="Sign in, upload and create" testid="publish" primary=true
+                    <details><summary>{t("Metadata document")}</summary><pre>{d.document.clone()}</pre></details>
+                    <TxButton label=t("Sign in, upload and create") testid="publish" primary=true
                         on_click=Callback::new(move |()| w.run("publish", publish(w, d2.clone())))/>
                 </section>
             }

@@ -20,15 +20,22 @@ use super::{Load, dl_html, error_box, loading, raw};
 use crate::{
     api, eth,
     format::{date_time, money, short},
+    i18n::{t, tf},
     wallet::{TxButton, Wallet},
 };
 
 /// A seller's reputation on one chain, in a sentence.
 pub(crate) fn reputation_text(r: &Reputation) -> String {
-    format!(
-        "score {}: {} completed orders, {} milestones released without a dispute, {} disputes \
-         lost, {} deliveries missed",
-        r.score, r.completed_orders, r.on_time_milestones, r.disputes_lost, r.deliveries_missed
+    tf(
+        "score {0}: {1} completed orders, {2} milestones released without a dispute, {3} \
+         disputes lost, {4} deliveries missed",
+        &[
+            &r.score,
+            &r.completed_orders,
+            &r.on_time_milestones,
+            &r.disputes_lost,
+            &r.deliveries_missed,
+        ],
     )
 }
 
@@ -38,36 +45,33 @@ fn account_rows(w: Wallet, a: &Account) -> Vec<(String, String)> {
     let by_status: Vec<String> = OrderStatus::ALL
         .iter()
         .filter(|s| r.seller.by_status.get(**s) > 0)
-        .map(|s| format!("{} {s}", r.seller.by_status.get(*s)))
+        .map(|s| format!("{} {}", r.seller.by_status.get(*s), t(s.as_str())))
         .collect();
-    let mut maker = format!("{} orders", r.seller.orders);
+    let mut maker = tf("{0} orders", &[&r.seller.orders]);
     if !by_status.is_empty() {
         maker += &format!(" ({})", by_status.join(", "));
     }
     let amounts = |list: Vec<String>| {
-        if list.is_empty() { "nothing yet".to_owned() } else { list.join(", ") }
+        if list.is_empty() { t("nothing yet") } else { list.join(", ") }
     };
     let mut rows = vec![
-        ("As maker".to_owned(), maker),
+        (t("As maker"), maker),
+        (t("As backer"), tf("{0} orders, {1} units held", &[&r.backer.orders, &r.backer.units])),
         (
-            "As backer".to_owned(),
-            format!("{} orders, {} units held", r.backer.orders, r.backer.units),
+            t("As promoter"),
+            tf("{0} orders, {1} units brought", &[&r.promoter.orders, &r.promoter.units]),
+        ),
+        (t("As split recipient"), tf("{0} orders", &[&r.recipient.orders])),
+        (
+            t("As arbiter"),
+            tf("{0} orders, {1} open disputes", &[&r.arbiter.orders, &r.arbiter.open_disputes]),
         ),
         (
-            "As promoter".to_owned(),
-            format!("{} orders, {} units brought", r.promoter.orders, r.promoter.units),
-        ),
-        ("As split recipient".to_owned(), format!("{} orders", r.recipient.orders)),
-        (
-            "As arbiter".to_owned(),
-            format!("{} orders, {} open disputes", r.arbiter.orders, r.arbiter.open_disputes),
-        ),
-        (
-            "Earned".to_owned(),
+            t("Earned"),
             amounts(a.earnings.iter().map(|e| money(w, e.chain_id, &e.token, e.total)).collect()),
         ),
         (
-            "To withdraw".to_owned(),
+            t("To withdraw"),
             amounts(
                 a.claimable
                     .iter()
@@ -78,15 +82,14 @@ fn account_rows(w: Wallet, a: &Account) -> Vec<(String, String)> {
         ),
     ];
     for rep in &a.reputation {
-        rows.push((format!("Reputation on {}", w.chain_name(rep.chain_id)), reputation_text(rep)));
+        rows.push((tf("Reputation on {0}", &[&w.chain_name(rep.chain_id)]), reputation_text(rep)));
     }
     rows
 }
 
 /// Rows as an escaped `<dl class="terms">` view.
 pub(crate) fn rows_view(rows: &[(String, String)]) -> AnyView {
-    let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    raw(dl_html("terms", &rows))
+    raw(dl_html("terms", rows))
 }
 
 /// What one order means to the account in one role: a line of text (HTML) and, when the
@@ -98,13 +101,13 @@ struct Line {
 
 /// The order's title as a link to its page (HTML).
 fn order_link(o: &OrderSummary) -> String {
-    let title = o.title.clone().unwrap_or_else(|| format!("Order #{}", o.order_id));
+    let title = o.title.clone().unwrap_or_else(|| tf("Order #{0}", &[&o.order_id]));
     format!(
         "<a href=\"/orders/{}/{}\">{}</a> <span class=\"tag\">{}</span>",
         o.chain_id,
         o.order_id,
         escape_html(&title),
-        o.status.as_str()
+        escape_html(&t(o.status.as_str()))
     )
 }
 
@@ -122,11 +125,9 @@ fn referral(o: &OrderSummary, me: Address) -> String {
 
 /// A milestone waiting, in words: "milestone 2 (30 dUSD), by <date>".
 fn due_text(w: Wallet, o: &OrderSummary, d: &MilestoneDue) -> String {
-    format!(
-        "milestone {} ({}), by {}",
-        d.milestone + 1,
-        money(w, o.chain_id, &o.token, d.amount),
-        date_time(&d.due_at)
+    tf(
+        "milestone {0} ({1}), by {2}",
+        &[&(d.milestone + 1), &money(w, o.chain_id, &o.token, d.amount), &date_time(&d.due_at)],
     )
 }
 
@@ -135,48 +136,42 @@ fn lines(w: Wallet, me: Address, d: &Dashboard) -> [Vec<Line>; 4] {
     let mut out: [Vec<Line>; 4] = Default::default();
     for item in &d.orders {
         let o = &item.summary;
-        let m = |v| escape_html(&money(w, o.chain_id, &o.token, v));
+        let m = |v| money(w, o.chain_id, &o.token, v);
+        let e = |s: String| escape_html(&s);
         let (id, terms) = (o.order_id.0, item.terms_packed.clone());
         let link = order_link(o);
         if let Some(p) = &item.maker {
             let mut html = format!(
-                "{link}<br>earned {}, claimed {}, <strong>claimable now {}</strong>",
-                m(p.earned),
-                m(p.claimed),
-                m(p.claimable)
+                "{link}<br>{}, <strong>{}</strong>",
+                e(tf("earned {0}, claimed {1}", &[&m(p.earned), &m(p.claimed)])),
+                e(tf("claimable now {0}", &[&m(p.claimable)]))
             );
             if let Some(due) = &p.delivery_due {
-                html += &format!("<br>Deliver {}", escape_html(&due_text(w, o, due)));
+                html += &format!("<br>{}", e(tf("Deliver {0}", &[&due_text(w, o, due)])));
             }
             let action = (!p.claimable.0.is_zero()).then(|| {
                 let call = Escrow::collectCall { orderId: id, terms: terms.clone(), to: me };
-                (
-                    format!("Get paid {}", money(w, o.chain_id, &o.token, p.claimable)),
-                    "collect",
-                    o.chain_id,
-                    call.abi_encode(),
-                )
+                (tf("Get paid {0}", &[&m(p.claimable)]), "collect", o.chain_id, call.abi_encode())
             });
             out[0].push(Line { html, action });
         }
         if let Some(p) = &item.backer {
             let mut html = format!(
-                "{link}<br>{} units, paid {}, refunded {}",
-                p.units,
-                m(p.paid),
-                m(p.refunded)
+                "{link}<br>{}",
+                e(tf("{0} units, paid {1}, refunded {2}", &[&p.units, &m(p.paid), &m(p.refunded)]))
             );
             if let Some(due) = &p.confirmation_due {
-                html += &format!("<br>Confirm or dispute {}", escape_html(&due_text(w, o, due)));
+                html +=
+                    &format!("<br>{}", e(tf("Confirm or dispute {0}", &[&due_text(w, o, due)])));
             }
             if p.units > 0 {
-                html += &format!("<br>Your referral link: {}", referral(o, me));
+                html += &format!("<br>{} {}", e(t("Your referral link:")), referral(o, me));
             }
             let action = (!p.refundable.0.is_zero()).then(|| {
                 let call =
                     Escrow::refundCall { orderId: id, terms: terms.clone(), backer: me, to: me };
                 (
-                    format!("Take my refund of {}", money(w, o.chain_id, &o.token, p.refundable)),
+                    tf("Take my refund of {0}", &[&m(p.refundable)]),
                     "refund",
                     o.chain_id,
                     call.abi_encode(),
@@ -186,17 +181,19 @@ fn lines(w: Wallet, me: Address, d: &Dashboard) -> [Vec<Line>; 4] {
         }
         if let Some(p) = &item.promoter {
             let html = format!(
-                "{link}<br>{} units through your link, commission claimed {}, <strong>claimable now {}</strong><br>{}",
-                p.units,
-                m(p.claimed),
-                m(p.claimable),
+                "{link}<br>{}, <strong>{}</strong><br>{}",
+                e(tf(
+                    "{0} units through your link, commission claimed {1}",
+                    &[&p.units, &m(p.claimed)]
+                )),
+                e(tf("claimable now {0}", &[&m(p.claimable)])),
                 referral(o, me)
             );
             let action = (!p.claimable.0.is_zero()).then(|| {
                 let call =
                     Escrow::claimCommissionCall { orderId: id, terms: terms.clone(), promoter: me };
                 (
-                    format!("Claim {}", money(w, o.chain_id, &o.token, p.claimable)),
+                    tf("Claim {0}", &[&m(p.claimable)]),
                     "claim-commission",
                     o.chain_id,
                     call.abi_encode(),
@@ -205,16 +202,21 @@ fn lines(w: Wallet, me: Address, d: &Dashboard) -> [Vec<Line>; 4] {
             out[2].push(Line { html, action });
         }
         if let Some(case) = item.arbiter.as_ref().and_then(|a| a.open_dispute.as_ref()) {
-            let proof = case.milestone.proof_hash.map_or_else(
-                || "none".to_owned(),
-                |h| short(&alloy_primitives::hex::encode_prefixed(h)),
-            );
+            let proof = case
+                .milestone
+                .proof_hash
+                .map_or_else(|| t("none"), |h| short(&alloy_primitives::hex::encode_prefixed(h)));
             let html = format!(
-                "{link}<br>Disputed by {} with a bond of {}: rule on {}<br>Delivery proof {}<blockquote class=\"reason\" data-testid=\"arbiter-reason\">{}</blockquote>",
-                short(&eth::addr_hex(&case.disputed_by)),
-                m(case.bond),
-                escape_html(&due_text(w, o, &case.milestone)),
-                escape_html(&proof),
+                "{link}<br>{}<br>{}<blockquote class=\"reason\" data-testid=\"arbiter-reason\">{}</blockquote>",
+                e(tf(
+                    "Disputed by {0} with a bond of {1}: rule on {2}",
+                    &[
+                        &short(&eth::addr_hex(&case.disputed_by)),
+                        &m(case.bond),
+                        &due_text(w, o, &case.milestone)
+                    ]
+                )),
+                e(tf("Delivery proof {0}", &[&proof])),
                 escape_html(&case.reason)
             );
             out[3].push(Line { html, action: None });
@@ -224,7 +226,7 @@ fn lines(w: Wallet, me: Address, d: &Dashboard) -> [Vec<Line>; 4] {
 }
 
 /// One role's lines as a list, with their actions.
-fn role_list(w: Wallet, testid: &'static str, list: Vec<Line>, empty: &'static str) -> AnyView {
+fn role_list(w: Wallet, testid: &'static str, list: Vec<Line>, empty: String) -> AnyView {
     if list.is_empty() {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
@@ -255,9 +257,9 @@ pub(crate) fn page() -> impl IntoView {
     let w = expect_context::<Wallet>();
     move || match w.account.get() {
         None => view! {
-            <h1>"Dashboard"</h1>
-            <p>"Connect a wallet to see your orders, pledges and earnings."</p>
-            <button class="primary" on:click=move |_| w.connect()>"Connect wallet"</button>
+            <h1>{t("Dashboard")}</h1>
+            <p>{t("Connect a wallet to see your orders, pledges and earnings.")}</p>
+            <button class="primary" on:click=move |_| w.connect()>{t("Connect wallet")}</button>
         }
         .into_any(),
         Some(a) => {
@@ -277,10 +279,10 @@ pub(crate) fn page() -> impl IntoView {
             });
             let me = eth::parse_addr(&a).unwrap_or_default();
             view! {
-                <h1>"Dashboard"</h1>
+                <h1>{t("Dashboard")}</h1>
                 {move || account.with(|r| match r {
                         None => loading(),
-                        Some(Ok(v)) => view! { <section aria-label="Earnings"><h2>"Roles and earnings"</h2>{rows_view(&account_rows(w, v))}</section> }.into_any(),
+                        Some(Ok(v)) => view! { <section aria-label=t("Earnings")><h2>{t("Roles and earnings")}</h2>{rows_view(&account_rows(w, v))}</section> }.into_any(),
                         Some(Err(e)) => error_box(e.to_owned()),
                     })}
                 {move || dash.with(|r| match r {
@@ -290,12 +292,12 @@ pub(crate) fn page() -> impl IntoView {
                             let [maker, backer, promoter, arbiter] = lines(w, me, d);
                             view! {
                                 <div class="grid2">
-                                    <section><h2>"As maker"</h2>{role_list(w, "dash-maker", maker, "You have no orders as a maker or split recipient.")}</section>
-                                    <section><h2>"As backer or buyer"</h2>{role_list(w, "dash-backer", backer, "You have not pledged or bought yet.")}</section>
-                                    <section><h2>"As promoter"</h2>
-                                        <p class="small">"Share an order with your referral link (every order's page has it): backers who come through it earn you the order's promoter share."</p>
-                                        {role_list(w, "dash-promoter", promoter, "No order was pledged through your links yet.")}</section>
-                                    <section><h2>"As arbiter"</h2>{role_list(w, "dash-arbiter", arbiter, "No dispute is waiting for your ruling.")}</section>
+                                    <section><h2>{t("As maker")}</h2>{role_list(w, "dash-maker", maker, t("You have no orders as a maker or split recipient."))}</section>
+                                    <section><h2>{t("As backer or buyer")}</h2>{role_list(w, "dash-backer", backer, t("You have not pledged or bought yet."))}</section>
+                                    <section><h2>{t("As promoter")}</h2>
+                                        <p class="small">{t("Share an order with your referral link (every order's page has it): backers who come through it earn you the order's promoter share.")}</p>
+                                        {role_list(w, "dash-promoter", promoter, t("No order was pledged through your links yet."))}</section>
+                                    <section><h2>{t("As arbiter")}</h2>{role_list(w, "dash-arbiter", arbiter, t("No dispute is waiting for your ruling."))}</section>
                                 </div>
                             }.into_any()
                         }

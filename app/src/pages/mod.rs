@@ -21,6 +21,8 @@ pub(crate) mod treasury;
 use cointent_domain::escape_html;
 use leptos::prelude::*;
 
+use crate::i18n::{t, tf};
+
 pub(crate) use load::Load;
 
 /// A message for a load that failed.
@@ -30,11 +32,11 @@ pub(crate) fn error_box(msg: String) -> AnyView {
 
 /// "Loading…" for suspended parts.
 pub(crate) fn loading() -> AnyView {
-    view! { <p class="muted" aria-busy="true">"Loading…"</p> }.into_any()
+    view! { <p class="muted" aria-busy="true">{t("Loading…")}</p> }.into_any()
 }
 
 /// Rows as an escaped `<dl>`.
-pub(crate) fn dl_html(class: &str, rows: &[(&str, String)]) -> String {
+pub(crate) fn dl_html(class: &str, rows: &[(String, String)]) -> String {
     let mut s = format!("<dl class=\"{class}\">");
     for (k, v) in rows {
         s.push_str(&format!("<dt>{}</dt><dd>{}</dd>", escape_html(k), escape_html(v)));
@@ -52,7 +54,10 @@ pub(crate) fn raw(html: String) -> AnyView {
 pub(crate) fn funding_html(pledged: u64, min: u64, max: u64) -> String {
     let pct = (pledged * 100).checked_div(max).unwrap_or(0).min(100);
     let goal = (min * 100).checked_div(max).unwrap_or(0).min(100);
+    let label = tf("{0} of {1} units pledged, goal {2}", &[&pledged, &max, &min]);
+    let line = tf("{0} of {1} units pledged · goal {2}", &[&pledged, &max, &min]);
+    let (label, line) = (escape_html(&label), escape_html(&line));
     format!(
-        "<div class=\"bar\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"{max}\" aria-valuenow=\"{pledged}\" aria-label=\"{pledged} of {max} units pledged, goal {min}\"><div class=\"fill\" style=\"width:{pct}%\"></div><div class=\"goal\" style=\"left:{goal}%\"></div></div><p class=\"small\">{pledged} of {max} units pledged · goal {min}</p>"
+        "<div class=\"bar\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"{max}\" aria-valuenow=\"{pledged}\" aria-label=\"{label}\"><div class=\"fill\" style=\"width:{pct}%\"></div><div class=\"goal\" style=\"left:{goal}%\"></div></div><p class=\"small\">{line}</p>"
     )
 }

@@ -15,7 +15,12 @@ use super::{
     dashboard::{reputation_text, rows_view},
     error_box, loading, raw,
 };
-use crate::{api, net, wallet::Wallet};
+use crate::{
+    api,
+    i18n::{t, tf},
+    net,
+    wallet::Wallet,
+};
 
 /// Whose profile.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -74,30 +79,31 @@ pub(crate) fn page(kind: Kind, address: String) -> impl IntoView {
         let address = address.clone();
         async move { load(kind, &address).await }
     });
-    let what = if kind == Kind::Artisan { "Artisan" } else { "Partner shop" };
+    let what = if kind == Kind::Artisan { t("Artisan") } else { t("Partner shop") };
     view! {
         {move || res.with(|r| match r {
                 None => loading(),
-                Some(Err(e)) => error_box(format!("Could not load this profile: {e}")),
+                Some(Err(e)) => error_box(tf("Could not load this profile: {0}", &[&e])),
                 Some(Ok((p, account))) => {
-                    let name = p.name.as_deref().unwrap_or(what);
+                    let name = p.name.as_deref().unwrap_or(&what);
+                    let counts = tf("{0} orders · {1} products", &[&p.orders, &p.products]);
                     let mut h = format!(
-                        "<h1>{}</h1><p class=\"muted\">{what} · {} · {} orders · {} products</p>",
-                        escape_html(name), escape_html(&p.place.join(" · ")), p.orders, p.products
+                        "<h1>{}</h1><p class=\"muted\">{} · {} · {}</p>",
+                        escape_html(name), escape_html(&what), escape_html(&p.place.join(" · ")), escape_html(&counts)
                     );
                     if let Some(story) = p.story.as_deref().filter(|s| !s.is_empty()) {
-                        h += &format!("<h2>Story</h2><p class=\"story\">{}</p>", escape_html(story));
+                        h += &format!("<h2>{t0}</h2><p class=\"story\">{}</p>", escape_html(story), t0 = escape_html(&t("Story")));
                     }
                     let reputation: Vec<(String, String)> = account
                         .iter()
                         .flat_map(|a| &a.reputation)
-                        .map(|r| (format!("Reputation on {}", w.chain_name(r.chain_id)), reputation_text(r)))
+                        .map(|r| (tf("Reputation on {0}", &[&w.chain_name(r.chain_id)]), reputation_text(r)))
                         .collect();
                     let list = match kind {
                         Kind::Artisan => format!("/v1/orders?seller={address_q}"),
                         Kind::Partner => format!("/v1/accounts/{address_q}/orders?role=recipient"),
                     };
-                    view! { {raw(h)} {rows_view(&reputation)} <h2>"Orders"</h2> {order_list(w, list, "No orders yet.")} }.into_any()
+                    view! { {raw(h)} {rows_view(&reputation)} <h2>{t("Orders")}</h2> {order_list(w, list, t("No orders yet."))} }.into_any()
                 }
             })}
     }

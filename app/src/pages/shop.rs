@@ -24,6 +24,7 @@ use crate::{
     api, eth,
     eth::IToken,
     format::{money, short},
+    i18n::{t, tf},
     net::{self, array, member, object},
     wallet::{TxButton, TxState, Wallet},
 };
@@ -79,22 +80,23 @@ fn save(items: &[CartItem]) {
 
 /// The product's title: its metadata's, or its number.
 fn title(l: &ListingSummary) -> String {
-    l.title.clone().unwrap_or_else(|| format!("Product #{}", l.listing_id))
+    l.title.clone().unwrap_or_else(|| tf("Product #{0}", &[&l.listing_id]))
 }
 
 /// A listing as a card (HTML).
 fn card(w: Wallet, l: &ListingSummary) -> String {
     let (c, id) = (l.chain_id, &l.listing_id);
     let stock = if l.sold_out {
-        "<span class=\"tag status-failed\">Sold out</span>".to_owned()
+        format!("<span class=\"tag status-failed\">{t0}</span>", t0 = escape_html(&t("Sold out")))
     } else {
-        format!("{} in stock", l.stock)
+        escape_html(&tf("{0} in stock", &[&l.stock]))
     };
+    let sold = tf("{0} sold", &[&l.sold]);
     format!(
-        "<li class=\"card\" data-testid=\"product-card\"><a href=\"/products/{c}/{id}\"><h3>{}</h3></a><p>{} per unit</p><p class=\"small\">{stock} · {} sold · {}</p></li>",
+        "<li class=\"card\" data-testid=\"product-card\"><a href=\"/products/{c}/{id}\"><h3>{}</h3></a><p>{}</p><p class=\"small\">{stock} · {} · {}</p></li>",
         escape_html(&title(l)),
-        escape_html(&money(w, c, &l.token, l.unit_price)),
-        l.sold,
+        escape_html(&tf("{0} per unit", &[&money(w, c, &l.token, l.unit_price)])),
+        escape_html(&sold),
         escape_html(&w.chain_name(c))
     )
 }
@@ -107,12 +109,12 @@ pub(crate) fn list_page() -> impl IntoView {
         async { api::get::<Page<ListingSummary>>("/v1/listings?limit=50").await }
     });
     view! {
-        <h1>"Products"</h1>
-        <p>"Made by artisans, sold with a review window: your money waits in escrow until you confirm the delivery."</p>
+        <h1>{t("Products")}</h1>
+        <p>{t("Made by artisans, sold with a review window: your money waits in escrow until you confirm the delivery.")}</p>
         {move || res.with(|r| match r {
             None => loading(),
-            Some(Err(e)) => error_box(format!("Could not load the products: {e}")),
-            Some(Ok(p)) if p.items.is_empty() => view! { <p class="muted">"No products listed yet."</p> }.into_any(),
+            Some(Err(e)) => error_box(tf("Could not load the products: {0}", &[&e])),
+            Some(Ok(p)) if p.items.is_empty() => view! { <p class="muted">{t("No products listed yet.")}</p> }.into_any(),
             Some(Ok(p)) => raw(format!("<ul class=\"cards\">{}</ul>", p.items.iter().map(|l| card(w, l)).collect::<String>())),
         })}
     }
@@ -131,7 +133,7 @@ async fn pay(
 ) -> bool {
     w.paying.set(Some((chain_id, token)));
     let (Some(shop), Some(chain)) = (w.contract(chain_id, "shop"), w.chain(chain_id)) else {
-        w.tx.set(TxState::Info("This chain has no shop.".into()));
+        w.tx.set(TxState::Info(t("This chain has no shop.")));
         return false;
     };
     let Some(account) = w.ensure_account().await else { return false };
@@ -155,7 +157,7 @@ async fn pay(
         let m = |v| money(w, chain_id, &token, v);
         w.tx.set(TxState::Failed(
             label.to_owned(),
-            format!("you have {}, and this needs {}.", m(balance), m(cost)),
+            tf("you have {0}, and this needs {1}.", &[&m(balance), &m(cost)]),
         ));
         return false;
     }
@@ -165,7 +167,7 @@ async fn pay(
     if allowed < cost {
         let approve = IToken::approveCall { spender, amount: cost }.abi_encode();
         if !w
-            .send(chain_id, "Approve the payment", &eth::addr_hex(&token), approve, U256::ZERO)
+            .send(chain_id, &t("Approve the payment"), &eth::addr_hex(&token), approve, U256::ZERO)
             .await
         {
             return false;
@@ -188,7 +190,7 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
     view! {
         {move || res.with(|r| match r {
             None => loading(),
-            Some(Err(e)) => error_box(format!("Could not load this product: {e}")),
+            Some(Err(e)) => error_box(tf("Could not load this product: {0}", &[&e])),
             Some(Ok(d)) => {
                 let l = d.summary.clone();
                 let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
@@ -198,35 +200,32 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                     h += &format!("<img class=\"product\" src=\"{}\" alt=\"{}\">", escape_html(img), escape_html(&title(&l)));
                 }
                 h += &format!(
-                    "<p class=\"price\" data-testid=\"product-price\">{} per unit</p><p data-testid=\"product-stock\">{}</p>",
-                    m(l.unit_price),
-                    if l.sold_out { "Sold out".to_owned() } else { format!("{} in stock, {} sold", l.stock, l.sold) }
+                    "<p class=\"price\" data-testid=\"product-price\">{}</p><p data-testid=\"product-stock\">{}</p>",
+                    escape_html(&tf("{0} per unit", &[&m(l.unit_price)])),
+                    escape_html(&if l.sold_out { t("Sold out") } else { tf("{0} in stock, {1} sold", &[&l.stock, &l.sold]) })
                 );
                 if let Some(a) = meta.as_ref().and_then(|m| m.artisan.as_ref()) {
                     h += &format!(
-                        "<h2>The maker</h2><p>{}</p><p class=\"story\">{}</p>",
+                        "<h2>{t0}</h2><p>{}</p><p class=\"story\">{}</p>",
                         escape_html(&[a.name.clone(), a.craft.clone(), a.region.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")),
-                        escape_html(a.story.as_deref().unwrap_or_default())
-                    );
+                        escape_html(a.story.as_deref().unwrap_or_default()), t0 = escape_html(&t("The maker")));
                 }
                 if let Some(b) = &d.price_breakdown {
                     let b = &b.per_unit_direct;
                     h += &format!(
-                        "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody><tr><th scope=\"row\">Maker</th><td>{}</td></tr>{}<tr><th scope=\"row\">Platform fee (treasury)</th><td>{}</td></tr></tbody></table>",
+                        "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>{t0}</caption><tbody><tr><th scope=\"row\">{t1}</th><td>{}</td></tr>{}<tr><th scope=\"row\">{t2}</th><td>{}</td></tr></tbody></table>",
                         m(b.seller_amount),
-                        b.splits.iter().map(|s| format!("<tr><th scope=\"row\">Partner {}</th><td>{}</td></tr>", short(&eth::addr_hex(&s.recipient)), m(s.amount))).collect::<String>(),
-                        m(b.platform_fee)
-                    );
+                        b.splits.iter().map(|s| format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape_html(&tf("Partner {0}", &[&short(&eth::addr_hex(&s.recipient))])), m(s.amount))).collect::<String>(),
+                        m(b.platform_fee), t0 = escape_html(&t("Where one unit's price goes")), t1 = escape_html(&t("Maker")), t2 = escape_html(&t("Platform fee (treasury)")));
                 }
                 if d.offers.len() > 1 {
-                    h += "<h2>Also offered</h2><ul class=\"plain\">";
+                    h += &format!("<h2>{t0}</h2><ul class=\"plain\">", t0 = escape_html(&t("Also offered")));
                     for o in d.offers.iter().filter(|o| o.listing_id != l.listing_id) {
                         h += &format!(
-                            "<li><a href=\"/products/{chain_id}/{}\">{}</a>: {}, {} in stock</li>",
+                            "<li><a href=\"/products/{chain_id}/{}\">{}</a>: {}</li>",
                             o.listing_id,
-                            escape_html(o.partner_name.as_deref().unwrap_or("the maker")),
-                            m(o.unit_price),
-                            o.stock
+                            escape_html(&o.partner_name.clone().unwrap_or_else(|| t("the maker"))),
+                            escape_html(&tf("{0}, {1} in stock", &[&m(o.unit_price), &o.stock]))
                         );
                     }
                     h += "</ul>";
@@ -236,12 +235,12 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                 let (price, token) = (l.unit_price.0, l.token);
                 let buy = Callback::new(move |()| {
                     let Ok(n) = units.get_untracked().trim().parse::<u32>() else {
-                        w.tx.set(TxState::Info("Units must be a whole number.".into()));
+                        w.tx.set(TxState::Info(t("Units must be a whole number.")));
                         return;
                     };
                     let Ok(listing) = U256::from_str_radix(&id, 10) else { return };
                     let data = Shop::buyCall { listingId: listing, units: n, promoter: Address::ZERO, maxUnitPrice: price }.abi_encode();
-                    let label = format!("Buy {n} unit{}", if n == 1 { "" } else { "s" });
+                    let label = if n == 1 { t("Buy 1 unit") } else { tf("Buy {0} units", &[&n]) };
                     w.run("buy", async move {
                         if pay(w, chain_id, token, price * U256::from(n), &label, data).await {
                             crate::router::navigate("/dashboard");
@@ -251,7 +250,7 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                 let add = move |_| {
                     let n = units.get_untracked().trim().parse::<u32>().unwrap_or(0);
                     if n == 0 {
-                        w.tx.set(TxState::Info("Units must be a whole number.".into()));
+                        w.tx.set(TxState::Info(t("Units must be a whole number.")));
                         return;
                     }
                     let mut items = cart();
@@ -260,18 +259,18 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                         None => items.push(CartItem { chain_id, listing_id: id2.clone(), units: n }),
                     }
                     save(&items);
-                    w.tx.set(TxState::Info(format!("Added {n} to your cart ({} items).", items.len())));
+                    w.tx.set(TxState::Info(tf("Added {0} to your cart ({1} items).", &[&n, &items.len()])));
                 };
                 view! {
                     <article class="order" data-testid="product">{raw(h)}</article>
                     {(!l.sold_out).then(|| view! {
-                        <section class="actions" aria-label="Buy">
-                            <label for="buy-units">"Units"</label>
+                        <section class="actions" aria-label=t("Buy")>
+                            <label for="buy-units">{t("Units")}</label>
                             <input id="buy-units" type="number" min="1" inputmode="numeric" prop:value=move || units.get()
                                 on:input=move |e| units.set(event_target_value(&e)) />
                             <div class="buttons">
-                                <TxButton label="Buy now" testid="buy" primary=true on_click=buy/>
-                                <button data-testid="add-to-cart" on:click=add>"Add to cart"</button>
+                                <TxButton label=t("Buy now") testid="buy" primary=true on_click=buy/>
+                                <button data-testid="add-to-cart" on:click=add>{t("Add to cart")}</button>
                             </div>
                         </section>
                     })}
@@ -300,11 +299,11 @@ pub(crate) fn cart_page() -> impl IntoView {
         }
     });
     view! {
-        <h1>"Your cart"</h1>
+        <h1>{t("Your cart")}</h1>
         {move || res.with(|r| match r {
             None => loading(),
-            Some(Err(e)) => error_box(format!("Could not load your cart: {e}")),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Your cart is empty. "<a href="/products">"See the products"</a></p> }.into_any(),
+            Some(Err(e)) => error_box(tf("Could not load your cart: {0}", &[&e])),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{t("Your cart is empty. ")}<a href="/products">{t("See the products")}</a></p> }.into_any(),
             Some(Ok(list)) => {
                 let (chain_id, token) = (list[0].1.chain_id, list[0].1.token);
                 let one_token = list.iter().all(|(_, l)| l.chain_id == chain_id && l.token == token);
@@ -323,7 +322,7 @@ pub(crate) fn cart_page() -> impl IntoView {
                 let pay_all = Callback::new(move |()| {
                     let data = Shop::buyCartCall { items: items.clone() }.abi_encode();
                     w.run("pay-cart", async move {
-                        if pay(w, chain_id, token, total, "Pay the cart", data).await {
+                        if pay(w, chain_id, token, total, &t("Pay the cart"), data).await {
                             save(&[]);
                             version.update(|v| *v += 1);
                             crate::router::navigate("/dashboard");
@@ -331,15 +330,15 @@ pub(crate) fn cart_page() -> impl IntoView {
                     });
                 });
                 view! {
-                    <table data-testid="cart"><thead><tr><th scope="col">"Product"</th><th scope="col">"Units"</th><th scope="col">"Amount"</th></tr></thead>
+                    <table data-testid="cart"><thead><tr><th scope="col">{t("Product")}</th><th scope="col">{t("Units")}</th><th scope="col">{t("Amount")}</th></tr></thead>
                         <tbody inner_html=rows></tbody></table>
-                    <p data-testid="cart-total">{format!("Total: {}", money(w, chain_id, &token, total))}</p>
+                    <p data-testid="cart-total">{tf("Total: {0}", &[&money(w, chain_id, &token, total)])}</p>
                     {if one_token {
-                        view! { <TxButton label="Pay in one transaction" testid="pay-cart" primary=true on_click=pay_all/> }.into_any()
+                        view! { <TxButton label=t("Pay in one transaction") testid="pay-cart" primary=true on_click=pay_all/> }.into_any()
                     } else {
-                        view! { <p class="error">"A cart is paid in one token on one chain: buy the other items apart."</p> }.into_any()
+                        view! { <p class="error">{t("A cart is paid in one token on one chain: buy the other items apart.")}</p> }.into_any()
                     }}
-                    <button on:click=move |_| { save(&[]); version.update(|v| *v += 1); }>"Empty the cart"</button>
+                    <button on:click=move |_| { save(&[]); version.update(|v| *v += 1); }>{t("Empty the cart")}</button>
                 }.into_any()
             }
         })}

@@ -16,6 +16,7 @@ use super::{Load, error_box, loading, raw};
 use crate::{
     api, eth,
     format::{money, percent, short},
+    i18n::{t, tf},
     wallet::{TxButton, Wallet},
 };
 
@@ -57,19 +58,20 @@ fn flow_chart(months: &[Month], amount: impl Fn(U256) -> String) -> String {
     let bw = 24;
     let width = (months.len() * (bw * 2 + 12)).max(200);
     let mut h = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {width} 140\" role=\"img\" aria-label=\"Monthly treasury inflows (green) and outflows (grey)\">"
+        "<svg class=\"chart\" viewBox=\"0 0 {width} 140\" role=\"img\" aria-label=\"{}\">",
+        escape_html(&t("Monthly treasury inflows (green) and outflows (grey)"))
     );
     for (i, m) in months.iter().enumerate() {
         let x = i * (bw * 2 + 12);
         let hi = (height(m.inflow) / max * 110.0) as u32;
         let ho = (height(m.outflow) / max * 110.0) as u32;
         h += &format!(
-            "<rect x=\"{x}\" y=\"{}\" width=\"{bw}\" height=\"{hi}\" fill=\"#0b6e4f\"><title>{l}: in {}</title></rect><rect x=\"{}\" y=\"{}\" width=\"{bw}\" height=\"{ho}\" fill=\"#9aa0a6\"><title>{l}: out {}</title></rect><text x=\"{x}\" y=\"135\" font-size=\"9\">{l}</text>",
+            "<rect x=\"{x}\" y=\"{}\" width=\"{bw}\" height=\"{hi}\" fill=\"#0b6e4f\"><title>{}</title></rect><rect x=\"{}\" y=\"{}\" width=\"{bw}\" height=\"{ho}\" fill=\"#9aa0a6\"><title>{}</title></rect><text x=\"{x}\" y=\"135\" font-size=\"9\">{l}</text>",
             120 - hi,
-            escape_html(&amount(m.inflow)),
+            escape_html(&tf("{0}: in {1}", &[&m.label, &amount(m.inflow)])),
             x + bw,
             120 - ho,
-            escape_html(&amount(m.outflow)),
+            escape_html(&tf("{0}: out {1}", &[&m.label, &amount(m.outflow)])),
             l = escape_html(&m.label)
         );
     }
@@ -78,17 +80,23 @@ fn flow_chart(months: &[Month], amount: impl Fn(U256) -> String) -> String {
 
 /// One chain's part of the report (HTML): balances, allocations in percent, and the
 /// monthly flows of its main token as a chart with a table of the same numbers.
-fn chain_html(w: Wallet, chain: &ChainInfo, t: &TreasuryOverview, r: &TreasuryReport) -> String {
+fn chain_html(w: Wallet, chain: &ChainInfo, ov: &TreasuryOverview, r: &TreasuryReport) -> String {
     let id = chain.chain_id;
     let mut h = format!(
-        "<section class=\"chain-report\" data-chain=\"{id}\"><h2>{}</h2><h3>Balances</h3>",
-        escape_html(&w.chain_name(id))
+        "<section class=\"chain-report\" data-chain=\"{id}\"><h2>{}</h2><h3>{t0}</h3>",
+        escape_html(&w.chain_name(id)),
+        t0 = escape_html(&t("Balances"))
     );
-    let balances: Vec<_> = t.balances.iter().filter(|b| b.chain_id == id).collect();
+    let balances: Vec<_> = ov.balances.iter().filter(|b| b.chain_id == id).collect();
     if balances.is_empty() {
-        h += "<p class=\"muted\">No fees received yet.</p>";
+        h += &format!("<p class=\"muted\">{t0}</p>", t0 = escape_html(&t("No fees received yet.")));
     } else {
-        h += "<table data-testid=\"treasury-balances\"><thead><tr><th scope=\"col\">Held</th><th scope=\"col\">Owed to recipients</th><th scope=\"col\">Available</th></tr></thead><tbody>";
+        h += &format!(
+            "<table data-testid=\"treasury-balances\"><thead><tr><th scope=\"col\">{t0}</th><th scope=\"col\">{t1}</th><th scope=\"col\">{t2}</th></tr></thead><tbody>",
+            t0 = escape_html(&t("Held")),
+            t1 = escape_html(&t("Owed to recipients")),
+            t2 = escape_html(&t("Available"))
+        );
         for b in &balances {
             let m = |v| escape_html(&money(w, id, &b.token, v));
             h += &format!(
@@ -100,12 +108,20 @@ fn chain_html(w: Wallet, chain: &ChainInfo, t: &TreasuryOverview, r: &TreasuryRe
         }
         h += "</tbody></table>";
     }
-    h += "<h3>Allocations</h3>";
-    let allocations: Vec<_> = t.allocations.iter().filter(|a| a.chain_id == id).collect();
+    h += &format!("<h3>{t0}</h3>", t0 = escape_html(&t("Allocations")));
+    let allocations: Vec<_> = ov.allocations.iter().filter(|a| a.chain_id == id).collect();
     if allocations.is_empty() {
-        h += "<p class=\"muted\">No allocations voted yet: fees stay in the treasury.</p>";
+        h += &format!(
+            "<p class=\"muted\">{t0}</p>",
+            t0 = escape_html(&t("No allocations voted yet: fees stay in the treasury."))
+        );
     } else {
-        h += "<table data-testid=\"treasury-allocations\"><thead><tr><th scope=\"col\">Label</th><th scope=\"col\">Recipient</th><th scope=\"col\">Share</th></tr></thead><tbody>";
+        h += &format!(
+            "<table data-testid=\"treasury-allocations\"><thead><tr><th scope=\"col\">{t0}</th><th scope=\"col\">{t1}</th><th scope=\"col\">{t2}</th></tr></thead><tbody>",
+            t0 = escape_html(&t("Label")),
+            t1 = escape_html(&t("Recipient")),
+            t2 = escape_html(&t("Share"))
+        );
         for a in allocations {
             let label = a
                 .label_text()
@@ -120,7 +136,7 @@ fn chain_html(w: Wallet, chain: &ChainInfo, t: &TreasuryOverview, r: &TreasuryRe
         }
         h += "</tbody></table>";
     }
-    h += "<h3>Monthly flows</h3>";
+    h += &format!("<h3>{t0}</h3>", t0 = escape_html(&t("Monthly flows")));
     // The chart is in one token: the stablecoin the fees are paid in, or the first token the
     // report has on this chain.
     let stablecoin = chain.contract("stablecoin");
@@ -129,12 +145,17 @@ fn chain_html(w: Wallet, chain: &ChainInfo, t: &TreasuryOverview, r: &TreasuryRe
         stablecoin.filter(|s| rows().any(|row| row.token == *s)).or(rows().next().map(|x| x.token));
     let months = token.map(|token| months(r, id, token)).unwrap_or_default();
     if months.iter().all(|m| m.inflow.is_zero() && m.outflow.is_zero()) {
-        h += "<p class=\"muted\">No flows yet.</p>";
+        h += &format!("<p class=\"muted\">{t0}</p>", t0 = escape_html(&t("No flows yet.")));
     } else {
         let token = token.unwrap_or_default();
         let amount = |x| money(w, id, &token, x);
         h += &flow_chart(&months, amount);
-        h += "<table class=\"small\" data-testid=\"treasury-months\"><thead><tr><th scope=\"col\">Month</th><th scope=\"col\">In</th><th scope=\"col\">Out</th></tr></thead><tbody>";
+        h += &format!(
+            "<table class=\"small\" data-testid=\"treasury-months\"><thead><tr><th scope=\"col\">{t0}</th><th scope=\"col\">{t1}</th><th scope=\"col\">{t2}</th></tr></thead><tbody>",
+            t0 = escape_html(&t("Month")),
+            t1 = escape_html(&t("In")),
+            t2 = escape_html(&t("Out"))
+        );
         for m in months.iter().filter(|m| !(m.inflow.is_zero() && m.outflow.is_zero())) {
             h += &format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -162,28 +183,28 @@ pub(crate) fn page() -> impl IntoView {
         }
     });
     view! {
-        <h1>"Treasury"</h1>
-        <p>"Platform fees flow to the treasury; token holders vote on how they are allocated. Every flow is an on-chain event."</p>
+        <h1>{t("Treasury")}</h1>
+        <p>{t("Platform fees flow to the treasury; token holders vote on how they are allocated. Every flow is an on-chain event.")}</p>
         {move || res.with(|r| match r {
                 None => loading(),
-                Some(Err(e)) => error_box(format!("Could not load the treasury: {e}")),
-                Some(Ok((t, r))) => w.chains.get().into_iter().map(|c| {
+                Some(Err(e)) => error_box(tf("Could not load the treasury: {0}", &[&e])),
+                Some(Ok((ov, r))) => w.chains.get().into_iter().map(|c| {
                     let id = c.chain_id;
                     let treasury = c.contract("treasury").map(|a| eth::addr_hex(&a));
-                    let shared = t.allocations.iter().any(|a| a.chain_id == id);
-                    let due: Vec<(Address, U256)> = t.balances.iter()
+                    let shared = ov.allocations.iter().any(|a| a.chain_id == id);
+                    let due: Vec<(Address, U256)> = ov.balances.iter()
                         .filter(|b| b.chain_id == id && shared && !b.available.0.is_zero())
                         .map(|b| (b.token, b.available.0)).collect();
                     view! {
-                        {raw(chain_html(w, &c, t, r))}
+                        {raw(chain_html(w, &c, ov, r))}
                         {treasury.map(|to| due.into_iter().map(|(token, amount)| {
                             let to = to.clone();
-                            let label = format!("Distribute {} to the allocations", money(w, id, &token, amount));
+                            let label = tf("Distribute {0} to the allocations", &[&money(w, id, &token, amount)]);
                             let data = Treasury::distributeCall { token }.abi_encode();
                             let on_click = Callback::new(move |()| {
                                 let (to, data) = (to.clone(), data.clone());
                                 w.run("distribute", async move {
-                                    w.send(id, "Distribute the fees", &to, data, U256::ZERO).await;
+                                    w.send(id, &t("Distribute the fees"), &to, data, U256::ZERO).await;
                                 });
                             });
                             view! { <TxButton label testid="distribute" on_click/> }

@@ -13,7 +13,10 @@ use super::{
     TxState, Wallet, WalletInfo,
     provider::{self, get, request},
 };
-use crate::net::{array, member};
+use crate::{
+    i18n::{t, tf},
+    net::{array, member},
+};
 
 thread_local! {
     static PROVIDERS: RefCell<Vec<(WalletInfo, JsValue)>> = const { RefCell::new(Vec::new()) };
@@ -62,7 +65,7 @@ pub(super) fn start(w: Wallet) {
             if PROVIDERS.with(|p| p.borrow().is_empty()) && legacy.is_object() {
                 let info = WalletInfo {
                     uuid: "legacy".into(),
-                    name: "Browser wallet".into(),
+                    name: t("Browser wallet"),
                     icon: String::new(),
                     rdns: "legacy".into(),
                 };
@@ -95,7 +98,7 @@ impl Wallet {
         let ws = self.wallets.get_untracked();
         match ws.len() {
             0 => self.tx.set(TxState::Info(
-                "No wallet found. Install MetaMask or another browser wallet to take part; browsing works without one.".into(),
+                t("No wallet found. Install MetaMask or another browser wallet to take part; browsing works without one."),
             )),
             1 => spawn_local(async move {
                 self.connect_to(&ws[0].uuid, true).await;
@@ -133,12 +136,11 @@ impl Wallet {
             }
             Ok(_) => false,
             Err(e) if e.rejected() => {
-                self.tx
-                    .set(TxState::Rejected("You declined the connection in your wallet.".into()));
+                self.tx.set(TxState::Rejected(t("You declined the connection in your wallet.")));
                 false
             }
             Err(e) => {
-                self.tx.set(TxState::Info(format!("The wallet could not connect: {}", e.message)));
+                self.tx.set(TxState::Info(tf("The wallet could not connect: {0}", &[&e.message])));
                 false
             }
         }

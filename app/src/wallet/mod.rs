@@ -29,6 +29,7 @@ pub(crate) mod view;
 
 use std::{future::Future, pin::Pin};
 
+use crate::i18n::{t, tf};
 use cointent_domain::chains::ChainInfo;
 use leptos::{prelude::*, task::spawn_local};
 
@@ -156,11 +157,11 @@ impl Wallet {
     /// What the button of the flow under way says: the current step.
     pub(crate) fn step(self) -> String {
         match self.tx.get() {
-            TxState::Checking(_) => "Checking…".into(),
-            TxState::Signing(_) => "Confirm in your wallet…".into(),
-            TxState::Pending(..) => "Pending…".into(),
-            TxState::Switching(_) => "Switching…".into(),
-            _ => "Working…".into(),
+            TxState::Checking(_) => t("Checking…"),
+            TxState::Signing(_) => t("Confirm in your wallet…"),
+            TxState::Pending(..) => t("Pending…"),
+            TxState::Switching(_) => t("Switching…"),
+            _ => t("Working…"),
         }
     }
 
@@ -175,7 +176,7 @@ impl Wallet {
             cs.iter()
                 .find(|c| c.chain_id == chain_id)
                 .map(|c| c.name.clone())
-                .unwrap_or_else(|| format!("chain {chain_id}"))
+                .unwrap_or_else(|| tf("chain {0}", &[&chain_id]))
         })
     }
 

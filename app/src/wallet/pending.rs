@@ -13,7 +13,10 @@ use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 
 use super::{TxState, Wallet, transactions::sleep};
-use crate::net::{self, array, is_null, member, object};
+use crate::{
+    i18n::{t, tf},
+    net::{self, array, is_null, member, object},
+};
 
 /// The `localStorage` key of the list.
 const KEY: &str = "cointent.pending";
@@ -132,7 +135,7 @@ async fn watch(w: Wallet, tx: PendingTx) {
             w.tx.set(if ok {
                 TxState::Confirmed(tx.label, tx.hash.clone())
             } else {
-                TxState::Failed(tx.label, "the transaction failed on chain.".into())
+                TxState::Failed(tx.label, t("the transaction failed on chain."))
             });
             w.refresh.update(|r| *r += 1);
             remove(&tx.hash);
@@ -140,6 +143,6 @@ async fn watch(w: Wallet, tx: PendingTx) {
         }
         sleep(1000).await;
     }
-    w.tx.set(TxState::Info(format!("{}: not mined after 15 minutes.", tx.label)));
+    w.tx.set(TxState::Info(tf("{0}: not mined after 15 minutes.", &[&tx.label])));
     remove(&tx.hash);
 }

@@ -12,7 +12,10 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{TxState, Wallet, discovery};
-use crate::net::{self, array, member, object};
+use crate::{
+    i18n::{t, tf},
+    net::{self, array, member, object},
+};
 
 thread_local! {
     static ACTIVE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
@@ -85,23 +88,23 @@ pub(super) fn activate(w: Wallet, provider: JsValue) {
 pub(crate) async fn request(method: &str, params: JsValue) -> Result<JsValue, WalletError> {
     let provider = ACTIVE
         .with(|a| a.borrow().clone())
-        .ok_or_else(|| WalletError::new("no wallet connected"))?;
+        .ok_or_else(|| WalletError::new(t("no wallet connected")))?;
     let args = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&args, &"method".into(), &method.into());
     let _ = js_sys::Reflect::set(&args, &"params".into(), &params);
     let f: js_sys::Function = get(&provider, "request")
         .dyn_into()
-        .map_err(|_| WalletError::new("not an EIP-1193 wallet"))?;
+        .map_err(|_| WalletError::new(t("not an EIP-1193 wallet")))?;
     let promise: js_sys::Promise = f
         .call1(&provider, &args)
         .map_err(|e| WalletError::new(net::js_err(e)))?
         .dyn_into()
-        .map_err(|_| WalletError::new("the wallet did not answer with a promise"))?;
+        .map_err(|_| WalletError::new(t("the wallet did not answer with a promise")))?;
     match JsFuture::from(promise).await {
         Ok(v) => Ok(plain(&v)),
         Err(e) => Err(WalletError {
             code: get(&e, "code").as_f64().unwrap_or(0.0) as i64,
-            message: get(&e, "message").as_string().unwrap_or_else(|| "wallet error".into()),
+            message: get(&e, "message").as_string().unwrap_or_else(|| t("wallet error")),
             data: plain(&get(&e, "data")),
         }),
     }
@@ -117,7 +120,10 @@ impl Wallet {
             return true;
         }
         let name = self.chain_name(chain_id);
-        self.tx.set(TxState::Switching(format!("Switch your wallet to {name} (chain {chain_id})")));
+        self.tx.set(TxState::Switching(tf(
+            "Switch your wallet to {0} (chain {1})",
+            &[&name, &chain_id],
+        )));
         let hex_id = format!("0x{chain_id:x}");
         let switch = || array(&[object(&[("chainId", hex_id.as_str().into())])]);
         let mut res = request("wallet_switchEthereumChain", switch()).await;
@@ -149,15 +155,16 @@ impl Wallet {
                 true
             }
             Err(e) if e.rejected() => {
-                self.tx.set(TxState::Rejected(format!(
-                    "You declined switching to {name}: nothing was sent."
+                self.tx.set(TxState::Rejected(tf(
+                    "You declined switching to {0}: nothing was sent.",
+                    &[&name],
                 )));
                 false
             }
             Err(e) => {
                 self.tx.set(TxState::Failed(
-                    format!("Switch to {name}"),
-                    format!("The wallet could not switch chains: {}", e.message),
+                    tf("Switch to {0}", &[&name]),
+                    tf("The wallet could not switch chains: {0}", &[&e.message]),
                 ));
                 false
             }

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     eth,
+    i18n::{t, tf},
     net::{self, array, is_null, member, object},
 };
 
@@ -53,7 +54,7 @@ impl Wallet {
     ) -> Option<JsValue> {
         let label = label.to_owned();
         let Some(from) = self.ensure_account().await else {
-            self.tx.set(TxState::Info("Connect a wallet first.".into()));
+            self.tx.set(TxState::Info(t("Connect a wallet first.")));
             return None;
         };
         if !self.ensure_chain(chain_id).await {
@@ -73,7 +74,7 @@ impl Wallet {
         if let Err(e) = request("eth_call", array(&[tx(), "latest".into()])).await {
             let reason = match e.revert_data() {
                 Some(d) => self.explain(&d),
-                None => format!("The transaction would fail: {}", e.message),
+                None => tf("The transaction would fail: {0}", &[&e.message]),
             };
             self.tx.set(TxState::Failed(label, reason));
             return None;
@@ -82,8 +83,9 @@ impl Wallet {
         let hash = match request("eth_sendTransaction", array(&[tx()])).await {
             Ok(h) => h.as_string().unwrap_or_default(),
             Err(e) if e.rejected() => {
-                self.tx.set(TxState::Rejected(format!(
-                    "You rejected \u{201c}{label}\u{201d} in your wallet: nothing was sent."
+                self.tx.set(TxState::Rejected(tf(
+                    "You rejected \u{201c}{0}\u{201d} in your wallet: nothing was sent.",
+                    &[&label],
                 )));
                 return None;
             }
@@ -127,7 +129,7 @@ impl Wallet {
                 let block = member(&receipt, "blockNumber");
                 let reason = match request("eth_call", array(&[tx(), block])).await {
                     Err(e) => e.revert_data().map(|d| self.explain(&d)).unwrap_or(e.message),
-                    Ok(_) => "The transaction failed on chain.".into(),
+                    Ok(_) => t("The transaction failed on chain."),
                 };
                 self.tx.set(TxState::Failed(label, reason));
                 return None;
@@ -171,8 +173,9 @@ impl Wallet {
                 sig.as_string()
             }
             Err(e) if e.rejected() => {
-                self.tx.set(TxState::Rejected(format!(
-                    "You rejected \u{201c}{label}\u{201d} in your wallet: nothing was sent."
+                self.tx.set(TxState::Rejected(tf(
+                    "You rejected \u{201c}{0}\u{201d} in your wallet: nothing was sent.",
+                    &[&label],
                 )));
                 None
             }

@@ -8,7 +8,10 @@ use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use super::{TxState, Wallet};
-use crate::format::short;
+use crate::{
+    format::short,
+    i18n::{t, tf},
+};
 
 /// The connect button, the account and chain, and the wallet picker.
 #[component]
@@ -27,23 +30,23 @@ pub(crate) fn WalletBar() -> impl IntoView {
         <div class="wallet">
             {move || match w.account.get() {
                 None => view! {
-                    <button class="primary" on:click=move |_| w.connect()>"Connect wallet"</button>
+                    <button class="primary" on:click=move |_| w.connect()>{t("Connect wallet")}</button>
                 }.into_any(),
                 Some(a) => {
                     let chain = w.chain_id.get().map(|c| w.chain_name(c)).unwrap_or_default();
                     view! {
                         <span class="account" data-testid="account" title=a.clone()>{short(&a)}</span>
                         <span class="chain" data-testid="wallet-chain">{chain}</span>
-                        <button on:click=move |_| w.disconnect()>"Disconnect"</button>
+                        <button on:click=move |_| w.disconnect()>{t("Disconnect")}</button>
                     }.into_any()
                 }
             }}
         </div>
         <Show when=move || w.picker.get()>
-            <div class="modal" role="dialog" aria-modal="true" aria-label="Choose a wallet"
+            <div class="modal" role="dialog" aria-modal="true" aria-label=t("Choose a wallet")
                 node_ref=picker
                 on:keydown=move |e: leptos::ev::KeyboardEvent| if e.key() == "Escape" { w.picker.set(false) }>
-                <h2>"Choose a wallet"</h2>
+                <h2>{t("Choose a wallet")}</h2>
                 <ul class="plain">
                     <For each=move || w.wallets.get() key=|i| i.uuid.clone() let:info>
                         <li>
@@ -59,7 +62,7 @@ pub(crate) fn WalletBar() -> impl IntoView {
                         </li>
                     </For>
                 </ul>
-                <button on:click=move |_| w.picker.set(false)>"Cancel"</button>
+                <button on:click=move |_| w.picker.set(false)>{t("Cancel")}</button>
             </div>
         </Show>
     }
@@ -98,15 +101,15 @@ pub(crate) fn TxButton(
     let sheet = review.map(|text| {
         view! {
             <Show when=move || asking.get()>
-                <div class="modal" role="dialog" aria-modal="true" aria-label="Check before you sign"
+                <div class="modal" role="dialog" aria-modal="true" aria-label=t("Check before you sign")
                     data-testid="review-sheet"
                     on:keydown=move |e: leptos::ev::KeyboardEvent| if e.key() == "Escape" { asking.set(false) }>
-                    <h2>"Check before you sign"</h2>
+                    <h2>{t("Check before you sign")}</h2>
                     <p>{text.clone()}</p>
                     <div class="buttons">
                         <button class="primary" data-testid="review-confirm" autofocus
-                            on:click=move |_| { asking.set(false); if let Some(f) = on_click { f.run(()) } }>"Confirm"</button>
-                        <button on:click=move |_| asking.set(false)>"Back"</button>
+                            on:click=move |_| { asking.set(false); if let Some(f) = on_click { f.run(()) } }>{t("Confirm")}</button>
+                        <button on:click=move |_| asking.set(false)>{t("Back")}</button>
                     </div>
                 </div>
             </Show>
@@ -138,15 +141,17 @@ pub(crate) fn TxBanner() -> impl IntoView {
         TxState::Idle => None,
         TxState::Info(m) => Some(("info", m, None)),
         TxState::Switching(m) => Some(("busy", format!("{m}…"), None)),
-        TxState::Checking(l) => Some(("busy", format!("{l}: checking…"), None)),
-        TxState::Signing(l) => Some(("busy", format!("{l}: confirm in your wallet…"), None)),
-        TxState::Pending(l, h) => Some(("busy", format!("{l}: pending"), Some(h))),
-        TxState::Confirmed(l, h) => Some(("ok", format!("{l}: confirmed"), Some(h))),
-        TxState::Failed(l, r) => Some(("error", format!("{l} failed: {r}"), None)),
+        TxState::Checking(l) => Some(("busy", tf("{0}: checking…", &[&l]), None)),
+        TxState::Signing(l) => Some(("busy", tf("{0}: confirm in your wallet…", &[&l]), None)),
+        TxState::Pending(l, h) => Some(("busy", tf("{0}: pending", &[&l]), Some(h))),
+        TxState::Confirmed(l, h) => Some(("ok", tf("{0}: confirmed", &[&l]), Some(h))),
+        TxState::Failed(l, r) => Some(("error", tf("{0} failed: {1}", &[&l, &r]), None)),
         TxState::Rejected(m) => Some(("error", m, None)),
-        TxState::Replaced(l, h) => {
-            Some(("info", format!("{l}: replaced by another transaction in your wallet"), Some(h)))
-        }
+        TxState::Replaced(l, h) => Some((
+            "info",
+            tf("{0}: replaced by another transaction in your wallet", &[&l]),
+            Some(h),
+        )),
     };
     view! {
         <div class="tx" role="status" aria-live="polite" data-testid="tx-status">
@@ -154,7 +159,7 @@ pub(crate) fn TxBanner() -> impl IntoView {
                 <div class=format!("tx-{kind}") data-state=kind>
                     <span>{msg}</span>
                     {hash.map(|h| view! { <code class="hash" title=h.clone()>{short(&h)}</code> })}
-                    <button class="link" aria-label="Dismiss" on:click=move |_| w.tx.set(TxState::Idle)>"×"</button>
+                    <button class="link" aria-label=t("Dismiss") on:click=move |_| w.tx.set(TxState::Idle)>"×"</button>
                 </div>
             })}
         </div>
@@ -178,14 +183,14 @@ pub(crate) fn ChainBanner() -> impl IntoView {
         wrong().map(|(c, target)| {
             view! {
                 <div class="banner" role="alert" data-testid="wrong-chain">
-                    {format!("Your wallet is on chain {c}, which Co-Intent does not serve. ")}
+                    {tf("Your wallet is on chain {0}, which Co-Intent does not serve. ", &[&c])}
                     <button on:click=move |_| {
                         spawn_local(async move {
                             if w.ensure_chain(target).await {
                                 w.tx.set(TxState::Idle);
                             }
                         })
-                    }>{format!("Switch to {}", w.chain_name(target))}</button>
+                    }>{tf("Switch to {0}", &[&w.chain_name(target)])}</button>
                 </div>
             }
         })

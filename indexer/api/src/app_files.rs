@@ -5,7 +5,8 @@
 //! - `Cache-Control: public, max-age=31536000, immutable` on content-hashed files
 //!   (`name.<16 hex digits>.ext`): a new build has new names, so they never go stale;
 //! - `Cache-Control: no-cache` on everything else (the page, which names the hashed files,
-//!   and any path the app routes itself, answered with the page): checked on every visit.
+//!   the Hindi catalogue `/i18n/hi.json`, and any path the app routes itself, answered with
+//!   the page): checked on every visit.
 
 use std::path::Path;
 
@@ -84,7 +85,7 @@ mod tests {
     #[tokio::test]
     async fn precompressed_copies_and_cache_headers() {
         let dir = std::env::temp_dir().join(format!("cointent-app-files-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(dir.join("i18n")).unwrap();
         let wasm = "cointent_app_bg.0123456789abcdef.wasm";
         for (name, body) in [
             ("index.html", "<p>page</p>"),
@@ -92,6 +93,8 @@ mod tests {
             (wasm, "plain"),
             (&format!("{wasm}.br") as &str, "brotli"),
             (&format!("{wasm}.gz") as &str, "gzip"),
+            ("i18n/hi.json", "{}"),
+            ("i18n/hi.json.br", "catalogue-br"),
         ] {
             std::fs::write(dir.join(name), body).unwrap();
         }
@@ -138,6 +141,11 @@ mod tests {
                 "{path}"
             );
         }
+        // The Hindi catalogue (not content-hashed) is checked again on every visit.
+        assert_eq!(
+            get("/i18n/hi.json".into(), "br").await,
+            (200, "no-cache".into(), "br".into(), "catalogue-br".into())
+        );
         // A hashed name an old build had is not found, and that answer is not kept.
         let (status, cache, ..) = get("/gone.0123456789abcdef.js".into(), "").await;
         assert_eq!((status, cache.as_str()), (404, "no-cache"));

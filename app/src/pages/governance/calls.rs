@@ -9,7 +9,11 @@ use alloy_sol_types::SolCall;
 use cointent_abi::{Escrow, ITreasury::Allocation, Treasury};
 use cointent_domain::{amount::parse_units, chains::ChainInfo};
 
-use crate::{eth, format::percent};
+use crate::{
+    eth,
+    format::percent,
+    i18n::{t, tf},
+};
 
 /// The most allocations the Treasury takes (its `MAX_ALLOCATIONS`).
 pub(super) const MAX_ALLOCATIONS: usize = 8;
@@ -52,10 +56,10 @@ pub(super) type Row = [String; 3];
 
 /// A share typed in percent (`60`, `12.5`, `0.25`) as basis points.
 pub(super) fn bps(text: &str) -> Result<u16, String> {
-    let v =
-        parse_units(text, 2).map_err(|e| format!("“{}” is not a percentage: {e}.", text.trim()))?;
+    let v = parse_units(text, 2)
+        .map_err(|e| tf("“{0}” is not a percentage: {1}.", &[&text.trim(), &e]))?;
     if v > U256::from(10_000) {
-        return Err(format!("{}% is more than 100%.", text.trim()));
+        return Err(tf("{0}% is more than 100%.", &[&text.trim()]));
     }
     Ok(v.to::<u16>())
 }
@@ -72,14 +76,14 @@ pub(super) fn allocations(rows: &[Row]) -> Result<Vec<Allocation>, String> {
         let n = i + 1;
         let label = label.trim().as_bytes();
         if label.is_empty() || label.len() > 31 {
-            return Err(format!("Row {n}: the label must have 1 to 31 characters."));
+            return Err(tf("Row {0}: the label must have 1 to 31 characters.", &[&n]));
         }
         let recipient = eth::parse_addr(recipient)
             .filter(|a| !a.is_zero())
-            .ok_or_else(|| format!("Row {n}: the recipient must be an address."))?;
-        let bps = bps(share).map_err(|e| format!("Row {n}: {e}"))?;
+            .ok_or_else(|| tf("Row {0}: the recipient must be an address.", &[&n]))?;
+        let bps = bps(share).map_err(|e| tf("Row {0}: {1}", &[&n, &e]))?;
         if bps == 0 {
-            return Err(format!("Row {n}: the share must be more than 0%."));
+            return Err(tf("Row {0}: the share must be more than 0%.", &[&n]));
         }
         sum += u32::from(bps);
         let mut word = B256::ZERO;
@@ -87,15 +91,15 @@ pub(super) fn allocations(rows: &[Row]) -> Result<Vec<Allocation>, String> {
         out.push(Allocation { label: word, recipient, bps });
     }
     if out.is_empty() {
-        return Err("Give at least one allocation: a label, a recipient and a share.".into());
+        return Err(t("Give at least one allocation: a label, a recipient and a share."));
     }
     if out.len() > MAX_ALLOCATIONS {
-        return Err(format!("The treasury takes at most {MAX_ALLOCATIONS} allocations."));
+        return Err(tf("The treasury takes at most {0} allocations.", &[&MAX_ALLOCATIONS]));
     }
     if sum > 10_000 {
-        return Err(format!(
-            "The shares add up to {}: at most 100% can be allocated.",
-            percent(sum as u16)
+        return Err(tf(
+            "The shares add up to {0}: at most 100% can be allocated.",
+            &[&percent(sum as u16)],
         ));
     }
     Ok(out)
@@ -105,7 +109,7 @@ pub(super) fn allocations(rows: &[Row]) -> Result<Vec<Allocation>, String> {
 pub(super) fn fee(text: &str, max: u16) -> Result<u16, String> {
     let fee = bps(text)?;
     if fee > max {
-        return Err(format!("The fee can be at most {}.", percent(max)));
+        return Err(tf("The fee can be at most {0}.", &[&percent(max)]));
     }
     Ok(fee)
 }
@@ -151,7 +155,7 @@ pub(super) fn call(chain: &ChainInfo, change: &Change) -> Result<(Address, Bytes
     };
     let target = chain
         .contract(contract)
-        .ok_or_else(|| format!("{} has no {contract} deployment.", chain.name))?;
+        .ok_or_else(|| tf("{0} has no {1} deployment.", &[&chain.name, &contract]))?;
     Ok((target, data.into()))
 }
 
@@ -166,11 +170,11 @@ pub(super) fn named(names: &[(Address, String)], a: &Address) -> String {
 /// A payment token in words: its symbol on `chain` when the allowlist names it.
 fn token_words(chain: &ChainInfo, token: &Address) -> String {
     if token.is_zero() {
-        return format!("the native coin ({})", chain.native_currency.symbol);
+        return tf("the native coin ({0})", &[&chain.native_currency.symbol]);
     }
     match chain.payment_tokens.iter().find(|t| t.address == *token).and_then(|t| t.symbol.clone()) {
         Some(s) => format!("{s} ({})", eth::addr_hex(token)),
-        None => format!("the token {}", eth::addr_hex(token)),
+        None => tf("the token {0}", &[&eth::addr_hex(token)]),
     }
 }
 
@@ -187,49 +191,50 @@ pub(super) fn describe(
     match contract {
         Some("treasury") if selector == Treasury::setAllocationsCall::SELECTOR => {
             let Some(list) = decode_allocations(&data[4..]) else {
-                return "Treasury.setAllocations with arguments the app cannot read".into();
+                return t("Treasury.setAllocations with arguments the app cannot read");
             };
             let rows: Vec<String> = list
                 .iter()
                 .map(|a| {
                     let end = a.label.iter().position(|b| *b == 0).unwrap_or(32);
-                    format!(
-                        "{}: {} to {}",
-                        String::from_utf8_lossy(&a.label[..end]),
-                        percent(a.bps),
-                        named(names, &a.recipient)
+                    tf(
+                        "{0}: {1} to {2}",
+                        &[
+                            &String::from_utf8_lossy(&a.label[..end]),
+                            &percent(a.bps),
+                            &named(names, &a.recipient),
+                        ],
                     )
                 })
                 .collect();
             let sum: u32 = list.iter().map(|a| u32::from(a.bps)).sum();
             let kept = 10_000u32.saturating_sub(sum) as u16;
-            format!(
-                "Treasury.setAllocations: each distribution of fees is shared as {}; {} stays in the treasury.",
-                rows.join("; "),
-                percent(kept)
+            tf(
+                "Treasury.setAllocations: each distribution of fees is shared as {0}; {1} stays in the treasury.",
+                &[&rows.join("; "), &percent(kept)],
             )
         }
         Some("escrow") if selector == Escrow::setFeeBpsCall::SELECTOR => {
             let fee = word(&data[4..], 0).filter(|f| *f <= U256::from(10_000)).unwrap_or_default();
             let fee = fee.to::<u16>();
-            format!(
-                "Escrow.setFeeBps: the platform fee on new orders becomes {} ({fee} basis points).",
-                percent(fee)
+            tf(
+                "Escrow.setFeeBps: the platform fee on new orders becomes {0} ({1} basis points).",
+                &[&percent(fee), &fee],
             )
         }
         Some("escrow") if selector == Escrow::setTokenAllowedCall::SELECTOR => {
             let token = data.get(16..36).map(Address::from_slice).unwrap_or_default();
             let allowed = word(&data[4..], 1).is_some_and(|a| !a.is_zero());
-            format!(
-                "Escrow.setTokenAllowed: new orders may {}be paid in {}.",
-                if allowed { "" } else { "no longer " },
-                token_words(chain, &token)
-            )
+            let token = token_words(chain, &token);
+            if allowed {
+                tf("Escrow.setTokenAllowed: new orders may be paid in {0}.", &[&token])
+            } else {
+                tf("Escrow.setTokenAllowed: new orders may no longer be paid in {0}.", &[&token])
+            }
         }
-        _ => format!(
-            "A call to {} that the app cannot read ({} bytes of data).",
-            named(names, target),
-            data.len()
+        _ => tf(
+            "A call to {0} that the app cannot read ({1} bytes of data).",
+            &[&named(names, target), &data.len()],
         ),
     }
 }

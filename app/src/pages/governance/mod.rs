@@ -28,6 +28,7 @@ use super::{Load, error_box, loading, raw};
 use crate::{
     eth,
     format::{short, votes},
+    i18n::{t, tc, tf},
     wallet::{TxButton, TxState, Wallet},
 };
 use calls::{addr_word, calldata};
@@ -56,7 +57,7 @@ fn send(
 }
 
 /// An action button: label, test id (the flow's key) and action.
-type Button = (&'static str, &'static str, Callback<()>);
+type Button = (String, &'static str, Callback<()>);
 
 /// A row of action buttons: label, test id (the flow's key) and action of each. One view
 /// type for every row of the page.
@@ -136,39 +137,46 @@ fn who_html(names: &Names, a: &Address) -> String {
 /// The connected account's tokens, votes and delegate on one chain (HTML).
 fn holder_html(c: &ChainGov, names: &Names, me: Option<Address>) -> String {
     let Some(me) = me else {
-        return "<p class=\"muted\" data-testid=\"your-votes\">Connect your wallet to see your votes and to delegate them.</p>".into();
+        return format!(
+            "<p class=\"muted\" data-testid=\"your-votes\">{t0}</p>",
+            t0 = escape_html(&t("Connect your wallet to see your votes and to delegate them."))
+        );
     };
     let Some(h) = &c.holder else {
-        return "<p class=\"muted\" data-testid=\"your-votes\">Your votes could not be read from this chain right now.</p>".into();
+        return format!(
+            "<p class=\"muted\" data-testid=\"your-votes\">{t0}</p>",
+            t0 = escape_html(&t("Your votes could not be read from this chain right now."))
+        );
     };
     let mut s = String::from("<p data-testid=\"your-votes\">");
     if h.delegate.is_zero() {
-        s += &format!(
-            "Your tokens are not delegated: they do not count until you delegate. You hold {} {SYMBOL}.",
-            votes(h.balance)
+        s += &tf(
+            "Your tokens are not delegated: they do not count until you delegate. You hold {0} {1}.",
+            &[&votes(h.balance), &SYMBOL],
         );
     } else if h.delegate == me {
-        s += &format!("You have {} votes, delegated to yourself.", votes(h.power));
+        s += &tf("You have {0} votes, delegated to yourself.", &[&votes(h.power)]);
         if h.power != h.balance {
-            s += &format!(
-                " You hold {} {SYMBOL}; others delegate the rest to you.",
-                votes(h.balance)
+            s += &tf(
+                " You hold {0} {1}; others delegate the rest to you.",
+                &[&votes(h.balance), &SYMBOL],
             );
         }
     } else {
-        s += &format!(
-            "You have {} votes, delegated to {}, who has {} votes.",
-            votes(h.balance),
-            who_html(names, &h.delegate),
-            votes(h.delegate_power)
+        s += &tf(
+            "You have {0} votes, delegated to {1}, who has {2} votes.",
+            &[&votes(h.balance), &who_html(names, &h.delegate), &votes(h.delegate_power)],
         );
         if !h.power.is_zero() {
-            s += &format!(" Others delegate {} votes to you.", votes(h.power));
+            s += &tf(" Others delegate {0} votes to you.", &[&votes(h.power)]);
         }
     }
     s += &format!(
-        "</p><p class=\"small muted\">Voting power counts from the second after a delegation; proposing needs {} votes.</p>",
-        votes(c.threshold)
+        "</p><p class=\"small muted\">{}</p>",
+        escape_html(&tf(
+            "Voting power counts from the second after a delegation; proposing needs {0} votes.",
+            &[&votes(c.threshold)]
+        ))
     );
     s
 }
@@ -177,19 +185,30 @@ fn holder_html(c: &ChainGov, names: &Names, me: Option<Address>) -> String {
 /// address field (HTML).
 fn delegates_html(c: &ChainGov, names: &Names, field_id: &str) -> String {
     if c.delegates.is_empty() {
-        return "<p class=\"muted\">No one has voting power yet: delegate to yourself to be the first.</p>".into();
+        return format!(
+            "<p class=\"muted\">{t0}</p>",
+            t0 = escape_html(&t(
+                "No one has voting power yet: delegate to yourself to be the first."
+            ))
+        );
     }
-    let mut s = String::from(
-        "<table data-testid=\"delegates\"><thead><tr><th scope=\"col\">Delegate</th><th scope=\"col\">Votes</th><th scope=\"col\"></th></tr></thead><tbody>",
+    let mut s = format!(
+        "<table data-testid=\"delegates\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\"></th></tr></thead><tbody>",
+        escape_html(&t("Delegate")),
+        escape_html(&t("Votes"))
     );
     for d in &c.delegates {
         let a = eth::addr_hex(&d.delegate);
         s += &format!(
-            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}<br><span class=\"small muted\">from {} account{}</span></td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\" data-field=\"{field_id}\">Choose</button></td></tr>",
+            "<tr data-delegate=\"{a}\"><td>{}</td><td>{}<br><span class=\"small muted\">{}</span></td><td><button type=\"button\" class=\"link\" data-choose=\"{a}\" data-field=\"{field_id}\">{t0}</button></td></tr>",
             who_html(names, &d.delegate),
             votes(d.votes.0),
-            d.delegators,
-            if d.delegators == 1 { "" } else { "s" }
+            escape_html(&if d.delegators == 1 {
+                t("from 1 account")
+            } else {
+                tf("from {0} accounts", &[&d.delegators])
+            }),
+            t0 = escape_html(&t("Choose"))
         );
     }
     s + "</tbody></table>"
@@ -208,11 +227,12 @@ fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
     let me = w.account.get_untracked().and_then(|a| eth::parse_addr(&a));
     let field_id = format!("delegatee-{id}");
     let html = format!(
-        "<h2>{}</h2>{}<h3>Delegates</h3>{}{}",
+        "<h2>{}</h2>{}<h3>{t0}</h3>{}{}",
         escape_html(&c.chain.name),
         holder_html(c, names, me),
         delegates_html(c, names, &field_id),
-        field(typed, "Delegate to (an address, or choose one above)", &field_id, "0x…")
+        field(typed, &t("Delegate to (an address, or choose one above)"), &field_id, "0x…"),
+        t0 = escape_html(&t("Delegates"))
     );
     let delegate_to = Callback::new(move |()| {
         let text = typed.get(&field_id);
@@ -222,12 +242,12 @@ fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
                 "delegate",
                 id,
                 "token",
-                format!("Delegate your votes to {}", short(&eth::addr_hex(&to))),
+                tf("Delegate your votes to {0}", &[&short(&eth::addr_hex(&to))]),
                 calldata(Token::delegateCall::SELECTOR, &[addr_word(to)]),
             ),
             None => w.tx.set(TxState::Failed(
-                "Delegate".into(),
-                "enter the address to delegate to, or choose a delegate from the list.".into(),
+                tc("verb", "Delegate"),
+                t("enter the address to delegate to, or choose a delegate from the list."),
             )),
         }
     });
@@ -240,13 +260,13 @@ fn chain_view(w: Wallet, typed: Typed, c: &ChainGov, names: &Names) -> AnyView {
             "delegate-self",
             id,
             "token",
-            "Delegate your votes to yourself".into(),
+            t("Delegate your votes to yourself"),
             calldata(Token::delegateCall::SELECTOR, &[addr_word(me)]),
         );
     });
     let list = vec![
-        ("Delegate", "delegate", delegate_to),
-        ("Delegate to myself", "delegate-self", delegate_self),
+        (tc("verb", "Delegate"), "delegate", delegate_to),
+        (t("Delegate to myself"), "delegate-self", delegate_self),
     ];
     block("actions gov-chain", id.to_string(), html, list)
 }
@@ -282,7 +302,7 @@ pub(crate) fn page() -> impl IntoView {
         let names = read::known_names();
         res.with(|r| match r {
             None => loading(),
-            Some(Err(e)) => error_box(format!("Could not load governance: {e}")),
+            Some(Err(e)) => error_box(tf("Could not load governance: {0}", &[&e])),
             Some(Ok(chains)) => {
                 let mut parts: Vec<AnyView> =
                     chains.iter().map(|c| chain_view(w, typed, c, &names)).collect();
@@ -292,9 +312,13 @@ pub(crate) fn page() -> impl IntoView {
                     .map(|(c, v)| proposals::card(w, typed, c, v, &names))
                     .collect();
                 parts.push(raw(if cards.is_empty() {
-                    "<h2>Proposals</h2><p class=\"muted\">No proposals yet.</p>".into()
+                    format!(
+                        "<h2>{t0}</h2><p class=\"muted\">{t1}</p>",
+                        t0 = escape_html(&t("Proposals")),
+                        t1 = escape_html(&t("No proposals yet."))
+                    )
                 } else {
-                    "<h2>Proposals</h2>".into()
+                    format!("<h2>{t0}</h2>", t0 = escape_html(&t("Proposals")))
                 }));
                 parts.push(view! { <div class="cards">{cards}</div> }.into_any());
                 parts.into_any()
@@ -303,8 +327,8 @@ pub(crate) fn page() -> impl IntoView {
     };
     view! {
         <div class="gov" on:input=move |ev| typed.keep(ev) on:click=move |ev| choose(typed, ev)>
-            <h1>"Governance"</h1>
-            <p>"Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Tokens vote once delegated: to yourself, or to someone you trust."</p>
+            <h1>{t("Governance")}</h1>
+            <p>{t("Token holders decide how the treasury's fees are allocated and set the protocol's parameters. Tokens vote once delegated: to yourself, or to someone you trust.")}</p>
             {body}
             {propose::form(w, typed)}
         </div>

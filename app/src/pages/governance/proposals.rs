@@ -19,29 +19,46 @@ use super::{
 };
 use crate::{
     format::{date, votes},
+    i18n::{t, tf},
     wallet::Wallet,
 };
 
 /// A choice as people say it.
-fn support_word(s: VoteSupport) -> &'static str {
+fn support_word(s: VoteSupport) -> String {
     match s {
-        VoteSupport::For => "For",
-        VoteSupport::Against => "Against",
-        VoteSupport::Abstain => "Abstain",
+        VoteSupport::For => t("For"),
+        VoteSupport::Against => t("Against"),
+        VoteSupport::Abstain => t("Abstain"),
+    }
+}
+
+/// A proposal's state (the Governor's name, or the mirror's) as people read it.
+fn state_word(state: &str) -> String {
+    match state {
+        "Pending" => t("Pending"),
+        "Active" => t("Active"),
+        "Canceled" => t("Canceled"),
+        "Defeated" => t("Defeated"),
+        "Succeeded" => t("Succeeded"),
+        "Queued" => t("Queued"),
+        "Expired" => t("Expired"),
+        "Executed" => t("Executed"),
+        "Created" => t("Created"),
+        other => other.to_owned(),
     }
 }
 
 /// When voting opens or closes, in the reader's time.
 fn time_html(v: &ProposalView, now: u64) -> String {
     let text = if now <= v.snapshot {
-        format!("Voting opens {} and ends {}.", date(v.snapshot), date(v.deadline))
+        tf("Voting opens {0} and ends {1}.", &[&date(v.snapshot), &date(v.deadline)])
     } else if now <= v.deadline {
-        format!("Voting ends {}.", date(v.deadline))
+        tf("Voting ends {0}.", &[&date(v.deadline)])
     } else {
-        format!("Voting ended {}.", date(v.deadline))
+        tf("Voting ended {0}.", &[&date(v.deadline)])
     };
     let eta = match (v.state, v.p.eta) {
-        ("Queued", Some(eta)) if eta > now => format!(" It can be executed after {}.", date(eta)),
+        ("Queued", Some(eta)) if eta > now => tf(" It can be executed after {0}.", &[&date(eta)]),
         _ => String::new(),
     };
     format!("<p class=\"small\" data-testid=\"proposal-time\">{text}{eta}</p>")
@@ -51,19 +68,26 @@ fn time_html(v: &ProposalView, now: u64) -> String {
 fn tally_html(v: &ProposalView) -> String {
     let [against, for_, abstain] = v.tally;
     let mut s = format!(
-        "<p data-testid=\"tally\">For {} · Against {} · Abstain {}</p>",
-        votes(for_),
-        votes(against),
-        votes(abstain)
+        "<p data-testid=\"tally\">{}</p>",
+        escape_html(&tf(
+            "For {0} · Against {1} · Abstain {2}",
+            &[&votes(for_), &votes(against), &votes(abstain)]
+        ))
     );
     if let Some(q) = v.quorum {
         let counted = for_ + abstain;
-        let verdict = if counted >= q { "reached" } else { "not reached yet" };
-        s += &format!(
-            "<p class=\"small\" data-testid=\"quorum\">Quorum: {} votes (For and Abstain count); {} so far: {verdict}.</p>",
-            votes(q),
-            votes(counted)
-        );
+        let text = if counted >= q {
+            tf(
+                "Quorum: {0} votes (For and Abstain count); {1} so far: reached.",
+                &[&votes(q), &votes(counted)],
+            )
+        } else {
+            tf(
+                "Quorum: {0} votes (For and Abstain count); {1} so far: not reached yet.",
+                &[&votes(q), &votes(counted)],
+            )
+        };
+        s += &format!("<p class=\"small\" data-testid=\"quorum\">{}</p>", escape_html(&text));
     }
     s
 }
@@ -80,36 +104,34 @@ fn ballot_html(v: &ProposalView) -> String {
             };
             (
                 "ok",
-                format!(
-                    "You voted {} with {} votes{reason}.",
-                    support_word(b.support),
-                    votes(b.weight.0)
+                tf(
+                    "You voted {0} with {1} votes{2}.",
+                    &[&support_word(b.support), &votes(b.weight.0), &reason],
                 ),
             )
         }
         (Some(Ballot::Cast(None)), _) => {
-            ("ok", "You voted on this proposal; your choice shows once the indexer has it.".into())
+            ("ok", t("You voted on this proposal; your choice shows once the indexer has it."))
         }
         (Some(Ballot::None), None) if v.state == "Pending" => (
             "muted",
-            format!(
-                "Voting opens {}: the votes delegated to you by then are the ones that count.",
-                date(v.snapshot)
+            tf(
+                "Voting opens {0}: the votes delegated to you by then are the ones that count.",
+                &[&date(v.snapshot)],
             ),
         ),
         (Some(Ballot::None), Some(p)) if p.is_zero() => (
             "error",
-            format!(
-                "You had no voting power when this proposal started (snapshot {}): delegate before the next one.",
-                date(v.snapshot)
+            tf(
+                "You had no voting power when this proposal started (snapshot {0}): delegate before the next one.",
+                &[&date(v.snapshot)],
             ),
         ),
         (Some(Ballot::None), Some(p)) if v.state == "Active" => (
             "",
-            format!(
-                "Your voting power on this proposal: {} votes (as of its snapshot, {}).",
-                votes(p),
-                date(v.snapshot)
+            tf(
+                "Your voting power on this proposal: {0} votes (as of its snapshot, {1}).",
+                &[&votes(p), &date(v.snapshot)],
             ),
         ),
         _ => return String::new(),
@@ -123,16 +145,16 @@ fn card_html(c: &ChainGov, v: &ProposalView, names: &Names) -> String {
     let p = &v.p;
     let title = p.description.lines().next().unwrap_or_default();
     let mut s = format!(
-        "<h3>{}</h3><p class=\"small\"><span class=\"tag\" data-testid=\"proposal-state\">{}</span> {} · proposed by {}</p>",
+        "<h3>{}</h3><p class=\"small\"><span class=\"tag\" data-testid=\"proposal-state\">{}</span> {} · {}</p>",
         escape_html(title),
-        v.state,
+        escape_html(&state_word(v.state)),
         escape_html(&c.chain.name),
-        who_html(names, &p.proposer)
+        tf("proposed by {0}", &[&who_html(names, &p.proposer)])
     );
     s += &time_html(v, c.now);
     s += "<ul class=\"small\" data-testid=\"proposal-calls\">";
-    for (t, d) in p.targets.iter().zip(&p.calldatas) {
-        s += &format!("<li>{}</li>", escape_html(&calls::describe(&c.chain, names, t, d)));
+    for (to, d) in p.targets.iter().zip(&p.calldatas) {
+        s += &format!("<li>{}</li>", escape_html(&calls::describe(&c.chain, names, to, d)));
     }
     s += "</ul>";
     s += &tally_html(v);
@@ -153,33 +175,36 @@ pub(super) fn card(
         && matches!(v.ballot, Some(Ballot::None))
         && v.power.is_some_and(|p| !p.is_zero());
     let reason_id = format!("reason-{chain}-{id}");
-    let vote = |support: u8, label: &'static str, key: &'static str| {
-        let reason_id = reason_id.clone();
+    let vote = |support: u8, label: String, key: &'static str| {
+        let (reason_id, name) = (reason_id.clone(), label.clone());
         let on_click = Callback::new(move |()| {
             let reason = typed.get(&reason_id).trim().to_owned();
             let data = CointentGovernor::castVoteWithReasonCall { proposalId: id, support, reason }
                 .abi_encode();
-            send(w, key, chain, "governor", label.into(), data);
+            send(w, key, chain, "governor", name.clone(), data);
         });
         (label, key, on_click)
     };
     // Queue and execute take the proposal's calls again; the API does not carry their native
     // values: Co-Intent's proposals send none.
     let p = &v.p;
-    let (t, cds, d) = (p.targets.clone(), p.calldatas.clone(), keccak256(p.description.as_bytes()));
-    let values = vec![U256::ZERO; t.len()];
+    let (to, cds, d) =
+        (p.targets.clone(), p.calldatas.clone(), keccak256(p.description.as_bytes()));
+    let values = vec![U256::ZERO; to.len()];
     let next = match v.state {
         "Succeeded" => Some((
-            "Queue",
+            t("Queue"),
+            t("Queue the proposal"),
             "queue",
-            CointentGovernor::queueCall { targets: t, values, calldatas: cds, descriptionHash: d }
+            CointentGovernor::queueCall { targets: to, values, calldatas: cds, descriptionHash: d }
                 .abi_encode(),
         )),
         "Queued" => Some((
-            "Execute",
+            t("Execute"),
+            t("Execute the proposal"),
             "execute",
             CointentGovernor::executeCall {
-                targets: t,
+                targets: to,
                 values,
                 calldatas: cds,
                 descriptionHash: d,
@@ -190,16 +215,19 @@ pub(super) fn card(
     };
     let mut html = card_html(c, v, names);
     let list = if can_vote {
-        html +=
-            &field(typed, "Your reason (optional, public)", &reason_id, "Why you vote this way");
+        html += &field(
+            typed,
+            &t("Your reason (optional, public)"),
+            &reason_id,
+            &t("Why you vote this way"),
+        );
         vec![
-            vote(1, "Vote For", "vote-for"),
-            vote(0, "Vote Against", "vote-against"),
-            vote(2, "Abstain", "vote-abstain"),
+            vote(1, t("Vote For"), "vote-for"),
+            vote(0, t("Vote Against"), "vote-against"),
+            vote(2, t("Abstain"), "vote-abstain"),
         ]
     } else {
-        next.map(|(label, key, data)| {
-            let what = format!("{label} the proposal");
+        next.map(|(label, what, key, data)| {
             let on_click = Callback::new(move |()| {
                 send(w, key, chain, "governor", what.clone(), data.clone())
             });

@@ -24,6 +24,7 @@ use super::{
 use crate::{
     eth,
     format::{percent, votes},
+    i18n::{t, tf},
     net::{CallError, Calls},
     pages::{error_box, raw},
     wallet::{TxState, Wallet},
@@ -48,11 +49,16 @@ thread_local! {
 }
 
 /// The kinds of proposal, as the form's select offers them.
-const KINDS: [(&str, &str); 3] = [
-    ("allocations", "Treasury allocations: who receives which share of the fees"),
-    ("fee", "The platform fee on new orders"),
-    ("token", "The payment tokens new orders may use"),
-];
+const KINDS: [&str; 3] = ["allocations", "fee", "token"];
+
+/// A kind of proposal in words.
+fn kind_text(kind: &str) -> String {
+    match kind {
+        "allocations" => t("Treasury allocations: who receives which share of the fees"),
+        "fee" => t("The platform fee on new orders"),
+        _ => t("The payment tokens new orders may use"),
+    }
+}
 
 /// The connected account's voting power now and the Governor's proposal threshold. (The
 /// Governor counts the votes of the second before the proposal: the simulation before
@@ -60,15 +66,15 @@ const KINDS: [(&str, &str); 3] = [
 async fn proposer_votes(chain: &ChainInfo, me: Address) -> Result<(U256, U256), String> {
     let (gov, token) = match (chain.contract("governor"), chain.contract("token")) {
         (Some(g), Some(t)) => (eth::addr_hex(&g), eth::addr_hex(&t)),
-        _ => return Err(format!("{} has no governor", chain.name)),
+        _ => return Err(tf("{0} has no governor", &[&chain.name])),
     };
     let mut c = Calls::default();
     c.add(None, &token, &calldata(Token::getVotesCall::SELECTOR, &[addr_word(me)]));
     c.add(None, &gov, &calldata(CointentGovernor::proposalThresholdCall::SELECTOR, &[]));
     let a = c.run(&chain.rpc_url).await?;
     match (a.first().and_then(|a| word(a, 0)), a.get(1).and_then(|a| word(a, 0))) {
-        (Some(v), Some(t)) => Ok((v, t)),
-        _ => Err("the Governor could not be read".into()),
+        (Some(v), Some(needed)) => Ok((v, needed)),
+        _ => Err(t("the Governor could not be read")),
     }
 }
 
@@ -78,7 +84,7 @@ fn change(typed: Typed, kind: &str, rows: usize) -> Result<Change, String> {
         "fee" => Ok(Change::Fee(calls::fee(&typed.get("p-fee"), 10_000)?)),
         "token" => {
             let token = eth::parse_addr(&typed.get("p-token"))
-                .ok_or("Enter the token's address (0x0000000000000000000000000000000000000000 for the native coin).")?;
+                .ok_or_else(|| t("Enter the token's address (0x0000000000000000000000000000000000000000 for the native coin)."))?;
             Ok(Change::Token(token, typed.get("p-allow") != "remove"))
         }
         _ => {
@@ -99,13 +105,17 @@ fn draft(
     kind: &str,
     rows: usize,
 ) -> Result<(ChainInfo, Change, Draft), String> {
-    let chain_id =
-        typed.get("p-chain").parse().ok().or_else(|| default_chain(w)).ok_or("Choose a chain.")?;
-    let chain = w.chain(chain_id).ok_or("That chain is not served here.")?;
+    let chain_id = typed
+        .get("p-chain")
+        .parse()
+        .ok()
+        .or_else(|| default_chain(w))
+        .ok_or_else(|| t("Choose a chain."))?;
+    let chain = w.chain(chain_id).ok_or_else(|| t("That chain is not served here."))?;
     let change = change(typed, kind, rows)?;
     let description = typed.get("p-desc").trim().to_owned();
     if description.is_empty() {
-        return Err("Describe the proposal: its first line is its title.".into());
+        return Err(t("Describe the proposal: its first line is its title."));
     }
     let (target, calldata) = calls::call(&chain, &change)?;
     Ok((chain, change, Draft { chain_id, target, calldata, description }))
@@ -152,47 +162,54 @@ fn preview_html(
     if let (Change::Fee(fee), Some(max)) = (change, num(1))
         && U256::from(*fee) > max
     {
-        return Err(format!("The fee can be at most {}.", percent(max.saturating_to())));
+        return Err(tf("The fee can be at most {0}.", &[&percent(max.saturating_to())]));
     }
     let (class, outcome) = match answers.first() {
-        Some(Ok(_)) => ("ok", "would succeed".to_owned()),
+        Some(Ok(_)) => ("ok", t("would succeed")),
         Some(Err(e)) => (
             "error",
-            format!(
-                "would fail: {}",
-                e.data.as_deref().map_or_else(|| e.message.clone(), eth::explain_revert)
+            tf(
+                "would fail: {0}",
+                &[&e.data.as_deref().map_or_else(|| e.message.clone(), eth::explain_revert)],
             ),
         ),
-        None => ("error", "could not be simulated".to_owned()),
+        None => ("error", t("could not be simulated")),
     };
     let votes_html = match (connected, num(3), num(2)) {
-        (false, ..) => {
-            "<p class=\"muted\" data-testid=\"proposer-votes\">Connect your wallet to propose.</p>"
-                .to_owned()
-        }
-        (true, Some(v), Some(t)) => {
-            let short = v < t;
+        (false, ..) => format!(
+            "<p class=\"muted\" data-testid=\"proposer-votes\">{}</p>",
+            escape_html(&t("Connect your wallet to propose."))
+        ),
+        (true, Some(v), Some(needed)) => {
+            let short = v < needed;
+            let text = if short {
+                tf(
+                    "You have {0} votes; proposing needs {1}. Delegate to yourself, or ask holders to delegate to you, first.",
+                    &[&votes(v), &votes(needed)],
+                )
+            } else {
+                tf("You have {0} votes; proposing needs {1}.", &[&votes(v), &votes(needed)])
+            };
             format!(
-                "<p class=\"{}\" data-testid=\"proposer-votes\">You have {} votes; proposing needs {}.{}</p>",
+                "<p class=\"{}\" data-testid=\"proposer-votes\">{}</p>",
                 if short { "error" } else { "" },
-                votes(v),
-                votes(t),
-                if short {
-                    " Delegate to yourself, or ask holders to delegate to you, first."
-                } else {
-                    ""
-                }
+                escape_html(&text)
             )
         }
-        _ => "<p class=\"error\" data-testid=\"proposer-votes\">Your votes could not be read.</p>"
-            .to_owned(),
+        _ => format!(
+            "<p class=\"error\" data-testid=\"proposer-votes\">{}</p>",
+            escape_html(&t("Your votes could not be read."))
+        ),
     };
     Ok(format!(
-        "<p>On {}, once the proposal passes and its timelock delay ends, the timelock makes this call:</p><ol><li><span data-testid=\"preview-call\">{}</span> <span class=\"{class}\" data-testid=\"simulation\">Simulated now as the timelock: {}.</span></li></ol><p class=\"small\">Title: {}</p>{votes_html}",
-        escape_html(&chain.name),
+        "<p>{}</p><ol><li><span data-testid=\"preview-call\">{}</span> <span class=\"{class}\" data-testid=\"simulation\">{}</span></li></ol><p class=\"small\">{}</p>{votes_html}",
+        escape_html(&tf(
+            "On {0}, once the proposal passes and its timelock delay ends, the timelock makes this call:",
+            &[&chain.name]
+        )),
         escape_html(&calls::describe(chain, &read::known_names(), &d.target, &d.calldata)),
-        escape_html(&outcome),
-        escape_html(d.description.lines().next().unwrap_or_default())
+        escape_html(&tf("Simulated now as the timelock: {0}.", &[&outcome])),
+        escape_html(&tf("Title: {0}", &[&d.description.lines().next().unwrap_or_default()]))
     ))
 }
 
@@ -214,42 +231,69 @@ fn fields_html(
     rows: usize,
 ) -> String {
     let chosen = typed.get("p-chain").parse().ok().or(default);
-    let mut s = String::from("<label for=\"p-chain\">Chain</label><select id=\"p-chain\">");
+    let mut s = format!(
+        "<label for=\"p-chain\">{}</label><select id=\"p-chain\">",
+        escape_html(&t("Chain"))
+    );
     for c in chains {
         let id = c.chain_id;
         let sel = if Some(id) == chosen { " selected" } else { "" };
         s += &format!("<option value=\"{id}\"{sel}>{} ({id})</option>", escape_html(&c.name));
     }
-    s += "</select><label for=\"p-kind\">What to change</label><select id=\"p-kind\">";
-    for (i, (k, text)) in KINDS.iter().enumerate() {
+    s += &format!(
+        "</select><label for=\"p-kind\">{t0}</label><select id=\"p-kind\">",
+        t0 = escape_html(&t("What to change"))
+    );
+    for (i, k) in KINDS.iter().enumerate() {
         let sel = if i == kind { " selected" } else { "" };
-        s += &format!("<option value=\"{k}\"{sel}>{text}</option>");
+        s += &format!("<option value=\"{k}\"{sel}>{}</option>", escape_html(&kind_text(k)));
     }
     s += "</select>";
-    match KINDS[kind].0 {
+    match KINDS[kind] {
         "fee" => {
-            s += &field(typed, "New platform fee in % (the escrow caps it; e.g. 1.5)", "p-fee", "1")
+            s += &field(
+                typed,
+                &t("New platform fee in % (the escrow caps it; e.g. 1.5)"),
+                "p-fee",
+                "1",
+            )
         }
         "token" => {
             let remove = if typed.get("p-allow") == "remove" { " selected" } else { "" };
-            s += &field(typed, "Token address (0x000…000 for the native coin)", "p-token", "0x…");
+            s += &field(
+                typed,
+                &t("Token address (0x000…000 for the native coin)"),
+                "p-token",
+                "0x…",
+            );
             s += &format!(
-                "<label for=\"p-allow\">Change</label><select id=\"p-allow\"><option value=\"allow\">Accept it for new orders</option><option value=\"remove\"{remove}>Stop accepting it for new orders</option></select>"
+                "<label for=\"p-allow\">{t0}</label><select id=\"p-allow\"><option value=\"allow\">{t1}</option><option value=\"remove\"{remove}>{t2}</option></select>",
+                t0 = escape_html(&t("Change")),
+                t1 = escape_html(&t("Accept it for new orders")),
+                t2 = escape_html(&t("Stop accepting it for new orders"))
             );
         }
         _ => {
-            s += "<p class=\"small muted\">The table replaces the current allocations. Shares add up to at most 100%; the rest stays in the treasury.</p>";
+            s += &format!(
+                "<p class=\"small muted\">{t0}</p>",
+                t0 = escape_html(&t(
+                    "The table replaces the current allocations. Shares add up to at most 100%; the rest stays in the treasury."
+                ))
+            );
             for i in 0..rows {
                 s += &format!(
-                    "<fieldset class=\"row3\"><legend>Allocation {}</legend><div>{}</div><div>{}</div><div>{}</div></fieldset>",
-                    i + 1,
-                    field(typed, "Label", &format!("p-label-{i}"), "operations"),
-                    field(typed, "Recipient", &format!("p-recipient-{i}"), "0x…"),
-                    field(typed, "Share (%)", &format!("p-share-{i}"), "60"),
+                    "<fieldset class=\"row3\"><legend>{}</legend><div>{}</div><div>{}</div><div>{}</div></fieldset>",
+                    escape_html(&tf("Allocation {0}", &[&(i + 1)])),
+                    field(typed, &t("Label"), &format!("p-label-{i}"), &t("operations")),
+                    field(typed, &t("Recipient"), &format!("p-recipient-{i}"), "0x…"),
+                    field(typed, &t("Share (%)"), &format!("p-share-{i}"), "60"),
                 );
             }
             if rows < MAX_ALLOCATIONS {
-                s += "<button type=\"button\" data-add-row=\"1\">Add an allocation</button>";
+                s += &format!(
+                    "<button type=\"button\" data-add-row=\"1\">{t0}</button>",
+                    t0 = escape_html(&t("Add an allocation"))
+                );
             }
         }
     }
@@ -267,7 +311,7 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
     DRAFT.set(None);
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
-        let k = KINDS[kind.get_untracked() as usize % KINDS.len()].0;
+        let k = KINDS[kind.get_untracked() as usize % KINDS.len()];
         let n = rows.get_untracked() as usize;
         spawn_local(async move {
             let (draft, html, err) = match preview(w, typed, k, n).await {
@@ -285,7 +329,7 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
         let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
         if target.is_some_and(|t| t.id() == "p-kind") {
             let v = event_target_value(&e);
-            kind.set(KINDS.iter().position(|(k, _)| *k == v).unwrap_or(0) as u32);
+            kind.set(KINDS.iter().position(|k| *k == v).unwrap_or(0) as u32);
         }
     };
     let click = move |e: leptos::ev::MouseEvent| {
@@ -307,9 +351,9 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
         (Some(e), _) => error_box(e),
         (None, Some(html)) => view! {
             <div data-testid="propose-draft">
-                <h3>"Preview"</h3>
+                <h3>{t("Preview")}</h3>
                 {raw(html)}
-                {buttons(vec![("Propose", "propose", propose)])}
+                {buttons(vec![(t("Propose"), "propose", propose)])}
             </div>
         }
         .into_any(),
@@ -317,12 +361,12 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
     };
     view! {
         <section class="actions" aria-labelledby="propose-h">
-            <h2 id="propose-h">"Propose a change"</h2>
+            <h2 id="propose-h">{t("Propose a change")}</h2>
             <form class="create" on:submit=submit on:input=input on:click=click>
                 {move || raw(fields_html(typed, &w.chains.get(), default_chain(w), kind.get() as usize % KINDS.len(), rows.get() as usize))}
-                <label for="p-desc">"Description (its first line is the title)"</label>
+                <label for="p-desc">{t("Description (its first line is the title)")}</label>
                 <textarea id="p-desc"></textarea>
-                <button type="submit" data-testid="propose-preview">"Preview and simulate"</button>
+                <button type="submit" data-testid="propose-preview">{t("Preview and simulate")}</button>
             </form>
             {outcome}
         </section>
@@ -332,27 +376,23 @@ pub(super) fn form(w: Wallet, typed: Typed) -> impl IntoView {
 /// Proposes `d` once the connected account is seen to have the votes; true when confirmed.
 async fn propose_draft(w: Wallet, d: &Draft) -> bool {
     let Some(me) = w.ensure_account().await.and_then(|a| eth::parse_addr(&a)) else {
-        w.tx.set(TxState::Info("Connect a wallet first.".into()));
+        w.tx.set(TxState::Info(t("Connect a wallet first.")));
         return false;
     };
     let (Some(chain), Some(gov)) = (w.chain(d.chain_id), w.contract(d.chain_id, "governor")) else {
         return false;
     };
-    w.tx.set(TxState::Checking("Propose".into()));
+    w.tx.set(TxState::Checking(t("Propose")));
     match proposer_votes(&chain, me).await {
-        Ok((v, t)) if v < t => {
+        Ok((v, needed)) if v < needed => {
             w.tx.set(TxState::Failed(
-                "Propose".into(),
-                format!(
-                    "you have {} votes and proposing needs {} (the Governor's proposal threshold). Nothing was sent.",
-                    votes(v),
-                    votes(t)
-                ),
+                t("Propose"),
+                tf("you have {0} votes and proposing needs {1} (the Governor's proposal threshold). Nothing was sent.", &[&votes(v), &votes(needed)]),
             ));
             return false;
         }
         Err(e) => {
-            w.tx.set(TxState::Failed("Propose".into(), e));
+            w.tx.set(TxState::Failed(t("Propose"), e));
             return false;
         }
         Ok(_) => {}
@@ -364,5 +404,5 @@ async fn propose_draft(w: Wallet, d: &Draft) -> bool {
         description: d.description.clone(),
     }
     .abi_encode();
-    w.send(d.chain_id, "Propose", &gov, data, U256::ZERO).await
+    w.send(d.chain_id, &t("Propose"), &gov, data, U256::ZERO).await
 }

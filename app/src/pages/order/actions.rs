@@ -24,6 +24,7 @@ use super::{
 use crate::{
     eth,
     format::{date, token_meta, units},
+    i18n::{t, tf},
     pages::raw,
     router::query_param,
     wallet::{TxButton, TxState, Wallet},
@@ -64,17 +65,17 @@ struct Role {
 
 impl Role {
     fn of(ctx: &Ctx, l: &Live, account: Option<&str>) -> Self {
-        let t = &ctx.terms;
+        let terms = &ctx.terms;
         let me = account.and_then(eth::parse_addr).unwrap_or_default();
         let connected = account.is_some();
         Self {
             me,
             connected,
-            seller: connected && me == t.seller,
-            arbiter: connected && me == t.arbiter,
-            party: connected && payout::is_role(t, me),
+            seller: connected && me == terms.seller,
+            arbiter: connected && me == terms.arbiter,
+            party: connected && payout::is_role(terms, me),
             units: l.me.units,
-            weight: payout::weight(t, &l.me, me),
+            weight: payout::weight(terms, &l.me, me),
         }
     }
 }
@@ -97,10 +98,10 @@ impl Token {
 
 /// Sends one escrow call as action `key`'s flow and follows the transaction in the status
 /// line.
-fn send(w: Wallet, ctx: &Arc<Ctx>, key: &'static str, label: &'static str, data: Vec<u8>) {
-    let ctx = ctx.clone();
+fn send(w: Wallet, ctx: &Arc<Ctx>, key: &'static str, label: &str, data: Vec<u8>) {
+    let (ctx, label) = (ctx.clone(), label.to_owned());
     w.run(key, async move {
-        w.send(ctx.chain_id, label, &ctx.escrow, data, U256::ZERO).await;
+        w.send(ctx.chain_id, &label, &ctx.escrow, data, U256::ZERO).await;
     });
 }
 
@@ -136,10 +137,10 @@ pub(super) fn Actions(
         _ => ().into_any(),
     };
     view! {
-        <section class="actions" aria-label="Actions">
-            <h2>"Take part"</h2>
+        <section class="actions" aria-label=t("Actions")>
+            <h2>{t("Take part")}</h2>
             {raw(facts_html(&ctx, &live, role, &token))}
-            {(!role.connected).then(|| view! { <p class="muted">"Connect a wallet to pledge or act on this order."</p> })}
+            {(!role.connected).then(|| view! { <p class="muted">{t("Connect a wallet to pledge or act on this order.")}</p> })}
             <div class="buttons">
                 {phase}
                 <SettlementActions ctx live role token/>
@@ -151,70 +152,55 @@ pub(super) fn Actions(
 /// What the chain says, as a list (HTML): the status, the current milestone and the deadline
 /// of its phase, and the account's units, say, claimable amounts, refund and balance.
 fn facts_html(ctx: &Ctx, l: &Live, role: Role, token: &Token) -> String {
-    let t = &ctx.terms;
+    let terms = &ctx.terms;
     let o = &l.order;
     let end = deadline(ctx, l);
     let passed = l.now >= end;
-    let mut facts = vec![format!("Status on chain: {}", o.status)];
-    let n = t.milestones.len();
+    let mut facts = vec![tf("Status on chain: {0}", &[&t(o.status.as_str())])];
+    let n = terms.milestones.len();
     let k = o.milestone as usize + 1;
     match o.status {
-        OrderStatus::Funding => facts.push(format!(
-            "Funding {} {}",
-            if passed { "closed" } else { "closes" },
-            date(t.funding_deadline_unix)
-        )),
+        OrderStatus::Funding => facts.push(if passed {
+            tf("Funding closed {0}", &[&date(terms.funding_deadline_unix)])
+        } else {
+            tf("Funding closes {0}", &[&date(terms.funding_deadline_unix)])
+        }),
         OrderStatus::Active => facts.push(match (o.milestone_state, passed) {
             (MilestoneState::Pending, false) => {
-                format!("Milestone {k} of {n}: waiting for delivery, due by {}", date(end))
+                tf("Milestone {0} of {1}: waiting for delivery, due by {2}", &[&k, &n, &date(end)])
             }
-            (MilestoneState::Pending, true) => format!(
-                "Milestone {k} of {n} was due by {}: anyone may now end the order, and backers take back what is still held",
-                date(end)
-            ),
+            (MilestoneState::Pending, true) => tf("Milestone {0} of {1} was due by {2}: anyone may now end the order, and backers take back what is still held", &[&k, &n, &date(end)]),
             (MilestoneState::Delivered, false) => {
-                format!("Milestone {k} of {n}: delivered, in review until {}", date(end))
+                tf("Milestone {0} of {1}: delivered, in review until {2}", &[&k, &n, &date(end)])
             }
-            (MilestoneState::Delivered, true) => format!(
-                "Milestone {k} of {n}: delivered; the review ended {}, anyone may release it",
-                date(end)
-            ),
+            (MilestoneState::Delivered, true) => tf("Milestone {0} of {1}: delivered; the review ended {2}, anyone may release it", &[&k, &n, &date(end)]),
             (_, false) => {
-                format!("Milestone {k} of {n}: disputed, the arbiter rules by {}", date(end))
+                tf("Milestone {0} of {1}: disputed, the arbiter rules by {2}", &[&k, &n, &date(end)])
             }
-            (_, true) => format!(
-                "Milestone {k} of {n}: disputed; the ruling period ended {}, anyone may apply the default ruling (the order ends, backers take back what is held, the bond goes back to the disputer)",
-                date(end)
-            ),
+            (_, true) => tf("Milestone {0} of {1}: disputed; the ruling period ended {2}, anyone may apply the default ruling (the order ends, backers take back what is held, the bond goes back to the disputer)", &[&k, &n, &date(end)]),
         }),
-        OrderStatus::Expired => facts.push(format!(
-            "Expired: milestone {k} was not delivered in time; backers take back what was not released"
-        )),
+        OrderStatus::Expired => facts.push(tf("Expired: milestone {0} was not delivered in time; backers take back what was not released", &[&k])),
         _ => {}
     }
     if o.status == OrderStatus::Active && o.milestone_state == MilestoneState::Delivered {
-        facts.push(format!(
-            "Disputing costs a bond of {}: returned if the dispute is upheld, paid to the seller if it is dismissed",
-            token.show(payout::dispute_bond(t, o))
-        ));
+        facts.push(tf("Disputing costs a bond of {0}: returned if the dispute is upheld, paid to the seller if it is dismissed", &[&token.show(payout::dispute_bond(terms, o))]));
     }
     if role.units > 0 {
-        facts.push(format!(
-            "You hold {} unit(s), paid {}{}",
-            role.units,
-            token.show(payout::funded(t, role.units)),
-            if role.weight > 0 {
-                ""
-            } else {
-                " (without a say: you are a party or a promoter of this order)"
-            }
-        ));
+        let paid = token.show(payout::funded(terms, role.units));
+        facts.push(if role.weight > 0 {
+            tf("You hold {0} unit(s), paid {1}", &[&role.units, &paid])
+        } else {
+            tf(
+                "You hold {0} unit(s), paid {1} (without a say: you are a party or a promoter of this order)",
+                &[&role.units, &paid],
+            )
+        });
     }
     for (label, amount) in [
-        ("You can claim", l.claimable),
-        ("Your commission to claim", l.commission),
-        ("Your refund", l.refundable),
-        ("Your withdrawable balance", l.balance),
+        (t("You can claim"), l.claimable),
+        (t("Your commission to claim"), l.commission),
+        (t("Your refund"), l.refundable),
+        (t("Your withdrawable balance"), l.balance),
     ] {
         if amount > U256::ZERO {
             facts.push(format!("{label}: {}", token.show(amount)));
@@ -228,7 +214,8 @@ fn facts_html(ctx: &Ctx, l: &Live, role: Role, token: &Token) -> String {
 #[component]
 fn ActionButton(
     /// What the button says; also the transaction's name in the status line.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// The `data-testid` the browser tests find it by.
     testid: &'static str,
     /// The order's terms and where it lives.
@@ -241,7 +228,8 @@ fn ActionButton(
     review: Option<String>,
 ) -> impl IntoView {
     let w = expect_context::<Wallet>();
-    let on_click = Callback::new(move |()| send(w, &ctx, testid, label, data.clone()));
+    let name = label.clone();
+    let on_click = Callback::new(move |()| send(w, &ctx, testid, &name, data.clone()));
     view! { <TxButton label testid on_click review/> }
 }
 
@@ -259,11 +247,12 @@ fn FundingActions(
     /// The payment token.
     token: Token,
 ) -> impl IntoView {
-    let t = &ctx.terms;
+    let terms = &ctx.terms;
     let (id, packed) = (ctx.order_id, &ctx.packed);
-    let deadline = t.funding_deadline_unix;
-    let open = live.now < deadline && live.order.units_pledged < u64::from(t.max_units);
-    let may_pledge = t.sole_buyer == Address::ZERO || role.me == t.sole_buyer || !role.connected;
+    let deadline = terms.funding_deadline_unix;
+    let open = live.now < deadline && live.order.units_pledged < u64::from(terms.max_units);
+    let may_pledge =
+        terms.sole_buyer == Address::ZERO || role.me == terms.sole_buyer || !role.connected;
     let unpledge =
         Escrow::unpledgeCall { orderId: id, terms: packed.clone(), units: U256::from(role.units) };
     let finalize = Escrow::finalizeCall { orderId: id, terms: packed.clone() };
@@ -272,14 +261,14 @@ fn FundingActions(
     view! {
         {(open && may_pledge).then(|| view! { <PledgeForm ctx=ctx.clone() token/> })}
         {(role.units > 0 && open).then(|| view! {
-            <ActionButton label="Withdraw my pledge" testid="unpledge" ctx=ctx.clone() data=unpledge.abi_encode()/>
+            <ActionButton label=t("Withdraw my pledge") testid="unpledge" ctx=ctx.clone() data=unpledge.abi_encode()/>
         })}
         {(!open).then(|| view! {
-            <ActionButton label="Finalize funding" testid="finalize" ctx=ctx.clone() data=finalize.abi_encode()/>
+            <ActionButton label=t("Finalize funding") testid="finalize" ctx=ctx.clone() data=finalize.abi_encode()/>
         })}
         {cancellable.then(|| view! {
-            <ActionButton label="Cancel the order" testid="cancel" ctx=ctx.clone() data=cancel.abi_encode()
-                review=format!("You cancel order #{id}: funding stops and every backer can take back exactly what they paid. This cannot be undone.")/>
+            <ActionButton label=t("Cancel the order") testid="cancel" ctx=ctx.clone() data=cancel.abi_encode()
+                review=tf("You cancel order #{0}: funding stops and every backer can take back exactly what they paid. This cannot be undone.", &[&id])/>
         })}
     }
 }
@@ -300,30 +289,30 @@ fn PledgeForm(
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         let Ok(n) = units_text.get_untracked().trim().parse::<u64>() else {
-            w.tx.set(TxState::Info("Units must be a whole number.".into()));
+            w.tx.set(TxState::Info(t("Units must be a whole number.")));
             return;
         };
         let p = promoter_text.get_untracked();
         let promoter = if p.trim().is_empty() { Some(Address::ZERO) } else { eth::parse_addr(&p) };
         let Some(promoter) = promoter else {
-            w.tx.set(TxState::Info("The promoter must be an address (0x…) or empty.".into()));
+            w.tx.set(TxState::Info(t("The promoter must be an address (0x…) or empty.")));
             return;
         };
         w.run("pledge", pledge(w, ctx.clone(), n, promoter));
     };
     view! {
         <form class="pledge" on:submit=submit>
-            <label for="units">"Units"</label>
+            <label for="units">{t("Units")}</label>
             <input id="units" type="number" min="1" inputmode="numeric" prop:value=move || units_text.get()
                 on:input=move |e| units_text.set(event_target_value(&e)) />
-            <label for="promoter">"Promoter (from a referral link, optional; not yourself)"</label>
+            <label for="promoter">{t("Promoter (from a referral link, optional; not yourself)")}</label>
             <input id="promoter" placeholder="0x…" prop:value=move || promoter_text.get()
                 on:input=move |e| promoter_text.set(event_target_value(&e)) />
             <p class="small" data-testid="pledge-total">{move || {
                 let n = units_text.get().trim().parse::<u64>().unwrap_or(0);
-                format!("Total: {}", token.show(payout::funded(&terms, n)))
+                tf("Total: {0}", &[&token.show(payout::funded(&terms, n))])
             }}</p>
-            <TxButton label="Pledge" testid="pledge" primary=true/>
+            <TxButton label=t("Pledge") testid="pledge" primary=true/>
         </form>
     }
 }
@@ -354,7 +343,7 @@ fn MilestoneActions(
             view! {
                 {(role.seller && open).then(|| view! { <DeliverForm ctx=ctx.clone()/> })}
                 {(!open).then(|| view! {
-                    <ActionButton label="End the order: not delivered in time" testid="expire" ctx=ctx.clone() data=expire.abi_encode()/>
+                    <ActionButton label=t("End the order: not delivered in time") testid="expire" ctx=ctx.clone() data=expire.abi_encode()/>
                 })}
             }
             .into_any()
@@ -372,48 +361,40 @@ fn MilestoneActions(
             let check = Callback::new(move |()| {
                 let bytes = reason.with(|r| r.trim().len());
                 let problem = if bytes == 0 {
-                    Some(
-                        "Say why you dispute the milestone: the arbiter rules on your reason."
-                            .to_owned(),
-                    )
+                    Some(t("Say why you dispute the milestone: the arbiter rules on your reason."))
                 } else if bytes > MAX_REASON_BYTES {
-                    Some(format!(
-                        "Your reason is {bytes} bytes long; the record takes at most {MAX_REASON_BYTES}. Shorten it."
+                    Some(tf(
+                        "Your reason is {0} bytes long; the record takes at most {1}. Shorten it.",
+                        &[&bytes, &MAX_REASON_BYTES],
                     ))
                 } else {
                     None
                 };
                 let ok = problem.is_none();
                 if let Some(p) = problem {
-                    w.tx.set(TxState::Failed("Dispute the milestone".into(), p));
+                    w.tx.set(TxState::Failed(t("Dispute the milestone"), p));
                     focus("dispute-reason");
                 }
                 ok
             });
             view! {
                 {(say && !approved).then(|| view! {
-                    <ActionButton label="Approve the milestone" testid="approve" ctx=ctx.clone() data=approve.abi_encode()/>
+                    <ActionButton label=t("Approve the milestone") testid="approve" ctx=ctx.clone() data=approve.abi_encode()/>
                 })}
                 {say.then(|| view! {
-                    <label for="dispute-reason">"If the milestone is not as agreed: why? Your reason goes on the record, for the arbiter and anyone reading this order."</label>
+                    <label for="dispute-reason">{t("If the milestone is not as agreed: why? Your reason goes on the record, for the arbiter and anyone reading this order.")}</label>
                     <textarea id="dispute-reason" data-testid="dispute-reason" rows="3" maxlength="1000"
                         prop:value=move || reason.get()
                         on:input=move |e| reason.set(event_target_value(&e))></textarea>
-                    <TxButton label=format!("Dispute the milestone (bond {})", token.show(bond)) testid="dispute"
+                    <TxButton label=tf("Dispute the milestone (bond {0})", &[&token.show(bond)]) testid="dispute"
                         check
-                        review=format!(
-                            "You post a bond of {} to dispute milestone {} ({}), with your reason on the record. The arbiter rules within {}: if it upholds your dispute, the bond comes back to you; if it dismisses it, the bond goes to the seller and the milestone is released.",
-                            token.show(bond),
-                            live.order.milestone + 1,
-                            token.show(payout::milestone_amount(&ctx.terms, live.order.units_pledged, live.order.milestone as usize)),
-                            crate::format::period(ctx.terms.ruling_period.into()),
-                        )
+                        review=tf("You post a bond of {0} to dispute milestone {1} ({2}), with your reason on the record. The arbiter rules within {3}: if it upholds your dispute, the bond comes back to you; if it dismisses it, the bond goes to the seller and the milestone is released.", &[&token.show(bond), &(live.order.milestone + 1), &token.show(payout::milestone_amount(&ctx.terms, live.order.units_pledged, live.order.milestone as usize)), &crate::format::period(ctx.terms.ruling_period.into())])
                         on_click=Callback::new(move |()| {
                             w.run("dispute", dispute(w, c.clone(), bond, reason.get_untracked().trim().to_owned()))
                         })/>
                 })}
                 {(!open).then(|| view! {
-                    <ActionButton label="Release the milestone" testid="release" ctx=ctx.clone() data=release.abi_encode()/>
+                    <ActionButton label=t("Release the milestone") testid="release" ctx=ctx.clone() data=release.abi_encode()/>
                 })}
             }
             .into_any()
@@ -423,7 +404,7 @@ fn MilestoneActions(
             view! {
                 {(role.arbiter && open).then(|| view! { <RuleForm ctx=ctx.clone() live=live.clone() token/> })}
                 {(!open).then(|| view! {
-                    <ActionButton label="Apply the default ruling" testid="rule-default" ctx=ctx.clone() data=default.abi_encode()/>
+                    <ActionButton label=t("Apply the default ruling") testid="rule-default" ctx=ctx.clone() data=default.abi_encode()/>
                 })}
             }
             .into_any()
@@ -448,13 +429,13 @@ fn DeliverForm(
             proofHash: keccak256(p.as_bytes()),
         }
         .abi_encode();
-        send(w, &ctx, "deliver", "Deliver the milestone", data);
+        send(w, &ctx, "deliver", &t("Deliver the milestone"), data);
     };
     view! {
         <form class="deliver" on:submit=submit>
-            <label for="proof">"Proof of delivery (link or text; its hash goes on chain)"</label>
+            <label for="proof">{t("Proof of delivery (link or text; its hash goes on chain)")}</label>
             <input id="proof" prop:value=move || proof.get() on:input=move |e| proof.set(event_target_value(&e)) />
-            <TxButton label="Deliver the milestone" testid="deliver" primary=true/>
+            <TxButton label=t("Deliver the milestone") testid="deliver" primary=true/>
         </form>
     }
 }
@@ -476,13 +457,13 @@ fn RuleForm(
     let full = payout::milestone_amount(&ctx.terms, o.units_pledged, o.milestone as usize);
     let part = RwSignal::new(String::new());
     let decimals = token.decimals;
-    let rule = move |key: &'static str, amount: Option<U256>, end: bool, label: &'static str| {
+    let rule = move |key: &'static str, amount: Option<U256>, end: bool, label: String| {
         let amount = match amount {
             Some(a) => a,
             None => match parse_units(&part.get_untracked(), decimals) {
                 Ok(a) => a,
                 Err(_) => {
-                    w.tx.set(TxState::Info("Enter the amount to release, e.g. 12.5".into()));
+                    w.tx.set(TxState::Info(t("Enter the amount to release, e.g. 12.5")));
                     return;
                 }
             },
@@ -494,23 +475,23 @@ fn RuleForm(
             endOrder: end,
         }
         .abi_encode();
-        send(w, &ctx, key, label, data);
+        send(w, &ctx, key, &label, data);
     };
     let rule2 = rule.clone();
     let rule3 = rule.clone();
     view! {
         <div class="rule">
-            <p class="small">{format!("The disputed milestone is {}. A ruling can release at most that, never more.", token.show(full))}</p>
-            <TxButton label="Dismiss: pay the milestone, the schedule goes on" testid="rule-dismiss"
-                on_click=Callback::new(move |()| rule("rule-dismiss", Some(full), false, "Dismiss the dispute"))/>
-            <label for="release">{format!("Release to the seller ({}); the rest is withheld for backers", token.symbol)}</label>
+            <p class="small">{tf("The disputed milestone is {0}. A ruling can release at most that, never more.", &[&token.show(full)])}</p>
+            <TxButton label=t("Dismiss: pay the milestone, the schedule goes on") testid="rule-dismiss"
+                on_click=Callback::new(move |()| rule("rule-dismiss", Some(full), false, t("Dismiss the dispute")))/>
+            <label for="release">{tf("Release to the seller ({0}); the rest is withheld for backers", &[&token.symbol])}</label>
             <input id="release" inputmode="decimal" prop:value=move || part.get()
                 on:input=move |e| part.set(event_target_value(&e)) />
-            <TxButton label="Pay that much, the schedule goes on" testid="rule-part"
-                on_click=Callback::new(move |()| rule2("rule-part", None, false, "Pay part of the milestone"))/>
-            <TxButton label="Pay that much and end the order" testid="rule-end"
-                review="You end the order: the amount you entered is released to the seller, and backers take back everything else the escrow holds for this order. This cannot be undone.".to_owned()
-                on_click=Callback::new(move |()| rule3("rule-end", None, true, "End the order"))/>
+            <TxButton label=t("Pay that much, the schedule goes on") testid="rule-part"
+                on_click=Callback::new(move |()| rule2("rule-part", None, false, t("Pay part of the milestone")))/>
+            <TxButton label=t("Pay that much and end the order") testid="rule-end"
+                review=t("You end the order: the amount you entered is released to the seller, and backers take back everything else the escrow holds for this order. This cannot be undone.")
+                on_click=Callback::new(move |()| rule3("rule-end", None, true, t("End the order")))/>
         </div>
     }
 }
@@ -539,25 +520,25 @@ fn SettlementActions(
     let commission =
         Escrow::claimCommissionCall { orderId: id, terms: packed.clone(), promoter: me };
     let withdraw = Escrow::withdrawCall { token: ctx.terms.token, account: me, to: me };
-    let refund_label = format!("Take my refund ({})", token.show(live.refundable));
+    let refund_label = tf("Take my refund ({0})", &[&token.show(live.refundable)]);
     view! {
         {(live.refundable > U256::ZERO).then(|| {
             let (ctx, data) = (ctx.clone(), refund.abi_encode());
             let w = expect_context::<Wallet>();
             view! {
                 <TxButton label=refund_label testid="refund"
-                    on_click=Callback::new(move |()| send(w, &ctx, "refund", "Take my refund", data.clone()))/>
+                    on_click=Callback::new(move |()| send(w, &ctx, "refund", &t("Take my refund"), data.clone()))/>
             }
         })}
         {collectable.then(|| view! {
-            <ActionButton label="Get paid" testid="collect" ctx=ctx.clone() data=collect.abi_encode()/>
+            <ActionButton label=t("Get paid") testid="collect" ctx=ctx.clone() data=collect.abi_encode()/>
         })}
         {(live.commission > U256::ZERO).then(|| view! {
-            <ActionButton label="Claim my commission" testid="claim-commission" ctx=ctx.clone() data=commission.abi_encode()/>
+            <ActionButton label=t("Claim my commission") testid="claim-commission" ctx=ctx.clone() data=commission.abi_encode()/>
         })}
         {(live.balance > U256::ZERO && !collectable).then(|| view! {
-            <ActionButton label="Withdraw my balance" testid="withdraw" ctx=ctx.clone() data=withdraw.abi_encode()
-                review=format!("You withdraw your whole balance in the escrow, {}, to your wallet {}.", token.show(live.balance), crate::format::short(&crate::eth::addr_hex(&me)))/>
+            <ActionButton label=t("Withdraw my balance") testid="withdraw" ctx=ctx.clone() data=withdraw.abi_encode()
+                review=tf("You withdraw your whole balance in the escrow, {0}, to your wallet {1}.", &[&token.show(live.balance), &crate::format::short(&crate::eth::addr_hex(&me))])/>
         })}
     }
 }

@@ -23,6 +23,7 @@ use super::{Load, dl_html, error_box, funding_html, loading, raw};
 use crate::{
     api, eth,
     format::{date_time, money, percent, period, short, token_meta, units},
+    i18n::{t, tf},
     net,
     wallet::Wallet,
 };
@@ -112,24 +113,24 @@ async fn live(ctx: Arc<Ctx>, account: Option<String>) -> Result<Live, String> {
 pub(crate) fn breakdown_html(
     w: Wallet,
     chain_id: u64,
-    t: &Terms,
+    terms: &Terms,
     meta: Option<&MetadataDocument>,
 ) -> String {
-    let (sym, dec) = token_meta(w, chain_id, &t.token);
-    let b = payout::breakdown(&t.payout(), t.unit_price.0, 1, 1);
-    let mut rows = vec![("Platform fee (treasury)".to_owned(), b.platform_fee)];
-    if t.promoter_bps > 0 {
-        rows.push(("Promoters (at most)".to_owned(), b.promoter_pool));
+    let (sym, dec) = token_meta(w, chain_id, &terms.token);
+    let b = payout::breakdown(&terms.payout(), terms.unit_price.0, 1, 1);
+    let mut rows = vec![(t("Platform fee (treasury)"), b.platform_fee)];
+    if terms.promoter_bps > 0 {
+        rows.push((t("Promoters (at most)"), b.promoter_pool));
     }
     for s in &b.splits {
         rows.push((
-            name_of(meta, &s.recipient).unwrap_or_else(|| "Split".to_owned())
+            name_of(meta, &s.recipient).unwrap_or_else(|| t("Split"))
                 + &format!(" ({})", short(&eth::addr_hex(&s.recipient))),
             s.amount,
         ));
     }
     rows.push((
-        name_of(meta, &t.seller).map_or_else(|| "Maker".to_owned(), |n| format!("Maker, {n}")),
+        name_of(meta, &terms.seller).map_or_else(|| t("Maker"), |n| tf("Maker, {0}", &[&n])),
         b.seller_amount,
     ));
     let rows: String = rows
@@ -143,7 +144,8 @@ pub(crate) fn breakdown_html(
         })
         .collect();
     format!(
-        "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>Where one unit's price goes</caption><tbody>{rows}</tbody></table>"
+        "<table class=\"breakdown\" data-testid=\"breakdown\"><caption>{}</caption><tbody>{rows}</tbody></table>",
+        escape_html(&t("Where one unit's price goes"))
     )
 }
 
@@ -219,12 +221,12 @@ pub(crate) fn page(chain_id: u64, order_id: String) -> impl IntoView {
                 (Some(c), Some((a, Ok(l)))) if a == w.account.get() => {
                     view! { <actions::Actions ctx=c live=l account=a/> }.into_any()
                 }
-                (_, Some((_, Err(e)))) => error_box(format!("Could not read the order from the chain: {e}")),
+                (_, Some((_, Err(e)))) => error_box(tf("Could not read the order from the chain: {0}", &[&e])),
                 _ => loading(),
             }}
         {move || detail.with(|r| match r {
                 None => loading(),
-                Some(Err(e)) => error_box(format!("Could not load order {title}: {e}")),
+                Some(Err(e)) => error_box(tf("Could not load order {0}: {1}", &[&title, &e])),
                 Some(Ok(d)) => overview(w, d),
             })}
     }
@@ -235,7 +237,7 @@ fn title_of(d: &OrderDetail) -> String {
     let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
     meta.map(|m| m.title)
         .or_else(|| d.summary.title.clone())
-        .unwrap_or_else(|| format!("Order #{}", d.summary.order_id))
+        .unwrap_or_else(|| tf("Order #{0}", &[&d.summary.order_id]))
 }
 
 /// The head of the page (HTML): title, description and funding bar.
@@ -253,94 +255,94 @@ fn head_html(d: &OrderDetail) -> String {
 /// backers (HTML).
 fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
     let o = &d.summary;
-    let t = &d.terms;
+    let terms = &d.terms;
     let (chain_id, id, token) = (o.chain_id, o.order_id, o.token);
     let m = |v| money(w, chain_id, &token, v);
     let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
     let meta = meta.as_ref();
-    let mut rows: Vec<(&str, String)> = vec![
-        ("Kind", o.kind.as_str().to_owned()),
-        ("Status (indexer)", o.status.as_str().to_owned()),
-        ("Chain", w.chain_name(chain_id)),
-        ("Unit price", m(o.unit_price)),
-        ("Funded", m(o.funded)),
-        ("Released", m(o.released)),
+    let mut rows: Vec<(String, String)> = vec![
+        (t("Kind"), t(o.kind.as_str())),
+        (t("Status (indexer)"), t(o.status.as_str())),
+        (t("Chain"), w.chain_name(chain_id)),
+        (t("Unit price"), m(o.unit_price)),
+        (t("Funded"), m(o.funded)),
+        (t("Released"), m(o.released)),
     ];
     if !o.refunded.0.is_zero() {
-        rows.push(("Refunded", m(o.refunded)));
+        rows.push((t("Refunded"), m(o.refunded)));
     }
-    rows.push(("Funding deadline", date_time(&o.funding_deadline)));
+    rows.push((t("Funding deadline"), date_time(&o.funding_deadline)));
     for (label, at) in [
-        ("Deliver by", &o.deliver_by),
-        ("Review ends", &o.review_ends_at),
-        ("Ruling due by", &o.ruling_ends_at),
+        (t("Deliver by"), &o.deliver_by),
+        (t("Review ends"), &o.review_ends_at),
+        (t("Ruling due by"), &o.ruling_ends_at),
     ] {
         if let Some(at) = at {
             rows.push((label, date_time(at)));
         }
     }
     if let Some(bond) = o.dispute_bond {
-        rows.push(("Dispute bond now", m(bond)));
+        rows.push((t("Dispute bond now"), m(bond)));
     }
     rows.extend([
-        ("Review period", period(t.review_period.into())),
-        ("Ruling period", period(t.ruling_period.into())),
-        ("Dispute bond", format!("{} of the disputed milestone", percent(t.bond_bps))),
+        (t("Review period"), period(terms.review_period.into())),
+        (t("Ruling period"), period(terms.ruling_period.into())),
+        (t("Dispute bond"), tf("{0} of the disputed milestone", &[&percent(terms.bond_bps)])),
         (
-            "Seller",
+            t("Seller"),
             match name_of(meta, &o.seller) {
                 Some(n) => format!("{n} ({})", eth::addr_hex(&o.seller)),
                 None => eth::addr_hex(&o.seller),
             },
         ),
-        ("Arbiter", eth::addr_hex(&t.arbiter)),
-        ("Terms hash", hex::encode_prefixed(o.terms_hash)),
+        (t("Arbiter"), eth::addr_hex(&terms.arbiter)),
+        (t("Terms hash"), hex::encode_prefixed(o.terms_hash)),
     ]);
     if o.creator != o.seller {
-        rows.push(("Created by (relayed)", eth::addr_hex(&o.creator)));
+        rows.push((t("Created by (relayed)"), eth::addr_hex(&o.creator)));
     }
-    let mut h = String::from("<h2>The record</h2>");
+    let mut h = format!("<h2>{}</h2>", escape_html(&t("The record")));
     h += &dl_html("terms", &rows);
-    h += "<h2>Milestones</h2><ol class=\"milestones\" data-testid=\"milestones\">";
+    h += &format!(
+        "<h2>{}</h2><ol class=\"milestones\" data-testid=\"milestones\">",
+        escape_html(&t("Milestones"))
+    );
     let titles = meta.and_then(|m| m.milestones.as_deref()).unwrap_or_default();
     for (i, ms) in d.milestones.iter().enumerate() {
-        let name = titles.get(i).map_or("Milestone", |m| m.title.as_str());
+        let name = titles.get(i).map_or_else(|| t("Milestone"), |m| m.title.clone());
         // A milestone an order never reached stays `Pending` in the record; once nothing more
         // can happen to the order, say so.
         let state = if ms.state == MilestoneState::Pending && o.status.is_final() {
-            "not reached (the order is over)".to_owned()
+            t("not reached (the order is over)")
         } else {
-            ms.state.to_string()
+            t(ms.state.as_str())
         };
-        let mut line = format!(
-            "{name} — {} of the funds ({}), delivery within {}: {state}",
-            percent(ms.bps),
-            m(ms.amount),
-            period(ms.delivery_period.into()),
+        let mut line = tf(
+            "{0} — {1} of the funds ({2}), delivery within {3}: {4}",
+            &[&name, &percent(ms.bps), &m(ms.amount), &period(ms.delivery_period.into()), &state],
         );
         if let Some(r) = ms.ruling {
-            line += &format!(
-                " ({}: {} released, {} withheld)",
-                ruling_text(r),
-                m(ms.released_amount),
-                m(ms.withheld_amount)
+            line += &tf(
+                " ({0}: {1} released, {2} withheld)",
+                &[&ruling_text(r), &m(ms.released_amount), &m(ms.withheld_amount)],
             );
         }
         h += &format!("<li>{}</li>", escape_html(&line));
     }
     h += "</ol>";
     if !d.disputes.is_empty() {
-        h += "<h2>Disputes</h2><ul class=\"plain\" data-testid=\"disputes\">";
+        h += &format!(
+            "<h2>{}</h2><ul class=\"plain\" data-testid=\"disputes\">",
+            escape_html(&t("Disputes"))
+        );
         for x in &d.disputes {
             let state = match x.outcome {
-                Some(outcome) => ruling_text(outcome).to_owned(),
-                None => format!("open; ruling due by {}", date_time(&x.ruling_ends_at)),
+                Some(outcome) => ruling_text(outcome),
+                None => tf("open; ruling due by {0}", &[&date_time(&x.ruling_ends_at)]),
             };
-            let line = format!(
-                "Milestone {} disputed by {} with a bond of {}: {state}",
-                x.milestone + 1,
-                short(&eth::addr_hex(&x.disputed_by)),
-                m(x.bond)
+            let line = tf(
+                "Milestone {0} disputed by {1} with a bond of {2}: {3}",
+                &[&(x.milestone + 1), &short(&eth::addr_hex(&x.disputed_by)), &m(x.bond), &state],
             );
             h += &format!(
                 "<li>{}<blockquote class=\"reason\" data-testid=\"dispute-reason-text\">{}</blockquote></li>",
@@ -350,11 +352,12 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
         }
         h += "</ul>";
     }
-    h += &breakdown_html(w, chain_id, t, meta);
+    h += &breakdown_html(w, chain_id, terms, meta);
     if let Some(a) = meta.and_then(|m| m.artisan.as_ref()) {
         let s = |v: &Option<String>| escape_html(v.as_deref().unwrap_or_default());
         h += &format!(
-            "<h2>The maker</h2><p><a href=\"/artisans/{}\">{}</a> · {} · {}</p><p class=\"story\">{}</p>",
+            "<h2>{}</h2><p><a href=\"/artisans/{}\">{}</a> · {} · {}</p><p class=\"story\">{}</p>",
+            escape_html(&t("The maker")),
             s(&a.address),
             s(&a.name),
             s(&a.craft),
@@ -362,11 +365,15 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
             s(&a.story)
         );
     }
-    h += "<h2>Backers</h2>";
+    h += &format!("<h2>{}</h2>", escape_html(&t("Backers")));
     if d.pledges.is_empty() {
-        h += "<p class=\"muted\">No backers yet.</p>";
+        h += &format!("<p class=\"muted\">{}</p>", escape_html(&t("No backers yet.")));
     } else {
-        h += "<table data-testid=\"backers\"><thead><tr><th scope=\"col\">Backer</th><th scope=\"col\">Units</th><th scope=\"col\">Paid</th><th scope=\"col\">Refunded</th><th scope=\"col\">Has a say</th></tr></thead><tbody>";
+        h += "<table data-testid=\"backers\"><thead><tr>";
+        for col in [t("Backer"), t("Units"), t("Paid"), t("Refunded"), t("Has a say")] {
+            h += &format!("<th scope=\"col\">{}</th>", escape_html(&col));
+        }
+        h += "</tr></thead><tbody>";
         for b in &d.pledges {
             let who = eth::addr_hex(&b.backer);
             h += &format!(
@@ -375,32 +382,36 @@ fn overview(w: Wallet, d: &OrderDetail) -> AnyView {
                 b.units,
                 escape_html(&m(b.paid)),
                 escape_html(&m(b.refunded)),
-                if b.weighted { "yes" } else { "no" }
+                escape_html(&if b.weighted { t("yes") } else { t("no") })
             );
         }
         h += "</tbody></table>";
     }
     let me = w.account.get_untracked().unwrap_or_default();
     h += &format!(
-        "<p class=\"small\"><a href=\"/t/{chain_id}/{id}\">Transparency record</a>{}</p>",
+        "<p class=\"small\"><a href=\"/t/{chain_id}/{id}\">{}</a>{}</p>",
+        escape_html(&t("Transparency record")),
         if me.is_empty() {
             String::new()
         } else {
             let me = escape_html(&me);
-            format!(" · <a href=\"/orders/{chain_id}/{id}?ref={me}\">Your referral link</a>")
+            format!(
+                " · <a href=\"/orders/{chain_id}/{id}?ref={me}\">{}</a>",
+                escape_html(&t("Your referral link"))
+            )
         }
     );
     view! { <article class="order" data-testid="order" inner_html=h></article> }.into_any()
 }
 
 /// What a ruling decided, in words.
-fn ruling_text(outcome: DisputeOutcome) -> &'static str {
+fn ruling_text(outcome: DisputeOutcome) -> String {
     match outcome {
-        DisputeOutcome::Dismissed => "dismissed by the arbiter: the milestone released in full",
-        DisputeOutcome::Withheld => "upheld by the arbiter: part withheld for backers",
-        DisputeOutcome::Ended => "upheld by the arbiter: the order ended",
-        DisputeOutcome::ByDefault => {
-            "not ruled in time: the default ruling ended the order, backers take back what was held"
-        }
+        DisputeOutcome::Dismissed => t("dismissed by the arbiter: the milestone released in full"),
+        DisputeOutcome::Withheld => t("upheld by the arbiter: part withheld for backers"),
+        DisputeOutcome::Ended => t("upheld by the arbiter: the order ended"),
+        DisputeOutcome::ByDefault => t(
+            "not ruled in time: the default ruling ended the order, backers take back what was held",
+        ),
     }
 }

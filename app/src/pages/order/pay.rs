@@ -20,6 +20,7 @@ use super::Ctx;
 use crate::{
     eth,
     eth::IToken,
+    i18n::{t, tf},
     net::{self, array, object, stringify},
     wallet::{TxState, Wallet},
 };
@@ -45,7 +46,7 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         units: units_u,
         promoter,
     };
-    let label = format!("Pledge {units} unit{}", if units == 1 { "" } else { "s" });
+    let label = if units == 1 { t("Pledge 1 unit") } else { tf("Pledge {0} units", &[&units]) };
     if ctx.terms.token == Address::ZERO {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), cost).await;
         return;
@@ -66,7 +67,7 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         let m = |v| crate::format::money(w, ctx.chain_id, &ctx.terms.token, v);
         w.tx.set(TxState::Failed(
             label,
-            format!("you have {}, and this pledge needs {}.", m(balance), m(cost)),
+            tf("you have {0}, and this pledge needs {1}.", &[&m(balance), &m(cost)]),
         ));
         return;
     }
@@ -111,7 +112,7 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         );
         let Some(sig) = w
             .sign(
-                "Allow the escrow to take the payment",
+                &t("Allow the escrow to take the payment"),
                 "eth_signTypedData_v4",
                 array(&[account.as_str().into(), stringify(&typed).into()]),
             )
@@ -136,7 +137,7 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
             return;
         }
     }
-    if approve(w, &ctx, cost, "Approve the payment").await {
+    if approve(w, &ctx, cost, &t("Approve the payment")).await {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
     }
 }
@@ -164,13 +165,14 @@ pub(super) async fn dispute(w: Wallet, ctx: Arc<Ctx>, bond: U256, reason: String
         return;
     }
     let call = Escrow::disputeCall { orderId: ctx.order_id, terms: ctx.packed.clone(), reason };
-    let label = "Dispute the milestone";
+    let label = &t("Dispute the milestone");
     if ctx.terms.token == Address::ZERO {
         w.send(ctx.chain_id, label, &ctx.escrow, call.abi_encode(), bond).await;
         return;
     }
     let owner = eth::parse_addr(&account).unwrap_or_default();
-    if allowance(&ctx, owner).await >= bond || approve(w, &ctx, bond, "Approve the bond").await {
+    if allowance(&ctx, owner).await >= bond || approve(w, &ctx, bond, &t("Approve the bond")).await
+    {
         w.send(ctx.chain_id, label, &ctx.escrow, call.abi_encode(), U256::ZERO).await;
     }
 }

@@ -69,6 +69,11 @@ struct ImageQuery {
     /// Quiet zone in modules.
     #[param(minimum = 0, maximum = 16, default = 4)]
     margin: Option<u32>,
+    /// A promoter's address: the code is then its referral link, the order's page in the app
+    /// with `?ref=<address>` (pledges through it name the promoter).
+    #[serde(rename = "ref")]
+    #[param(rename = "ref", value_type = Option<cointent_domain::primitives::schema::Address>)]
+    referrer: Option<String>,
 }
 
 /// The order's canonical decimal id, or 400.
@@ -190,7 +195,9 @@ pub(crate) async fn digital_link(
 
 /// A QR code for an order's transparency page.
 ///
-/// Encodes `<public_url>/t/{chain_id}/{order_id}` (error correction M). The image is exactly
+/// Encodes `<public_url>/t/{chain_id}/{order_id}` (error correction M), the product's GS1
+/// Digital Link when its document gives a GTIN, or with `ref` a promoter's referral link,
+/// `<public_url>/orders/{chain_id}/{order_id}?ref=<address>`. The image is exactly
 /// `size` px square with whole-pixel modules; leftover pixels widen the quiet zone, and the
 /// margin shrinks when `size` cannot hold it at one pixel per module. Cached for a day.
 #[utoipa::path(
@@ -233,7 +240,15 @@ async fn order_qr(
     let Some(gtin) = read::order_gtin(&s.pool, path.chain_id, &id).await? else {
         return Err(ApiError::not_found(format!("order {id} on chain {}", path.chain_id)));
     };
-    let url = target(&s, path.chain_id, &id, gtin.as_deref());
+    let url = match q.referrer.as_deref() {
+        Some(r) => format!(
+            "{}/orders/{}/{id}?ref={}",
+            s.config.http.public_url,
+            path.chain_id,
+            crate::params::address("ref", r)?
+        ),
+        None => target(&s, path.chain_id, &id, gtin.as_deref()),
+    };
     let matrix = Matrix::encode(&url)?;
     // The code depends only on the public URL and the ids: cache it for a day.
     let cache = (header::CACHE_CONTROL, "public, max-age=86400");

@@ -656,6 +656,7 @@ async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
         (&*format!("/v1/qr/42205/{id}?margin=17"), 400, Some("margin")),
         (&*format!("/v1/qr/42205/{id}?format=gif"), 400, Some("format")),
         ("/v1/qr/42205/abc", 400, Some("order_id")),
+        (&*format!("/v1/qr/42205/{id}?ref=0x12"), 400, Some("ref")),
     ] {
         let (got, body) = world.get(path).await?;
         assert_eq!(got, status, "{path}: {body}");
@@ -663,6 +664,23 @@ async fn qr_codes_and_labels_point_at_the_transparency_page() -> Result<()> {
             assert_eq!(body["error"]["field"], field, "{path}");
         }
     }
+
+    // A promoter's code is its referral link to the order's page.
+    let promoter = format!("{:#x}", dev(9));
+    let svg =
+        world
+            .http
+            .get(world.url(&format!(
+                "/v1/qr/42205/{id}?ref={}",
+                promoter.to_uppercase().replace("0X", "0x")
+            )))
+            .send()
+            .await?;
+    let svg = svg.text().await?;
+    assert!(
+        svg.contains(&format!("<title>{}/orders/42205/{id}?ref={promoter}</title>", world.base)),
+        "{svg}"
+    );
 
     // A product with a GTIN: its code is the GS1 Digital Link, which leads to the same page.
     let mut doc = document("Celadon bowl", seller);

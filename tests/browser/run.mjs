@@ -277,7 +277,19 @@ test('collective order: created through the form, pledges by two accounts with a
   const backed = dashLine(page, 'backer', id);
   await backed.waitFor();
   assert.match(await backed.innerText(), /2 units, paid 20 dUSD, refunded 0 dUSD/);
-  assert.equal(await backed.getByTestId('referral-link').innerText(), `${base}/orders/${A}/${id}?ref=${DEV[1]}`);
+  const link = `${base}/orders/${A}/${id}?ref=${DEV[1]}`;
+  assert.equal(await backed.getByTestId('referral-link').innerText(), link);
+  // Its QR code encodes that very link (the API draws it; its title is the encoded text).
+  const qrSrc = await backed.getByTestId('referral-qr').getAttribute('src');
+  const qr = await (await fetch(base + qrSrc)).text();
+  assert.ok(qr.includes(`<title>${link}</title>`), `the QR code encodes the referral link: ${qr.slice(0, 300)}`);
+  // "Share or copy": the device's share sheet where there is one; here (no share sheet, as
+  // on a desktop) the clipboard, and the toast says so.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.evaluate(() => { delete Navigator.prototype.share; });
+  await backed.getByTestId('share-link').click();
+  await page.locator('[data-testid=tx-status] [data-state=info]').filter({ hasText: 'Link copied.' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
   await shoot(page, 'dashboard-backer');
   await wallet.setAccount(DEV[4]);
   await go(page, `/artisans/${DEV[4]}`);
@@ -620,6 +632,18 @@ test('governance: zero power is stopped; delegation to another account; a treasu
   assert.equal(await card.getByTestId('quorum').innerText(), `Quorum: ${votesText(quorum)} votes (For and Abstain count); ${votesText(tally[1])} so far: reached.`);
   assert.equal(await card.getByTestId('vote-for').count(), 0, 'one vote per account');
   await shoot(page, 'governance-voted');
+  // The voter's dashboard: its power now and its delegate as the token says, and the open
+  // proposal with its vote, as the Governor counted it.
+  await waitApi(`/v1/governance/proposals/${A}/${id}`, (p) => p.votes?.length === 1);
+  await go(page, '/dashboard');
+  const voterA = page.getByTestId('dash-voter').getByTestId('voter-chain').filter({ hasText: 'local-a' });
+  await voterA.waitFor();
+  assert.match(await voterA.innerText(), new RegExp(`Voting power ${votesText(await votesOf(delegate))} votes; your tokens' votes go to yourself`));
+  const voted = voterA.getByTestId('voter-proposal');
+  assert.equal(await voted.count(), 1);
+  assert.match(await voted.innerText(), new RegExp(`: you voted For with ${votesText(atSnapshot)} votes: \u201c${reason}\u201d$`));
+  await shoot(page, 'dashboard-voter');
+  await go(page, '/governance');
   await warp(url(A), period + 1);
   await page.reload();
   await state.filter({ hasText: 'Succeeded' }).waitFor();

@@ -14,7 +14,6 @@ use cointent_domain::{
     chains::ChainInfo,
     escape_html,
     metadata::{MetadataArtisan, MetadataDocument, MetadataSplit, MetadataStored},
-    orders::OrderSummary,
     terms::terms_hash,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -503,38 +502,29 @@ pub(crate) fn page() -> impl IntoView {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });
-    // Known arbiters: those the latest orders name (their details are cached by the server),
-    // most used first.
+    // Known arbiters (`/v1/arbiters`, one request): most named first, with their record, on
+    // the chain the order goes to.
     let known = Load::new(|| async {
-        let page: Page<OrderSummary> = api::get("/v1/orders?limit=12").await?;
-        let mut seen: Vec<(Address, u32)> = Vec::new();
-        for o in &page.items {
-            let Ok(detail) = api::get::<cointent_domain::orders::OrderDetail>(&format!(
-                "/v1/orders/{}/{}",
-                o.chain_id, o.order_id
-            ))
-            .await
-            else {
-                continue;
-            };
-            match seen.iter_mut().find(|(a, _)| *a == detail.terms.arbiter) {
-                Some((_, n)) => *n += 1,
-                None => seen.push((detail.terms.arbiter, 1)),
-            }
-        }
-        seen.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-        Ok::<_, String>(seen)
+        api::get::<Page<cointent_domain::catalogue::CatalogueArbiter>>("/v1/arbiters").await
     });
     let arbiters = move || {
+        let id = chain.get();
         known.with(|r| {
             let opts: String = r
                 .and_then(Result::ok)
-                .map(|list| {
-                    list.iter()
-                        .map(|(a, n)| {
-                            let a = eth::addr_hex(a);
-                            let what = escape_html(&tf("arbiter of {0} order(s)", &[n]));
-                            format!("<option value=\"{a}\">{what}</option>")
+                .map(|page| {
+                    page.items
+                        .iter()
+                        .filter(|a| id.is_none_or(|c| a.chain_id == c))
+                        .map(|a| {
+                            let what = escape_html(&tf(
+                                "arbiter of {0} order(s), {1} ruling(s), {2} missed",
+                                &[&a.orders, &a.rulings, &a.missed],
+                            ));
+                            format!(
+                                "<option value=\"{}\">{what}</option>",
+                                eth::addr_hex(&a.address)
+                            )
                         })
                         .collect()
                 })

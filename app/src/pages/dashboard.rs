@@ -10,7 +10,7 @@ use alloy_sol_types::SolCall;
 use cointent_abi::Escrow;
 use cointent_domain::{
     OrderStatus,
-    accounts::{Account, Dashboard, MilestoneDue, Reputation},
+    accounts::{Account, Dashboard, MilestoneDue, Reputation, VoterPosition, VoterProposal},
     escape_html,
     orders::OrderSummary,
 };
@@ -21,7 +21,7 @@ use crate::{
     api, eth,
     format::{date_time, money, short},
     i18n::{t, tf},
-    wallet::{TxButton, Wallet},
+    wallet::{TxButton, TxState, Wallet},
 };
 
 /// A seller's reputation on one chain, in a sentence.
@@ -111,16 +111,47 @@ fn order_link(o: &OrderSummary) -> String {
     )
 }
 
-/// `me`'s referral link to the order (HTML).
+/// `me`'s referral link to the order (HTML): the link, its QR code (drawn by the API) and a
+/// button that shares it where the device can, else copies it (see [`share_clicks`]).
 fn referral(o: &OrderSummary, me: Address) -> String {
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let url = escape_html(&format!(
-        "{origin}/orders/{}/{}?ref={}",
+    let me = eth::addr_hex(&me);
+    let url = escape_html(&format!("{origin}/orders/{}/{}?ref={me}", o.chain_id, o.order_id));
+    format!(
+        "<a data-testid=\"referral-link\" href=\"{url}\">{url}</a>\
+         <span class=\"referral\"><img data-testid=\"referral-qr\" src=\"/v1/qr/{}/{}?ref={me}&amp;size=128\" \
+         width=\"128\" height=\"128\" alt=\"{}\" loading=\"lazy\">\
+         <button type=\"button\" data-testid=\"share-link\" data-share=\"{url}\">{}</button></span>",
         o.chain_id,
         o.order_id,
-        eth::addr_hex(&me)
-    ));
-    format!("<a data-testid=\"referral-link\" href=\"{url}\">{url}</a>")
+        escape_html(&t("QR code of your referral link")),
+        escape_html(&t("Share or copy the link"))
+    )
+}
+
+/// Clicks on a "share or copy" button of the lists: the device's share sheet where there is
+/// one (phones), else the clipboard, and a line saying which.
+fn share_clicks(w: Wallet, ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return;
+    };
+    let Some(url) = button.get_attribute("data-share") else { return };
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    let share = js_sys::Reflect::get(&navigator, &JsValue::from_str("share")).ok();
+    if let Some(share) = share.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let data = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&data, &JsValue::from_str("url"), &JsValue::from_str(&url));
+        let _ = share.call1(&navigator, &data);
+        return;
+    }
+    let copied = navigator.clipboard().write_text(&url);
+    leptos::task::spawn_local(async move {
+        let ok = wasm_bindgen_futures::JsFuture::from(copied).await.is_ok();
+        let said = if ok { t("Link copied.") } else { tf("Copy this link: {0}", &[&url]) };
+        w.tx.set(TxState::Info(said));
+    });
 }
 
 /// A milestone waiting, in words: "milestone 2 (30 dUSD), by <date>".
@@ -225,13 +256,79 @@ fn lines(w: Wallet, me: Address, d: &Dashboard) -> [Vec<Line>; 4] {
     out
 }
 
+/// The account as a voter, per chain: its power and delegate, the proposals open to a vote
+/// with its vote or a way to vote, and its past votes.
+fn voter_view(w: Wallet, me: Address, list: &[VoterPosition]) -> AnyView {
+    if list.is_empty() {
+        return view! { <p class="muted">{t("You hold no votes and have not voted yet.")}</p> }
+            .into_any();
+    }
+    let proposal = |p: &VoterProposal| {
+        let what = escape_html(p.description.lines().next().unwrap_or_default());
+        let vote = match &p.vote {
+            Some(v) => {
+                escape_html(&tf(
+                    "you voted {0} with {1} votes",
+                    &[
+                        &super::governance::support_word(v.support),
+                        &crate::format::votes(v.weight.0),
+                    ],
+                )) + &if v.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": \u{201c}{}\u{201d}", escape_html(&v.reason))
+                }
+            }
+            None => format!(
+                "<a href=\"/governance\">{}</a>",
+                escape_html(&tf(
+                    "not voted yet; voting ends {0}",
+                    &[&crate::format::date(p.vote_end)]
+                ))
+            ),
+        };
+        format!("<li data-testid=\"voter-proposal\"><strong>{what}</strong>: {vote}</li>")
+    };
+    let mut html = String::new();
+    for v in list {
+        let delegate = match v.delegate {
+            None => t(
+                "nobody yet (your tokens do not count until you delegate, to yourself or another)",
+            ),
+            Some(d) if d == me => t("yourself"),
+            Some(d) => short(&eth::addr_hex(&d)),
+        };
+        html += &format!(
+            "<li data-testid=\"voter-chain\">{}<br>{}",
+            escape_html(&w.chain_name(v.chain_id)),
+            escape_html(&tf(
+                "Voting power {0} votes; your tokens' votes go to {1}",
+                &[&crate::format::votes(v.votes.0), &delegate]
+            ))
+        );
+        if !v.open.is_empty() {
+            html += &format!("<br>{}<ul>", escape_html(&t("Open to a vote:")));
+            html += &v.open.iter().map(proposal).collect::<String>();
+            html += "</ul>";
+        }
+        if !v.voted.is_empty() {
+            html += &format!("<br>{}<ul>", escape_html(&t("Your past votes:")));
+            html += &v.voted.iter().map(proposal).collect::<String>();
+            html += "</ul>";
+        }
+        html += "</li>";
+    }
+    view! { <div data-testid="dash-voter">{raw(format!("<ul class=\"plain lines\">{html}</ul>"))}</div> }
+        .into_any()
+}
+
 /// One role's lines as a list, with their actions.
 fn role_list(w: Wallet, testid: &'static str, list: Vec<Line>, empty: String) -> AnyView {
     if list.is_empty() {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
     view! {
-        <ul class="plain lines" data-testid=testid>
+        <ul class="plain lines" data-testid=testid on:click=move |ev| share_clicks(w, ev)>
             {list.into_iter().map(|l| {
                 let action = l.action.map(|(label, key, chain, data)| {
                     let text = label.clone();
@@ -298,6 +395,7 @@ pub(crate) fn page() -> impl IntoView {
                                         <p class="small">{t("Share an order with your referral link (every order's page has it): backers who come through it earn you the order's promoter share.")}</p>
                                         {role_list(w, "dash-promoter", promoter, t("No order was pledged through your links yet."))}</section>
                                     <section><h2>{t("As arbiter")}</h2>{role_list(w, "dash-arbiter", arbiter, t("No dispute is waiting for your ruling."))}</section>
+                                    <section><h2>{t("As voter")}</h2>{voter_view(w, me, &d.voter)}</section>
                                 </div>
                             }.into_any()
                         }

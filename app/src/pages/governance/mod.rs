@@ -12,6 +12,7 @@
 
 mod calls;
 mod proposals;
+pub(crate) use proposals::support_word;
 mod propose;
 mod read;
 

@@ -24,7 +24,7 @@ use crate::{
 };
 
 /// A choice as people say it.
-fn support_word(s: VoteSupport) -> String {
+pub(crate) fn support_word(s: VoteSupport) -> String {
     match s {
         VoteSupport::For => t("For"),
         VoteSupport::Against => t("Against"),

@@ -37,13 +37,20 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::middleware))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout()));
     let measured = axum::middleware::from_fn_with_state(state.clone(), http_metrics::middleware);
+    let keyed = axum::middleware::from_fn_with_state(state.clone(), identity::key_layer);
     let v1 = timed
         .merge(Router::from(streams()))
         .route_layer(measured.clone())
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /v1/openapi.json".into()) })
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::key_layer))
+        .layer(keyed.clone())
         .layer(query_layer.clone());
+    // GS1 Digital Link (what a product's QR code encodes): to its transparency page. It reads
+    // the mirror like `/v1`, so it has `/v1`'s key check, rate limit and metrics.
+    let digital_link = Router::new()
+        .route("/01/{gtin}/21/{serial}", get(qr::digital_link))
+        .route_layer(measured.clone())
+        .route_layer(keyed);
     let app_dir = &http.app_dir;
     let app = app_files::service(app_dir);
     // The app's page, as served, for the hashes of its inline scripts.
@@ -55,8 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(public_metrics))
         .route_layer(query_layer)
         .route_layer(measured)
-        // GS1 Digital Link (what a product's QR code encodes): to its transparency page.
-        .route("/01/{gtin}/21/{serial}", get(qr::digital_link))
+        .merge(digital_link)
         .nest("/v1", v1)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback_service(app)

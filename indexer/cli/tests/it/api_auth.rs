@@ -877,6 +877,9 @@ async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<(
     let response = http.get(format!("{limited}/v1/openapi.json")).send().await?;
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
+    // The GS1 Digital Link of a product's QR code reads the mirror too: the same window.
+    let gs1 = http.get(format!("{limited}/01/04006381333931/21/42208-1")).send().await?;
+    assert_eq!(gs1.status(), 429);
     // A key is counted against its own limit, not the IP's.
     let (_, key) = cointent_api::keys::create_key(&world.pool, "k", &["read".into()], 100).await?;
     let keyed = http.get(format!("{limited}/v1/openapi.json")).header("x-api-key", &key);

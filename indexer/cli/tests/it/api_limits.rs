@@ -279,7 +279,13 @@ async fn metrics_are_not_public_without_a_token() -> Result<()> {
         let body: Value = response.json().await?;
         assert_eq!(body["error"]["code"], "unauthorized", "{body}");
     }
-    for path in ["/v1/orders?limit=2", "/v1/orders/1/999999", "/v1/orders/1/999998", "/health"] {
+    for path in [
+        "/v1/orders?limit=2",
+        "/v1/orders/1/999999",
+        "/v1/orders/1/999998",
+        "/health",
+        "/01/04006381333931/21/1-999999",
+    ] {
         w.http.get(w.url(path)).send().await?;
     }
     let response = w.http.get(&url).bearer_auth(token).send().await?;
@@ -297,6 +303,8 @@ async fn metrics_are_not_public_without_a_token() -> Result<()> {
         "cointent_http_requests_total{route=\"/health\",method=\"GET\",status=\"2xx\"} 1"
     ));
     assert!(line(&format!("cointent_http_request_duration_seconds_count{{{detail}}} 2")), "{text}");
+    let gs1 = "route=\"/01/{gtin}/21/{serial}\",method=\"GET\"";
+    assert!(line(&format!("cointent_http_requests_total{{{gs1},status=\"4xx\"}} 1")), "{text}");
     Ok(())
 }
 

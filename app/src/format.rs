@@ -26,6 +26,7 @@ use crate::{
     net::object,
     wallet::Wallet,
 };
+pub(crate) use cointent_domain::short;
 
 /// How amounts are grouped for the reader: as the app always showed them in English (no
 /// separators), in lakhs and crores in Hindi.
@@ -74,11 +75,6 @@ pub(crate) fn votes(amount: U256) -> String {
         Lang::Hi => Grouping::Indian,
     };
     format_units(amount, 18, grouping)
-}
-
-/// A short form of an address or hash: 0x1234…abcd.
-pub(crate) fn short(a: &str) -> String {
-    if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }
 }
 
 /// Unix seconds as a date and time for people, in the reader's time zone.

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
             }
             ["cart"] => later(split::cart()),
             ["dashboard"] => later(split::dashboard()),
+            ["artisans"] => later(split::artisans()),
             ["artisans", a] => later(split::artisan((*a).to_owned())),
             ["partners", a] => later(split::partner((*a).to_owned())),
             ["governance"] => later(split::governance()),
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
             <nav aria-label=t("Main")>
                 <a href="/">{t("Browse")}</a>
                 <a href="/products">{t("Shop")}</a>
+                <a href="/artisans">{t("Artisans")}</a>
                 <a href="/cart">{t("Cart")}</a>
                 <a href="/create">{t("Create")}</a>
                 <a href="/dashboard">{t("Dashboard")}</a>
@@ -152,6 +154,11 @@ mod split {
     #[lazy]
     pub(crate) fn dashboard() -> AnyView {
         pages::dashboard::page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn artisans() -> AnyView {
+        pages::explore::artisans_page().into_any()
     }
 
     #[lazy]

@@ -768,6 +768,25 @@ test('browse and pages render at phone and desktop sizes', async () => {
   await go(page, '/?region=cus');
   await cards.filter({ hasText: 'Alpaca wool blankets' }).waitFor();
   assert.equal(await page.getByLabel('Region').inputValue(), 'cus');
+  // The artisan index: its region explorer lists every region with its artisans as the API
+  // counts them, and choosing one lists that region's artisans.
+  const facets = await (await fetch(`${base}/v1/catalogue/facets`)).json();
+  assert.ok(facets.regions.some((f) => f.value === 'Cusco' && f.artisans >= 1), JSON.stringify(facets.regions));
+  await go(page, '/artisans');
+  const regions = page.getByTestId('facet-region');
+  await regions.waitFor();
+  const listed = (await regions.locator('li').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+  assert.deepEqual(listed, facets.regions.filter((f) => f.artisans > 0).map((f) => `${f.value} ${f.artisans}`));
+  await regions.getByRole('link', { name: /^Cusco / }).click();
+  await page.waitForFunction(() => location.search === '?region=Cusco');
+  const inCusco = (await (await fetch(`${base}/v1/artisans?region=Cusco`)).json()).items.map((a) => a.name);
+  await page.getByTestId('facet-chosen').filter({ hasText: 'Showing: Cusco.' }).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=artisan-card]').length === n, inCusco.length);
+  const names = await page.getByTestId('artisan-card').locator('h3').allInnerTexts();
+  assert.deepEqual(names, inCusco);
+  assert.ok(names.includes('Rosa Quispe'), names.join());
+  assert.equal(await regions.getByRole('link', { name: /^Cusco / }).getAttribute('aria-current'), 'true');
+  await shoot(page, 'artisans');
   // The app is sent precompressed, its hashed files kept for a year, the page checked again.
   const index = await fetch(base + '/', { headers: { 'accept-encoding': 'br, gzip' } });
   assert.equal(index.headers.get('content-encoding'), 'br');

@@ -10,6 +10,7 @@ pub(crate) mod browse;
 pub(crate) mod cards;
 pub(crate) mod create;
 pub(crate) mod dashboard;
+pub(crate) mod explore;
 pub(crate) mod governance;
 mod load;
 pub(crate) mod order;

@@ -19,7 +19,7 @@ use js_sys::{Array, JSON};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use super::{Load, error_box, loading, raw};
+use super::{Load, error_box, explore, loading, raw};
 use crate::{
     api, eth,
     eth::IToken,
@@ -103,14 +103,18 @@ fn card(w: Wallet, l: &ListingSummary) -> String {
 
 /// The products page.
 pub(crate) fn list_page() -> impl IntoView {
+    const KEYS: &[&str] = &["region", "craft", "category"];
     let w = expect_context::<Wallet>();
+    let filter = explore::api_query(&explore::chosen(KEYS));
     let res = Load::new(move || {
         w.live.track();
-        async { api::get::<Page<ListingSummary>>("/v1/listings?limit=50").await }
+        let url = format!("/v1/listings?limit=50{filter}");
+        async move { api::get::<Page<ListingSummary>>(&url).await }
     });
     view! {
         <h1>{t("Products")}</h1>
         <p>{t("Made by artisans, sold with a review window: your money waits in escrow until you confirm the delivery.")}</p>
+        {explore::lists("/products", KEYS, |f| f.listings)}
         {move || res.with(|r| match r {
             None => loading(),
             Some(Err(e)) => error_box(tf("Could not load the products: {0}", &[&e])),

@@ -6,8 +6,8 @@ use axum::{Json, extract::State};
 use cointent_domain::{
     Page,
     catalogue::{
-        CatalogueArbiter, CatalogueArtisan, CatalogueArtisanDetail, CataloguePartner,
-        CataloguePartnerDetail, CatalogueProduct,
+        CatalogueArbiter, CatalogueArtisan, CatalogueArtisanDetail, CatalogueFacets,
+        CataloguePartner, CataloguePartnerDetail, CatalogueProduct,
     },
     primitives::schema::Address,
 };
@@ -34,6 +34,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_partners))
         .routes(routes!(get_partner))
         .routes(routes!(list_products))
+        .routes(routes!(facets))
 }
 
 /// The query of the artisan and partner lists.
@@ -73,11 +74,11 @@ impl ProfilesQuery {
     }
 }
 
-/// The arbiters' query.
+/// A query naming at most a chain (the arbiters, the facets).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ArbitersQuery {
+struct ChainQuery {
     /// Only this chain.
     #[param(maximum = 9223372036854775807_u64)]
     chain_id: Option<u64>,
@@ -92,7 +93,7 @@ struct ArbitersQuery {
     path = "/arbiters",
     operation_id = "listArbiters",
     tag = "catalogue",
-    params(ArbitersQuery),
+    params(ChainQuery),
     responses(
         (status = 200, description = "OK", body = Page<CatalogueArbiter>),
         (status = 400, response = crate::openapi::BadRequest),
@@ -101,11 +102,37 @@ struct ArbitersQuery {
 )]
 async fn list_arbiters(
     State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<ArbitersQuery>,
+    ApiQuery(q): ApiQuery<ChainQuery>,
 ) -> ApiResult<Json<Page<CatalogueArbiter>>> {
     let chain = q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?;
     let items = read::arbiters(&state.pool, chain, 50).await?;
     Ok(Json(Page { items, next_cursor: None }))
+}
+
+/// The catalogue's regions, crafts and categories, each with its counts.
+///
+/// For a region explorer and a craft or category browser: every value that linked documents
+/// give (as written; blanks left out), with the artisans, products, Shop listings and orders
+/// under it, most used first, at most 100 of each. A value filters `/v1/artisans`,
+/// `/v1/listings` and `/v1/orders` (`region`, `craft`, `category`).
+#[utoipa::path(
+    get,
+    path = "/catalogue/facets",
+    operation_id = "catalogueFacets",
+    tag = "catalogue",
+    params(ChainQuery),
+    responses(
+        (status = 200, description = "OK", body = CatalogueFacets),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn facets(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ChainQuery>,
+) -> ApiResult<Json<CatalogueFacets>> {
+    let chain = q.chain_id.map(|c| chain_id("chain_id", c)).transpose()?;
+    Ok(Json(read::facets(&state.pool, chain).await?))
 }
 
 /// Artisans of linked metadata, by address.

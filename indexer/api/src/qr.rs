@@ -21,7 +21,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use cointent_domain::{
     Amount,
     amount::{Grouping, format_amount},
-    html::escape_html,
+    html::{escape_html, short},
 };
 
 use crate::{
@@ -392,11 +392,6 @@ fn native_symbol(s: &AppState, chain_id: u64) -> String {
         .find(|c| c.chain_id == chain_id)
         .and_then(|c| c.native_currency.as_ref())
         .map_or_else(|| "ETH".to_owned(), |n| n.symbol.clone())
-}
-
-/// `0x1234…abcd`.
-fn short(a: &str) -> String {
-    if a.len() > 12 { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { a.to_owned() }
 }
 
 #[cfg(test)]

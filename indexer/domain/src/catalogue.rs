@@ -144,3 +144,34 @@ flattened!(CatalogueProduct {
     artisan: Option<MetadataJson>,
     partner: Option<MetadataJson>,
 });
+
+/// One value of a facet (a region, a craft or a category) with what the catalogue holds
+/// under it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Facet {
+    /// The value as the newest documents spell it.
+    pub value: String,
+    /// Artisans with it.
+    pub artisans: u64,
+    /// Products (documents describing one) with it.
+    pub products: u64,
+    /// Shop listings with it.
+    pub listings: u64,
+    /// Orders with it.
+    pub orders: u64,
+}
+
+/// The catalogue's regions, crafts and categories with their counts
+/// (`GET /v1/catalogue/facets`), most used first: what a region explorer or a craft
+/// browser lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueFacets {
+    /// The artisans' regions (`artisan.region`).
+    pub regions: Vec<Facet>,
+    /// The artisans' crafts (`artisan.craft`).
+    pub crafts: Vec<Facet>,
+    /// The documents' categories (`category`).
+    pub categories: Vec<Facet>,
+}

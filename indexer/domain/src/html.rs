@@ -1,5 +1,5 @@
 //! Text inside HTML: [`escape_html`], the one escape of the app's HTML fragments and of the
-//! API's printable labels.
+//! API's printable labels, and [`short`], how both shorten an address or a hash for people.
 
 /// `text` safe inside HTML element content and inside quoted attribute values: `&`, `<`,
 /// `>`, `"` and `'` become character references; everything else is kept.
@@ -22,6 +22,22 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// A short form of an address or a hash for people: its first six and last four
+/// characters. Text of twelve characters or fewer, or not ASCII, is kept whole.
+///
+/// ```
+/// use cointent_domain::short;
+/// assert_eq!(short("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"), "0x7099…79c8");
+/// assert_eq!(short("0x1234"), "0x1234");
+/// ```
+pub fn short(a: &str) -> String {
+    if a.len() > 12 && a.is_ascii() {
+        format!("{}…{}", &a[..6], &a[a.len() - 4..])
+    } else {
+        a.to_owned()
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,8 @@
 //!   every path on anvil and compares each figure with the lens's own views.
 //! - Amounts for people ([`amount`]), and, with the `time` feature, RFC 3339 from and to unix
 //!   seconds (`time`).
-//! - [`escape_html`], for text put into HTML by the app's pages and the API's labels.
+//! - [`escape_html`], for text put into HTML by the app's pages and the API's labels, and
+//!   [`short`] for addresses and hashes shown to people.
 //!
 //! Nothing here does I/O. The crate compiles to `wasm32-unknown-unknown` and keeps the app's
 //! dependencies to what it already has (alloy's primitives and `sol!` types, serde).
@@ -112,7 +113,7 @@ pub mod treasury;
 pub mod webhooks;
 
 pub use alloy_primitives::{Address, B256, Bytes, U256};
-pub use html::escape_html;
+pub use html::{escape_html, short};
 pub use lifecycle::{DisputeOutcome, MilestoneState, OrderKind, OrderStatus};
 pub use page::Page;
 pub use primitives::{Amount, DateTime, ListingId, OrderId, ProposalId};

@@ -695,6 +695,23 @@ async fn orders_accounts_catalogue_treasury_and_proofs_read_back_from_the_chain(
     assert_eq!(ids(&rugs), only(&[a]));
     bad(&w, "/v1/artisans?limit=0", "limit").await?;
     bad(&w, "/v1/partners/0x12", "address").await?;
+    // The region explorer's and craft browser's lists: counts of linked documents only (the
+    // orphan's Oaxaca weaver counts for nothing), ties by name.
+    let (status, facets) = w.get(&format!("/v1/catalogue/facets?chain_id={chain}")).await?;
+    assert_eq!(status, 200, "{facets}");
+    let facet = |value: &str, artisans: u64, products: u64, orders: u64| {
+        json!({"value": value, "artisans": artisans, "products": products, "listings": 0,
+               "orders": orders})
+    };
+    assert_eq!(facets["regions"], json!([facet("Kyoto", 1, 1, 1), facet("Oaxaca", 1, 1, 1)]));
+    assert_eq!(facets["crafts"], json!([facet("ceramics", 1, 1, 1), facet("weaving", 1, 1, 1)]));
+    assert_eq!(
+        facets["categories"],
+        json!([facet("design", 0, 0, 1), facet("pottery", 1, 1, 1), facet("textiles", 1, 1, 1)])
+    );
+    let (_, elsewhere) = w.get("/v1/catalogue/facets?chain_id=1").await?;
+    assert_eq!(elsewhere, json!({"regions": [], "crafts": [], "categories": []}));
+    bad(&w, "/v1/catalogue/facets?chain=1", "chain").await?;
 
     // ---------------------------------------------------------------- treasury
     let (status, tr) = w.get(&format!("/v1/treasury?chain_id={chain}")).await?;

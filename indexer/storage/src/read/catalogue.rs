@@ -388,3 +388,64 @@ pub async fn arbiters(
         })
         .collect())
 }
+
+/// How many values of each facet [`facets`] lists.
+const FACET_VALUES: usize = 100;
+
+/// The regions, crafts and categories of linked documents (on `chain_id`, or every chain),
+/// each with its artisans, products, listings and orders, most used first, at most
+/// [`FACET_VALUES`] of each. A document counts under an order or listing only through
+/// `metadata_links`, as everywhere else; values are grouped as written, blanks left out.
+#[tracing::instrument(skip(pool))]
+pub async fn facets(
+    pool: &PgPool,
+    chain_id: Option<i64>,
+) -> sqlx::Result<cointent_domain::catalogue::CatalogueFacets> {
+    use cointent_domain::catalogue::{CatalogueFacets, Facet};
+    let rows = sqlx::query!(
+        r#"WITH linked AS (
+              SELECT m.hash, m.region, m.craft, m.category, k.listing,
+                     lower(m.document #>> '{artisan,address}') AS artisan,
+                     m.document ? 'product' AS product
+              FROM (SELECT chain_id, metadata_hash, seller, terms, false AS listing FROM orders
+                    UNION ALL
+                    SELECT chain_id, metadata_hash, seller, terms, true FROM listings) k
+              JOIN metadata_documents m ON m.hash = k.metadata_hash
+                AND metadata_links(m.uploaded_by, m.document, k.seller, k.terms)
+              WHERE $1::BIGINT IS NULL OR k.chain_id = $1)
+           SELECT f.facet AS "facet!", f.value AS "value!",
+              count(DISTINCT l.artisan) AS "artisans!",
+              count(DISTINCT l.hash) FILTER (WHERE l.product) AS "products!",
+              count(*) FILTER (WHERE l.listing) AS "listings!",
+              count(*) FILTER (WHERE NOT l.listing) AS "orders!"
+           FROM linked l,
+              LATERAL (VALUES ('region', l.region), ('craft', l.craft), ('category', l.category))
+                 AS f(facet, value)
+           WHERE btrim(f.value) <> ''
+           GROUP BY f.facet, f.value
+           ORDER BY f.facet, count(*) DESC, f.value"#,
+        chain_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut facets =
+        CatalogueFacets { regions: Vec::new(), crafts: Vec::new(), categories: Vec::new() };
+    for r in rows {
+        let list = match r.facet.as_str() {
+            "region" => &mut facets.regions,
+            "craft" => &mut facets.crafts,
+            _ => &mut facets.categories,
+        };
+        if list.len() < FACET_VALUES {
+            let n = |v: i64| u64::try_from(v).unwrap_or_default();
+            list.push(Facet {
+                value: r.value,
+                artisans: n(r.artisans),
+                products: n(r.products),
+                listings: n(r.listings),
+                orders: n(r.orders),
+            });
+        }
+    }
+    Ok(facets)
+}

@@ -19,10 +19,9 @@ use js_sys::{Array, JSON};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use super::{Load, error_box, explore, loading, raw};
+use super::{Load, error_box, explore, loading, order::pay::TokenPayment, raw};
 use crate::{
     api, eth,
-    eth::IToken,
     format::{money, short},
     i18n::{t, tf},
     net::{self, array, member, object},
@@ -147,35 +146,19 @@ async fn pay(
     if token == Address::ZERO {
         return w.send(chain_id, label, &shop, data, cost).await;
     }
-    let owner = eth::parse_addr(&account).unwrap_or_default();
-    let read = |call: Vec<u8>| {
-        let (rpc, to) = (chain.rpc_url.clone(), eth::addr_hex(&token));
-        async move {
-            net::eth_call(&rpc, &to, &call).await.ok().and_then(|b| U256::try_from_be_slice(&b))
-        }
+    let pay = TokenPayment {
+        chain_id,
+        rpc: &chain.rpc_url,
+        token,
+        owner: eth::parse_addr(&account).unwrap_or_default(),
+        spender: eth::parse_addr(&shop).unwrap_or_default(),
     };
-    let balance = read(IToken::balanceOfCall { account: owner }.abi_encode()).await;
-    if let Some(balance) = balance
-        && balance < cost
+    let short =
+        |have: String, need: String| tf("you have {0}, and this needs {1}.", &[&have, &need]);
+    if !pay.covers(w, cost, label, short).await
+        || !pay.allow(w, cost, &t("Approve the payment")).await
     {
-        let m = |v| money(w, chain_id, &token, v);
-        w.tx.set(TxState::Failed(
-            label.to_owned(),
-            tf("you have {0}, and this needs {1}.", &[&m(balance), &m(cost)]),
-        ));
         return false;
-    }
-    let spender = eth::parse_addr(&shop).unwrap_or_default();
-    let allowed =
-        read(IToken::allowanceCall { owner, spender }.abi_encode()).await.unwrap_or_default();
-    if allowed < cost {
-        let approve = IToken::approveCall { spender, amount: cost }.abi_encode();
-        if !w
-            .send(chain_id, &t("Approve the payment"), &eth::addr_hex(&token), approve, U256::ZERO)
-            .await
-        {
-            return false;
-        }
     }
     w.send(chain_id, label, &shop, data, U256::ZERO).await
 }

@@ -4,7 +4,7 @@
 //! amounts), so it is never behind the indexer.
 
 mod actions;
-mod pay;
+pub(crate) mod pay;
 
 use std::sync::Arc;
 
@@ -45,6 +45,19 @@ pub(crate) struct Ctx {
     pub(crate) escrow: String,
     /// The escrow lens's address (every read of the order's records).
     pub(crate) lens: String,
+}
+
+impl Ctx {
+    /// `owner`'s payment in the order's token to the escrow.
+    pub(crate) fn token_payment(&self, owner: Address) -> pay::TokenPayment<'_> {
+        pay::TokenPayment {
+            chain_id: self.chain_id,
+            rpc: &self.rpc,
+            token: self.terms.token,
+            owner,
+            spender: eth::parse_addr(&self.escrow).unwrap_or_default(),
+        }
+    }
 }
 
 /// The order's live state on chain, and the connected account's position.

@@ -58,20 +58,16 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
         let token = token.clone();
         async move { net::eth_call(&rpc, &token, &data).await }
     };
+    let pay = ctx.token_payment(owner);
     // The balance is checked before any prompt: a pledge the account cannot pay is refused
     // here, in the token's units, rather than after a permit signature.
-    let balance = super::call(&ctx.rpc, &token, IToken::balanceOfCall { account: owner }).await;
-    if let Ok(balance) = balance
-        && balance < cost
-    {
-        let m = |v| crate::format::money(w, ctx.chain_id, &ctx.terms.token, v);
-        w.tx.set(TxState::Failed(
-            label,
-            tf("you have {0}, and this pledge needs {1}.", &[&m(balance), &m(cost)]),
-        ));
+    let short = |have: String, need: String| {
+        tf("you have {0}, and this pledge needs {1}.", &[&have, &need])
+    };
+    if !pay.covers(w, cost, &label, short).await {
         return;
     }
-    if allowance(&ctx, owner).await >= cost {
+    if pay.allowance().await >= cost {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
         return;
     }
@@ -137,23 +133,67 @@ pub(super) async fn pledge(w: Wallet, ctx: Arc<Ctx>, units: u64, promoter: Addre
             return;
         }
     }
-    if approve(w, &ctx, cost, &t("Approve the payment")).await {
+    if pay.approve(w, cost, &t("Approve the payment")).await {
         w.send(ctx.chain_id, &label, &ctx.escrow, plain.abi_encode(), U256::ZERO).await;
     }
 }
 
-/// How much of `owner`'s order token the escrow may take (0 when it cannot be read).
-async fn allowance(ctx: &Ctx, owner: Address) -> U256 {
-    let spender = eth::parse_addr(&ctx.escrow).unwrap_or_default();
-    let call = IToken::allowanceCall { owner, spender };
-    super::call(&ctx.rpc, &eth::addr_hex(&ctx.terms.token), call).await.unwrap_or_default()
+/// A payment in an ERC-20 token on a chain: `owner` pays, `spender` (the Escrow, the Shop)
+/// takes it. The order page and the shop pay through it.
+pub(crate) struct TokenPayment<'a> {
+    /// The chain.
+    pub(crate) chain_id: u64,
+    /// Its RPC URL, for the reads.
+    pub(crate) rpc: &'a str,
+    /// The token.
+    pub(crate) token: Address,
+    /// Who pays.
+    pub(crate) owner: Address,
+    /// The contract that takes the payment.
+    pub(crate) spender: Address,
 }
 
-/// Lets the escrow take `amount` of the order's token: one approval transaction.
-async fn approve(w: Wallet, ctx: &Ctx, amount: U256, label: &str) -> bool {
-    let spender = eth::parse_addr(&ctx.escrow).unwrap_or_default();
-    let data = IToken::approveCall { spender, amount }.abi_encode();
-    w.send(ctx.chain_id, label, &eth::addr_hex(&ctx.terms.token), data, U256::ZERO).await
+impl TokenPayment<'_> {
+    /// Whether `owner` holds `cost`, checked before any prompt. When it does not, the status
+    /// line of `label` says what it has and what is needed (`short(have, need)`, in the
+    /// token's units) and the answer is false. A balance that cannot be read lets the
+    /// payment go on: the wallet's simulation has the last word.
+    pub(crate) async fn covers(
+        &self,
+        w: Wallet,
+        cost: U256,
+        label: &str,
+        short: impl Fn(String, String) -> String,
+    ) -> bool {
+        let read = IToken::balanceOfCall { account: self.owner };
+        let Ok(balance) = super::call(self.rpc, &eth::addr_hex(&self.token), read).await else {
+            return true;
+        };
+        if balance >= cost {
+            return true;
+        }
+        let m = |v| crate::format::money(w, self.chain_id, &self.token, v);
+        w.tx.set(TxState::Failed(label.to_owned(), short(m(balance), m(cost))));
+        false
+    }
+
+    /// How much `spender` may take of `owner`'s tokens now (0 when it cannot be read).
+    pub(crate) async fn allowance(&self) -> U256 {
+        let call = IToken::allowanceCall { owner: self.owner, spender: self.spender };
+        super::call(self.rpc, &eth::addr_hex(&self.token), call).await.unwrap_or_default()
+    }
+
+    /// Lets `spender` take `amount`: one approval transaction (`label`); true when confirmed.
+    pub(crate) async fn approve(&self, w: Wallet, amount: U256, label: &str) -> bool {
+        let data = IToken::approveCall { spender: self.spender, amount }.abi_encode();
+        w.send(self.chain_id, label, &eth::addr_hex(&self.token), data, U256::ZERO).await
+    }
+
+    /// Makes sure `spender` may take `amount`: nothing when it already may, else
+    /// [`Self::approve`]; true when it may.
+    pub(crate) async fn allow(&self, w: Wallet, amount: U256, label: &str) -> bool {
+        self.allowance().await >= amount || self.approve(w, amount, label).await
+    }
 }
 
 /// Disputes the delivered milestone for `reason`, posting `bond`: with the call in the native
@@ -171,8 +211,7 @@ pub(super) async fn dispute(w: Wallet, ctx: Arc<Ctx>, bond: U256, reason: String
         return;
     }
     let owner = eth::parse_addr(&account).unwrap_or_default();
-    if allowance(&ctx, owner).await >= bond || approve(w, &ctx, bond, &t("Approve the bond")).await
-    {
+    if ctx.token_payment(owner).allow(w, bond, &t("Approve the bond")).await {
         w.send(ctx.chain_id, label, &ctx.escrow, call.abi_encode(), U256::ZERO).await;
     }
 }

@@ -5,7 +5,7 @@
 //
 // `@walletconnect/universal-provider` is the sign client with an EIP-1193-like `request`;
 // `@walletconnect/ethereum-provider` wraps it with Reown's AppKit modal, which the app does
-// not need: it draws its own QR code, with qrcode-generator below.
+// not need: the pairing dialog is drawn here, its QR code with qrcode-generator.
 import { UniversalProvider } from '@walletconnect/universal-provider';
 import qrcode from 'qrcode-generator';
 
@@ -75,19 +75,54 @@ export async function restore(opts) {
 }
 
 /**
- * Starts a session for `chains` ([{ id, rpc }], the first the default): `onUri(uri)` gets
- * the pairing URI to show; resolves with the EIP-1193 provider once the wallet approves;
- * rejects with `{ kind, message }` when the relay cannot be reached, the user or the wallet
- * refuses, or the proposal expires.
+ * The pairing dialog, drawn here rather than by the app so that none of it is in the first
+ * load: on a phone an "Open in wallet" `wc:` link, on a computer the QR code to scan
+ * (style.css shows one or the other by width), and "Copy link" and "Cancel" on both.
+ * `labels` are the app's words in the reader's language.
  */
-export async function connect(opts, chains, onUri) {
+function dialog(uri, labels, onCancel) {
+  const el = (tag, attrs = {}, text) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text) e.textContent = text;
+    return e;
+  };
+  const box = el('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-label': labels.title, 'data-testid': 'wc-pairing' });
+  const qr = el('div', { class: 'wc-qr wc-wide', role: 'img', 'aria-label': labels.code, 'data-uri': uri });
+  qr.innerHTML = qrSvg(uri);
+  const open = el('a', { class: 'button primary', href: uri, 'data-testid': 'wc-open' }, labels.open);
+  const copy = el('button', { type: 'button', 'data-testid': 'wc-copy' }, labels.copy);
+  copy.onclick = () => navigator.clipboard?.writeText(uri).then(() => { copy.textContent = labels.copied; }, () => {});
+  const cancel = el('button', { type: 'button' }, labels.cancel);
+  cancel.onclick = onCancel;
+  box.onkeydown = (e) => { if (e.key === 'Escape') onCancel(); };
+  const phone = el('p', { class: 'wc-narrow' });
+  phone.append(open);
+  const buttons = el('div', { class: 'buttons' });
+  buttons.append(copy, cancel);
+  box.append(el('h2', {}, labels.title), el('p', { class: 'wc-wide' }, labels.scan), qr, phone, buttons);
+  document.body.append(box);
+  (getComputedStyle(phone).display === 'none' ? copy : open).focus();
+  return () => box.remove();
+}
+
+/**
+ * Starts a session for `chains` ([{ id, rpc }], the first the default) and shows the
+ * pairing dialog (`labels`); resolves with the EIP-1193 provider once the wallet approves;
+ * rejects with `{ kind, message }` when the relay cannot be reached, the user cancels, the
+ * user or the wallet refuses, or the proposal expires.
+ */
+export async function connect(opts, chains, labels) {
   const p = await init(opts);
   if (p.session) await p.disconnect().catch(() => {});
   p.events.removeAllListeners('display_uri');
+  let close = () => {};
+  let cancelled;
+  const cancel = new Promise((_, reject) => { cancelled = () => reject(failure('cancelled', 'cancelled')); });
   let shown = false;
   p.on('display_uri', (uri) => {
     shown = true;
-    onUri(uri);
+    close = dialog(uri, labels, cancelled);
   });
   const ids = chains.map((c) => `eip155:${c.id}`);
   const rpcMap = Object.fromEntries(chains.map((c) => [c.id, c.rpc]));
@@ -99,9 +134,11 @@ export async function connect(opts, chains, onUri) {
   const unreachable = new Promise((_, reject) =>
     setTimeout(() => shown || reject(failure('relay', 'no pairing URI from the relay')), RELAY_TIMEOUT_MS));
   try {
-    await Promise.race([session, unreachable]);
+    await Promise.race([session, unreachable, cancel]);
   } catch (e) {
     throw e?.kind ? e : classify(e);
+  } finally {
+    close();
   }
   return eip1193(p);
 }
@@ -113,7 +150,7 @@ export async function disconnect() {
 }
 
 /** The pairing URI as an SVG QR code. */
-export function qrSvg(uri) {
+function qrSvg(uri) {
   const qr = qrcode(0, 'M');
   qr.addData(uri);
   qr.make();

@@ -107,8 +107,6 @@ pub(crate) struct Wallet {
     pub(crate) paying: RwSignal<Option<(u64, alloy_primitives::Address)>>,
     /// The server's WalletConnect settings, when it has a project id.
     pub(crate) wc: RwSignal<Option<WalletConnectInfo>>,
-    /// The WalletConnect pairing shown, while one is under way.
-    pub(crate) pairing: RwSignal<Option<walletconnect::Pairing>>,
 }
 
 impl Wallet {
@@ -127,7 +125,6 @@ impl Wallet {
             live: RwSignal::new(0),
             paying: RwSignal::new(None),
             wc: RwSignal::new(None),
-            pairing: RwSignal::new(None),
         };
         discovery::start(w);
         spawn_local(async move {

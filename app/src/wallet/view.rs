@@ -73,27 +73,6 @@ pub(crate) fn WalletBar() -> impl IntoView {
                 <button on:click=move |_| w.picker.set(false)>{t("Cancel")}</button>
             </div>
         </Show>
-        {move || w.pairing.get().map(|p| {
-            let copied = RwSignal::new(false);
-            let uri = p.uri.clone();
-            // A phone opens the wallet app from the link; a computer shows the code to scan
-            // (style.css shows one or the other by width).
-            view! {
-                <div class="modal" role="dialog" aria-modal="true" aria-label=t("Connect a phone wallet")
-                    data-testid="wc-pairing">
-                    <h2>{t("Connect a phone wallet")}</h2>
-                    <p class="wc-wide">{t("Scan this code with your phone's wallet app.")}</p>
-                    <div class="wc-qr wc-wide" role="img" aria-label=t("WalletConnect pairing code") inner_html=p.qr></div>
-                    <p class="wc-narrow"><a class="button primary" data-testid="wc-open" href=p.uri>{t("Open in wallet")}</a></p>
-                    <div class="buttons">
-                        <button data-testid="wc-copy" on:click=move |_| { super::walletconnect::copy(&uri); copied.set(true) }>
-                            {move || if copied.get() { t("Link copied") } else { t("Copy link") }}
-                        </button>
-                        <button on:click=move |_| w.cancel_pairing()>{t("Cancel")}</button>
-                    </div>
-                </div>
-            }
-        })}
     }
 }
 

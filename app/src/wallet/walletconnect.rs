@@ -2,14 +2,15 @@
 //! `@walletconnect/universal-provider`, bundled by script/build-app into
 //! `walletconnect.<hash>.js`, see app/js/walletconnect.mjs) and is imported with a dynamic
 //! `import()` only when the user picks it, or reconnects to a wallet chosen so: nothing of
-//! it is in the first load. Once the phone approves the session, its EIP-1193 face becomes
-//! the wallet exactly like an injected one ([`provider::activate`]).
+//! it is in the first load, not even the pairing dialog (the bundle draws it, in the words
+//! given here). Once the phone approves the session, its EIP-1193 face becomes the wallet
+//! exactly like an injected one ([`provider::activate`]).
 
 use std::cell::RefCell;
 
 use js_sys::{Function, Promise};
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{TxState, Wallet, discovery, provider};
@@ -25,15 +26,6 @@ pub(crate) const REMEMBERED: &str = "walletconnect";
 thread_local! {
     /// The imported bundle, while a WalletConnect session is the wallet.
     static MODULE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
-}
-
-/// A pairing under way: the `wc:` URI to open in a phone wallet, and its QR code (SVG).
-#[derive(Clone, PartialEq, Debug)]
-pub(crate) struct Pairing {
-    /// The `wc:` URI.
-    pub(crate) uri: String,
-    /// The URI as an SVG QR code.
-    pub(crate) qr: String,
 }
 
 /// Imports the bundle (`window.cointentWalletConnect`, set by index.html's module script).
@@ -68,8 +60,8 @@ impl Wallet {
         ]))
     }
 
-    /// Pairs a phone wallet: shows the pairing URI (QR code, "Open in wallet", "Copy link")
-    /// until the wallet approves, then makes the session the wallet.
+    /// Pairs a phone wallet: the bundle shows the pairing URI (QR code, "Open in wallet",
+    /// "Copy link") until the wallet approves; then the session is the wallet.
     pub(crate) async fn connect_walletconnect(self) -> bool {
         self.picker.set(false);
         let Some(opts) = self.wc_options() else { return false };
@@ -93,26 +85,24 @@ impl Wallet {
                     .collect::<Vec<_>>(),
             )
         });
-        let shown = m.clone();
-        let on_uri = Closure::<dyn FnMut(JsValue)>::new(move |uri: JsValue| {
-            let uri = uri.as_string().unwrap_or_default();
-            let qr = Function::from(provider::get(&shown, "qrSvg"))
-                .call1(&JsValue::NULL, &uri.as_str().into())
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default();
-            self.tx.set(TxState::Idle);
-            self.pairing.set(Some(Pairing { uri, qr }));
-        });
-        let res = call(&m, "connect", &[opts, chains, on_uri.as_ref().clone()]).await;
-        drop(on_uri);
-        self.pairing.set(None);
+        let labels = object(&[
+            ("title", t("Connect a phone wallet").into()),
+            ("scan", t("Scan this code with your phone's wallet app.").into()),
+            ("code", t("WalletConnect pairing code").into()),
+            ("open", t("Open in wallet").into()),
+            ("copy", t("Copy link").into()),
+            ("copied", t("Link copied").into()),
+            ("cancel", t("Cancel").into()),
+        ]);
+        self.tx.set(TxState::Idle);
+        let res = call(&m, "connect", &[opts, chains, labels]).await;
         match res {
             Ok(wallet) => self.use_walletconnect(m, wallet, true).await,
             Err(e) => {
                 let detail = member(&e, "message").as_string().unwrap_or_default();
                 let relay = self.wc.get_untracked().map(|w| w.relay_url).unwrap_or_default();
                 let said = match member(&e, "kind").as_string().as_deref() {
+                    Some("cancelled") => return false,
                     Some("rejected") => {
                         self.tx.set(TxState::Rejected(t(
                             "You declined the connection in your wallet.",
@@ -161,11 +151,6 @@ impl Wallet {
         }
         true
     }
-
-    /// Cancels the pairing shown (the session proposal expires on its own).
-    pub(crate) fn cancel_pairing(self) {
-        self.pairing.set(None);
-    }
 }
 
 /// Ends the WalletConnect session, in the phone wallet too, if one is the wallet.
@@ -174,12 +159,5 @@ pub(super) fn disconnect() {
         leptos::task::spawn_local(async move {
             let _ = call(&m, "disconnect", &[]).await;
         });
-    }
-}
-
-/// Writes `text` to the clipboard.
-pub(crate) fn copy(text: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
     }
 }

@@ -991,11 +991,25 @@ test('paying from a phone through WalletConnect: a product opened from its URL, 
     const open = pairing.getByTestId('wc-open');
     assert.ok(await open.isVisible(), '"Open in wallet" on a phone');
     assert.ok(!(await pairing.locator('.wc-qr').isVisible()), 'no QR code to scan on the phone itself');
-    const uri = await open.getAttribute('href');
+    const href = await open.getAttribute('href');
+    // "Copy link" puts the same URI on the clipboard: what the phone wallet pairs with.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: wcBase });
+    await pairing.getByTestId('wc-copy').click();
+    await pairing.getByTestId('wc-copy').filter({ hasText: 'Link copied' }).waitFor();
+    const uri = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(uri, href);
     assert.match(uri, /^wc:[0-9a-f]{64}@2\?/);
     assert.ok(uri.includes(`relay-protocol=irn`) && uri.includes('symKey='), uri);
     await page.screenshot({ path: path.join(SHOTS, 'walletconnect-pairing-phone.png') });
     await accessible(page, 'WalletConnect pairing at 390x844');
+    // On a computer the same dialog shows the QR code to scan instead of the link.
+    await page.setViewportSize(DESKTOP);
+    const qr = pairing.locator('.wc-qr');
+    assert.ok((await qr.isVisible()) && !(await open.isVisible()), 'the QR code on a computer');
+    assert.equal(await qr.getAttribute('data-uri'), uri);
+    assert.match(await qr.innerHTML(), /^<svg[^>]*>[\s\S]*<\/svg>$/);
+    await page.screenshot({ path: path.join(SHOTS, 'walletconnect-pairing-desktop.png') });
+    await page.setViewportSize(PHONE);
     phone = await new PhoneWallet({ [A]: url(A), [B]: url(B) }, { account: buyer, chainId: A, relayUrl, projectId }).start();
     await phone.pair(uri);
     await page.getByTestId('account').waitFor({ timeout: 30000 });
@@ -1034,9 +1048,11 @@ test('paying from a phone through WalletConnect: a product opened from its URL, 
       await act(s.page, 'deliver', { fill: () => s.page.locator('#proof').fill('https://example.org/shipped') });
       await s.context.close();
     }
-    // The buyer confirms the first in the app, signing on the phone: released at once.
+    // The buyer confirms the first in the app, signing on the phone: released at once. The
+    // page loads anew: the remembered session reconnects without pairing again.
     await page.goto(`${wcBase}/orders/${A}/${o1}`);
     await page.getByTestId('account').waitFor();
+    assert.equal(await page.getByTestId('wc-pairing').count(), 0);
     await act(page, 'approve');
     assert.equal(sent(), 2, 'the approval was signed on the phone');
     assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), o1)).status, 4, 'Completed');
@@ -1084,7 +1100,7 @@ test('paying from a phone through WalletConnect: a product opened from its URL, 
   }
 });
 
-test('WalletConnect errors are said in words: a relay that cannot be reached', async () => {
+test('WalletConnect errors are said in words: a relay that cannot be reached, a connection declined in the phone wallet', async () => {
   // A relay URL nothing listens on (the port of a closed stand-in).
   const relay = new StandInRelay();
   const relayUrl = await relay.start();
@@ -1100,6 +1116,29 @@ test('WalletConnect errors are said in words: a relay that cannot be reached', a
   assert.match(await said.innerText(), new RegExp(`The WalletConnect relay \\(${relayUrl.replace(/[.]/g, '\\.')}\\) cannot be reached`));
   assert.equal(await page.getByTestId('wc-pairing').count(), 0);
   await context.close();
+  // A live relay, and a phone wallet whose user declines the connection.
+  const live = new StandInRelay();
+  const liveUrl = await live.start();
+  const liveBase = await stack.startServer({ name: 'cointent-wc-reject', walletconnect: { project_id: 'cointent-browser-test', relay_url: liveUrl } });
+  const phone = await new PhoneWallet({ [A]: url(A) }, { account: DEV[9], chainId: A, relayUrl: liveUrl, projectId: 'cointent-browser-test' }).start();
+  phone.rejectProposals = true;
+  const c2 = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  const p2 = await c2.newPage();
+  try {
+    await p2.goto(`${liveBase}/cart`);
+    await p2.getByRole('banner').getByRole('button', { name: 'Connect wallet' }).click();
+    await p2.getByTestId('wallet-walletconnect').click();
+    await phone.pair(await p2.getByTestId('wc-open').getAttribute('href'));
+    const declined = p2.locator('[data-testid=tx-status] [data-state=error]');
+    await declined.waitFor({ timeout: 30000 });
+    assert.match(await declined.innerText(), /You declined the connection in your wallet\./);
+    assert.equal(await p2.getByTestId('wc-pairing').count(), 0);
+    assert.equal(await p2.getByTestId('account').count(), 0, 'not connected');
+  } finally {
+    await c2.close();
+    await phone.stop();
+    await live.stop();
+  }
 });
 
 // ---------------------------------------------------------------- Hindi

@@ -1,7 +1,7 @@
 // A stand-in phone wallet: WalletConnect's own sign client (@walletconnect/sign-client, what
 // wallet apps build on) in this Node process, pairing through the stand-in relay with the
 // `wc:` URI the page shows. It approves the session for one dev account on the chains the
-// page proposes, and answers the page's requests like the injected test wallet does (its
+// page proposes (or, with `rejectProposals`, declines it as a user would), and answers the page's requests like the injected test wallet does (its
 // `handle`): eth_sendTransaction, personal_sign and eth_signTypedData_v4 are forwarded to
 // anvil, where the dev accounts are unlocked; chain switches are answered here and told to
 // the page as a chainChanged session event.
@@ -17,6 +17,8 @@ class MemoryStorage {
   async setItem(k, v) { this.m.set(k, v); }
   async removeItem(k) { this.m.delete(k); }
 }
+
+let phones = 0;
 
 export class PhoneWallet {
   /** @param rpcUrls {Record<number,string>} the chains it knows; @param relayUrl the relay */
@@ -34,6 +36,9 @@ export class PhoneWallet {
       relayUrl: this.opts.relayUrl,
       logger: 'silent',
       storage: new MemoryStorage(),
+      // Its own core: the client keeps one per prefix in globalThis, and each phone of a test
+      // run is a new one (another relay, nothing shared).
+      customStoragePrefix: `phone-${++phones}`,
       metadata: { name: 'Stand-in phone wallet', description: 'test', url: 'http://127.0.0.1', icons: [] },
       telemetryEnabled: false,
     });
@@ -49,6 +54,10 @@ export class PhoneWallet {
 
   async approve({ id, params }) {
     this.proposals.push(params);
+    if (this.rejectProposals) {
+      await this.client.reject({ id, reason: { code: 5000, message: 'User rejected.' } });
+      return;
+    }
     const proposed = { ...params.requiredNamespaces, ...params.optionalNamespaces }.eip155 ?? {};
     const chains = (proposed.chains ?? []).filter((c) => this.inner.all[Number(c.split(':')[1])]);
     const { acknowledged } = await this.client.approve({

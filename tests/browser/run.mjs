@@ -1097,6 +1097,7 @@ test('paying from a phone through WalletConnect: a product opened from its URL, 
   } finally {
     await phone?.stop();
     await relay.stop();
+    await stack.stopProcess('cointent-wc');
   }
 });
 
@@ -1116,6 +1117,7 @@ test('WalletConnect errors are said in words: a relay that cannot be reached, a 
   assert.match(await said.innerText(), new RegExp(`The WalletConnect relay \\(${relayUrl.replace(/[.]/g, '\\.')}\\) cannot be reached`));
   assert.equal(await page.getByTestId('wc-pairing').count(), 0);
   await context.close();
+  await stack.stopProcess('cointent-wc-down');
   // A live relay, and a phone wallet whose user declines the connection.
   const live = new StandInRelay();
   const liveUrl = await live.start();
@@ -1138,6 +1140,7 @@ test('WalletConnect errors are said in words: a relay that cannot be reached, a 
     await c2.close();
     await phone.stop();
     await live.stop();
+    await stack.stopProcess('cointent-wc-reject');
   }
 });
 

@@ -121,6 +121,16 @@ ${wc}${chains}`);
     throw new Error('cointent serve not ready after 120 s');
   }
 
+  /** Stops the process started as `name` (a second server, once its flow is done). */
+  async stopProcess(name) {
+    const p = this.procs.find((x) => x.name === name);
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 10000);
+    await p.exited;
+    clearTimeout(t);
+  }
+
   async stop() {
     for (const p of [...this.procs].reverse()) {
       if (p.exitCode === null && p.signalCode === null) {

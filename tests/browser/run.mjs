@@ -10,6 +10,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { Stack } from './lib/stack.mjs';
 import { TestWallet } from './lib/wallet.mjs';
+import { StandInRelay } from './lib/relay.mjs';
+import { PhoneWallet } from './lib/phone.mjs';
 import { query } from './lib/pg.mjs';
 import { ROOT, DEV, ZERO, send, call, cast, rpc, now, warp, createOrder, orderState } from './lib/chain.mjs';
 
@@ -949,6 +951,216 @@ test('shop on a phone: two products of two artisans in the cart, paid in one tra
   await page.getByTestId('product-stock').filter({ hasText: 'Sold out' }).waitFor();
   assert.equal(await page.getByTestId('buy').count(), 0);
   await context.close();
+});
+
+test('paying from a phone through WalletConnect: a product opened from its URL, two artisans in the cart, paid once from a phone wallet; both purchases on the dashboard; one confirmed, one released after its review window; artisans and partner shop paid their shares', async () => {
+  // WalletConnect's public relay cannot be reached here: a stand-in relay (lib/relay.mjs) on
+  // loopback, and a second `cointent serve` configured with it ([walletconnect]), so the
+  // other flows keep a server without WalletConnect.
+  const relay = new StandInRelay();
+  const relayUrl = await relay.start();
+  const projectId = 'cointent-browser-test';
+  const wcBase = await stack.startServer({ name: 'cointent-wc', walletconnect: { project_id: projectId, relay_url: relayUrl } });
+  let phone;
+  try {
+    assert.deepEqual(await (await fetch(`${wcBase}/v1/walletconnect`)).json(), { project_id: projectId, relay_url: relayUrl });
+    assert.equal((await (await fetch(`${base}/v1/walletconnect`)).json()).project_id, null, 'no project id: no WalletConnect');
+    await newOrder(A, {});
+    const stable = addr(A, 'stablecoin');
+    const shop = addr(A, 'shop');
+    const partner = DEV[8];
+    const sig = 'list((address,address,address,uint96,uint32,uint32,uint32,uint16,uint16,address,bytes32,(uint16,uint32)[],(address,uint16)[]))';
+    const listing = (seller, price, splits) => `(${seller},${ZERO},${stable},${price},${5},86400,86400,0,500,${DEV[6]},0x${'00'.repeat(32)},[(10000,2592000)],[${splits}])`;
+    // The first artisan sells through a partner shop that takes 10% of the net.
+    await send(url(A), DEV[4], shop, sig, listing(DEV[4], dusd(12), `(${partner},1000)`));
+    const first = Number(await call(url(A), shop, 'listingCount()(uint256)'));
+    await send(url(A), DEV[5], shop, sig, listing(DEV[5], dusd(7.5), ''));
+    const second = first + 1;
+    await waitApi(`/v1/listings/${A}/${second}`);
+    const buyer = DEV[9];
+    await mint(A, buyer, dusd(100));
+    await send(url(A), buyer, stable, 'approve(address,uint256)', shop, dusd(100));
+
+    // A phone's browser: no extension wallet.
+    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    const scripts = [];
+    page.on('request', (r) => { if (r.url().endsWith('.js')) scripts.push(new URL(r.url()).pathname.slice(1)); });
+    // The product's page is what a product QR code opens on a phone.
+    await page.goto(`${wcBase}/products/${A}/${first}`);
+    await page.getByTestId('product-price').filter({ hasText: '12 dUSD per unit' }).waitFor();
+    assert.ok(!scripts.some((s) => s.startsWith('walletconnect.')), `the WalletConnect client is not in the first load: ${scripts}`);
+    await page.locator('#buy-units').fill('2');
+    await page.getByTestId('add-to-cart').click();
+    await page.goto(`${wcBase}/products/${A}/${second}`);
+    await page.getByTestId('add-to-cart').click();
+    await page.goto(`${wcBase}/cart`);
+    const totalText = await page.getByTestId('cart-total').innerText();
+    assert.equal(totalText, 'Total: 31.5 dUSD');
+
+    // Connect: the picker offers the phone wallet; the pairing shows "Open in wallet" (a
+    // phone) with the wc: URI, and "Copy link".
+    await page.getByRole('banner').getByRole('button', { name: 'Connect wallet' }).click();
+    await page.getByTestId('wallet-walletconnect').click();
+    const pairing = page.getByTestId('wc-pairing');
+    await pairing.waitFor();
+    assert.ok(scripts.some((s) => /^walletconnect\.[0-9a-f]{16}\.js$/.test(s)), `the bundle is imported when picked: ${scripts}`);
+    const open = pairing.getByTestId('wc-open');
+    assert.ok(await open.isVisible(), '"Open in wallet" on a phone');
+    assert.ok(!(await pairing.locator('.wc-qr').isVisible()), 'no QR code to scan on the phone itself');
+    const href = await open.getAttribute('href');
+    // "Copy link" puts the same URI on the clipboard: what the phone wallet pairs with.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: wcBase });
+    await pairing.getByTestId('wc-copy').click();
+    await pairing.getByTestId('wc-copy').filter({ hasText: 'Link copied' }).waitFor();
+    const uri = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(uri, href);
+    assert.match(uri, /^wc:[0-9a-f]{64}@2\?/);
+    assert.ok(uri.includes(`relay-protocol=irn`) && uri.includes('symKey='), uri);
+    await page.screenshot({ path: path.join(SHOTS, 'walletconnect-pairing-phone.png') });
+    await accessible(page, 'WalletConnect pairing at 390x844');
+    // On a computer the same dialog shows the QR code to scan instead of the link.
+    await page.setViewportSize(DESKTOP);
+    const qr = pairing.locator('.wc-qr');
+    assert.ok((await qr.isVisible()) && !(await open.isVisible()), 'the QR code on a computer');
+    assert.equal(await qr.getAttribute('data-uri'), uri);
+    assert.match(await qr.innerHTML(), /^<svg[^>]*>[\s\S]*<\/svg>$/);
+    await page.screenshot({ path: path.join(SHOTS, 'walletconnect-pairing-desktop.png') });
+    await page.setViewportSize(PHONE);
+    phone = await new PhoneWallet({ [A]: url(A), [B]: url(B) }, { account: buyer, chainId: A, relayUrl, projectId }).start();
+    await phone.pair(uri);
+    await page.getByTestId('account').waitFor({ timeout: 30000 });
+    assert.equal(await page.getByTestId('account').getAttribute('title'), buyer);
+    assert.equal(await pairing.count(), 0, 'the pairing closes once approved');
+    assert.ok(relay.log.includes('wc_proposeSession') && relay.log.includes('wc_approveSession'), `paired through the stand-in relay: ${[...new Set(relay.log)]}`);
+    assert.deepEqual(phone.proposals[0].optionalNamespaces.eip155.chains, [`eip155:${A}`, `eip155:${B}`]);
+
+    // One transaction for the cart, paid from the phone: exactly the total on screen.
+    const before = await tokenBalance(A, buyer);
+    const sent = () => phone.log.filter((m) => m === 'eth_sendTransaction').length;
+    assert.match(await act(page, 'pay-cart'), /Pay the cart: confirmed/);
+    assert.equal(sent(), 1, 'one transaction for the cart');
+    const total = BigInt(dusd(Number(totalText.match(/([\d.]+) dUSD/)[1])));
+    assert.equal(before - (await tokenBalance(A, buyer)), total, 'paid exactly the total on screen');
+
+    // Both purchases on the dashboard, with the amounts the chain holds for them.
+    const mine = await waitApi(`/v1/accounts/${buyer}/orders?role=buyer`, (p) => p.items.length >= 2);
+    const [o2, o1] = mine.items.slice(0, 2).map((o) => Number(o.order_id));
+    await page.waitForFunction(() => location.pathname === '/dashboard');
+    for (const [id, units, paid] of [[o1, 2, 24], [o2, 1, 7.5]]) {
+      const line = dashLine(page, 'backer', id);
+      await line.filter({ hasText: `${units} units, paid ${paid} dUSD, refunded 0 dUSD` }).waitFor();
+      assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), id)).units, units, `order ${id} units on chain`);
+    }
+    const held = BigInt(dusd(24)) + BigInt(dusd(7.5));
+    assert.equal(held, total, 'the two purchases add up to what was paid');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'nothing wider than the phone');
+    await page.screenshot({ path: path.join(SHOTS, 'walletconnect-dashboard-phone.png'), fullPage: true });
+
+    // Each artisan delivers (in the app, from their own browser wallet).
+    for (const [seller, id] of [[DEV[4], o1], [DEV[5], o2]]) {
+      const s = await openPage({ account: seller });
+      await go(s.page, `/orders/${A}/${id}`);
+      await connect(s.page);
+      await act(s.page, 'deliver', { fill: () => s.page.locator('#proof').fill('https://example.org/shipped') });
+      await s.context.close();
+    }
+    // The buyer confirms the first in the app, signing on the phone: released at once. The
+    // page loads anew: the remembered session reconnects without pairing again.
+    await page.goto(`${wcBase}/orders/${A}/${o1}`);
+    await page.getByTestId('account').waitFor();
+    assert.equal(await page.getByTestId('wc-pairing').count(), 0);
+    await act(page, 'approve');
+    assert.equal(sent(), 2, 'the approval was signed on the phone');
+    assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), o1)).status, 4, 'Completed');
+    // The second's review window passes; anyone releases it (the default action).
+    await warp(url(A), DAY + 1);
+    const anyone = await openPage({ account: DEV[2] });
+    await go(anyone.page, `/orders/${A}/${o2}`);
+    await connect(anyone.page);
+    await act(anyone.page, 'release');
+    await anyone.context.close();
+    assert.equal((await orderState(url(A), addr(A, 'escrow_lens'), o2)).status, 4, 'Completed');
+
+    // Everyone's share, as the Escrow's money scheme computes it from the split table: fee,
+    // then the partner's 10% of the net, the artisan the rest.
+    const feeBps = BigInt(await call(url(A), addr(A, 'escrow'), 'feeBps()(uint16)'));
+    const claimable = async (id, who) => {
+      const packed = (await waitApi(`/v1/orders/${A}/${id}`)).proof.terms_packed;
+      return BigInt(await call(url(A), addr(A, 'escrow_lens'), 'claimable(uint256,bytes,address)(uint256)', id, packed, who));
+    };
+    const r1 = BigInt(dusd(24)), r2 = BigInt(dusd(7.5));
+    const fee1 = (r1 * feeBps) / 10000n, fee2 = (r2 * feeBps) / 10000n;
+    const partnerShare = ((r1 - fee1) * 1000n) / 10000n;
+    assert.equal(await claimable(o1, partner), partnerShare, 'the partner shop: 10% of the net');
+    assert.equal(await claimable(o1, DEV[4]), r1 - fee1 - partnerShare, 'the first artisan: the rest');
+    assert.equal(await claimable(o2, DEV[5]), r2 - fee2, 'the second artisan: all but the fee');
+    assert.equal(partnerShare, BigInt(dusd(2.376)));
+    // The partner shop claims on chain and holds exactly its share.
+    const packed1 = (await waitApi(`/v1/orders/${A}/${o1}`)).proof.terms_packed;
+    await send(url(A), partner, addr(A, 'escrow'), 'claim(uint256,bytes,address)', o1, packed1, partner);
+    assert.equal(await escrowBalance(A, partner), partnerShare);
+
+    // Disconnecting ends the session in the phone wallet too.
+    await page.goto(`${wcBase}/dashboard`);
+    await page.getByTestId('account').waitFor();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Connect wallet' }).waitFor();
+    const end = Date.now() + 10000;
+    while (phone.client.session.getAll().length && Date.now() < end) await sleep(100);
+    assert.equal(phone.client.session.getAll().length, 0, 'the phone wallet saw the session end');
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    await phone?.stop();
+    await relay.stop();
+    await stack.stopProcess('cointent-wc');
+  }
+});
+
+test('WalletConnect errors are said in words: a relay that cannot be reached, a connection declined in the phone wallet', async () => {
+  // A relay URL nothing listens on (the port of a closed stand-in).
+  const relay = new StandInRelay();
+  const relayUrl = await relay.start();
+  await relay.stop();
+  const wcBase = await stack.startServer({ name: 'cointent-wc-down', walletconnect: { project_id: 'cointent-browser-test', relay_url: relayUrl } });
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(`${wcBase}/cart`);
+  await page.getByRole('banner').getByRole('button', { name: 'Connect wallet' }).click();
+  await page.getByTestId('wallet-walletconnect').click();
+  const said = page.locator('[data-testid=tx-status] [data-state=info]');
+  await said.waitFor({ timeout: 40000 });
+  assert.match(await said.innerText(), new RegExp(`The WalletConnect relay \\(${relayUrl.replace(/[.]/g, '\\.')}\\) cannot be reached`));
+  assert.equal(await page.getByTestId('wc-pairing').count(), 0);
+  await context.close();
+  await stack.stopProcess('cointent-wc-down');
+  // A live relay, and a phone wallet whose user declines the connection.
+  const live = new StandInRelay();
+  const liveUrl = await live.start();
+  const liveBase = await stack.startServer({ name: 'cointent-wc-reject', walletconnect: { project_id: 'cointent-browser-test', relay_url: liveUrl } });
+  const phone = await new PhoneWallet({ [A]: url(A) }, { account: DEV[9], chainId: A, relayUrl: liveUrl, projectId: 'cointent-browser-test' }).start();
+  phone.rejectProposals = true;
+  const c2 = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  const p2 = await c2.newPage();
+  try {
+    await p2.goto(`${liveBase}/cart`);
+    await p2.getByRole('banner').getByRole('button', { name: 'Connect wallet' }).click();
+    await p2.getByTestId('wallet-walletconnect').click();
+    await phone.pair(await p2.getByTestId('wc-open').getAttribute('href'));
+    const declined = p2.locator('[data-testid=tx-status] [data-state=error]');
+    await declined.waitFor({ timeout: 30000 });
+    assert.match(await declined.innerText(), /You declined the connection in your wallet\./);
+    assert.equal(await p2.getByTestId('wc-pairing').count(), 0);
+    assert.equal(await p2.getByTestId('account').count(), 0, 'not connected');
+  } finally {
+    await c2.close();
+    await phone.stop();
+    await live.stop();
+    await stack.stopProcess('cointent-wc-reject');
+  }
 });
 
 // ---------------------------------------------------------------- Hindi

@@ -12,6 +12,7 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use super::{
     TxState, Wallet, WalletInfo,
     provider::{self, get, request},
+    walletconnect,
 };
 use crate::{
     i18n::{t, tf},
@@ -34,6 +35,19 @@ pub(crate) fn forget() {
     if let Some(s) = storage() {
         let _ = s.remove_item(REMEMBERED);
     }
+}
+
+/// Remembers the chosen wallet (`rdns`, or [`walletconnect::REMEMBERED`]).
+pub(super) fn remember(choice: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(REMEMBERED, choice);
+    }
+}
+
+/// Whether the remembered choice is a WalletConnect session.
+pub(super) fn remembered_walletconnect() -> bool {
+    storage().and_then(|s| s.get_item(REMEMBERED).ok().flatten()).as_deref()
+        == Some(walletconnect::REMEMBERED)
 }
 
 /// Listens for announcements, asks wallets to announce, and falls back to
@@ -93,14 +107,16 @@ impl Wallet {
         }
     }
 
-    /// Connects: directly when one wallet is there, through the picker when several are.
+    /// Connects: directly when one wallet is there, through the picker when several are
+    /// (WalletConnect, when the server has a project id, counts as one).
     pub(crate) fn connect(self) {
         let ws = self.wallets.get_untracked();
-        match ws.len() {
+        let wc = usize::from(self.wc.get_untracked().is_some());
+        match ws.len() + wc {
             0 => self.tx.set(TxState::Info(
                 t("No wallet found. Install MetaMask or another browser wallet to take part; browsing works without one."),
             )),
-            1 => spawn_local(async move {
+            1 if wc == 0 => spawn_local(async move {
                 self.connect_to(&ws[0].uuid, true).await;
             }),
             _ => self.picker.set(true),
@@ -126,9 +142,7 @@ impl Wallet {
                 if let Ok(c) = request("eth_chainId", array(&[])).await {
                     self.chain_id.set(crate::net::quantity(&c));
                 }
-                if let Some(s) = storage() {
-                    let _ = s.set_item(REMEMBERED, &info.rdns);
-                }
+                remember(&info.rdns);
                 if prompt {
                     self.tx.set(TxState::Idle);
                 }
@@ -147,8 +161,10 @@ impl Wallet {
     }
 
     /// Forgets the connection (wallets have no standard way to revoke it from the page).
+    /// A WalletConnect session is ended in the phone wallet too.
     pub(crate) fn disconnect(self) {
         self.account.set(None);
+        walletconnect::disconnect();
         forget();
     }
 
@@ -158,7 +174,7 @@ impl Wallet {
             return Some(a);
         }
         let ws = self.wallets.get_untracked();
-        if ws.len() == 1 {
+        if ws.len() == 1 && self.wc.get_untracked().is_none() {
             self.connect_to(&ws[0].uuid, true).await;
         } else {
             self.connect();

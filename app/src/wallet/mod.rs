@@ -14,6 +14,8 @@
 //! - [`transactions`]: a transaction followed through its states: checking (a simulation
 //!   that turns a revert into a sentence before anything is signed), signing, pending,
 //!   confirmed, failed, replaced; a rejection in the wallet is reported as such. Signatures.
+//! - [`walletconnect`]: a phone wallet through WalletConnect v2, its JS client imported
+//!   only when picked.
 //! - [`view`]: the wallet bar and picker, the wrong-chain banner, the transaction status
 //!   line.
 //!
@@ -26,11 +28,12 @@ mod pending;
 pub(crate) mod provider;
 pub(crate) mod transactions;
 pub(crate) mod view;
+pub(crate) mod walletconnect;
 
 use std::{future::Future, pin::Pin};
 
 use crate::i18n::{t, tf};
-use cointent_domain::chains::ChainInfo;
+use cointent_domain::chains::{ChainInfo, WalletConnectInfo};
 use leptos::{prelude::*, task::spawn_local};
 
 pub(crate) use view::{ChainBanner, TxBanner, TxButton, WalletBar};
@@ -102,6 +105,8 @@ pub(crate) struct Wallet {
     /// The token the current flow pays in (chain, token), so a token's refusal reads in its
     /// units and symbol.
     pub(crate) paying: RwSignal<Option<(u64, alloy_primitives::Address)>>,
+    /// The server's WalletConnect settings, when it has a project id.
+    pub(crate) wc: RwSignal<Option<WalletConnectInfo>>,
 }
 
 impl Wallet {
@@ -119,6 +124,7 @@ impl Wallet {
             flow: RwSignal::new(None),
             live: RwSignal::new(0),
             paying: RwSignal::new(None),
+            wc: RwSignal::new(None),
         };
         discovery::start(w);
         spawn_local(async move {
@@ -128,6 +134,14 @@ impl Wallet {
             w.ready.set(true);
             // Transactions sent before a reload, or from another tab, are watched again.
             pending::resume(w);
+            if let Ok(wc) = crate::api::get::<WalletConnectInfo>("/v1/walletconnect").await
+                && wc.project_id.is_some()
+            {
+                w.wc.set(Some(wc));
+                if discovery::remembered_walletconnect() {
+                    w.restore_walletconnect().await;
+                }
+            }
         });
         pending::listen(w);
         live::follow(w);

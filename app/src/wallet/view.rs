@@ -61,6 +61,14 @@ pub(crate) fn WalletBar() -> impl IntoView {
                             </button>
                         </li>
                     </For>
+                    <Show when=move || w.wc.get().is_some()>
+                        <li>
+                            <button class="wallet-choice" data-testid="wallet-walletconnect"
+                                on:click=move |_| spawn_local(async move { w.connect_walletconnect().await; })>
+                                {t("WalletConnect (phone wallet)")}
+                            </button>
+                        </li>
+                    </Show>
                 </ul>
                 <button on:click=move |_| w.picker.set(false)>{t("Cancel")}</button>
             </div>

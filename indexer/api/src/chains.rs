@@ -1,12 +1,12 @@
 //! The `chains` area of the API: every configured chain with what a browser needs to reach
-//! it and how far the mirror has got.
+//! it and how far the mirror has got; the WalletConnect settings the app pairs phone wallets with.
 
 use std::collections::BTreeMap;
 
 use axum::{Json, extract::State};
 use cointent_domain::{
     Address,
-    chains::{ChainInfo, NativeCurrency, PaymentToken},
+    chains::{ChainInfo, NativeCurrency, PaymentToken, WalletConnectInfo},
 };
 use cointent_storage::read::chains as read;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -14,7 +14,26 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{error::ApiResult, state::AppState};
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_chains))
+    OpenApiRouter::new().routes(routes!(list_chains)).routes(routes!(walletconnect))
+}
+
+/// WalletConnect v2 settings for the app.
+///
+/// The project id (null when the server has none: the app then offers no WalletConnect
+/// entry) and the relay the app pairs phone wallets through.
+#[utoipa::path(
+    get,
+    path = "/walletconnect",
+    operation_id = "getWalletConnect",
+    tag = "chains",
+    responses(
+        (status = 200, description = "OK", body = WalletConnectInfo),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn walletconnect(State(state): State<AppState>) -> Json<WalletConnectInfo> {
+    let wc = &state.config.walletconnect;
+    Json(WalletConnectInfo { project_id: wc.project_id.clone(), relay_url: wc.relay_url.clone() })
 }
 
 /// Configured chains, the mirror's progress and the payment tokens.

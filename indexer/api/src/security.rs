@@ -5,7 +5,7 @@
 //!   WebAssembly (`'wasm-unsafe-eval'`: the app is WASM) and the inline scripts of the app's
 //!   `index.html` and of the docs page, by hash (no `'unsafe-inline'` for scripts);
 //!   connections also to each chain's public RPC URL (the app reads the chains from the
-//!   browser); inline styles (the app renders `style` attributes); images also as `data:`;
+//!   browser) and, when WalletConnect is configured, to its relay (`wss://`); inline styles (the app renders `style` attributes); images also as `data:`;
 //!   no plugins, no `<base>`, and `frame-ancestors 'none'` (no page may frame this one:
 //!   clickjacking);
 //! - `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
@@ -75,6 +75,16 @@ fn csp(config: &Config, pages: &[&str]) -> String {
         {
             connect.push(origin);
         }
+    }
+    let wc = &config.walletconnect;
+    if wc.project_id.is_some()
+        && let Some(origin) = url::Url::parse(&wc.relay_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "ws" | "wss"))
+            .map(|u| u.origin().ascii_serialization())
+        && !connect.contains(&origin)
+    {
+        connect.push(origin);
     }
     let mut scripts = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
     for script in pages.iter().flat_map(|p| inline_scripts(p)) {
@@ -165,5 +175,21 @@ mod tests {
         );
         assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
         assert_eq!(inline_scripts(page), ["init();"]);
+    }
+
+    #[test]
+    fn the_walletconnect_relay_only_when_configured() {
+        let mut c = config("http://127.0.0.1:8080");
+        c.walletconnect.relay_url = "ws://127.0.0.1:9010/relay".into();
+        let csp = |c: &Config| {
+            get(&headers(c, &[]), &header::CONTENT_SECURITY_POLICY).unwrap().to_string()
+        };
+        assert!(!csp(&c).contains("9010"), "{}", csp(&c));
+        c.walletconnect.project_id = Some("abc123".into());
+        assert!(
+            csp(&c).contains("connect-src 'self' https://rpc.example ws://127.0.0.1:9010;"),
+            "{}",
+            csp(&c)
+        );
     }
 }

@@ -37,6 +37,11 @@
 //! per_host_concurrency = 4   # deliveries in flight to one receiver host:port, all workers
 //! allow_private_targets = false  # true: loopback and private receivers (local development)
 //!
+//! [walletconnect]   # paying from a phone wallet; without a project id the app offers no
+//!                   # WalletConnect entry
+//! project_id = "..."                      # from WalletConnect Cloud (public: browsers send it)
+//! relay_url = "wss://relay.walletconnect.org"  # the default; a ws(s) URL
+//!
 //! [tls]   # outbound TLS (RPC and webhooks): rustls with the Mozilla roots built in
 //! extra_ca_files = ["certs/private-ca.pem"]  # further CAs to trust (PEM), e.g. a private RPC's
 //!
@@ -139,6 +144,9 @@ pub struct Config {
     /// Outbound TLS.
     #[serde(default)]
     pub tls: TlsConfig,
+    /// WalletConnect v2 for phone wallets (the app reads it from `/v1/walletconnect`).
+    #[serde(default)]
+    pub walletconnect: WalletConnectConfig,
     /// The chains to index.
     #[serde(default)]
     pub chains: Vec<ChainConfig>,
@@ -335,6 +343,49 @@ impl TelemetryConfig {
             .clone()
             .or_else(|| std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").ok())
             .filter(|e| !e.trim().is_empty())
+    }
+}
+
+/// WalletConnect v2: the app pairs phone wallets through the relay with this project id.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WalletConnectConfig {
+    /// The project id from WalletConnect Cloud; none: the app offers no WalletConnect entry.
+    /// Not a secret: every browser that pairs sends it to the relay.
+    pub project_id: Option<String>,
+    /// The relay's WebSocket URL.
+    pub relay_url: String,
+}
+
+impl Default for WalletConnectConfig {
+    fn default() -> Self {
+        Self { project_id: None, relay_url: DEFAULT_RELAY.into() }
+    }
+}
+
+/// WalletConnect's public relay.
+pub const DEFAULT_RELAY: &str = "wss://relay.walletconnect.org";
+
+impl WalletConnectConfig {
+    fn check(&self) -> Result<(), ConfigError> {
+        if let Some(id) = &self.project_id
+            && (id.is_empty()
+                || id.len() > 64
+                || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err(invalid(
+                "walletconnect.project_id",
+                "must be 1 to 64 letters, digits, '-' or '_'",
+            ));
+        }
+        let host = ["wss://", "ws://"].iter().find_map(|p| self.relay_url.strip_prefix(p));
+        if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
+            return Err(invalid(
+                "walletconnect.relay_url",
+                format!("{:?} is not a ws(s) URL", self.relay_url),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -729,6 +780,7 @@ impl Config {
             self.http.app_dir = base.join(&self.http.app_dir);
         }
         self.check_limits()?;
+        self.walletconnect.check()?;
         let t = &self.telemetry;
         if !(0.0..=1.0).contains(&t.sample_ratio) {
             return Err(invalid("telemetry.sample_ratio", "must be between 0 and 1"));
@@ -1012,5 +1064,29 @@ mod tests {
         assert!(!parsed.local);
         assert_eq!(parsed.payment_tokens.len(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn walletconnect_is_off_without_a_project_id_and_checks_its_keys() {
+        let base = "[[chains]]\nname='a'\nchain_id=1\nrpc_urls=['http://a']\n\
+                    contracts={a='0x0000000000000000000000000000000000000001'}\n";
+        let load = |extra: &str| {
+            let mut c = Config::parse(&format!("{extra}\n{base}"), Path::new("t.toml"))?;
+            c.resolve(Path::new(".")).map(|()| c)
+        };
+        let off = load("").unwrap();
+        assert_eq!(off.walletconnect.project_id, None);
+        assert_eq!(off.walletconnect.relay_url, DEFAULT_RELAY);
+        let on = load("[walletconnect]\nproject_id = 'a1b2c3'\nrelay_url = 'ws://127.0.0.1:9/'")
+            .unwrap();
+        assert_eq!(on.walletconnect.project_id.as_deref(), Some("a1b2c3"));
+        for (bad, key) in [
+            ("project_id = ''", "walletconnect.project_id"),
+            ("project_id = 'a b'", "walletconnect.project_id"),
+            ("relay_url = 'https://relay.example'", "walletconnect.relay_url"),
+        ] {
+            let err = load(&format!("[walletconnect]\n{bad}")).unwrap_err().to_string();
+            assert!(err.contains(key), "{bad}: {err}");
+        }
     }
 }

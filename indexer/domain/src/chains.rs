@@ -1,4 +1,5 @@
-//! The `chains` area of the API: `GET /v1/chains`, every configured chain ([`ChainInfo`]).
+//! The `chains` area of the API: `GET /v1/chains`, every configured chain ([`ChainInfo`]), and
+//! `GET /v1/walletconnect` ([`WalletConnectInfo`]).
 
 use std::collections::BTreeMap;
 
@@ -94,4 +95,17 @@ impl ChainInfo {
     pub fn accepts(&self, token: Address) -> bool {
         self.payment_tokens.iter().any(|t| t.address == token)
     }
+}
+
+/// `GET /v1/walletconnect`: what the app needs to pair a phone wallet through WalletConnect
+/// v2, from the server's `[walletconnect]` configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletConnectInfo {
+    /// The WalletConnect Cloud project id; null when the server has none, and then the app
+    /// offers no WalletConnect entry.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub project_id: Option<String>,
+    /// The relay's WebSocket URL.
+    pub relay_url: String,
 }

@@ -77,10 +77,13 @@ export class Stack {
     }
   }
 
-  async startServer() {
-    this.pgPort = await freePort();
-    this.httpPort = await freePort();
-    this.base = `http://127.0.0.1:${this.httpPort}`;
+  /** Starts `cointent serve` on the chains; resolves with its base URL. A second server
+   * (`name`, with its own Postgres) can run beside the first, e.g. one configured with
+   * `walletconnect` ({ project_id, relay_url }): the `[walletconnect]` section. */
+  async startServer({ name = 'cointent', walletconnect } = {}) {
+    const pgPort = await freePort();
+    const httpPort = await freePort();
+    const base = `http://127.0.0.1:${httpPort}`;
     const chains = Object.entries(this.chains).map(([id, c]) => `
 [[chains]]
 name = "local-${id === '31337' ? 'a' : 'b'}"
@@ -90,26 +93,42 @@ deployment = "${path.join(this.dir, `${id}.json`)}"
 finality_depth = 2
 poll_interval_ms = 100
 `).join('');
-    const cfg = path.join(this.dir, 'cointent.toml');
+    const cfg = path.join(this.dir, `${name}.toml`);
+    const wc = walletconnect ? `
+[walletconnect]
+project_id = "${walletconnect.project_id}"
+relay_url = "${walletconnect.relay_url}"
+` : '';
     fs.writeFileSync(cfg, `[database]
-data_dir = "${path.join(this.dir, 'postgres')}"
-port = ${this.pgPort}
+data_dir = "${path.join(this.dir, `${name}-postgres`)}"
+port = ${pgPort}
 
 [http]
-bind = "127.0.0.1:${this.httpPort}"
-public_url = "${this.base}"
+bind = "127.0.0.1:${httpPort}"
+public_url = "${base}"
 app_dir = "${path.join(ROOT, 'app/dist')}"
-${chains}`);
-    const p = this.spawn('cointent', path.join(ROOT, 'target/debug/cointent'), ['--config', cfg, 'serve']);
+${wc}${chains}`);
+    if (name === 'cointent') Object.assign(this, { pgPort, httpPort, base });
+    const p = this.spawn(name, path.join(ROOT, 'target/debug/cointent'), ['--config', cfg, 'serve']);
     for (let i = 0; i < 1200; i++) {
       try {
-        const r = await fetch(`${this.base}/ready`);
-        if (r.ok) return this.base;
+        const r = await fetch(`${base}/ready`);
+        if (r.ok) return base;
       } catch {}
-      if (p.exitCode !== null) throw new Error(`cointent serve exited: ${fs.readFileSync(path.join(this.logs, 'cointent.log'), 'utf8').slice(-2000)}`);
+      if (p.exitCode !== null) throw new Error(`cointent serve exited: ${fs.readFileSync(path.join(this.logs, `${name}.log`), 'utf8').slice(-2000)}`);
       await sleep(100);
     }
     throw new Error('cointent serve not ready after 120 s');
+  }
+
+  /** Stops the process started as `name` (a second server, once its flow is done). */
+  async stopProcess(name) {
+    const p = this.procs.find((x) => x.name === name);
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 10000);
+    await p.exited;
+    clearTimeout(t);
   }
 
   async stop() {

@@ -281,6 +281,7 @@ impl Dev {
             },
             webhooks: WebhookConfig::default(),
             telemetry: Default::default(),
+            walletconnect: Default::default(),
             tls: Default::default(),
             chains: chains.into(),
         }

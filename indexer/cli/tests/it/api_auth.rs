@@ -854,6 +854,7 @@ async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<(
                 http: Default::default(),
                 webhooks: Default::default(),
                 telemetry: Default::default(),
+                walletconnect: Default::default(),
                 tls: Default::default(),
                 chains: vec![chain],
             };

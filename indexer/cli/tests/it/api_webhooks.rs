@@ -156,6 +156,7 @@ fn spawn_worker_trusting(
         http: Default::default(),
         webhooks: hooks,
         telemetry: Default::default(),
+        walletconnect: Default::default(),
         tls,
         chains: vec![world.config.clone()],
     };

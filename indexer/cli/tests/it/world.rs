@@ -66,6 +66,7 @@ impl World {
             http: HttpConfig::default(),
             webhooks: WebhookConfig { backoff_ms: 50, timeout_ms: 2_000, ..Default::default() },
             telemetry: Default::default(),
+            walletconnect: Default::default(),
             tls: Default::default(),
             chains: vec![config],
         };

@@ -38,6 +38,7 @@ use utoipa::{OpenApi, PartialSchema};
     CataloguePartnerDetail,
     CatalogueProduct,
     ChainInfo,
+    WalletConnectInfo,
     NativeCurrency,
     Event,
     TransparencyRecord,

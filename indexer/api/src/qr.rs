@@ -1,8 +1,10 @@
-//! QR codes and printable labels for orders.
+//! QR codes and printable labels for orders, and QR codes for the Shop's products.
 //!
-//! A code encodes `<public_url>/t/{chain_id}/{order_id}`, the app's transparency page (or, for a
+//! An order's code encodes `<public_url>/t/{chain_id}/{order_id}`, the app's transparency page (or, for a
 //! product with a GTIN, its GS1 Digital Link, which redirects there), so
 //! anyone scanning a product reaches its record and the proof checked against the chain.
+//! A listing's code encodes `<public_url>/products/{chain_id}/{listing_id}`, the product's
+//! page, where a phone that scanned it can buy.
 //! Images are drawn here from the code's module matrix: SVG as one path, PNG as 8-bit
 //! grayscale with the `png` crate, at exactly `size` pixels with whole-pixel modules (the
 //! leftover pixels widen the quiet zone).
@@ -31,7 +33,16 @@ use crate::{
 };
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(order_qr)).routes(routes!(order_label))
+    OpenApiRouter::new()
+        .routes(routes!(order_qr))
+        .routes(routes!(order_label))
+        .routes(routes!(listing_qr))
+}
+
+#[derive(Deserialize)]
+struct ListingPath {
+    chain_id: i64,
+    listing_id: String,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +85,58 @@ struct ImageQuery {
     #[serde(rename = "ref")]
     #[param(rename = "ref", value_type = Option<cointent_domain::primitives::schema::Address>)]
     referrer: Option<String>,
+}
+
+/// The query of a product's QR code.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ListingImageQuery {
+    /// The image format.
+    #[param(value_type = Option<QrFormat>, inline, default = "svg")]
+    format: Option<String>,
+    /// Width and height in pixels.
+    #[param(minimum = 64, maximum = 2048, default = 256)]
+    size: Option<u32>,
+    /// Quiet zone in modules.
+    #[param(minimum = 0, maximum = 16, default = 4)]
+    margin: Option<u32>,
+}
+
+/// An image's format, size and margin from a query, checked: 400 naming the one out of
+/// range.
+fn image_options(
+    format: Option<&str>,
+    size: Option<u32>,
+    margin: Option<u32>,
+) -> ApiResult<(bool, u32, u32)> {
+    let size = size.unwrap_or(256);
+    if !(64..=2048).contains(&size) {
+        return Err(ApiError::bad("size", "must be between 64 and 2048 pixels"));
+    }
+    let margin = margin.unwrap_or(4);
+    if margin > 16 {
+        return Err(ApiError::bad("margin", "must be between 0 and 16 modules"));
+    }
+    let png = match format.unwrap_or("svg") {
+        "svg" => false,
+        "png" => true,
+        _ => return Err(ApiError::bad("format", "must be svg or png")),
+    };
+    Ok((png, size, margin))
+}
+
+/// The code of `url` as the image asked for, cached for a day (it depends only on the public
+/// URL and the ids).
+fn image(url: &str, png: bool, size: u32, margin: u32) -> ApiResult<Response> {
+    let matrix = Matrix::encode(url)?;
+    let cache = (header::CACHE_CONTROL, "public, max-age=86400");
+    Ok(if png {
+        ([(header::CONTENT_TYPE, "image/png"), cache], matrix.png(size, margin)?).into_response()
+    } else {
+        let svg = matrix.svg(size, margin, url);
+        ([(header::CONTENT_TYPE, "image/svg+xml"), cache], svg).into_response()
+    })
 }
 
 /// The order's canonical decimal id, or 400.
@@ -225,18 +288,7 @@ async fn order_qr(
     ApiQuery(q): ApiQuery<ImageQuery>,
 ) -> ApiResult<Response> {
     let id = order_id(&path.order_id)?;
-    let size = q.size.unwrap_or(256);
-    if !(64..=2048).contains(&size) {
-        return Err(ApiError::bad("size", "must be between 64 and 2048 pixels"));
-    }
-    let margin = q.margin.unwrap_or(4);
-    if margin > 16 {
-        return Err(ApiError::bad("margin", "must be between 0 and 16 modules"));
-    }
-    let format = q.format.as_deref().unwrap_or("svg");
-    if !matches!(format, "svg" | "png") {
-        return Err(ApiError::bad("format", "must be svg or png"));
-    }
+    let (png, size, margin) = image_options(q.format.as_deref(), q.size, q.margin)?;
     let Some(gtin) = read::order_gtin(&s.pool, path.chain_id, &id).await? else {
         return Err(ApiError::not_found(format!("order {id} on chain {}", path.chain_id)));
     };
@@ -249,15 +301,46 @@ async fn order_qr(
         ),
         None => target(&s, path.chain_id, &id, gtin.as_deref()),
     };
-    let matrix = Matrix::encode(&url)?;
-    // The code depends only on the public URL and the ids: cache it for a day.
-    let cache = (header::CACHE_CONTROL, "public, max-age=86400");
-    Ok(if format == "png" {
-        ([(header::CONTENT_TYPE, "image/png"), cache], matrix.png(size, margin)?).into_response()
-    } else {
-        let svg = matrix.svg(size, margin, &url);
-        ([(header::CONTENT_TYPE, "image/svg+xml"), cache], svg).into_response()
-    })
+    image(&url, png, size, margin)
+}
+
+/// A QR code for a product of the Shop: its page in the app.
+///
+/// Encodes `<public_url>/products/{chain_id}/{listing_id}` (error correction M): a phone that
+/// scans it opens the product's page and can buy there. The image is drawn as an order's
+/// code is (`size` px square, whole-pixel modules). Cached for a day.
+#[utoipa::path(
+    get,
+    path = "/qr/listings/{chain_id}/{listing_id}",
+    operation_id = "listingQr",
+    tag = "qr",
+    params(
+        ("chain_id" = u64, Path, description = "The chain's id."),
+        ("listing_id" = String, Path, pattern = "^[0-9]{1,78}$", description = "Decimal listing id."),
+        ListingImageQuery,
+    ),
+    responses(
+        (status = 200, description = "The code.",
+            headers(("Cache-Control" = String, description = "`public, max-age=86400`.")),
+            content((String = "image/svg+xml"), (inline(PngImage) = "image/png"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+async fn listing_qr(
+    State(s): State<AppState>,
+    ApiPath(path): ApiPath<ListingPath>,
+    ApiQuery(q): ApiQuery<ListingImageQuery>,
+) -> ApiResult<Response> {
+    let id = order_id(&path.listing_id)
+        .map_err(|_| ApiError::bad("listing_id", "must be a decimal listing id"))?;
+    let (png, size, margin) = image_options(q.format.as_deref(), q.size, q.margin)?;
+    if !read::listing_exists(&s.pool, path.chain_id, &id).await? {
+        return Err(ApiError::not_found(format!("listing {id} on chain {}", path.chain_id)));
+    }
+    let url = format!("{}/products/{}/{id}", s.config.http.public_url, path.chain_id);
+    image(&url, png, size, margin)
 }
 
 /// A printable HTML label for an order.

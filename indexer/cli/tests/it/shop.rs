@@ -294,6 +294,24 @@ async fn listings_carts_and_the_last_unit_agree_with_the_chain() -> Result<()> {
     );
     let (status, haat) = w.get(&format!("/v1/partners/{}", hex(dev(HAAT)))).await?;
     ensure!(status == 200 && haat["name"] == "Haat & Loom" && haat["listings"] == 1, "{haat}");
+    // The craft browser counts listings; a product's QR code opens its page, where a phone
+    // that scanned it can buy.
+    let (_, facets) = w.get(&format!("/v1/catalogue/facets?chain_id={CHAIN}")).await?;
+    let toys = facets["crafts"]
+        .as_array()
+        .and_then(|c| c.iter().find(|f| f["value"] == "Channapatna lacquer toys"))
+        .context("the toys' craft")?;
+    ensure!(toys["listings"] == 2 && toys["orders"] == 0, "{facets}");
+    let qr = w.http.get(w.url(&format!("/v1/qr/listings/{CHAIN}/1"))).send().await?;
+    ensure!(qr.status() == 200 && qr.headers()["content-type"] == "image/svg+xml");
+    let svg = qr.text().await?;
+    ensure!(svg.contains(&format!("<title>{}/products/{CHAIN}/1</title>", w.base)), "{svg}");
+    let png = w.http.get(w.url(&format!("/v1/qr/listings/{CHAIN}/1?format=png"))).send().await?;
+    ensure!(png.bytes().await?.starts_with(b"\x89PNG"));
+    for (path, status) in [("99", 404), ("1x", 400), ("1?ref=0x00", 400)] {
+        let r = w.http.get(w.url(&format!("/v1/qr/listings/{CHAIN}/{path}"))).send().await?;
+        ensure!(r.status() == status, "{path}: {}", r.status());
+    }
 
     // 2. Priya buys two stoles.
     let priya = 6;

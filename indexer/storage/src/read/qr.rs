@@ -1,5 +1,5 @@
-//! QR codes and labels, for `/v1/qr`: whether an order exists, and what its printable label
-//! shows.
+//! QR codes and labels, for `/v1/qr`: whether an order or a listing exists, and what an
+//! order's printable label shows.
 
 use sqlx::PgPool;
 
@@ -20,6 +20,19 @@ pub async fn order_gtin(
         order_id,
     )
     .fetch_optional(pool)
+    .await
+}
+
+/// Whether the mirror has listing `listing_id` (decimal) of chain `chain_id`.
+#[tracing::instrument(skip(pool))]
+pub async fn listing_exists(pool: &PgPool, chain_id: i64, listing_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM listings
+                          WHERE chain_id = $1 AND listing_id = $2::TEXT::NUMERIC) AS "found!""#,
+        chain_id,
+        listing_id,
+    )
+    .fetch_one(pool)
     .await
 }
 

@@ -54,7 +54,8 @@ pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
             NotFound,
             Conflict,
             PayloadTooLarge,
-            TooManyRequests
+            TooManyRequests,
+            Unavailable
         )
     ),
     modifiers(&SecuritySchemes),

@@ -1,7 +1,9 @@
-//! Partner price updates (issue 16): `POST /v1/listings/{chain_id}/{listing_id}/updates`
+//! Partner shops (issue 16). Price updates: `POST /v1/listings/{chain_id}/{listing_id}/updates`
 //! checks the artisan's signature (a key's or a contract wallet's) over the Shop's
 //! `updateDigest` and answers the `updateFor` transaction, which a partner shop's key then
-//! sends on anvil; the partner's own signature changes nothing.
+//! sends on anvil; the partner's own signature changes nothing. Webhooks: a partner's
+//! `partners` hook hears the disputes, rulings and refunds of its listings' purchases (the
+//! Shop test covers purchases and confirmations), and nothing of other listings.
 
 use alloy::{
     primitives::{B256, Bytes, U256},
@@ -198,6 +200,115 @@ async fn a_contract_wallet_artisans_update_is_accepted() -> Result<()> {
         json!({"unit_price": "4000000", "stock": 2, "deadline": deadline, "signature": signature});
     assert_eq!(w.post_json(&path, &body, &[]).await?.0, 403);
     assert_eq!(on_chain(&w, 1).await?, ("3000000".into(), 2));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partners_webhook_hears_disputes_rulings_and_refunds_of_its_listings() -> Result<()> {
+    use cointent_abi::Escrow;
+
+    use crate::api_webhooks::{Receiver, key, local, local_world, register, scanned, worker};
+    const ARBITER: usize = 9;
+    let chain = CHAIN + 2;
+    let w = local_world(chain, |_| {}).await?;
+    let key = key(&w).await?;
+    let events = [
+        "listing.purchased",
+        "milestone.approved",
+        "order.disputed",
+        "dispute.ruled",
+        "order.refunded",
+    ];
+    let (receiver, url) = Receiver::start().await?;
+    register(
+        &w,
+        &key,
+        json!({"url": url, "events": events, "partners": [format!("{:#x}", dev(PARTNER))]}),
+    )
+    .await?;
+    let (other, other_url) = Receiver::start().await?;
+    register(
+        &w,
+        &key,
+        json!({"url": other_url, "events": events, "partners": [format!("{:#x}", dev(4))]}),
+    )
+    .await?;
+    let _worker = worker(&w, local());
+
+    // Listing 1 is sold by the partner shop, listing 2 by the artisan alone; one purchase each.
+    let sold_by_partner =
+        listing(&w, ARTISAN, dev(PARTNER), 2_000_000, 5, B256::repeat_byte(1), vec![]);
+    let own = listing(
+        &w,
+        ARTISAN,
+        alloy::primitives::Address::ZERO,
+        2_000_000,
+        5,
+        B256::repeat_byte(2),
+        vec![],
+    );
+    w.call(ARTISAN, "shop", Shop::listCall { listing: sold_by_partner }).await?;
+    w.call(ARTISAN, "shop", Shop::listCall { listing: own }).await?;
+    fund_shop(&w, BUYER, 100_000_000).await?;
+    // The dispute bond is taken by the Escrow.
+    w.fund(BUYER, 100_000_000).await?;
+    let mut orders = vec![];
+    for id in [1, 2] {
+        w.call(BUYER, "shop", buy(id, 1, 2_000_000)).await?;
+        orders.push(w.view("escrow", Escrow::orderCountCall {}).await?);
+    }
+    w.sync().await?;
+    // Each is delivered, disputed by the buyer, ended by the arbiter's ruling (nothing
+    // released) and refunded to the buyer.
+    for order in &orders {
+        let (_, o) = w.get(&format!("/v1/orders/{chain}/{order}")).await?;
+        let terms: Bytes = o["proof"]["terms_packed"].as_str().context("terms")?.parse()?;
+        let (id, t) = (*order, terms.clone());
+        let deliver = Escrow::deliverMilestoneCall {
+            orderId: id,
+            terms: t.clone(),
+            proofHash: B256::repeat_byte(9),
+        };
+        w.call(ARTISAN, "escrow", deliver).await?;
+        let dispute =
+            Escrow::disputeCall { orderId: id, terms: t.clone(), reason: "Colours run.".into() };
+        w.call(BUYER, "escrow", dispute).await?;
+        let rule = Escrow::ruleCall {
+            orderId: id,
+            terms: t.clone(),
+            releaseAmount: U256::ZERO,
+            endOrder: true,
+        };
+        w.call(ARBITER, "escrow", rule).await?;
+        let refund =
+            Escrow::refundCall { orderId: id, terms: t, backer: dev(BUYER), to: dev(BUYER) };
+        w.call(BUYER, "escrow", refund).await?;
+    }
+    w.mine(3).await?;
+    scanned(&w).await?;
+    let got = receiver.wait_for(4).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut seen: Vec<(String, String)> = receiver
+        .got()
+        .iter()
+        .map(|r| {
+            let b = r.json();
+            (b["type"].as_str().unwrap_or("").into(), b["order_id"].as_str().unwrap_or("").into())
+        })
+        .collect();
+    seen.sort();
+    let mine = orders[0].to_string();
+    let want: Vec<(String, String)> =
+        ["dispute.ruled", "listing.purchased", "order.disputed", "order.refunded"]
+            .iter()
+            .map(|t| (t.to_string(), mine.clone()))
+            .collect();
+    assert_eq!(seen, want, "the partner's webhook, and nothing of the artisan's own listing");
+    let refunded = got.iter().map(|r| r.json()).find(|b| b["type"] == "order.refunded");
+    let refunded = refunded.context("refunded")?;
+    assert_eq!(refunded["data"]["backer"], format!("{:#x}", dev(BUYER)), "{refunded}");
+    assert_eq!(refunded["data"]["amount"], "2000000", "the whole price back: {refunded}");
+    assert!(other.got().is_empty(), "another shop's webhook: {:?}", other.got());
     Ok(())
 }
 

@@ -54,6 +54,8 @@ contract ValidateSigOffchain {
             if (signer.code.length == 0) return false;
         }
         if (signer.code.length == 0) {
+            // The third value only details the error, which `err` already reports.
+            // slither-disable-next-line unused-return
             (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(hash, inner);
             return err == ECDSA.RecoverError.NoError && recovered == signer;
         }

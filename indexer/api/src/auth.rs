@@ -132,6 +132,11 @@ async fn verify(
 ) -> ApiResult<Json<AuthSession>> {
     let signature = signer::parse_hex("signature", &input.signature)?;
     let msg = check_message(&s, &input.message)?;
+    // Before a contract wallet's signature costs chain calls: each attempt needs a nonce,
+    // and nonces are rate-limited per client.
+    if !read::nonce_is_live(&s.pool, &msg.nonce).await? {
+        return Err(ApiError::Unauthorized("message: unknown, used or expired Nonce".into()));
+    }
     let hash = eip191_hash_message(input.message.as_bytes());
     if !signer::verify(&s, msg.chain_id, msg.address, hash, &signature, "signature").await? {
         return Err(ApiError::Unauthorized("signature: not made by the message's address".into()));

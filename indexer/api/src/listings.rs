@@ -24,6 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
+    identity::client_limit_of,
     page::page_query,
     params::{address, chain_id, chain_segment, metadata_filter, uint},
     signer,
@@ -164,7 +165,8 @@ async fn get_listing(
 /// needed: the signature is the whole authority (the answered transaction could be sent
 /// without this server at all, and the Shop checks the signature again), so a session would
 /// add nothing but a second identity to check; the server's rate limits apply as to any
-/// request. Nothing is written: the answer is `updateFor` calldata for `to` (the Shop),
+/// request, and each client IP may ask for `http.nonce_rate_limit_per_min` checks a minute
+/// (60 by default; 429 over it), since each costs chain calls. Nothing is written: the answer is `updateFor` calldata for `to` (the Shop),
 /// simulated with `eth_call` first, for the partner's system to send from any account.
 /// Purchases already made keep their price (each is its own Escrow order).
 ///
@@ -195,9 +197,13 @@ async fn get_listing(
 )]
 async fn update_listing(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     ApiPath((chain, listing)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<ListingUpdateRequest>,
 ) -> ApiResult<Json<ListingUpdateTransaction>> {
+    // Each check costs chain calls: limited per client as sign-in nonces are.
+    let per_min = state.config.http.nonce_rate_limit_per_min;
+    client_limit_of(&state.limits, &extensions, "listing-update", per_min)?;
     let chain = chain_segment("chain_id", &chain)?;
     let (chain_db, listing_id) = (chain_id("chain_id", chain)?, uint("listing_id", &listing)?);
     let unit_price: Uint<96, 2> = input

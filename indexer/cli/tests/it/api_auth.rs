@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::{common::dev, world::*};
 
 /// Rate limits count in fixed one-minute windows: start a burst early in one.
-async fn avoid_minute_boundary() -> Result<()> {
+pub(crate) async fn avoid_minute_boundary() -> Result<()> {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     if secs % 60 > 50 {
         tokio::time::sleep(Duration::from_secs(61 - secs % 60)).await;

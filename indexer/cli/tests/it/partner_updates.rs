@@ -204,6 +204,24 @@ async fn a_contract_wallet_artisans_update_is_accepted() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_checks_are_limited_per_client() -> Result<()> {
+    let w = World::start_with(CHAIN + 3, |c| c.http.nonce_rate_limit_per_min = 2).await?;
+    crate::api_auth::avoid_minute_boundary().await?;
+    let deadline = w.now().await? + 3_600;
+    let body = json!({"unit_price": "1", "stock": 1, "deadline": deadline, "signature": "0x01"});
+    let path = format!("/v1/listings/{}/7/updates", CHAIN + 3);
+    for _ in 0..2 {
+        assert_eq!(w.post_json(&path, &body, &[]).await?.0, 404);
+    }
+    let response = w.http.post(w.url(&path)).json(&body).send().await?;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    // Sign-in nonces are counted apart.
+    assert_eq!(w.post_json("/v1/auth/nonce", &json!({}), &[]).await?.0, 200);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_partners_webhook_hears_disputes_rulings_and_refunds_of_its_listings() -> Result<()> {
     use cointent_abi::Escrow;
 

@@ -258,12 +258,14 @@ async fn update_listing(
              change a listing"
         )));
     }
+    // The Shop asks a wallet through EIP-1271 only: a wrapped signature of a deployed
+    // wallet goes unwrapped (an undeployed one cannot pass the simulation: 409).
     let data = Shop::updateForCall {
         listingId: id,
         unitPrice: unit_price,
         stock: input.stock,
         deadline,
-        signature: signature.into(),
+        signature: signer::unwrapped(&signature).into(),
     }
     .abi_encode();
     let simulated = rpc
@@ -271,7 +273,10 @@ async fn update_listing(
         .await
         .map_err(|e| ApiError::Unavailable(format!("chain {chain}: {e}")))?;
     if simulated.is_none() {
-        return Err(ApiError::Conflict("the Shop refuses this update now (simulated)".into()));
+        return Err(ApiError::Conflict(
+            "the Shop refuses this update now (simulated); an artisan's wallet must be deployed"
+                .into(),
+        ));
     }
     Ok(Json(ListingUpdateTransaction {
         chain_id: chain,

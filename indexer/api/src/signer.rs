@@ -98,6 +98,15 @@ impl Shape {
     }
 }
 
+/// The signature a contract call takes (EIP-1271 through OpenZeppelin's SignatureChecker,
+/// which knows nothing of ERC-6492): an ERC-6492 wrapper's inner signature, else `sig`.
+pub(crate) fn unwrapped(sig: &[u8]) -> Vec<u8> {
+    match Shape::of(sig) {
+        Ok(Shape::Counterfactual { inner, .. }) => inner.to_vec(),
+        _ => sig.to_vec(),
+    }
+}
+
 /// Whether `signer` signed `hash` with `sig` on chain `chain_id`. `Ok(false)` is an answer
 /// ("not this signer's"); a chain that cannot be asked or does not answer in time is a 503,
 /// and a malformed ERC-6492 wrapper a 400 naming `field`.
@@ -180,6 +189,8 @@ mod tests {
                 inner: key.clone().into()
             })
         );
+        assert_eq!(unwrapped(&sig), key);
+        assert_eq!(unwrapped(&key), key);
         // The suffix around something that is not the wrapper.
         let mut bad = key.clone();
         bad.extend(ERC6492_SUFFIX);

@@ -925,7 +925,7 @@ async fn code_len(world: &World, address: Address) -> Result<usize> {
 }
 
 /// `signature` wrapped for ERC-6492: `abi.encode(factory, calldata, signature) ++ 0x6492…`.
-fn erc6492(factory: Address, calldata: Vec<u8>, signature: &str) -> Result<String> {
+pub(crate) fn erc6492(factory: Address, calldata: Vec<u8>, signature: &str) -> Result<String> {
     let inner = Bytes::from(alloy::hex::decode(signature)?);
     let mut wrapped = (factory, Bytes::from(calldata), inner).abi_encode_params();
     wrapped.extend([0x64, 0x92].repeat(16));

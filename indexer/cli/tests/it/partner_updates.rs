@@ -6,7 +6,7 @@
 //! Shop test covers purchases and confirmations), and nothing of other listings.
 
 use alloy::{
-    primitives::{B256, Bytes, U256},
+    primitives::{Address, B256, Bytes, U256},
     signers::{SignerSync, local::PrivateKeySigner},
     sol_types::SolCall,
 };
@@ -16,7 +16,7 @@ use eyre::{ContextCompat, Result, ensure};
 use serde_json::{Value, json};
 
 use crate::{
-    api_auth::deploy_wallet,
+    api_auth::{deploy_wallet, erc6492},
     common::*,
     shop::{buy, fund_shop, listing},
     world::World,
@@ -193,13 +193,24 @@ async fn a_contract_wallet_artisans_update_is_accepted() -> Result<()> {
     assert_eq!(status, 200, "{answer}");
     send_answer(&w, &answer).await?;
     assert_eq!(on_chain(&w, 1).await?, ("3000000".into(), 2));
+    // ERC-6492 wrapped (a wallet that signed before it was deployed): checked unwrapped, and
+    // the calldata carries the inner signature, which the Shop's EIP-1271 check takes.
+    let deadline = deadline + 1;
+    let inner = sign_update(&w, ARTISAN, 1, 3_100_000, 3, deadline).await?;
+    let wrapped = erc6492(Address::repeat_byte(0xfa), vec![1], &inner)?;
+    let body =
+        json!({"unit_price": "3100000", "stock": 3, "deadline": deadline, "signature": wrapped});
+    let (status, answer) = w.post_json(&path, &body, &[]).await?;
+    assert_eq!(status, 200, "{answer}");
+    send_answer(&w, &answer).await?;
+    assert_eq!(on_chain(&w, 1).await?, ("3100000".into(), 3));
     // Another key's signature for the wallet: 403.
     let deadline = deadline + 1;
     let signature = sign_update(&w, 2, 1, 4_000_000, 2, deadline).await?;
     let body =
         json!({"unit_price": "4000000", "stock": 2, "deadline": deadline, "signature": signature});
     assert_eq!(w.post_json(&path, &body, &[]).await?.0, 403);
-    assert_eq!(on_chain(&w, 1).await?, ("3000000".into(), 2));
+    assert_eq!(on_chain(&w, 1).await?, ("3100000".into(), 3));
     Ok(())
 }
 

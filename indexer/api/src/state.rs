@@ -6,7 +6,7 @@
 use std::{ops::Deref, sync::Arc};
 
 use cointent_config::Config;
-use cointent_ingest::{Metrics, rpc::Rpc};
+use cointent_ingest::{ChainMetrics, Metrics, rpc::Rpc};
 use sqlx::PgPool;
 
 use crate::{cache::ResponseCache, http_metrics::HttpMetrics, identity::Limits, streams::Hub};
@@ -77,8 +77,10 @@ impl AppState {
             .chains
             .iter()
             .filter_map(|c| {
-                let chain_metrics = metrics.chain(c.chain_id);
-                Rpc::new(&c.rpc_urls, &c.tls, c.rate_limit_per_sec, chain_metrics)
+                // Figures of their own: registering the chain in `metrics` would show an
+                // API-only replica's chains as indexed and never live on /metrics.
+                let own = Arc::new(ChainMetrics::default());
+                Rpc::new(&c.rpc_urls, &c.tls, c.rate_limit_per_sec, own)
                     .inspect_err(|e| tracing::warn!(chain = c.chain_id, error = %e, "no RPC"))
                     .ok()
                     .map(|rpc| (c.chain_id, rpc))

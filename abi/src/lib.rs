@@ -58,6 +58,12 @@ pub const ABI_JSON: &[(&str, &str)] = &[
     ("Treasury", include_str!("../json/Treasury.json")),
 ];
 
+/// The creation code of `ValidateSigOffchain` (contracts/src/UniversalSigValidator.sol) as
+/// hex without `0x`, ending in a newline: ERC-6492's deployless signature check. Append
+/// `abi.encode(signer, hash, signature)` and send it as an `eth_call` without `to`; the
+/// output is one byte, 1 when the signature is valid.
+pub const VALIDATE_SIG_OFFCHAIN_HEX: &str = include_str!("../bytecode/ValidateSigOffchain.hex");
+
 sol!(
     #[derive(Debug, PartialEq, Eq)]
     CointentGovernor,

@@ -5,8 +5,9 @@
 //!    host of `http.public_url`, whose URI has its origin (scheme, host and port), with
 //!    `Version: 1`, the `Chain ID` of a configured chain and that nonce.
 //! 3. `POST /v1/auth/verify` checks the message strictly ([`SiweMessage::parse`]), consumes
-//!    the nonce atomically, recovers the signer and answers a random bearer token, stored
-//!    only as its sha256.
+//!    the nonce atomically, checks the signer (a key, or a contract wallet through EIP-1271
+//!    and ERC-6492: see [`signer`]) and answers a random bearer token, stored only as its
+//!    sha256.
 //!
 //! Handlers that need a signed-in maker take the [`Session`] extractor (401 otherwise).
 //!
@@ -15,7 +16,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use alloy::primitives::{Address, Signature};
+use alloy::primitives::{Address, eip191_hash_message};
 use axum::{
     Json,
     extract::State,
@@ -33,6 +34,7 @@ use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiResult},
     identity::{Session, client_limit, random_hex, sha256_hex},
     security::no_store,
+    signer,
     state::AppState,
 };
 
@@ -98,12 +100,16 @@ async fn nonce(
 /// The message must follow EIP-4361 exactly: domain = host[:port] of the server's public
 /// URL, URI with that URL's origin (scheme, host and port; any path), Version 1, the Chain ID of a chain this server indexes,
 /// a nonce from /v1/auth/nonce (unused, unexpired; consumed here), Issued At not in the
-/// future (5 minutes of skew), Expiration Time (optional) not passed. The signature is the
-/// wallet's personal_sign (EIP-191) of the message's exact text, 65 bytes of 0x hex; its
-/// signer must be the message's address. A request of the wrong shape (missing member,
-/// signature not 65 bytes of hex) is a 400; a message or signature that fails a check is a
-/// 401 whose message names the check. The token is returned once; send it as
-/// `Authorization: Bearer <token>`.
+/// future (5 minutes of skew), Expiration Time (optional) not passed. The signature is 0x hex
+/// (at most 8 KiB) over the EIP-191 (`personal_sign`) hash of the message's exact text, made
+/// by the message's address: a key's 65-byte signature; a contract wallet's (Safe, passkey
+/// wallets) when the address has code on the message's chain, which the wallet's EIP-1271
+/// `isValidSignature` must accept; or an ERC-6492 wrapped one for a wallet not deployed yet,
+/// checked by simulating its deployment and then EIP-1271 (the session's address is the
+/// wallet's). A request of the wrong shape (missing member, signature not hex or too long) is
+/// a 400; a message or signature that fails a check is a 401 whose message names the check;
+/// a chain that cannot be asked about a contract wallet is a 503 (never an acceptance). The
+/// token is returned once; send it as `Authorization: Bearer <token>`.
 #[utoipa::path(
     post,
     path = "/auth/verify",
@@ -117,14 +123,24 @@ async fn nonce(
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, description = "Not application/json.", body = ErrorBody),
         (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 503, response = crate::openapi::Unavailable),
     )
 )]
 async fn verify(
     State(s): State<AppState>,
     ApiJson(input): ApiJson<AuthVerifyRequest>,
 ) -> ApiResult<Json<AuthSession>> {
-    let signature = parse_signature(&input.signature)?;
-    let msg = check_message(&s, &input.message, &signature)?;
+    let signature = signer::parse_hex("signature", &input.signature)?;
+    let msg = check_message(&s, &input.message)?;
+    // Before a contract wallet's signature costs chain calls: each attempt needs a nonce,
+    // and nonces are rate-limited per client.
+    if !read::nonce_is_live(&s.pool, &msg.nonce).await? {
+        return Err(ApiError::Unauthorized("message: unknown, used or expired Nonce".into()));
+    }
+    let hash = eip191_hash_message(input.message.as_bytes());
+    if !signer::verify(&s, msg.chain_id, msg.address, hash, &signature, "signature").await? {
+        return Err(ApiError::Unauthorized("signature: not made by the message's address".into()));
+    }
     let address = format!("{:#x}", msg.address);
     let token = random_hex(32)?;
     let token_hash = sha256_hex(token.as_bytes());
@@ -141,9 +157,9 @@ async fn verify(
     Ok(Json(AuthSession { token, address: msg.address, expires_at }))
 }
 
-/// Checks a well-formed request's message and signature. Every failure is a 401 (the
-/// credentials do not hold), with a message saying which check failed.
-fn check_message(s: &AppState, text: &str, signature: &Signature) -> ApiResult<SiweMessage> {
+/// Checks a well-formed request's message (the signature is [`signer::verify`]'s). Every
+/// failure is a 401 (the credentials do not hold), with a message saying which check failed.
+fn check_message(s: &AppState, text: &str) -> ApiResult<SiweMessage> {
     let refuse = |why: String| ApiError::Unauthorized(format!("message: {why}"));
     let msg = SiweMessage::parse(text).map_err(refuse)?;
     let public = &s.config.http.public_url;
@@ -167,26 +183,7 @@ fn check_message(s: &AppState, text: &str, signature: &Signature) -> ApiResult<S
     if msg.not_before.is_some_and(|t| t > now + SKEW_SECS) {
         return Err(refuse("the message is not valid yet (Not Before)".into()));
     }
-    let signer = signature
-        .recover_address_from_msg(text.as_bytes())
-        .map_err(|_| ApiError::Unauthorized("signature: recovers no signer".into()))?;
-    if signer != msg.address {
-        return Err(ApiError::Unauthorized("signature: not made by the message's address".into()));
-    }
     Ok(msg)
-}
-
-/// 65 bytes of hex (400 otherwise: the request's shape is wrong).
-fn parse_signature(text: &str) -> ApiResult<Signature> {
-    let hex = text.strip_prefix("0x").unwrap_or(text);
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect::<Option<_>>()
-        .filter(|b: &Vec<u8>| b.len() == 65)
-        .ok_or_else(|| ApiError::bad("signature", "expected 65 bytes of 0x hex"))?;
-    Signature::from_raw(&bytes)
-        .map_err(|e| ApiError::Unauthorized(format!("signature: not a valid signature: {e}")))
 }
 
 /// Whether `uri` has the origin of `public`: scheme, host and port, compared as parsed (a

@@ -172,7 +172,17 @@ pub(crate) fn client_limit(
     bucket: &str,
     per_min: u32,
 ) -> ApiResult<()> {
-    match client_ip(&parts.extensions) {
+    client_limit_of(limits, &parts.extensions, bucket, per_min)
+}
+
+/// [`client_limit`] for a handler that has the request's extensions only.
+pub(crate) fn client_limit_of(
+    limits: &Limits,
+    extensions: &axum::http::Extensions,
+    bucket: &str,
+    per_min: u32,
+) -> ApiResult<()> {
+    match client_ip(extensions) {
         Some(ip) => limits.hit(&format!("{bucket}:{ip}"), per_min),
         None => limits.hit(&format!("{bucket}:-"), per_min),
     }

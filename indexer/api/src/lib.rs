@@ -8,8 +8,9 @@
 //!   only documented parameters, in one canonical form), [`page`] (keyset
 //!   pagination), `sql` (SQL fragments several areas use), `record` (one order's record),
 //!   [`identity`] (sessions, API keys, rate limits), [`cache`] (public reads kept until the
-//!   mirror changes), `security` (response headers), [`streams`] (the event streams' one
-//!   poller and their caps), `time`.
+//!   mirror changes), `security` (response headers), `signer` (whose signature: keys,
+//!   EIP-1271 and ERC-6492 contract wallets), [`streams`] (the event streams' one poller and
+//!   their caps), `time`.
 //! - One module per area, each with its routes: `orders`, `listings`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
 //!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
@@ -36,6 +37,7 @@ mod query;
 mod record;
 pub mod router;
 mod security;
+mod signer;
 pub mod state;
 pub mod streams;
 

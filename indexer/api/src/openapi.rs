@@ -54,7 +54,8 @@ pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
             NotFound,
             Conflict,
             PayloadTooLarge,
-            TooManyRequests
+            TooManyRequests,
+            Unavailable
         )
     ),
     modifiers(&SecuritySchemes),
@@ -151,6 +152,13 @@ pub(crate) struct PayloadTooLarge(#[to_schema] ErrorBody);
     headers(("Retry-After" = u64, description = "Seconds until the limit's window ends."))
 )]
 pub(crate) struct TooManyRequests(#[to_schema] ErrorBody);
+
+/// A dependency (the database, a chain's RPC) is unavailable.
+// Only the wrapped type matters: the derive reads it for the response's schema.
+#[allow(dead_code)]
+#[derive(ToResponse)]
+#[response(description = "A dependency (the database, a chain's RPC) is unavailable; retry.")]
+pub(crate) struct Unavailable(#[to_schema] ErrorBody);
 
 /// The document, generated once.
 pub fn document() -> &'static utoipa::openapi::OpenApi {

@@ -20,7 +20,7 @@
 //! session_ttl_secs = 86400
 //! response_cache_mb = 64                  # cached public reads; 0 turns the cache off
 //! anon_rate_limit_per_min = 600           # per client IP without an API key; default: off
-//! nonce_rate_limit_per_min = 60           # sign-in nonces per client IP
+//! nonce_rate_limit_per_min = 60           # nonces, partner update checks per client IP
 //! metadata_max_bytes = 65536              # the largest metadata document
 //! max_streams = 1000                      # open event streams, in all
 //! max_streams_per_ip = 10                 # open event streams per client IP
@@ -217,7 +217,9 @@ pub struct HttpConfig {
     /// default): no limit for anonymous reads.
     #[serde(default)]
     pub anon_rate_limit_per_min: Option<u32>,
-    /// Sign-in nonces (`POST /v1/auth/nonce`) per minute for each client IP.
+    /// Sign-in nonces (`POST /v1/auth/nonce`) per minute for each client IP; also the
+    /// partner update checks (`POST /v1/listings/{chain}/{id}/updates`, each costing chain
+    /// calls), counted apart.
     #[serde(default = "default_nonce_rate")]
     pub nonce_rate_limit_per_min: u32,
     /// The largest metadata document accepted (at most `body_limit_bytes`).

@@ -25,8 +25,11 @@ pub struct AuthNonce {
 pub struct AuthVerifyRequest {
     /// The EIP-4361 message, exactly as signed.
     pub message: String,
-    /// The wallet's personal_sign (EIP-191) of the message: 65 bytes of hex, `0x` optional.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^(0x)?[0-9a-fA-F]{130}$"))]
+    /// The signature of the message's EIP-191 (`personal_sign`) hash by the message's
+    /// address, as hex (`0x` optional, at most 8 KiB): a key's 65 bytes, or a contract
+    /// wallet's signature of any length (EIP-1271), ERC-6492 wrapped when the wallet is not
+    /// deployed yet.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(0x)?([0-9a-fA-F]{2}){1,8192}$"))]
     pub signature: String,
 }
 

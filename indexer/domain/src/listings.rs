@@ -359,3 +359,44 @@ mod tests {
         assert_eq!((terms.fee_bps, terms.splits.len()), (Some(100), 1));
     }
 }
+
+/// `POST /v1/listings/{chain_id}/{listing_id}/updates`: a new price and stock for a listing,
+/// with its artisan's signature (the Shop's EIP-712 `Update`, as its `updateDigest` view
+/// computes it with the artisan's current nonce).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ListingUpdateRequest {
+    /// The new price of one unit, in the payment token's base units (decimal, 1 to 2^96 - 1).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{1,29}$"))]
+    pub unit_price: String,
+    /// The new stock.
+    pub stock: u32,
+    /// Unix seconds after which the signature is void; must be in the future.
+    pub deadline: u64,
+    /// The artisan's signature of the update's digest, as hex (`0x` optional, at most 8 KiB):
+    /// a key's 65 bytes, a contract wallet's (EIP-1271), or ERC-6492 wrapped.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(0x)?([0-9a-fA-F]{2}){1,8192}$"))]
+    pub signature: String,
+}
+
+/// The checked update as the transaction that makes it: anyone (the partner shop's system)
+/// may send it; the Shop checks the artisan's signature again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListingUpdateTransaction {
+    /// The chain to send it on.
+    pub chain_id: u64,
+    /// The Shop.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Address))]
+    pub to: Address,
+    /// `updateFor(listingId, unitPrice, stock, deadline, signature)` calldata, `0x` hex.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-f]{2})*$"))]
+    pub data: Bytes,
+    /// The artisan's nonce the signature is for; the update is void once another of the
+    /// artisan's signed actions uses it.
+    pub nonce: Amount,
+    /// The EIP-712 digest the artisan signed.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::primitives::schema::Hash))]
+    pub digest: B256,
+}

@@ -291,8 +291,14 @@ impl Rpc {
     /// with an error (the call reverted, or `to` has no such function); an error when no
     /// endpoint answered (one attempt per endpoint).
     pub async fn call(&self, to: Address, input: Bytes) -> Result<Option<Bytes>> {
+        self.simulate(TransactionRequest::default().with_to(to).with_input(input)).await
+    }
+
+    /// `eth_call` of `tx` (any sender, or no `to`: its input is creation code run in place)
+    /// at the latest block, answered as [`Rpc::call`] does.
+    pub async fn simulate(&self, tx: TransactionRequest) -> Result<Option<Bytes>> {
         self.any("eth_call", |p| {
-            let tx = TransactionRequest::default().with_to(to).with_input(input.clone());
+            let tx = tx.clone();
             async move {
                 match p.call(tx).await {
                     Ok(out) => Ok(Some(out)),

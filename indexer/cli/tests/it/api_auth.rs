@@ -3,14 +3,17 @@
 
 use std::time::Duration;
 
-use alloy::primitives::keccak256;
+use alloy::{
+    primitives::{Address, Bytes, keccak256},
+    sol_types::{SolCall, SolValue},
+};
 use eyre::Result;
 use serde_json::{Value, json};
 
 use crate::{common::dev, world::*};
 
 /// Rate limits count in fixed one-minute windows: start a burst early in one.
-async fn avoid_minute_boundary() -> Result<()> {
+pub(crate) async fn avoid_minute_boundary() -> Result<()> {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     if secs % 60 > 50 {
         tokio::time::sleep(Duration::from_secs(61 - secs % 60)).await;
@@ -86,11 +89,15 @@ async fn sign_in_refuses_wrong_domain_chain_uri_signer_and_expiry() -> Result<()
     let message = world.siwe(3).await?.text();
     let (status, body) = world.verify(4, &message).await?;
     assert_eq!(status, 401, "{body}");
-    // A malformed signature names the field.
-    let body = json!({ "message": message, "signature": "0x1234" });
+    // A signature that is not hex names the field.
+    let body = json!({ "message": message, "signature": "0x12zz" });
     let (status, body) = world.post_json("/v1/auth/verify", &body, &[]).await?;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["field"], "signature");
+    // Hex of another length than a key's: only a contract wallet could have made it.
+    let body = json!({ "message": message, "signature": "0x1234" });
+    let (status, body) = world.post_json("/v1/auth/verify", &body, &[]).await?;
+    assert_eq!(status, 401, "{body}");
     // The refused attempts did not burn the nonce: the right signer still signs in.
     let (status, body) = world.verify(3, &message).await?;
     assert_eq!(status, 200, "{body}");
@@ -891,4 +898,191 @@ async fn anonymous_callers_are_limited_per_ip_only_when_configured() -> Result<(
         assert_eq!(http.get(format!("{open}/v1/openapi.json")).send().await?.status(), 200);
     }
     Ok(())
+}
+
+/// Deploys `ContractWallet` (contracts/test/utils) owned by dev account `owner`.
+pub(crate) async fn deploy_wallet(world: &World, owner: usize) -> Result<Address> {
+    let code = cointent_harness::artifact_bytecode("ContractWallet", None)?;
+    deploy_code(world, [code, dev(owner).abi_encode()].concat()).await
+}
+
+/// Deploys `code` from dev account 8; the new contract's address.
+pub(crate) async fn deploy_code(world: &World, code: Vec<u8>) -> Result<Address> {
+    use alloy::{network::TransactionBuilder, providers::Provider};
+    // Not dev 0, which the deploy script used behind the provider's back (stale nonces).
+    let nonce = world.chain.provider.get_transaction_count(dev(8)).pending().await?;
+    let tx = alloy::rpc::types::TransactionRequest::default()
+        .with_from(dev(8))
+        .with_nonce(nonce)
+        .with_deploy_code(code);
+    let receipt = world.chain.provider.send_transaction(tx).await?.get_receipt().await?;
+    eyre::ensure!(receipt.status(), "deployment reverted");
+    receipt.contract_address.ok_or_else(|| eyre::eyre!("no contract address"))
+}
+
+async fn code_len(world: &World, address: Address) -> Result<usize> {
+    use alloy::providers::Provider;
+    Ok(world.chain.provider.get_code_at(address).await?.len())
+}
+
+/// `signature` wrapped for ERC-6492: `abi.encode(factory, calldata, signature) ++ 0x6492…`.
+pub(crate) fn erc6492(factory: Address, calldata: Vec<u8>, signature: &str) -> Result<String> {
+    let inner = Bytes::from(alloy::hex::decode(signature)?);
+    let mut wrapped = (factory, Bytes::from(calldata), inner).abi_encode_params();
+    wrapped.extend([0x64, 0x92].repeat(16));
+    Ok(alloy::hex::encode_prefixed(wrapped))
+}
+
+alloy::sol! {
+    function deploy(address owner, bytes32 salt) external returns (address);
+    function addressOf(address owner, bytes32 salt) external view returns (address);
+}
+
+/// A message signed in the name of `account` (a wallet) by dev key `signer`: status, body.
+async fn verify_as(
+    world: &World,
+    account: Address,
+    sign: impl Fn(&str) -> Result<String>,
+) -> Result<(u16, Value)> {
+    let mut m = world.siwe(3).await?;
+    m.address = account.to_checksum(None);
+    let message = m.text();
+    let body = json!({ "message": message, "signature": sign(&message)? });
+    world.post_json("/v1/auth/verify", &body, &[]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_wallets_sign_in_through_eip1271_and_erc6492() -> Result<()> {
+    let world = World::start(42290).await?;
+    // A deployed wallet of dev 3: its owner's signature signs the wallet in.
+    let wallet = deploy_wallet(&world, 3).await?;
+    let (status, body) = verify_as(&world, wallet, |m| personal_sign(3, m)).await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["address"], format!("{wallet:#x}"));
+    let token = body["token"].as_str().unwrap().to_string();
+    let (_, list) =
+        world.get_with("/v1/auth/sessions", &[("authorization", &bearer(&token))]).await?;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    let stored: String =
+        sqlx::query_scalar("SELECT address FROM auth_sessions").fetch_one(&world.pool).await?;
+    assert_eq!(stored, format!("{wallet:#x}"));
+    // Another key's signature: the wallet says no.
+    let (status, body) = verify_as(&world, wallet, |m| personal_sign(4, m)).await?;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().starts_with("signature: "), "{body}");
+    // Longer than 65 bytes is no key's signature: a codeless address is refused.
+    let (status, body) =
+        verify_as(&world, dev(3), |m| Ok(format!("{}00", personal_sign(3, m)?))).await?;
+    assert_eq!(status, 401, "{body}");
+
+    // A counterfactual wallet of dev 5 (CREATE2): signs in before it exists, ERC-6492 wrapped.
+    let factory =
+        deploy_code(&world, cointent_harness::artifact_bytecode("ContractWalletFactory", None)?)
+            .await?;
+    let salt = alloy::primitives::B256::repeat_byte(7);
+    let counterfactual = world.view_at(factory, addressOfCall { owner: dev(5), salt }).await?;
+    assert_eq!(code_len(&world, counterfactual).await?, 0);
+    let create = deployCall { owner: dev(5), salt }.abi_encode();
+    let (status, body) = verify_as(&world, counterfactual, |m| {
+        erc6492(factory, create.clone(), &personal_sign(5, m)?)
+    })
+    .await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["address"], format!("{counterfactual:#x}"));
+    assert_eq!(code_len(&world, counterfactual).await?, 0, "the check deployed nothing");
+    // The wrapper's calldata deploys dev 4's wallet (another address): refused, even with
+    // dev 4's signature.
+    let other = deployCall { owner: dev(4), salt }.abi_encode();
+    for key in [4, 5] {
+        let (status, body) = verify_as(&world, counterfactual, |m| {
+            erc6492(factory, other.clone(), &personal_sign(key, m)?)
+        })
+        .await?;
+        assert_eq!(status, 401, "dev {key}: {body}");
+    }
+    // The right calldata with another key's signature.
+    let (status, body) = verify_as(&world, counterfactual, |m| {
+        erc6492(factory, create.clone(), &personal_sign(4, m)?)
+    })
+    .await?;
+    assert_eq!(status, 401, "{body}");
+    // Once deployed, the same kind of wrapped signature is unwrapped and asked by EIP-1271.
+    world.send_to(0, factory, create.clone()).await?;
+    assert!(code_len(&world, counterfactual).await? > 0);
+    let (status, body) = verify_as(&world, counterfactual, |m| {
+        erc6492(factory, create.clone(), &personal_sign(5, m)?)
+    })
+    .await?;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = verify_as(&world, counterfactual, |m| personal_sign(5, m)).await?;
+    assert_eq!(status, 200, "plain EIP-1271 too");
+
+    // Bounded: over 8 KiB is a 400 naming the field, before any chain call.
+    let (status, body) =
+        verify_as(&world, wallet, |_| Ok(format!("0x{}", "ab".repeat(8 * 1024 + 1)))).await?;
+    assert_eq!((status, &body["error"]["field"]), (400, &json!("signature")), "{body}");
+    // A plain key still signs in as before.
+    let (status, body) = world.verify(6, &world.siwe(6).await?.text()).await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["address"], format!("{:#x}", dev(6)));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chain_that_cannot_be_asked_is_a_503_never_an_acceptance() -> Result<()> {
+    // The API's RPC points at a closed port (the ingester keeps the real one): a contract
+    // wallet cannot be judged, a key still can.
+    let world = World::start(42291).await?;
+    let wallet = deploy_wallet(&world, 3).await?;
+    let (status, body) = verify_as(&world, wallet, |m| personal_sign(3, m)).await?;
+    assert_eq!(status, 200, "reachable: {body}");
+    let dead = serve_with_rpc(&world, "http://127.0.0.1:9").await?;
+    let mut m = world.siwe(3).await?;
+    m.address = wallet.to_checksum(None);
+    m.domain = dead.trim_start_matches("http://").into();
+    m.uri = dead.clone();
+    let message = m.text();
+    let body = json!({ "message": message, "signature": personal_sign(3, &message)? });
+    let response = world.http.post(format!("{dead}/v1/auth/verify")).json(&body).send().await?;
+    assert_eq!(response.status(), 503);
+    let sessions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM auth_sessions").fetch_one(&world.pool).await?;
+    assert_eq!(sessions, 1, "no session for the unjudged wallet");
+    // The nonce was not burnt by the outage, and a key needs no chain.
+    let mut m = world.siwe(3).await?;
+    m.domain = dead.trim_start_matches("http://").into();
+    m.uri = dead.clone();
+    let message = m.text();
+    let body = json!({ "message": message, "signature": personal_sign(3, &message)? });
+    let response = world.http.post(format!("{dead}/v1/auth/verify")).json(&body).send().await?;
+    assert_eq!(response.status(), 200);
+    Ok(())
+}
+
+/// Serves the world's mirror with the API's RPC for its chain at `rpc`; the base URL.
+async fn serve_with_rpc(world: &World, rpc: &str) -> Result<String> {
+    use std::sync::Arc;
+
+    use cointent_api::{AppState, router};
+    use cointent_config::Config;
+    let mut chain = world.config.clone();
+    chain.rpc_urls = vec![rpc.to_string()];
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let mut config = Config {
+        database: Default::default(),
+        http: Default::default(),
+        webhooks: Default::default(),
+        telemetry: Default::default(),
+        tls: Default::default(),
+        chains: vec![chain],
+    };
+    config.http.public_url = base.clone();
+    let metrics = Arc::new(cointent_ingest::Metrics::default());
+    let state = AppState::new(world.pool.clone(), metrics, Arc::new(config));
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(base)
 }

@@ -13,6 +13,7 @@ mod escrow;
 mod ingest;
 mod mirror;
 mod outbound;
+mod partner_updates;
 mod scale;
 mod shop;
 mod traces;

@@ -51,7 +51,7 @@ fn hex(a: Address) -> String {
 
 /// A listing of `seller`'s paid in the demo stablecoin, one milestone to deliver within a
 /// week, a day to review and to rule.
-fn listing(
+pub(crate) fn listing(
     w: &World,
     seller: usize,
     partner: Address,
@@ -78,14 +78,14 @@ fn listing(
 }
 
 /// Mints `amount` to `buyer` and lets the shop take it.
-async fn fund_shop(w: &World, buyer: usize, amount: u64) -> Result<()> {
+pub(crate) async fn fund_shop(w: &World, buyer: usize, amount: u64) -> Result<()> {
     w.chain.mint(buyer, amount).await?;
     let approve = DemoStablecoin::approveCall { spender: w.address("shop"), value: U256::MAX };
     w.chain.send(buyer, approve.abi_encode()).await?;
     Ok(())
 }
 
-fn buy(listing: u64, units: u32, max_price: u64) -> Shop::buyCall {
+pub(crate) fn buy(listing: u64, units: u32, max_price: u64) -> Shop::buyCall {
     Shop::buyCall {
         listingId: U256::from(listing),
         units,

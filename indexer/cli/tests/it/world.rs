@@ -135,6 +135,13 @@ impl World {
         Ok(C::abi_decode_returns(&out)?)
     }
 
+    /// A view of the contract at `to`.
+    pub(crate) async fn view_at<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {
+        let tx = TransactionRequest::default().with_to(to).with_input(call.abi_encode());
+        let out = self.chain.provider.call(tx).await?;
+        Ok(C::abi_decode_returns(&out)?)
+    }
+
     /// A view of the `EscrowLens` (the Escrow's records and computed views).
     pub(crate) async fn lens<C: SolCall>(&self, call: C) -> Result<C::Return> {
         self.view("escrow_lens", call).await

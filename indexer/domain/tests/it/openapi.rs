@@ -31,6 +31,8 @@ use utoipa::{OpenApi, PartialSchema};
     ListingPriceBreakdown,
     ListingPurchase,
     ListingOffer,
+    ListingUpdateRequest,
+    ListingUpdateTransaction,
     Account,
     CatalogueArtisan,
     CatalogueArtisanDetail,

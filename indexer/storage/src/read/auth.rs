@@ -29,6 +29,20 @@ pub async fn create_nonce(pool: &PgPool, nonce: &str, ttl_secs: f64) -> sqlx::Re
     Ok(decode::time(expires_at))
 }
 
+/// Whether `nonce` could still serve a sign-in (known, unused, unexpired). Checked before
+/// a signature costs chain calls; [`open_session`] decides atomically.
+#[tracing::instrument(skip(pool))]
+pub async fn nonce_is_live(pool: &PgPool, nonce: &str) -> sqlx::Result<bool> {
+    let live = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM auth_nonces
+                          WHERE nonce = $1 AND used_at IS NULL AND expires_at > now()) AS "e!""#,
+        nonce
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(live)
+}
+
 /// A new session for a verified sign-in.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {

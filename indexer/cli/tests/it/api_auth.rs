@@ -1075,6 +1075,7 @@ async fn serve_with_rpc(world: &World, rpc: &str) -> Result<String> {
         webhooks: Default::default(),
         telemetry: Default::default(),
         tls: Default::default(),
+        walletconnect: Default::default(),
         chains: vec![chain],
     };
     config.http.public_url = base.clone();

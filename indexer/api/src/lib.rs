@@ -12,7 +12,7 @@
 //!   poller and their caps), `time`.
 //! - One module per area, each with its routes: `orders`, `listings`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
-//!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
+//!   `metadata`, `pictures`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
 //!   signature); no area imports another.
 //! - [`router::router`] puts it together; [`openapi`] serves the document.
 //!
@@ -49,6 +49,7 @@ pub mod keys;
 mod listings;
 mod metadata;
 mod orders;
+mod pictures;
 mod qr;
 mod transparency;
 mod treasury;

@@ -5,8 +5,10 @@
 //   node tests/browser/run.mjs dispute      the flows whose name contains "dispute"
 // Screenshots (phone 390x844 and desktop 1280x800) and logs go to artifacts/browser/.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { Stack } from './lib/stack.mjs';
 import { TestWallet } from './lib/wallet.mjs';
@@ -929,6 +931,93 @@ test('shop on a phone: two products of two artisans in the cart, paid in one tra
   await go(page, `/products/${A}/${second}`);
   await page.getByTestId('product-stock').filter({ hasText: 'Sold out' }).waitFor();
   assert.equal(await page.getByTestId('buy').count(), 0);
+  await context.close();
+});
+
+/** A PNG of `w`x`h` pixels in one colour, made here (zlib and its crc32): a picture to upload. */
+function solidPng(w, h, [r, g, b]) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
+  const idat = zlib.deflateSync(Buffer.concat(Array.from({ length: h }, () => row)));
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Signs dev account `account` in with Ethereum against the server (anvil signs); the token. */
+async function signInApi(account) {
+  const nonce = (await (await fetch(`${base}/v1/auth/nonce`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).nonce;
+  const host = new URL(base).host;
+  const checksummed = await cast(['to-check-sum-address', account]);
+  const message = `${host} wants you to sign in with your Ethereum account:\n${checksummed}\n\nSign in to Co-Intent to publish order metadata.\n\nURI: ${base}\nVersion: 1\nChain ID: ${A}\nNonce: ${nonce}\nIssued At: ${new Date().toISOString()}`;
+  const signature = await rpc(url(A), 'personal_sign', ['0x' + Buffer.from(message).toString('hex'), account]);
+  const r = await fetch(`${base}/v1/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, signature }) });
+  const body = await r.text();
+  assert.equal(r.status, 200, `sign-in: ${body}`);
+  return JSON.parse(body).token;
+}
+
+/** Uploads `bytes` as a picture with `token`: status and answer. */
+async function uploadPicture(token, bytes, type = 'image/png') {
+  const r = await fetch(`${base}/v1/pictures`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: bytes });
+  return [r.status, await r.json()];
+}
+
+test('product pictures: uploaded and linked through the metadata; the products list shows the thumbnail and the product page the picture itself, with the name as alt text', async () => {
+  const artisan = DEV[3];
+  const token = await signInApi(artisan);
+  const png = solidPng(640, 480, [180, 60, 20]);
+  const [status, picture] = await uploadPicture(token, png);
+  assert.equal(status, 201, JSON.stringify(picture));
+  assert.equal(picture.hash, '0x' + crypto.createHash('sha256').update(png).digest('hex'));
+  assert.deepEqual([picture.width, picture.height], [640, 480]);
+  const doc = JSON.stringify({
+    schema: 'cointent.metadata/1', kind: 'sale', title: 'Terracotta water jar', images: [picture.url],
+    product: { name: 'Terracotta water jar' },
+    artisan: { address: artisan, name: 'Meena Prajapati', region: 'Kutch', craft: 'pottery', story: 'Thrown on a kick wheel.' },
+  });
+  const r = await fetch(`${base}/v1/metadata`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: doc });
+  const stored = await r.text();
+  assert.ok(r.status === 201 || r.status === 200, stored);
+  const { hash } = JSON.parse(stored);
+  const shop = addr(A, 'shop');
+  const sig = 'list((address,address,address,uint96,uint32,uint32,uint32,uint16,uint16,address,bytes32,(uint16,uint32)[],(address,uint16)[]))';
+  await send(url(A), artisan, shop, sig, `(${artisan},${ZERO},${addr(A, 'stablecoin')},${dusd(9)},3,86400,86400,0,500,${DEV[6]},${hash},[(10000,2592000)],[])`);
+  const id = Number(await call(url(A), shop, 'listingCount()(uint256)'));
+  await waitApi(`/v1/listings/${A}/${id}`, (l) => l.summary?.image === picture.url || l.image === picture.url);
+
+  const { page, context } = await openPage();
+  await go(page, '/products');
+  const card = page.getByTestId('product-card').filter({ hasText: 'Terracotta water jar' });
+  const thumb = card.getByTestId('product-thumb');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('src'), picture.thumbnail_url, 'the thumbnail of the uploaded picture');
+  assert.equal(await thumb.getAttribute('alt'), 'Terracotta water jar');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await thumb.elementHandle());
+  // The thumbnail as served: at most 320 pixels on its longest side, the aspect kept.
+  const [tw, th] = await thumb.evaluate((el) => [el.naturalWidth, el.naturalHeight]);
+  assert.deepEqual([tw, th], [320, 240]);
+
+  await go(page, `/products/${A}/${id}`);
+  const shown = page.getByTestId('product-picture');
+  await shown.waitFor();
+  const src = await shown.getAttribute('src');
+  assert.equal(src.split('/').pop(), picture.hash, 'the page shows the uploaded picture');
+  assert.equal(await shown.getAttribute('alt'), 'Terracotta water jar');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await shown.elementHandle());
+  assert.deepEqual(await shown.evaluate((el) => [el.naturalWidth, el.naturalHeight]), [640, 480]);
+  // What the browser got is the uploaded file, byte for byte.
+  const served = Buffer.from(await (await fetch(src)).arrayBuffer());
+  assert.ok(served.equals(png));
   await context.close();
 });
 

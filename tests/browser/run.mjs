@@ -1021,6 +1021,94 @@ test('product pictures: uploaded and linked through the metadata; the products l
   await context.close();
 });
 
+test('list a product on a phone: the form uploads pictures (refusing a wrong type and an oversized file with the server\'s message) and lists it; the seller changes price and stock; an earlier purchase keeps its price', async () => {
+  const artisan = DEV[2];
+  const shop = addr(A, 'shop');
+  const stable = addr(A, 'stablecoin');
+  const { page, context } = await openPage({ account: artisan });
+  await go(page, '/sell');
+  await connect(page);
+  await page.getByLabel('Product name').fill('Kantha quilt');
+  await page.getByLabel('Description').fill('A quilt of five layers of old saris, hand-stitched.');
+  await page.getByLabel("The maker's story").fill('Stitched by the women of a village near Bolpur.');
+  await page.getByLabel('Category').fill('textiles');
+  await page.getByLabel('Craft').fill('kantha embroidery');
+  await page.getByLabel('Region').fill('Birbhum, West Bengal');
+  const files = page.locator('#s-pictures');
+  // A text file: the server's 415 names the accepted types.
+  await files.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.getByTestId('picture-error').filter({ hasText: /notes\.txt: .*image\/png, image\/jpeg, image\/webp/ }).waitFor();
+  // Over the 2 MiB limit: the server's 413 says the limit.
+  const big = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), crypto.randomBytes(2 * 1024 * 1024 + 10)]);
+  await files.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: big });
+  await page.getByTestId('picture-error').filter({ hasText: /huge\.png: a picture is at most 2097152 bytes/ }).waitFor();
+  assert.equal(await page.getByTestId('sell-thumb').count(), 0, 'nothing refused is shown');
+  const png = solidPng(800, 600, [30, 90, 160]);
+  const hash = '0x' + crypto.createHash('sha256').update(png).digest('hex');
+  await files.setInputFiles({ name: 'quilt.png', mimeType: 'image/png', buffer: png });
+  const thumb = page.getByTestId('sell-thumb');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('src'), `${base}/v1/pictures/${hash}/thumbnail`);
+  await page.waitForFunction((el) => el.complete && el.naturalWidth === 320, await thumb.elementHandle());
+  await shoot(page, 'sell');
+  await page.getByLabel('Paid in').selectOption(stable);
+  await page.getByLabel('Unit price').fill('12.5');
+  await page.getByLabel('Stock (units for sale)').fill('7');
+  await page.getByLabel('Review period (days, at least 1)').fill('2');
+  await page.getByLabel('Arbiter (rules on disputes)').fill(DEV[6]);
+  await page.getByLabel('Partner shop address (optional)').fill(DEV[5]);
+  await page.getByLabel("Partner's share (%)").fill('10');
+  await page.getByLabel("Promoters' share (%)").fill('5');
+  await act(page, 'list-product');
+  await page.waitForURL(/\/products\/31337\/\d+$/);
+  const id = page.url().split('/').pop();
+  // What the chain holds: seller, partner, token, price, stock.
+  const onChain = async () => (await cast(['call', '--rpc-url', url(A), shop, 'listingOf(uint256)(address,address,address,uint256,uint256)', id])).trim().split('\n').map((l) => l.split(' ')[0]);
+  let [seller, partner, token, price, stock] = await onChain();
+  assert.deepEqual([seller.toLowerCase(), partner.toLowerCase(), token.toLowerCase(), price, stock], [artisan, DEV[5], stable, dusd(12.5), '7']);
+  await waitApi(`/v1/listings/${A}/${id}`, (l) => l.image === `${base}/v1/pictures/${hash}`);
+  await page.reload();
+  await page.getByTestId('product-title').filter({ hasText: 'Kantha quilt' }).waitFor();
+  assert.equal(await page.getByTestId('product-price').innerText(), '12.5 dUSD per unit');
+  assert.equal(await page.getByTestId('product-stock').innerText(), `${stock} in stock, 0 sold`);
+  const shown = page.getByTestId('product-picture');
+  assert.equal((await shown.getAttribute('src')).split('/').pop(), hash);
+  assert.equal(await shown.getAttribute('alt'), 'Kantha quilt');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth === 800, await shown.elementHandle());
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'nothing wider than the phone');
+
+  // Someone buys one unit at 12.5.
+  const buyer = DEV[8];
+  await mint(A, buyer, dusd(100));
+  await send(url(A), buyer, stable, 'approve(address,uint256)', shop, dusd(100));
+  await send(url(A), buyer, shop, 'buy(uint256,uint32,address,uint256)', id, '1', ZERO, dusd(12.5));
+  const detail = await waitApi(`/v1/listings/${A}/${id}`, (l) => l.purchases === 1);
+  const orderId = detail.recent_purchases[0].order_id;
+  assert.equal(detail.recent_purchases[0].unit_price, dusd(12.5));
+
+  // The seller changes price and stock from the product page.
+  const change = page.getByTestId('change-listing');
+  await page.reload();
+  await change.waitFor();
+  await act(page, 'update-listing', {
+    fill: async () => {
+      await page.locator('#u-price').fill('15');
+      await page.locator('#u-stock').fill('20');
+    },
+  });
+  [seller, partner, token, price, stock] = await onChain();
+  assert.deepEqual([price, stock], [dusd(15), '20']);
+  await page.getByTestId('product-price').filter({ hasText: '15 dUSD per unit' }).waitFor({ timeout: 30000 });
+  await page.getByTestId('product-stock').filter({ hasText: '20 in stock, 1 sold' }).waitFor({ timeout: 30000 });
+  // The earlier purchase keeps its price: on the chain's order record and the API's order.
+  const order = await waitApi(`/v1/orders/${A}/${orderId}`);
+  assert.equal(order.terms.unit_price, dusd(12.5));
+  assert.equal(order.terms.seller, artisan);
+  await go(page, `/orders/${A}/${orderId}`);
+  await page.getByText('12.5 dUSD').first().waitFor();
+  await context.close();
+});
+
 // ---------------------------------------------------------------- Hindi
 
 /** Words the Hindi pages may show in Latin letters: names, symbols and standards that are

@@ -280,8 +280,16 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                     save(&items);
                     w.tx.set(TxState::Info(tf("Added {0} to your cart ({1} items).", &[&n, &items.len()])));
                 };
+                let (seller, lid, stock_now) = (l.seller, l.listing_id.to_string(), l.stock);
+                let change = move || {
+                    let mine = w.account.get().and_then(|a| eth::parse_addr(&a)) == Some(seller);
+                    mine.then(|| view! {
+                        <super::sell::ChangeListing chain_id=chain_id listing_id=lid.clone() token=token price=price stock=stock_now/>
+                    })
+                };
                 view! {
                     <article class="order" data-testid="product">{raw(h)}</article>
+                    {change}
                     {(!l.sold_out).then(|| view! {
                         <section class="actions" aria-label=t("Buy")>
                             <label for="buy-units">{t("Units")}</label>

@@ -326,6 +326,12 @@ struct Thumbnail {
 /// Decodes the picture (400 when it does not) and makes its thumbnail: longest side at most
 /// [`THUMBNAIL_MAX_SIDE`], aspect kept, JPEG, or PNG when the picture has transparency.
 fn make_thumbnail(bytes: &[u8], format: ImageFormat) -> ApiResult<Thumbnail> {
+    if format == ImageFormat::Jpeg && !jpeg_complete(bytes) {
+        return Err(ApiError::bad(
+            "body",
+            "does not decode: the JPEG ends before its end-of-image marker (truncated)",
+        ));
+    }
     let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
     let mut limits = Limits::default();
     let side = u32::try_from(MAX_PIXELS).unwrap_or(u32::MAX);
@@ -353,6 +359,16 @@ fn make_thumbnail(bytes: &[u8], format: ImageFormat) -> ApiResult<Thumbnail> {
         "image/jpeg"
     };
     Ok(Thumbnail { bytes: out.into_inner(), content_type: content_type.into() })
+}
+
+/// Whether a JPEG's last scan is followed by its end-of-image marker. The decoder accepts a
+/// truncated scan (filling the rest in grey), so this is what refuses a cut-off upload. The
+/// scan's entropy-coded bytes never hold `FF DA` or `FF D9` (an `FF` there is stuffed with
+/// `00` or starts a restart marker), so the last `FF DA` is the last scan's start even with
+/// an EXIF thumbnail before it, and bytes after the end marker are allowed.
+fn jpeg_complete(bytes: &[u8]) -> bool {
+    let Some(sos) = bytes.windows(2).rposition(|w| w == [0xff, 0xda]) else { return false };
+    bytes[sos..].windows(2).any(|w| w == [0xff, 0xd9])
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -396,6 +412,17 @@ mod tests {
         let img = image::load_from_memory(&t.bytes).unwrap();
         // Already small: not enlarged.
         assert_eq!((img.width(), img.height()), (100, 300));
+        let mut jpeg = std::io::Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(image::RgbImage::from_fn(200, 200, |x, y| {
+            image::Rgb([x as u8, y as u8, (x ^ y) as u8])
+        }))
+        .write_to(&mut jpeg, ImageFormat::Jpeg)
+        .unwrap();
+        let mut jpeg = jpeg.into_inner();
+        jpeg.truncate(jpeg.len() / 2);
+        // The JPEG decoder fills a truncated scan in grey: the missing end marker refuses it.
+        let err = make_thumbnail(&jpeg, ImageFormat::Jpeg).unwrap_err().to_string();
+        assert!(err.contains("truncated"), "{err}");
         let mut cut = png(50, 50, false);
         cut.truncate(cut.len() / 2);
         assert!(make_thumbnail(&cut, ImageFormat::Png).is_err());

@@ -210,6 +210,13 @@ async fn pictures_are_checked_for_session_size_type_and_pixels() -> Result<()> {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"]["field"], "body");
 
+    // A truncated JPEG too (its decoder alone would fill the rest in grey).
+    let mut cut = picture(64, 48, ImageFormat::Jpeg);
+    cut.truncate(cut.len() * 2 / 3);
+    let (status, body) = upload(&world, Some(&token), cut, "image/jpeg").await?;
+    assert_eq!(status, 400, "{body}");
+    assert!(message(&body).contains("truncated"), "{body}");
+
     // A header claiming 100000x100000 pixels: 400 from the header, nothing decoded.
     let bomb = png_claiming(100_000, 100_000);
     let started = std::time::Instant::now();

@@ -22,7 +22,11 @@ async fn request(
     body: Option<&str>,
     bearer: Option<&str>,
 ) -> Result<JsValue, String> {
-    let (status, value) = fetch_json(path, method, body, bearer).await?;
+    answer(fetch_json(path, method, body, bearer).await?)
+}
+
+/// A 2xx answer's JSON, or the API's error message.
+fn answer((status, value): (u16, Option<JsValue>)) -> Result<JsValue, String> {
     let value = value
         .ok_or_else(|| tf("the server answered {0} with something that is not JSON", &[&status]))?;
     if (200..300).contains(&status) {
@@ -53,6 +57,25 @@ pub(crate) async fn post<T: DeserializeOwned>(
     bearer: Option<&str>,
 ) -> Result<T, String> {
     decode(path, request(path, "POST", Some(body), bearer).await?)
+}
+
+/// Uploads a picture the person chose (`POST /v1/pictures`, the file as its body with its
+/// own type): the stored picture, or the server's message (413 over the size limit, 415 for
+/// a type it does not take).
+pub(crate) async fn upload_picture(
+    file: &web_sys::File,
+    bearer: &str,
+) -> Result<cointent_domain::pictures::PictureStored, String> {
+    let path = "/v1/pictures";
+    let body = Some((file.as_ref(), file.type_()));
+    let (status, value) = crate::net::fetch_body(
+        path,
+        "POST",
+        body.as_ref().map(|(b, t)| (*b, t.as_str())),
+        Some(bearer),
+    )
+    .await?;
+    decode(path, answer((status, value))?)
 }
 
 /// A stored metadata document (an order's `metadata`), typed; `None` when it does not have

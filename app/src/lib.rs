@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                 later(split::transparency(chain_id(c).unwrap_or_default(), (*id).to_owned()))
             }
             ["create"] => later(split::create()),
+            ["sell"] => later(split::sell()),
             ["products"] => later(split::products()),
             ["products", c, id] if chain_id(c).is_some() => {
                 later(split::product(chain_id(c).unwrap_or_default(), (*id).to_owned()))
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                 <a href="/products">{t("Shop")}</a>
                 <a href="/artisans">{t("Artisans")}</a>
                 <a href="/cart">{t("Cart")}</a>
+                <a href="/sell">{t("Sell")}</a>
                 <a href="/create">{t("Create")}</a>
                 <a href="/dashboard">{t("Dashboard")}</a>
                 <a href="/governance">{t("Governance")}</a>
@@ -134,6 +136,11 @@ mod split {
     #[lazy]
     pub(crate) fn create() -> AnyView {
         pages::create::page().into_any()
+    }
+
+    #[lazy]
+    pub(crate) fn sell() -> AnyView {
+        pages::sell::page().into_any()
     }
 
     #[lazy]

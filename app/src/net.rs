@@ -62,12 +62,23 @@ pub(crate) async fn fetch_json(
     body: Option<&str>,
     bearer: Option<&str>,
 ) -> Result<(u16, Option<JsValue>), String> {
+    let body = body.map(|b| (JsValue::from_str(b), "application/json"));
+    fetch_body(url, method, body.as_ref().map(|(b, t)| (b, *t)), bearer).await
+}
+
+/// As [`fetch_json`], with any body the browser can send (a `File`, say) and its type.
+pub(crate) async fn fetch_body(
+    url: &str,
+    method: &str,
+    body: Option<(&JsValue, &str)>,
+    bearer: Option<&str>,
+) -> Result<(u16, Option<JsValue>), String> {
     let init = RequestInit::new();
     init.set_method(method);
     let headers = Headers::new().map_err(js_err)?;
-    if let Some(body) = body {
-        headers.set("Content-Type", "application/json").map_err(js_err)?;
-        init.set_body(&JsValue::from_str(body));
+    if let Some((body, content_type)) = body {
+        headers.set("Content-Type", content_type).map_err(js_err)?;
+        init.set_body(body);
     }
     if let Some(token) = bearer {
         headers.set("Authorization", &format!("Bearer {token}")).map_err(js_err)?;

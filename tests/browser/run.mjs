@@ -5,8 +5,10 @@
 //   node tests/browser/run.mjs dispute      the flows whose name contains "dispute"
 // Screenshots (phone 390x844 and desktop 1280x800) and logs go to artifacts/browser/.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { Stack } from './lib/stack.mjs';
 import { TestWallet } from './lib/wallet.mjs';
@@ -1161,6 +1163,181 @@ test('WalletConnect errors are said in words: a relay that cannot be reached, a 
     await live.stop();
     await stack.stopProcess('cointent-wc-reject');
   }
+});
+
+/** A PNG of `w`x`h` pixels in one colour, made here (zlib and its crc32): a picture to upload. */
+function solidPng(w, h, [r, g, b]) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
+  const idat = zlib.deflateSync(Buffer.concat(Array.from({ length: h }, () => row)));
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Signs dev account `account` in with Ethereum against the server (anvil signs); the token. */
+async function signInApi(account) {
+  const nonce = (await (await fetch(`${base}/v1/auth/nonce`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).nonce;
+  const host = new URL(base).host;
+  const checksummed = await cast(['to-check-sum-address', account]);
+  const message = `${host} wants you to sign in with your Ethereum account:\n${checksummed}\n\nSign in to Co-Intent to publish order metadata.\n\nURI: ${base}\nVersion: 1\nChain ID: ${A}\nNonce: ${nonce}\nIssued At: ${new Date().toISOString()}`;
+  const signature = await rpc(url(A), 'personal_sign', ['0x' + Buffer.from(message).toString('hex'), account]);
+  const r = await fetch(`${base}/v1/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, signature }) });
+  const body = await r.text();
+  assert.equal(r.status, 200, `sign-in: ${body}`);
+  return JSON.parse(body).token;
+}
+
+/** Uploads `bytes` as a picture with `token`: status and answer. */
+async function uploadPicture(token, bytes, type = 'image/png') {
+  const r = await fetch(`${base}/v1/pictures`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: bytes });
+  return [r.status, await r.json()];
+}
+
+test('product pictures: uploaded and linked through the metadata; the products list shows the thumbnail and the product page the picture itself, with the name as alt text', async () => {
+  const artisan = DEV[3];
+  const token = await signInApi(artisan);
+  const png = solidPng(640, 480, [180, 60, 20]);
+  const [status, picture] = await uploadPicture(token, png);
+  assert.equal(status, 201, JSON.stringify(picture));
+  assert.equal(picture.hash, '0x' + crypto.createHash('sha256').update(png).digest('hex'));
+  assert.deepEqual([picture.width, picture.height], [640, 480]);
+  const doc = JSON.stringify({
+    schema: 'cointent.metadata/1', kind: 'sale', title: 'Terracotta water jar', images: [picture.url],
+    product: { name: 'Terracotta water jar' },
+    artisan: { address: artisan, name: 'Meena Prajapati', region: 'Kutch', craft: 'pottery', story: 'Thrown on a kick wheel.' },
+  });
+  const r = await fetch(`${base}/v1/metadata`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: doc });
+  const stored = await r.text();
+  assert.ok(r.status === 201 || r.status === 200, stored);
+  const { hash } = JSON.parse(stored);
+  const shop = addr(A, 'shop');
+  const sig = 'list((address,address,address,uint96,uint32,uint32,uint32,uint16,uint16,address,bytes32,(uint16,uint32)[],(address,uint16)[]))';
+  await send(url(A), artisan, shop, sig, `(${artisan},${ZERO},${addr(A, 'stablecoin')},${dusd(9)},3,86400,86400,0,500,${DEV[6]},${hash},[(10000,2592000)],[])`);
+  const id = Number(await call(url(A), shop, 'listingCount()(uint256)'));
+  await waitApi(`/v1/listings/${A}/${id}`, (l) => l.summary?.image === picture.url || l.image === picture.url);
+
+  const { page, context } = await openPage();
+  await go(page, '/products');
+  const card = page.getByTestId('product-card').filter({ hasText: 'Terracotta water jar' });
+  const thumb = card.getByTestId('product-thumb');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('src'), picture.thumbnail_url, 'the thumbnail of the uploaded picture');
+  assert.equal(await thumb.getAttribute('alt'), 'Terracotta water jar');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await thumb.elementHandle());
+  // The thumbnail as served: at most 320 pixels on its longest side, the aspect kept.
+  const [tw, th] = await thumb.evaluate((el) => [el.naturalWidth, el.naturalHeight]);
+  assert.deepEqual([tw, th], [320, 240]);
+
+  await go(page, `/products/${A}/${id}`);
+  const shown = page.getByTestId('product-picture');
+  await shown.waitFor();
+  const src = await shown.getAttribute('src');
+  assert.equal(src.split('/').pop(), picture.hash, 'the page shows the uploaded picture');
+  assert.equal(await shown.getAttribute('alt'), 'Terracotta water jar');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await shown.elementHandle());
+  assert.deepEqual(await shown.evaluate((el) => [el.naturalWidth, el.naturalHeight]), [640, 480]);
+  // What the browser got is the uploaded file, byte for byte.
+  const served = Buffer.from(await (await fetch(src)).arrayBuffer());
+  assert.ok(served.equals(png));
+  await context.close();
+});
+
+test('list a product on a phone: the form uploads pictures (refusing a wrong type and an oversized file with the server\'s message) and lists it; the seller changes price and stock; an earlier purchase keeps its price', async () => {
+  const artisan = DEV[2];
+  const shop = addr(A, 'shop');
+  const stable = addr(A, 'stablecoin');
+  const { page, context } = await openPage({ account: artisan });
+  await go(page, '/sell');
+  await connect(page);
+  await page.getByLabel('Product name').fill('Kantha quilt');
+  await page.getByLabel('Description').fill('A quilt of five layers of old saris, hand-stitched.');
+  await page.getByLabel("The maker's story").fill('Stitched by the women of a village near Bolpur.');
+  await page.getByLabel('Category').fill('textiles');
+  await page.getByLabel('Craft').fill('kantha embroidery');
+  await page.getByLabel('Region').fill('Birbhum, West Bengal');
+  const files = page.locator('#s-pictures');
+  // A text file: the server's 415 names the accepted types.
+  await files.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.getByTestId('picture-error').filter({ hasText: /notes\.txt: .*image\/png, image\/jpeg, image\/webp/ }).waitFor();
+  // Over the 2 MiB limit: the server's 413 says the limit.
+  const big = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), crypto.randomBytes(2 * 1024 * 1024 + 10)]);
+  await files.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: big });
+  await page.getByTestId('picture-error').filter({ hasText: /huge\.png: a picture is at most 2097152 bytes/ }).waitFor();
+  assert.equal(await page.getByTestId('sell-thumb').count(), 0, 'nothing refused is shown');
+  const png = solidPng(800, 600, [30, 90, 160]);
+  const hash = '0x' + crypto.createHash('sha256').update(png).digest('hex');
+  await files.setInputFiles({ name: 'quilt.png', mimeType: 'image/png', buffer: png });
+  const thumb = page.getByTestId('sell-thumb');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('src'), `${base}/v1/pictures/${hash}/thumbnail`);
+  await page.waitForFunction((el) => el.complete && el.naturalWidth === 320, await thumb.elementHandle());
+  await shoot(page, 'sell');
+  await page.getByLabel('Paid in').selectOption(stable);
+  await page.getByLabel('Unit price').fill('12.5');
+  await page.getByLabel('Stock (units for sale)').fill('7');
+  await page.getByLabel('Review period (days, at least 1)').fill('2');
+  await page.getByLabel('Arbiter (rules on disputes)').fill(DEV[6]);
+  await page.getByLabel('Partner shop address (optional)').fill(DEV[5]);
+  await page.getByLabel("Partner's share (%)").fill('10');
+  await page.getByLabel("Promoters' share (%)").fill('5');
+  await act(page, 'list-product');
+  await page.waitForURL(/\/products\/31337\/\d+$/);
+  const id = page.url().split('/').pop();
+  // What the chain holds: seller, partner, token, price, stock.
+  const onChain = async () => (await cast(['call', '--rpc-url', url(A), shop, 'listingOf(uint256)(address,address,address,uint256,uint256)', id])).trim().split('\n').map((l) => l.split(' ')[0]);
+  let [seller, partner, token, price, stock] = await onChain();
+  assert.deepEqual([seller.toLowerCase(), partner.toLowerCase(), token.toLowerCase(), price, stock], [artisan, DEV[5], stable, dusd(12.5), '7']);
+  await waitApi(`/v1/listings/${A}/${id}`, (l) => l.image === `${base}/v1/pictures/${hash}`);
+  await page.reload();
+  await page.getByTestId('product-title').filter({ hasText: 'Kantha quilt' }).waitFor();
+  assert.equal(await page.getByTestId('product-price').innerText(), '12.5 dUSD per unit');
+  assert.equal(await page.getByTestId('product-stock').innerText(), `${stock} in stock, 0 sold`);
+  const shown = page.getByTestId('product-picture');
+  assert.equal((await shown.getAttribute('src')).split('/').pop(), hash);
+  assert.equal(await shown.getAttribute('alt'), 'Kantha quilt');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth === 800, await shown.elementHandle());
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'nothing wider than the phone');
+
+  // Someone buys one unit at 12.5.
+  const buyer = DEV[8];
+  await mint(A, buyer, dusd(100));
+  await send(url(A), buyer, stable, 'approve(address,uint256)', shop, dusd(100));
+  await send(url(A), buyer, shop, 'buy(uint256,uint32,address,uint256)', id, '1', ZERO, dusd(12.5));
+  const detail = await waitApi(`/v1/listings/${A}/${id}`, (l) => l.purchases === 1);
+  const orderId = detail.recent_purchases[0].order_id;
+  assert.equal(detail.recent_purchases[0].unit_price, dusd(12.5));
+
+  // The seller changes price and stock from the product page.
+  const change = page.getByTestId('change-listing');
+  await page.reload();
+  await change.waitFor();
+  await act(page, 'update-listing', {
+    fill: async () => {
+      await page.locator('#u-price').fill('15');
+      await page.locator('#u-stock').fill('20');
+    },
+  });
+  [seller, partner, token, price, stock] = await onChain();
+  assert.deepEqual([price, stock], [dusd(15), '20']);
+  await page.getByTestId('product-price').filter({ hasText: '15 dUSD per unit' }).waitFor({ timeout: 30000 });
+  await page.getByTestId('product-stock').filter({ hasText: '20 in stock, 1 sold' }).waitFor({ timeout: 30000 });
+  // The earlier purchase keeps its price: on the chain's order record and the API's order.
+  const order = await waitApi(`/v1/orders/${A}/${orderId}`);
+  assert.equal(order.terms.unit_price, dusd(12.5));
+  assert.equal(order.terms.seller, artisan);
+  await go(page, `/orders/${A}/${orderId}`);
+  await page.getByText('12.5 dUSD').first().waitFor();
+  await context.close();
 });
 
 // ---------------------------------------------------------------- Hindi

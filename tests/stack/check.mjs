@@ -1,7 +1,9 @@
 // Checks a running stack started by script/dev (called by script/stack-test):
-// through the API, that the demo world exists on both chains in every state; then, in
+// through the API, that the demo world exists on both chains in every state (with the
+// shop's listings, their pictures, stock and sales); then, in
 // headless Chromium, that the home page and a transparency page render it.
 //   node tests/stack/check.mjs http://127.0.0.1:PORT
+import crypto from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
@@ -40,7 +42,27 @@ for (let i = 0; ; i++) {
 for (const chain of CHAINS) {
   const c = String(chain);
   const all = await orders({ chain_id: c });
-  check(all.length === 14, `chain ${c}: 14 demo orders (found ${all.length})`);
+  // The shop: products listed with pictures and stock, bought through buy and buyCart.
+  const listings = (await get(`/v1/listings?chain_id=${c}&limit=50`)).items;
+  check(listings.length === 3, `chain ${c}: 3 shop listings (found ${listings.length})`);
+  check(listings.every((l) => l.stock > 0 && !l.sold_out), `chain ${c}: every listing has stock`);
+  const purchases = listings.reduce((n, l) => n + l.purchases, 0);
+  check(listings.every((l) => l.purchases > 0 && l.sold > 0), `chain ${c}: every listing has sales (${purchases} purchases)`);
+  for (const l of listings) {
+    const hash = /\/v1\/pictures\/(0x[0-9a-f]{64})$/.exec(l.image ?? '')?.[1];
+    check(hash, `chain ${c}: listing ${l.listing_id} (${l.title}) has one of our pictures (${l.image})`);
+    if (!hash) continue;
+    const picture = await fetch(l.image);
+    const bytes = Buffer.from(await picture.arrayBuffer());
+    const sha = '0x' + crypto.createHash('sha256').update(bytes).digest('hex');
+    check(picture.ok && picture.headers.get('content-type') === 'image/png' && sha === hash,
+      `chain ${c}: listing ${l.listing_id}'s picture loads, a PNG whose sha256 is its name`);
+    const thumb = await fetch(`${l.image}/thumbnail`);
+    check(thumb.ok && /^image\/(jpeg|png)$/.test(thumb.headers.get('content-type')) && (await thumb.arrayBuffer()).byteLength > 0,
+      `chain ${c}: listing ${l.listing_id}'s thumbnail loads`);
+  }
+  // Every purchase is its own order, beside the 14 the demo creates directly.
+  check(all.length === 14 + purchases, `chain ${c}: 14 demo orders and ${purchases} purchases (found ${all.length})`);
   check(all.every((o) => o.title), `chain ${c}: every order has its metadata (title)`);
   for (const kind of ['collective', 'sale', 'freelance']) {
     const list = await orders({ chain_id: c, kind });

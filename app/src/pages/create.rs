@@ -107,7 +107,7 @@ struct Form {
 }
 
 /// The value of the form control `id`.
-fn value(id: &str) -> String {
+pub(crate) fn value(id: &str) -> String {
     web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
@@ -311,14 +311,14 @@ async fn publish(w: Wallet, d: Draft) {
     }
 }
 
-fn input(label: &str, id: &str, value: &str, hint: &str) -> String {
+pub(crate) fn input(label: &str, id: &str, value: &str, hint: &str) -> String {
     let (label, hint) = (escape_html(label), escape_html(hint));
     format!(
         "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" value=\"{value}\" placeholder=\"{hint}\">"
     )
 }
 
-fn area(label: &str, id: &str) -> String {
+pub(crate) fn area(label: &str, id: &str) -> String {
     let label = escape_html(label);
     format!("<label for=\"{id}\">{label}</label><textarea id=\"{id}\" name=\"{id}\"></textarea>")
 }
@@ -348,7 +348,7 @@ fn head_html(chains: &[ChainInfo]) -> String {
 }
 
 /// The payment tokens `chain` accepts (its allowlist, from `/v1/chains`).
-fn token_html(w: Wallet, chain: Option<&ChainInfo>) -> String {
+pub(crate) fn token_html(w: Wallet, chain: Option<&ChainInfo>) -> String {
     let opts: String = chain
         .map(|c| &c.payment_tokens[..])
         .unwrap_or_default()

@@ -15,6 +15,7 @@ pub(crate) mod governance;
 mod load;
 pub(crate) mod order;
 pub(crate) mod profile;
+pub(crate) mod sell;
 pub(crate) mod shop;
 pub(crate) mod transparency;
 pub(crate) mod treasury;

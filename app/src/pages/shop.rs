@@ -14,6 +14,7 @@ use cointent_domain::{
     Page, escape_html,
     listings::{ListingDetail, ListingSummary},
     metadata::MetadataDocument,
+    pictures,
 };
 use js_sys::{Array, JSON};
 use leptos::prelude::*;
@@ -91,8 +92,18 @@ fn card(w: Wallet, l: &ListingSummary) -> String {
         escape_html(&tf("{0} in stock", &[&l.stock]))
     };
     let sold = tf("{0} sold", &[&l.sold]);
+    // Our pictures have a small thumbnail beside them; any other URL is shown as it is.
+    let thumb = l.image.as_deref().map(|url| {
+        let src = pictures::thumbnail_url(url).unwrap_or_else(|| url.to_owned());
+        format!(
+            "<img class=\"thumb\" data-testid=\"product-thumb\" src=\"{}\" alt=\"{}\" loading=\"lazy\">",
+            escape_html(&src),
+            escape_html(&title(l))
+        )
+    });
     format!(
-        "<li class=\"card\" data-testid=\"product-card\"><a href=\"/products/{c}/{id}\"><h3>{}</h3></a><p>{}</p><p class=\"small\">{stock} · {} · {}</p></li>",
+        "<li class=\"card\" data-testid=\"product-card\">{}<a href=\"/products/{c}/{id}\"><h3>{}</h3></a><p>{}</p><p class=\"small\">{stock} · {} · {}</p></li>",
+        thumb.unwrap_or_default(),
         escape_html(&title(l)),
         escape_html(&tf("{0} per unit", &[&money(w, c, &l.token, l.unit_price)])),
         escape_html(&sold),
@@ -183,8 +194,16 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                 let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
                 let m = |v| escape_html(&money(w, chain_id, &l.token, v));
                 let mut h = format!("<h1 data-testid=\"product-title\">{}</h1>", escape_html(&title(&l)));
-                if let Some(img) = meta.as_ref().and_then(|m| m.images.as_ref()).and_then(|i| i.first()) {
-                    h += &format!("<img class=\"product\" src=\"{}\" alt=\"{}\">", escape_html(img), escape_html(&title(&l)));
+                let images = meta.as_ref().and_then(|m| m.images.as_ref()).cloned().unwrap_or_default();
+                if !images.is_empty() {
+                    let name = meta.as_ref().and_then(|m| m.product.as_ref()).and_then(|p| p.name.clone()).unwrap_or_else(|| title(&l));
+                    let count = images.len();
+                    h += "<div class=\"pictures\">";
+                    for (i, img) in images.iter().enumerate() {
+                        let alt = if count == 1 { name.clone() } else { tf("{0}, picture {1} of {2}", &[&name, &(i + 1), &count]) };
+                        h += &format!("<img class=\"product\" data-testid=\"product-picture\" src=\"{}\" alt=\"{}\">", escape_html(img), escape_html(&alt));
+                    }
+                    h += "</div>";
                 }
                 h += &format!(
                     "<p class=\"price\" data-testid=\"product-price\">{}</p><p data-testid=\"product-stock\">{}</p>",
@@ -248,8 +267,16 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                     save(&items);
                     w.tx.set(TxState::Info(tf("Added {0} to your cart ({1} items).", &[&n, &items.len()])));
                 };
+                let (seller, lid, stock_now) = (l.seller, l.listing_id.to_string(), l.stock);
+                let change = move || {
+                    let mine = w.account.get().and_then(|a| eth::parse_addr(&a)) == Some(seller);
+                    mine.then(|| view! {
+                        <super::sell::ChangeListing chain_id=chain_id listing_id=lid.clone() token=token price=price stock=stock_now/>
+                    })
+                };
                 view! {
                     <article class="order" data-testid="product">{raw(h)}</article>
+                    {change}
                     {(!l.sold_out).then(|| view! {
                         <section class="actions" aria-label=t("Buy")>
                             <label for="buy-units">{t("Units")}</label>

@@ -13,7 +13,7 @@
 //!   their caps), `time`.
 //! - One module per area, each with its routes: `orders`, `listings`, `accounts`, `catalogue`,
 //!   `treasury`, `governance`, `chains`, `transparency`, `qr`, `events` (and their stream),
-//!   `metadata`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
+//!   `metadata`, `pictures`, `auth`, [`keys`], [`webhooks`] (routes, the delivery worker and the
 //!   signature); no area imports another.
 //! - [`router::router`] puts it together; [`openapi`] serves the document.
 //!
@@ -51,6 +51,7 @@ pub mod keys;
 mod listings;
 mod metadata;
 mod orders;
+mod pictures;
 mod qr;
 mod transparency;
 mod treasury;

@@ -36,7 +36,8 @@ pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
             Limits (each a configuration key, default in brackets): a query parameter an \
             operation does not list is a 400 naming it; request bodies at most \
             http.body_limit_bytes [1 MiB] (413), metadata documents at most \
-            http.metadata_max_bytes [64 KiB] (413); requests time out after \
+            http.metadata_max_bytes [64 KiB] (413), pictures at most \
+            http.picture_max_bytes [2 MiB] (413); requests time out after \
             http.request_timeout_ms [10 s] (408), event streams excepted; open event streams \
             at most http.max_streams [1000] in all and http.max_streams_per_ip [10] per client \
             IP (429); sign-in nonces at most http.nonce_rate_limit_per_min [60] per client IP \
@@ -71,6 +72,7 @@ pub(crate) const DOCS: &str = include_str!("../openapi/docs.html");
         (name = "events", description = "Raw mirrored events, as a list and a stream"),
         (name = "qr", description = "QR codes and printable labels"),
         (name = "metadata", description = "Content-addressed metadata documents"),
+        (name = "pictures", description = "Content-addressed product pictures and thumbnails"),
         (name = "auth", description = "Sign-in with Ethereum and sessions"),
         (name = "keys", description = "Partner API keys"),
         (name = "webhooks", description = "Signed webhooks for partners"),

@@ -22,8 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     accounts, app_files, auth, cache, catalogue, chains, error::ApiError, events, governance,
-    http_metrics, identity, keys, listings, metadata, openapi, orders, qr, query, security,
-    state::AppState, transparency, treasury, webhooks,
+    http_metrics, identity, keys, listings, metadata, openapi, orders, pictures, qr, query,
+    security, state::AppState, transparency, treasury, webhooks,
 };
 
 /// All routes, with CORS, body limit, timeouts and request spans.
@@ -101,6 +101,7 @@ fn areas() -> OpenApiRouter<AppState> {
         .merge(transparency::routes())
         .merge(qr::routes())
         .merge(metadata::routes())
+        .merge(pictures::routes())
         .merge(auth::routes())
         .merge(keys::routes())
         .merge(webhooks::routes())

@@ -22,6 +22,7 @@
 //! anon_rate_limit_per_min = 600           # per client IP without an API key; default: off
 //! nonce_rate_limit_per_min = 60           # nonces, partner update checks per client IP
 //! metadata_max_bytes = 65536              # the largest metadata document
+//! picture_max_bytes = 2097152             # the largest picture (may exceed body_limit_bytes)
 //! max_streams = 1000                      # open event streams, in all
 //! max_streams_per_ip = 10                 # open event streams per client IP
 //! metrics_bind = "127.0.0.1:9464"         # /metrics on a listener of its own; default: none
@@ -225,6 +226,10 @@ pub struct HttpConfig {
     /// The largest metadata document accepted (at most `body_limit_bytes`).
     #[serde(default = "default_metadata_max")]
     pub metadata_max_bytes: usize,
+    /// The largest picture accepted by `POST /v1/pictures`; that route alone takes bodies
+    /// up to this size, whatever `body_limit_bytes` says.
+    #[serde(default = "default_picture_max")]
+    pub picture_max_bytes: usize,
     /// Event streams (`/v1/events/stream`) open at once, in all.
     #[serde(default = "default_max_streams")]
     pub max_streams: usize,
@@ -255,6 +260,7 @@ impl Default for HttpConfig {
             anon_rate_limit_per_min: None,
             nonce_rate_limit_per_min: default_nonce_rate(),
             metadata_max_bytes: default_metadata_max(),
+            picture_max_bytes: default_picture_max(),
             max_streams: default_max_streams(),
             max_streams_per_ip: default_max_streams_per_ip(),
             metrics_bind: None,
@@ -627,6 +633,9 @@ fn default_app_dir() -> PathBuf {
 fn default_timeout_ms() -> u64 {
     10_000
 }
+fn default_picture_max() -> usize {
+    2 << 20
+}
 fn default_body_limit() -> usize {
     1 << 20
 }
@@ -690,7 +699,7 @@ impl Config {
     /// The limits must leave the server usable: each at least 1, timeouts included.
     fn check_limits(&self) -> Result<(), ConfigError> {
         let (http, hooks) = (&self.http, &self.webhooks);
-        let at_least_one: [(&str, u64); 12] = [
+        let at_least_one: [(&str, u64); 13] = [
             ("database.max_connections", self.database.max_connections.into()),
             ("database.ingest_max_connections", self.database.ingest_max_connections.into()),
             ("http.nonce_rate_limit_per_min", http.nonce_rate_limit_per_min.into()),
@@ -703,6 +712,7 @@ impl Config {
             ("webhooks.concurrency", hooks.concurrency.into()),
             ("webhooks.per_host_concurrency", hooks.per_host_concurrency.into()),
             ("http.metadata_max_bytes", http.metadata_max_bytes as u64),
+            ("http.picture_max_bytes", http.picture_max_bytes as u64),
         ];
         if let Some((key, _)) = at_least_one.iter().find(|(_, v)| *v == 0) {
             return Err(invalid(*key, "must be at least 1"));

@@ -8,7 +8,7 @@
 //!
 //! - The API's answers, one module per area of `/v1`: [`orders`], [`listings`], [`accounts`],
 //!   [`catalogue`], [`treasury`], [`governance`], [`events`], [`chains`], [`transparency`],
-//!   [`auth`], [`keys`], [`metadata`], [`webhooks`], with [`Page`] for lists and
+//!   [`auth`], [`keys`], [`metadata`], [`pictures`], [`webhooks`], with [`Page`] for lists and
 //!   [`error::ErrorBody`] for every error. Their JSON is the API's contract: amounts (uint256)
 //!   are decimal strings ([`Amount`]), addresses and hashes lower-case `0x` hex (alloy's
 //!   [`Address`], [`B256`]), times RFC 3339 text ([`DateTime`], kept as written: `...Z` where
@@ -104,6 +104,7 @@ pub mod metadata;
 pub mod orders;
 pub mod page;
 pub mod payout;
+pub mod pictures;
 pub mod primitives;
 pub mod terms;
 #[cfg(feature = "time")]

@@ -1,5 +1,5 @@
-//! Metadata uploads through the API: sign in with Ethereum (EIP-4361) as each document's
-//! uploader, then POST the document's exact bytes.
+//! Uploads through the API, as a maker would: sign in with Ethereum (EIP-4361) as each
+//! picture's or document's uploader, then POST its exact bytes.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,7 @@ use alloy::{primitives::Address, signers::Signer};
 use eyre::{Context, ContextCompat, Result, bail, ensure};
 use serde_json::{Value, json};
 
-use super::world::Document;
+use super::world::{Document, Picture};
 
 /// Uploads every document; returns how many the API accepted (stored now or before).
 pub(crate) async fn upload_all(base: &str, chain_id: u64, docs: &[Document]) -> Result<usize> {
@@ -24,7 +24,7 @@ pub(crate) async fn upload_all(base: &str, chain_id: u64, docs: &[Document]) -> 
         let token = match sessions.get(&who) {
             Some(t) => t.clone(),
             None => {
-                let t = sign_in(&http, base, &domain, chain_id, doc).await?;
+                let t = sign_in(&http, base, &domain, chain_id, &doc.uploader).await?;
                 sessions.insert(who, t.clone());
                 t
             }
@@ -54,13 +54,56 @@ pub(crate) async fn upload_all(base: &str, chain_id: u64, docs: &[Document]) -> 
     Ok(docs.len())
 }
 
-/// A session token for the document's uploader.
+/// Uploads every picture (`POST /v1/pictures`); returns how many the API accepted (stored
+/// now or before).
+pub(crate) async fn upload_pictures(
+    base: &str,
+    chain_id: u64,
+    pictures: &[Picture],
+) -> Result<usize> {
+    let base = base.trim_end_matches('/');
+    let url: reqwest::Url = base.parse().with_context(|| format!("--api {base} is not a URL"))?;
+    let domain = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let http = reqwest::Client::new();
+    let mut sessions: HashMap<Address, String> = HashMap::new();
+    for picture in pictures {
+        let who = picture.uploader.address();
+        let token = match sessions.get(&who) {
+            Some(t) => t.clone(),
+            None => {
+                let t = sign_in(&http, base, &domain, chain_id, &picture.uploader).await?;
+                sessions.insert(who, t.clone());
+                t
+            }
+        };
+        let response = http
+            .post(format!("{base}/v1/pictures"))
+            .bearer_auth(&token)
+            .header("content-type", "image/png")
+            .body(picture.bytes.clone())
+            .send()
+            .await
+            .with_context(|| format!("POST {base}/v1/pictures: is cointent serve running?"))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        ensure!(
+            status.as_u16() == 200 || status.as_u16() == 201,
+            "picture upload refused: {status} {body}"
+        );
+    }
+    Ok(pictures.len())
+}
+
+/// A session token for `uploader`.
 async fn sign_in(
     http: &reqwest::Client,
     base: &str,
     domain: &str,
     chain_id: u64,
-    doc: &Document,
+    uploader: &alloy::signers::local::PrivateKeySigner,
 ) -> Result<String> {
     let nonce: Value = http
         .post(format!("{base}/v1/auth/nonce"))
@@ -72,14 +115,14 @@ async fn sign_in(
         .json()
         .await?;
     let nonce = nonce["nonce"].as_str().context("no nonce in /v1/auth/nonce")?;
-    let address = doc.uploader.address().to_checksum(None);
+    let address = uploader.address().to_checksum(None);
     let message = format!(
         "{domain} wants you to sign in with your Ethereum account:\n{address}\n\n\
          Sign in to Co-Intent to publish order metadata.\n\nURI: {base}\nVersion: 1\n\
          Chain ID: {chain_id}\nNonce: {nonce}\nIssued At: {}",
         rfc3339_now()
     );
-    let signature = doc.uploader.sign_message(message.as_bytes()).await?;
+    let signature = uploader.sign_message(message.as_bytes()).await?;
     let response = http
         .post(format!("{base}/v1/auth/verify"))
         .json(&json!({

@@ -27,6 +27,8 @@ pub(crate) struct Contracts {
     /// The demo's payment token: the local chain's free-mint DemoStablecoin, taken from the
     /// deployment's payment-token allowlist.
     pub(crate) stablecoin: Address,
+    /// The shop: listings with stock, bought into Escrow orders.
+    pub(crate) shop: Address,
 }
 
 /// A connected chain.
@@ -78,6 +80,7 @@ impl Chain {
             treasury: get("treasury")?,
             governor: get("governor")?,
             stablecoin,
+            shop: get("shop")?,
         };
         let url: reqwest::Url = rpc.parse().with_context(|| format!("--rpc {rpc} is not a URL"))?;
         let provider = ProviderBuilder::new().connect_http(url.clone()).erased();
@@ -188,7 +191,7 @@ impl Chain {
 /// possible.
 fn revert(e: &alloy::transports::TransportError) -> String {
     use alloy::sol_types::SolInterface;
-    use cointent_abi::{CointentGovernor, Escrow, Token, Treasury};
+    use cointent_abi::{CointentGovernor, Escrow, Shop, Token, Treasury};
     if let Some(data) = e.as_error_resp().and_then(|r| r.as_revert_data()) {
         if let Ok(err) = Escrow::EscrowErrors::abi_decode(&data) {
             return format!("reverted with {err:?}");
@@ -197,6 +200,9 @@ fn revert(e: &alloy::transports::TransportError) -> String {
             return format!("reverted with {err:?}");
         }
         if let Ok(err) = Treasury::TreasuryErrors::abi_decode(&data) {
+            return format!("reverted with {err:?}");
+        }
+        if let Ok(err) = Shop::ShopErrors::abi_decode(&data) {
             return format!("reverted with {err:?}");
         }
         if let Ok(err) = Token::TokenErrors::abi_decode(&data) {

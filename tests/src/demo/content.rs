@@ -286,3 +286,53 @@ pub(crate) const CALENDAR: Listing = Listing {
     materials: &["handmade paper", "natural pigments"],
     milestones: &["Printed and shipped"],
 };
+
+/// A product an artisan lists in the shop, with the two colours its demo picture is drawn
+/// in (so each product's picture is a distinct file).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Product {
+    pub(crate) listing: Listing,
+    pub(crate) colours: [[u8; 3]; 2],
+}
+
+pub(crate) const CUSHION: Product = Product {
+    listing: Listing {
+        title: "Ajrakh cushion cover, indigo and madder",
+        description: "A 40 x 40 cm cushion cover, block printed on both sides with natural \
+                      indigo and madder, zip closure.",
+        category: "textiles",
+        product: "Ajrakh cushion cover",
+        sku: "AJR-CUSH-40",
+        materials: &["cotton", "indigo", "madder"],
+        milestones: &["Shipped"],
+    },
+    colours: [[31, 46, 110], [150, 32, 28]],
+};
+
+pub(crate) const SPINNING_TOP: Product = Product {
+    listing: Listing {
+        title: "Channapatna spinning top",
+        description: "A hand-turned spinning top in ivory wood, coloured with lac and \
+                      vegetable dyes; safe for children.",
+        category: "toys",
+        product: "Spinning top",
+        sku: "CHN-TOP-S",
+        materials: &["ivory wood", "lac"],
+        milestones: &["Shipped"],
+    },
+    colours: [[230, 170, 30], [200, 40, 60]],
+};
+
+pub(crate) const TILE: Product = Product {
+    listing: Listing {
+        title: "Blue pottery tile, 15 cm",
+        description: "A quartz-paste tile painted in cobalt and copper green, fired once at \
+                      low heat; for a wall or a table.",
+        category: "ceramics",
+        product: "Blue pottery tile",
+        sku: "BLP-TILE-15",
+        materials: &["quartz paste", "cobalt oxide"],
+        milestones: &["Shipped"],
+    },
+    colours: [[20, 80, 170], [240, 240, 230]],
+};

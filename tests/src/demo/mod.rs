@@ -51,18 +51,23 @@ pub struct Options {
     pub metadata_only: bool,
 }
 
-/// Seeds the chain of `options` and uploads the metadata documents; prints one progress
-/// line per step.
+/// Seeds the chain of `options` and uploads the product pictures and the metadata
+/// documents; prints one progress line per step. The shop's products name their pictures by
+/// URL under `api` (content-addressed, so the URL is known before the upload); without
+/// `api` they have none.
 pub async fn seed(options: &Options) -> eyre::Result<Report> {
     let people = world::People::new();
     let chain = chain::Chain::connect(&options.rpc, &options.deployment, &people).await?;
+    let api = options.api.as_deref();
     let report = if options.metadata_only {
-        world::Report::documents_only(&chain, &people)
+        world::Report::documents_only(&chain, &people, api)
     } else {
-        world::build(&chain, &people, options.variant).await?
+        world::build(&chain, &people, options.variant, api).await?
     };
     match &options.api {
         Some(base) => {
+            let pictures = api::upload_pictures(base, chain.chain_id, &report.pictures).await?;
+            say(chain.chain_id, &format!("{pictures} product pictures uploaded to {base}"));
             let uploaded = api::upload_all(base, chain.chain_id, &report.documents).await?;
             say(chain.chain_id, &format!("{uploaded} metadata documents uploaded to {base}"));
         }

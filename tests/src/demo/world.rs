@@ -8,7 +8,7 @@ use cointent_abi::{
     CointentGovernor, DemoStablecoin, Escrow, EscrowLens,
     IEscrow::{Milestone, Split, Terms},
     ITreasury::Allocation,
-    Token, Treasury,
+    Shop, Token, Treasury,
 };
 use eyre::{Result, ensure};
 use serde_json::{Value, json};
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::{
     Variant,
     chain::{Chain, signer},
-    content::{self, Listing, Maker, Partner},
+    content::{self, Listing, Maker, Partner, Product},
     say,
 };
 use crate::{DEV_ACCOUNTS, DEV_KEYS};
@@ -163,6 +163,18 @@ fn document(
     seller: &Person,
     splits: &[(&Person, &str)],
 ) -> Document {
+    document_with_images(kind, l, artisan, partner, seller, splits, &[])
+}
+
+fn document_with_images(
+    kind: &str,
+    l: &Listing,
+    artisan: Option<(&Person, &Maker)>,
+    partner: Option<(&Person, &Partner)>,
+    seller: &Person,
+    splits: &[(&Person, &str)],
+    images: &[String],
+) -> Document {
     let mut doc = json!({
         "schema": "cointent.metadata/1",
         "kind": kind,
@@ -183,6 +195,9 @@ fn document(
             "address": format!("{:#x}", p.address),
             "name": s.name, "city": s.city, "url": s.url, "story": s.story,
         });
+    }
+    if !images.is_empty() {
+        doc["images"] = json!(images);
     }
     if !splits.is_empty() {
         doc["splits"] = Value::Array(
@@ -330,14 +345,110 @@ pub struct Report {
     pub orders: u64,
     /// Proposals made.
     pub proposals: u64,
+    /// Shop listings made.
+    pub listings: u64,
     pub(crate) documents: Vec<Document>,
+    pub(crate) pictures: Vec<Picture>,
 }
 
 impl Report {
-    /// The documents of a world made before (they depend only on the people).
-    pub(crate) fn documents_only(chain: &Chain, people: &People) -> Self {
-        let documents = Plan::new(people).into_documents();
-        Self { chain_id: chain.chain_id, orders: 0, proposals: 0, documents }
+    /// The documents and pictures of a world made before (they depend only on the people
+    /// and the API's URL).
+    pub(crate) fn documents_only(chain: &Chain, people: &People, api: Option<&str>) -> Self {
+        let shop = ShopPlan::new(people, api);
+        let mut documents = Plan::new(people).into_documents();
+        documents.extend(shop.products.into_iter().map(|p| p.doc));
+        Self {
+            chain_id: chain.chain_id,
+            orders: 0,
+            proposals: 0,
+            listings: 0,
+            documents,
+            pictures: shop.pictures,
+        }
+    }
+}
+
+/// A product picture, drawn here: its PNG bytes and who signs in to upload it.
+pub(crate) struct Picture {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) uploader: PrivateKeySigner,
+}
+
+impl Picture {
+    /// A 480 x 360 PNG of diagonal stripes in `colours`: small, and distinct per product.
+    fn draw(colours: [[u8; 3]; 2], uploader: &Person) -> Self {
+        let img = image::RgbImage::from_fn(480, 360, |x, y| {
+            image::Rgb(colours[((x + y) / 40 % 2) as usize])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("a PNG encodes in memory");
+        Self { bytes: out.into_inner(), uploader: uploader.signer.clone() }
+    }
+
+    /// Where the API serves it: `{api}/v1/pictures/0x<sha256>` (see `POST /v1/pictures`).
+    fn url(&self, api: &str) -> String {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(&self.bytes);
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}/v1/pictures/0x{hex}", api.trim_end_matches('/'))
+    }
+}
+
+/// A product for the shop: its document (with its picture's URL when the API is known).
+struct ShopProduct {
+    doc: Document,
+}
+
+/// A product, its artisan, and the partner shop selling it with its split's label.
+type ShopItem<'a> =
+    (&'a Product, &'a Person, &'a Maker, Option<(&'a Person, &'a Partner, &'a str)>);
+
+/// How a product is listed: seller, partner shop and its share (bps), price in dUSD, stock.
+type ListingSpec<'a> = (&'a Person, Option<(&'a Person, u16)>, u64, u32);
+
+/// The shop's products and their pictures.
+struct ShopPlan {
+    /// Cushion cover (with a partner shop's split), spinning top, tile (with a split).
+    products: Vec<ShopProduct>,
+    pictures: Vec<Picture>,
+}
+
+impl ShopPlan {
+    fn new(p: &People, api: Option<&str>) -> Self {
+        use content::*;
+        let items: [ShopItem<'_>; 3] = [
+            (&CUSHION, &p.ajrakh, &AJRAKH, Some((&p.haat, &HAAT, "Haat & Loom (partner shop)"))),
+            (&SPINNING_TOP, &p.toys, &CHANNAPATNA, None),
+            (
+                &TILE,
+                &p.pottery,
+                &BLUE_POTTERY,
+                Some((&p.kala, &KALA, "Kala Bazaar (partner shop)")),
+            ),
+        ];
+        let mut products = Vec::new();
+        let mut pictures = Vec::new();
+        for (product, artisan, maker, partner) in items {
+            let picture = Picture::draw(product.colours, artisan);
+            let images: Vec<String> = api.map(|a| picture.url(a)).into_iter().collect();
+            let splits: Vec<(&Person, &str)> =
+                partner.map(|(who, _, label)| (who, label)).into_iter().collect();
+            let doc = document_with_images(
+                "sale",
+                &product.listing,
+                Some((artisan, maker)),
+                partner.map(|(who, shop, _)| (who, shop)),
+                artisan,
+                &splits,
+                &images,
+            );
+            products.push(ShopProduct { doc });
+            pictures.push(picture);
+        }
+        Self { products, pictures }
     }
 }
 
@@ -376,7 +487,12 @@ struct World<'a> {
 }
 
 /// Builds the whole world on `chain`.
-pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> Result<Report> {
+pub(crate) async fn build(
+    chain: &Chain,
+    people: &People,
+    variant: Variant,
+    api: Option<&str>,
+) -> Result<Report> {
     let id = chain.chain_id;
     let count = chain.view(chain.c.escrow, Escrow::orderCountCall {}).await?;
     ensure!(
@@ -387,6 +503,7 @@ pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> R
     let fee_bps = chain.view(chain.c.escrow, Escrow::feeBpsCall {}).await?;
     let mut w = World { chain, p: people, variant, fee_bps, orders: 0 };
     let plan = Plan::new(people);
+    let shop = ShopPlan::new(people, api);
     let started = std::time::Instant::now();
 
     w.setup().await?;
@@ -500,12 +617,121 @@ pub(crate) async fn build(chain: &Chain, people: &People, variant: Variant) -> R
         id,
         "open: a collective order in funding, a job awaiting payment, a delivery in review, a dispute, a proposal in voting",
     );
+    let listings = w.shop(&shop).await?;
+    say(id, "shop: three products listed with pictures and stock; purchases by buy and buyCart");
     say(id, &format!("{} orders seeded in {:.1} s", w.orders, started.elapsed().as_secs_f64()));
 
-    Ok(Report { chain_id: id, orders: w.orders, proposals: 2, documents: plan.into_documents() })
+    let mut documents = plan.into_documents();
+    documents.extend(shop.products.into_iter().map(|p| p.doc));
+    Ok(Report {
+        chain_id: id,
+        orders: w.orders,
+        proposals: 2,
+        listings,
+        documents,
+        pictures: shop.pictures,
+    })
 }
 
 impl World<'_> {
+    /// The shop: each product listed by its artisan (the cushion cover and the tile with
+    /// their partner shop's share in the split table), then purchases through `buy` and
+    /// `buyCart`, each its own Escrow order; the listings keep stock. Returns how many
+    /// listings were made.
+    async fn shop(&mut self, plan: &ShopPlan) -> Result<u64> {
+        use cointent_abi::shop::{IEscrow as ShopEscrow, IShop};
+        let (p, c) = (self.p, self.chain.c);
+        let first = self.chain.view(c.shop, Shop::listingCountCall {}).await? + U256::from(1);
+        let (stock, extra) = match self.variant {
+            Variant::A => (1, 0),
+            Variant::B => (2, 1),
+        };
+        let specs: [ListingSpec<'_>; 3] = [
+            (&p.ajrakh, Some((&p.haat, 1000)), 38, 12 * stock),
+            (&p.toys, None, 6, 30 * stock),
+            (&p.pottery, Some((&p.kala, 1500)), 14, 5 * stock),
+        ];
+        for ((seller, partner, dollars, stock), product) in specs.into_iter().zip(&plan.products) {
+            let listing = IShop::Listing {
+                seller: seller.address,
+                partner: partner.map(|(who, _)| who.address).unwrap_or_default(),
+                token: c.stablecoin,
+                unitPrice: alloy::primitives::Uint::from(self.price(dollars)),
+                stock,
+                reviewPeriod: (7 * DAY) as u32,
+                rulingPeriod: (7 * DAY) as u32,
+                promoterBps: 500,
+                bondBps: BOND_BPS,
+                arbiter: p.arbiter.address,
+                metadataHash: product.doc.hash,
+                milestones: vec![ShopEscrow::Milestone {
+                    bps: 10_000,
+                    deliveryPeriod: (30 * DAY) as u32,
+                }],
+                splits: partner
+                    .map(|(who, bps)| ShopEscrow::Split { recipient: who.address, bps })
+                    .into_iter()
+                    .collect(),
+            };
+            self.send("list a product", seller, c.shop, Shop::listCall { listing }).await?;
+        }
+        let id = |i: u64| first + U256::from(i);
+        let price = |i: usize| U256::from(self.price(specs[i].2));
+        for b in [&p.priya, &p.daniel, &p.backers[0]] {
+            self.send(
+                "approve shop",
+                b,
+                c.stablecoin,
+                DemoStablecoin::approveCall { spender: c.shop, value: U256::MAX },
+            )
+            .await?;
+        }
+        // Two cushion covers by Daniel, promoted by Kavya.
+        self.send(
+            "buy",
+            &p.daniel,
+            c.shop,
+            Shop::buyCall {
+                listingId: id(0),
+                units: 2,
+                promoter: p.kavya.address,
+                maxUnitPrice: price(0),
+            },
+        )
+        .await?;
+        // Priya's cart: three spinning tops and a tile, one transaction.
+        let items = vec![
+            IShop::Item {
+                listingId: id(1),
+                units: 3,
+                promoter: Address::ZERO,
+                maxUnitPrice: price(1),
+            },
+            IShop::Item {
+                listingId: id(2),
+                units: 1 + extra,
+                promoter: Address::ZERO,
+                maxUnitPrice: price(2),
+            },
+        ];
+        self.send("buy a cart", &p.priya, c.shop, Shop::buyCartCall { items }).await?;
+        // A backer buys a tile too.
+        self.send(
+            "buy",
+            &p.backers[0],
+            c.shop,
+            Shop::buyCall {
+                listingId: id(2),
+                units: 1,
+                promoter: Address::ZERO,
+                maxUnitPrice: price(2),
+            },
+        )
+        .await?;
+        self.orders += 4;
+        Ok(specs.len() as u64)
+    }
+
     async fn send<C: alloy::sol_types::SolCall>(
         &self,
         what: &str,

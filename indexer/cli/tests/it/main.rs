@@ -3,6 +3,7 @@
 
 mod api_auth;
 mod api_limits;
+mod api_pictures;
 mod api_read;
 mod api_schema;
 mod api_webhooks;

@@ -1,4 +1,5 @@
-//! `POST /v1/metadata` (answers) and `GET /v1/metadata/{hash}` (a document).
+//! `POST /v1/metadata` (answers), `GET /v1/metadata/{hash}` (a document), and
+//! `POST /v1/pictures` (answers).
 
 use cointent_domain::{
     OrderKind,
@@ -41,4 +42,14 @@ fn a_new_document_leaves_absent_members_out() {
     );
     let other = json!({"schema": "cointent.metadata/2", "kind": "sale", "title": "x"});
     assert!(serde_json::from_value::<MetadataDocument>(other).is_err());
+}
+
+#[test]
+fn picture_answers_read_and_write_back() {
+    use cointent_domain::pictures::{PictureStored, picture_hash, thumbnail_url};
+    let stored: PictureStored = round_trip("picture_stored");
+    assert_eq!(stored.content_type, "image/png");
+    // What the app derives from a document's image URL is the thumbnail the API names.
+    assert_eq!(thumbnail_url(&stored.url).as_deref(), Some(stored.thumbnail_url.as_str()));
+    assert_eq!(picture_hash(&stored.url), Some(format!("{:#x}", stored.hash).as_str()));
 }

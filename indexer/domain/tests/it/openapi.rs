@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cointent_domain::{
     Page, accounts::*, auth::*, catalogue::*, chains::*, error::*, events::*, governance::*,
-    keys::*, listings::*, metadata::*, orders::*, transparency::*, treasury::*, webhooks::*,
+    keys::*, listings::*, metadata::*, orders::*, pictures::*, transparency::*, treasury::*,
+    webhooks::*,
 };
 use serde_json::{Map, Value, json};
 use utoipa::{OpenApi, PartialSchema};
@@ -62,6 +63,7 @@ use utoipa::{OpenApi, PartialSchema};
     ApiKeyInfo,
     MetadataStored,
     MetadataDocument,
+    PictureStored,
     WebhookEventType,
     WebhookCreate,
     Webhook,

@@ -7,9 +7,9 @@
 //! Rows become `cointent-domain` types here, so the API's handlers stay thin.
 //!
 //! Where the state is the API's own rather than the chain's (sign-in nonces and sessions in
-//! [`auth`], partner keys in [`keys`], uploaded documents in [`metadata`], webhooks and their
-//! deliveries in [`webhooks`]), its writes live here too; the webhook worker builds its
-//! at-most-once transaction from [`webhooks`]' statements.
+//! [`auth`], partner keys in [`keys`], uploaded documents in [`metadata`] and pictures in
+//! [`pictures`], webhooks and their deliveries in [`webhooks`]), its writes live here too;
+//! the webhook worker builds its at-most-once transaction from [`webhooks`]' statements.
 
 pub mod accounts;
 pub mod auth;
@@ -25,6 +25,7 @@ pub mod limits;
 pub mod listings;
 pub mod metadata;
 pub mod orders;
+pub mod pictures;
 pub mod qr;
 pub mod treasury;
 pub mod webhooks;

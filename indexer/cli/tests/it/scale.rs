@@ -59,7 +59,12 @@ fn config_in(
 /// The `units_pledged` an API replica answers for an order.
 async fn units_on(http: &reqwest::Client, port: u16, id: u64) -> Result<Option<u64>> {
     let url = format!("http://127.0.0.1:{port}/v1/orders/{CHAIN}/{id}");
-    let response = http.get(url).send().await?;
+    // A replica still starting (a loaded machine) is not listening yet: it has nothing yet,
+    // and the caller's deadline bounds the wait.
+    let response = match http.get(url).send().await {
+        Err(e) if e.is_connect() => return Ok(None),
+        response => response?,
+    };
     if response.status() == reqwest::StatusCode::NOT_FOUND {
         return Ok(None);
     }

@@ -923,6 +923,14 @@ test('shop on a phone: two products of two artisans in the cart, paid in one tra
   assert.equal(await page.getByTestId('product-price').innerText(), '12 dUSD per unit');
   assert.equal(await page.getByTestId('product-stock').innerText(), '5 in stock, 0 sold');
   assert.match(await page.getByTestId('breakdown').innerText(), /Maker\s+11\.88 dUSD[\s\S]*Platform fee \(treasury\)\s+0\.12 dUSD/);
+  // The maker's reputation as the API counts it, and the product's QR code, which encodes
+  // this page's address.
+  const rep = (await (await fetch(`${base}/v1/accounts/${DEV[4]}`)).json()).reputation.find((r) => r.chain_id === A);
+  assert.equal(await page.getByTestId('maker-reputation').innerText(), `Reputation: score ${rep.score}: ${rep.completed_orders} completed orders, ${rep.on_time_milestones} milestones released without a dispute, ${rep.disputes_lost} disputes lost, ${rep.deliveries_missed} deliveries missed`);
+  const qrImg = page.getByTestId('product-qr');
+  await page.waitForFunction(() => document.querySelector('[data-testid=product-qr]')?.naturalWidth > 0);
+  const qrSvg = await (await fetch(base + (await qrImg.getAttribute('src')))).text();
+  assert.equal(qrSvg.match(/<title>([^<]+)<\/title>/)[1], `${base}/products/${A}/${first}`);
   await page.locator('#buy-units').fill('2');
   await page.getByTestId('add-to-cart').click();
   await go(page, `/products/${A}/${second}`);
@@ -990,8 +998,11 @@ test('paying from a phone through WalletConnect: a product opened from its URL, 
     page.on('pageerror', (e) => page.errors.push(String(e)));
     const scripts = [];
     page.on('request', (r) => { if (r.url().endsWith('.js')) scripts.push(new URL(r.url()).pathname.slice(1)); });
-    // The product's page is what a product QR code opens on a phone.
-    await page.goto(`${wcBase}/products/${A}/${first}`);
+    // The product's QR code (shown on its page, printed on its tag) opens its page on a phone.
+    const productQr = await (await fetch(`${wcBase}/v1/qr/listings/${A}/${first}`)).text();
+    const scanned = productQr.match(/<title>([^<]+)<\/title>/)[1];
+    assert.equal(scanned, `${wcBase}/products/${A}/${first}`);
+    await page.goto(scanned);
     await page.getByTestId('product-price').filter({ hasText: '12 dUSD per unit' }).waitFor();
     assert.ok(!scripts.some((s) => s.startsWith('walletconnect.')), `the WalletConnect client is not in the first load: ${scripts}`);
     await page.locator('#buy-units').fill('2');

@@ -11,7 +11,9 @@ use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 use cointent_abi::{Shop, shop::IShop};
 use cointent_domain::{
-    Page, escape_html,
+    Page,
+    accounts::Account,
+    escape_html,
     listings::{ListingDetail, ListingSummary},
     metadata::MetadataDocument,
     pictures,
@@ -20,7 +22,9 @@ use js_sys::{Array, JSON};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use super::{Load, error_box, explore, loading, order::pay::TokenPayment, raw};
+use super::{
+    Load, dashboard::reputation_text, error_box, explore, loading, order::pay::TokenPayment, raw,
+};
 use crate::{
     api, eth,
     format::{money, short},
@@ -182,14 +186,20 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
         w.live.track();
         w.refresh.track();
         let p = path.clone();
-        async move { api::get::<ListingDetail>(&p).await }
+        async move {
+            let d = api::get::<ListingDetail>(&p).await?;
+            // The maker's reputation is the seller's account's; the page shows without it.
+            let seller = format!("/v1/accounts/{:#x}", d.summary.seller);
+            let account = api::get::<Account>(&seller).await.ok();
+            Ok::<_, String>((d, account))
+        }
     });
     let units = RwSignal::new("1".to_owned());
     view! {
         {move || res.with(|r| match r {
             None => loading(),
             Some(Err(e)) => error_box(tf("Could not load this product: {0}", &[&e])),
-            Some(Ok(d)) => {
+            Some(Ok((d, account))) => {
                 let l = d.summary.clone();
                 let meta: Option<MetadataDocument> = d.metadata.as_ref().and_then(api::document);
                 let m = |v| escape_html(&money(w, chain_id, &l.token, v));
@@ -216,6 +226,21 @@ pub(crate) fn product_page(chain_id: u64, listing_id: String) -> impl IntoView {
                         escape_html(&[a.name.clone(), a.craft.clone(), a.region.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")),
                         escape_html(a.story.as_deref().unwrap_or_default()), t0 = escape_html(&t("The maker")));
                 }
+                let reputation = account.iter().flat_map(|a| &a.reputation).find(|r| r.chain_id == chain_id);
+                if let Some(r) = reputation {
+                    h += &format!("<p data-testid=\"maker-reputation\">{}</p>", escape_html(&tf("Reputation: {0}", &[&reputation_text(r)])));
+                }
+                h += &format!(
+                    "<p><a href=\"/artisans/{:#x}\">{}</a></p>",
+                    l.seller,
+                    escape_html(&t("The maker's profile and orders"))
+                );
+                h += &format!(
+                    "<figure class=\"qr\"><img data-testid=\"product-qr\" src=\"/v1/qr/listings/{chain_id}/{}\" width=\"128\" height=\"128\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                    l.listing_id,
+                    escape_html(&t("QR code of this product's page")),
+                    escape_html(&t("Scan it to open this product on a phone."))
+                );
                 if let Some(b) = &d.price_breakdown {
                     let b = &b.per_unit_direct;
                     h += &format!(

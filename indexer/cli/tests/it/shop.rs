@@ -457,6 +457,16 @@ async fn listings_carts_and_the_last_unit_agree_with_the_chain() -> Result<()> {
     let counts = (live["listings"].len(), live["purchases"].len());
     ensure!(counts == (3, 4), "listings and purchases mirrored: {counts:?}");
     ensure!(live == again, "live mirror vs fresh re-index");
+
+    // Listings without a document describe no product: none is offered as another's.
+    for price in [1_000_000, 1_100_000] {
+        let bare = listing(&w, REHANA, Address::ZERO, price, 1, B256::ZERO, vec![]);
+        w.call(REHANA, "shop", Shop::listCall { listing: bare }).await?;
+    }
+    w.sync().await?;
+    let (_, bare) = w.get(&format!("/v1/listings/{CHAIN}/5")).await?;
+    ensure!(bare["offers"].as_array().map(Vec::len) == Some(1), "{}", bare["offers"]);
+    ensure!(bare["offers"][0]["listing_id"] == "5", "{}", bare["offers"]);
     Ok(())
 }
 

@@ -218,7 +218,10 @@ pub async fn detail(
                                    ORDER BY d.uploaded_at DESC LIMIT 1),
                   'unit_price', o.unit_price::TEXT, 'stock', o.stock) ORDER BY o.listing_id)
                 FROM listings o WHERE o.metadata_hash = l.metadata_hash
-                 AND o.chain_id = l.chain_id AND o.seller = l.seller), '[]')
+                 AND o.chain_id = l.chain_id AND o.seller = l.seller
+                 -- No document, no product to compare: only the listing itself.
+                 AND (o.listing_id = l.listing_id
+                      OR l.metadata_hash <> '0x0000000000000000000000000000000000000000000000000000000000000000')), '[]')
               AS "offers!: Json<Vec<ListingOffer>>"
         FROM listings l
         LEFT JOIN metadata_documents m

@@ -9,41 +9,71 @@ use serde_json::{Value, json};
 
 use super::world::{Document, Picture};
 
-/// Uploads every document; returns how many the API accepted (stored now or before).
-pub(crate) async fn upload_all(base: &str, chain_id: u64, docs: &[Document]) -> Result<usize> {
-    let base = base.trim_end_matches('/');
-    let url: reqwest::Url = base.parse().with_context(|| format!("--api {base} is not a URL"))?;
-    let domain = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_string(),
-    };
-    let http = reqwest::Client::new();
-    let mut sessions: HashMap<Address, String> = HashMap::new();
-    for doc in docs {
-        let who = doc.uploader.address();
-        let token = match sessions.get(&who) {
+/// The API as makers use it: a session per uploader, signed in on first use.
+struct Uploads {
+    base: String,
+    domain: String,
+    chain_id: u64,
+    http: reqwest::Client,
+    sessions: HashMap<Address, String>,
+}
+
+impl Uploads {
+    fn new(base: &str, chain_id: u64) -> Result<Self> {
+        let base = base.trim_end_matches('/').to_string();
+        let url: reqwest::Url =
+            base.parse().with_context(|| format!("--api {base} is not a URL"))?;
+        let domain = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_string(),
+        };
+        let http = reqwest::Client::new();
+        Ok(Self { base, domain, chain_id, http, sessions: HashMap::new() })
+    }
+
+    /// POSTs `bytes` of `content_type` to `path` as `uploader`; the answer of a 200 (stored
+    /// before) or a 201 (stored now).
+    async fn post(
+        &mut self,
+        uploader: &alloy::signers::local::PrivateKeySigner,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Value> {
+        let base = &self.base;
+        let token = match self.sessions.get(&uploader.address()) {
             Some(t) => t.clone(),
             None => {
-                let t = sign_in(&http, base, &domain, chain_id, &doc.uploader).await?;
-                sessions.insert(who, t.clone());
+                let t = sign_in(&self.http, base, &self.domain, self.chain_id, uploader).await?;
+                self.sessions.insert(uploader.address(), t.clone());
                 t
             }
         };
-        let response = http
-            .post(format!("{base}/v1/metadata"))
+        let response = self
+            .http
+            .post(format!("{base}{path}"))
             .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(doc.bytes.clone())
+            .header("content-type", content_type)
+            .body(bytes)
             .send()
             .await
-            .with_context(|| format!("POST {base}/v1/metadata: is cointent serve running?"))?;
+            .with_context(|| format!("POST {base}{path}: is cointent serve running?"))?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         ensure!(
             status.as_u16() == 200 || status.as_u16() == 201,
-            "metadata upload of {} refused: {status} {body}",
-            doc.hash
+            "upload to {path} refused: {status} {body}"
         );
+        Ok(body)
+    }
+}
+
+/// Uploads every document; returns how many the API accepted (stored now or before).
+pub(crate) async fn upload_all(base: &str, chain_id: u64, docs: &[Document]) -> Result<usize> {
+    let mut api = Uploads::new(base, chain_id)?;
+    for doc in docs {
+        let body =
+            api.post(&doc.uploader, "/v1/metadata", "application/json", doc.bytes.clone()).await?;
         let hash = body["hash"].as_str().unwrap_or_default();
         ensure!(
             hash.eq_ignore_ascii_case(&doc.hash.to_string()),
@@ -61,38 +91,9 @@ pub(crate) async fn upload_pictures(
     chain_id: u64,
     pictures: &[Picture],
 ) -> Result<usize> {
-    let base = base.trim_end_matches('/');
-    let url: reqwest::Url = base.parse().with_context(|| format!("--api {base} is not a URL"))?;
-    let domain = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_string(),
-    };
-    let http = reqwest::Client::new();
-    let mut sessions: HashMap<Address, String> = HashMap::new();
+    let mut api = Uploads::new(base, chain_id)?;
     for picture in pictures {
-        let who = picture.uploader.address();
-        let token = match sessions.get(&who) {
-            Some(t) => t.clone(),
-            None => {
-                let t = sign_in(&http, base, &domain, chain_id, &picture.uploader).await?;
-                sessions.insert(who, t.clone());
-                t
-            }
-        };
-        let response = http
-            .post(format!("{base}/v1/pictures"))
-            .bearer_auth(&token)
-            .header("content-type", "image/png")
-            .body(picture.bytes.clone())
-            .send()
-            .await
-            .with_context(|| format!("POST {base}/v1/pictures: is cointent serve running?"))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        ensure!(
-            status.as_u16() == 200 || status.as_u16() == 201,
-            "picture upload refused: {status} {body}"
-        );
+        api.post(&picture.uploader, "/v1/pictures", "image/png", picture.bytes.clone()).await?;
     }
     Ok(pictures.len())
 }

@@ -5,7 +5,7 @@ use alloy::{
     rpc::types::TransactionRequest,
     sol_types::SolCall,
 };
-use cointent_abi::{CointentGovernor, EscrowLens, Treasury};
+use cointent_abi::{CointentGovernor, EscrowLens, Shop, Treasury};
 use cointent_harness::{
     Anvil,
     demo::{self, Options, Variant},
@@ -35,7 +35,7 @@ async fn seeds_every_state_once() -> Result<()> {
         metadata_only: false,
     };
     let report = demo::seed(&options).await?;
-    assert_eq!((report.orders, report.proposals), (14, 2));
+    assert_eq!((report.orders, report.proposals), (18, 2));
 
     let provider = ProviderBuilder::new().connect_http(chain.endpoint().parse()?);
     async fn view<C: SolCall>(p: &impl Provider, to: Address, call: C) -> Result<C::Return> {
@@ -44,7 +44,7 @@ async fn seeds_every_state_once() -> Result<()> {
     }
     let lens = address("escrow_lens")?;
     let mut states = Vec::new();
-    for id in 1..=14u64 {
+    for id in 1..=18u64 {
         let s =
             view(&provider, lens, EscrowLens::orderStateCall { orderId: U256::from(id) }).await?;
         states.push((s.status as u8, s.milestone, s.milestoneState as u8));
@@ -66,6 +66,10 @@ async fn seeds_every_state_once() -> Result<()> {
         (3, 0, 0), // calendar: cancelled
         (0, 0, 0), // scroll: funding
         (0, 0, 0), // translation: awaiting payment
+        (1, 0, 0), // the shop's purchases: each its own sale, paid and active
+        (1, 0, 0),
+        (1, 0, 0),
+        (1, 0, 0),
     ];
     assert_eq!(states, expected);
 
@@ -75,7 +79,10 @@ async fn seeds_every_state_once() -> Result<()> {
     let allocations = view(&provider, address("treasury")?, Treasury::allocationsCall {}).await?;
     assert_eq!(allocations.iter().map(|a| a.bps).collect::<Vec<_>>(), [5000, 3000, 2000]);
 
+    let listings = view(&provider, address("shop")?, Shop::listingCountCall {}).await?;
+    assert_eq!(listings, U256::from(3), "the shop's three products");
+
     let Err(again) = demo::seed(&options).await else { panic!("a seeded chain is refused") };
-    assert!(again.to_string().contains("already has 14 orders"), "{again}");
+    assert!(again.to_string().contains("already has 18 orders"), "{again}");
     Ok(())
 }

@@ -64,7 +64,7 @@ ensure_wasm_bindgen() {
   local want have
   want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
   [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
-  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have" != "$want" ]; then
     say "cargo install wasm-bindgen-cli $want (once; a few minutes)"
     run_logged wasm-bindgen-install cargo install wasm-bindgen-cli --version "$want" \
@@ -88,7 +88,7 @@ ensure_wasm_split() {
 ensure_sqlx_cli() {
   local want have
   want=$(awk '/^name = "sqlx"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock")
-  have=$(cargo sqlx --version 2>/dev/null | awk '{print $2}')
+  have=$(cargo sqlx --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have" != "$want" ]; then
     say "cargo install sqlx-cli $want (once; a few minutes)"
     # --debug: it only drives `cargo check` against a database, and builds in half the time.

@@ -90,6 +90,14 @@ enum KeysCommand {
 }
 
 fn main() {
+    // glibc gives every thread that allocates under contention an arena of its own, and
+    // keeps what each arena freed: with the runtime's workers, the RSS of a backfill grew by
+    // a third for nothing. Two arenas serve two cores' workers as fast.
+    #[cfg(target_env = "gnu")]
+    // SAFETY: before any other thread exists; mallopt only sets an allocator parameter.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     // The product's own clients bring their TLS configuration; anything else built with
     // reqwest's defaults needs a process-wide provider.
     cointent_config::install_crypto_provider();

@@ -248,20 +248,15 @@ async fn shutdown_signal() {
 }
 
 /// Computes every order detail of `chain` the mirror does not keep yet, a thousand at a
-/// time.
+/// time (the chain's writer may fill some meanwhile: [`cointent_storage::read::details::refresh`] skips those).
 async fn fill_details(pool: &PgPool, chain: &ChainConfig) -> Result<()> {
     use cointent_storage::read::details;
     let chain_id = chain.chain_id as i64;
-    loop {
-        let ids = details::missing(pool, chain_id, 1_000).await?;
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let n = details::refresh(pool, chain, &ids).await?;
-        tracing::info!(chain_id, n, "order details filled");
-        if n == 0 {
-            // Nothing could be computed (the orders vanished meanwhile): do not spin.
-            return Ok(());
-        }
+    let ids = details::missing(pool, chain_id, i64::MAX).await?;
+    let mut filled = 0;
+    for chunk in ids.chunks(1_000) {
+        filled += details::refresh(pool, chain, chunk).await?;
     }
+    tracing::info!(chain_id, missing = ids.len(), filled, "order details filled");
+    Ok(())
 }

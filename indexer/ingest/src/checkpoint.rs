@@ -314,6 +314,12 @@ async fn upsert_blocks(
     Ok(())
 }
 
+/// The columns [`insert_events`] copies, in the order [`copy_rows`] writes them.
+const EVENT_COPY: &str = "COPY events (chain_id, block_number, log_index, block_hash, block_time, \
+     tx_hash, contract, address, event, args) FROM STDIN (FORMAT binary)";
+
+/// Stores a batch's events with one binary `COPY`: no statement to plan, no arrays to
+/// unpack, the fastest way rows enter Postgres (the backfill's largest cost).
 async fn insert_events(
     tx: &mut Transaction<'_, Postgres>,
     chain: i64,
@@ -322,60 +328,54 @@ async fn insert_events(
     if events.is_empty() {
         return Ok(());
     }
-    let n = events.len();
-    let (
-        mut blocks,
-        mut idx,
-        mut bhash,
-        mut time,
-        mut txh,
-        mut contract,
-        mut addr,
-        mut name,
-        mut args,
-    ) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for e in events {
-        blocks.push(e.block_number as i64);
-        idx.push(e.log_index as i32);
-        bhash.push(e.block_hash.to_string());
-        time.push(e.block_time as i64);
-        txh.push(e.tx_hash.to_string());
-        contract.push(e.contract.as_str());
-        addr.push(e.address.as_str());
-        name.push(e.event.as_str());
-        args.push(e.args.to_string());
+    let rows = copy_rows(chain, events)?;
+    let mut copy = tx.copy_in_raw(EVENT_COPY).await.wrap_err("inserting events")?;
+    if let Err(e) = copy.send(rows).await {
+        // The connection must leave copy mode before its transaction rolls back.
+        let _ = copy.abort("the events could not be sent").await;
+        return Err(e).wrap_err("inserting events");
     }
-    sqlx::query(
-        "INSERT INTO events (chain_id, block_number, log_index, block_hash, block_time, tx_hash,
-                             contract, address, event, args)
-         SELECT $1, b, i, h, to_timestamp(t), x, c, a, e, j::JSONB
-         FROM unnest($2::BIGINT[], $3::INT[], $4::TEXT[], $5::BIGINT[], $6::TEXT[], $7::TEXT[],
-                     $8::TEXT[], $9::TEXT[], $10::TEXT[]) AS u(b, i, h, t, x, c, a, e, j)",
-    )
-    .bind(chain)
-    .bind(blocks)
-    .bind(idx)
-    .bind(bhash)
-    .bind(time)
-    .bind(txh)
-    .bind(contract)
-    .bind(addr)
-    .bind(name)
-    .bind(args)
-    .execute(&mut **tx)
-    .await
-    .wrap_err("inserting events")?;
+    let stored = copy.finish().await.wrap_err("inserting events")?;
+    eyre::ensure!(stored == events.len() as u64, "stored {stored} of {} events", events.len());
     Ok(())
+}
+
+/// Seconds between the Unix epoch and Postgres's (2000-01-01 UTC).
+const PG_EPOCH_OFFSET: i64 = 946_684_800;
+
+/// The events in `COPY`'s binary format: a signature and two empty header words, then per
+/// row a field count and each field as its length and its binary value (big-endian
+/// integers, microseconds since 2000 for a timestamp, text as UTF-8, JSONB as version 1
+/// and the text), then -1.
+fn copy_rows(chain: i64, events: &[EventRow]) -> Result<Vec<u8>> {
+    fn field(buf: &mut Vec<u8>, value: &[u8]) {
+        buf.extend_from_slice(&(value.len() as i32).to_be_bytes());
+        buf.extend_from_slice(value);
+    }
+    let mut buf = Vec::with_capacity(19 + events.len() * 512);
+    buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    buf.extend_from_slice(&[0; 8]);
+    for e in events {
+        buf.extend_from_slice(&10i16.to_be_bytes());
+        field(&mut buf, &chain.to_be_bytes());
+        field(&mut buf, &(e.block_number as i64).to_be_bytes());
+        field(&mut buf, &(e.log_index as i32).to_be_bytes());
+        field(&mut buf, e.block_hash.to_string().as_bytes());
+        let micros = (e.block_time as i64 - PG_EPOCH_OFFSET) * 1_000_000;
+        field(&mut buf, &micros.to_be_bytes());
+        field(&mut buf, e.tx_hash.to_string().as_bytes());
+        field(&mut buf, e.contract.as_bytes());
+        field(&mut buf, e.address.as_bytes());
+        field(&mut buf, e.event.as_bytes());
+        // JSONB: its length (patched once written), version 1, the JSON text.
+        let at = buf.len();
+        buf.extend_from_slice(&[0, 0, 0, 0, 1]);
+        serde_json::to_writer(&mut buf, &e.args)?;
+        let len = (buf.len() - at - 4) as i32;
+        buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    buf.extend_from_slice(&(-1i16).to_be_bytes());
+    Ok(buf)
 }
 
 /// The stored hashes of the window's blocks and its anchor, newest first.

@@ -188,6 +188,11 @@ impl Ingester {
         self.update_final(head, tag);
         self.metrics.head.set(head);
         if self.checkpoint.block >= head as i64 {
+            if self.metrics.live.get() == 0 {
+                // At the head on start (nothing to backfill): the read indexes may still be
+                // missing (a migration took them out of the schema).
+                self.build_read_indexes();
+            }
             self.metrics.live.set(1);
             if self.tip_replaced(head).await? {
                 return self.handle_reorg(head).await;
@@ -265,19 +270,24 @@ impl Ingester {
         self.metrics.events.add(batch.events.len() as u64);
         self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
         if to >= head && self.metrics.live.get() == 0 {
-            // Caught up: build the indexes kept out of the backfill, and give the planner
-            // fresh statistics (stale ones turn indexed API lists into whole-table scans).
-            let pool = self.pool.clone();
-            tokio::spawn(async move {
-                if let Err(e) = cointent_storage::indexes::build_after_backfill(&pool).await {
-                    tracing::warn!(error = %e, "indexing and ANALYZE after the backfill failed");
-                }
-            });
+            self.build_read_indexes();
         }
         self.metrics.live.set(u64::from(to >= head));
         self.progress.report(to, head, batch.events.len());
         self.adapt_range(to - from + 1, logs);
         Ok(if to >= head { Step::Wait } else { Step::Busy })
+    }
+
+    /// Caught up: builds the indexes kept out of the backfill and gives the planner fresh
+    /// statistics (stale ones turn indexed API lists into whole-table scans), on a task of
+    /// its own (once per database and process).
+    fn build_read_indexes(&self) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = cointent_storage::indexes::build_after_backfill(&pool).await {
+                tracing::warn!(error = %e, "indexing and ANALYZE after the backfill failed");
+            }
+        });
     }
 
     /// Computes up to [`FILL_CHUNK`] missing order details; how many.

@@ -1,8 +1,8 @@
 use std::time::Duration;
 
-use alloy::{providers::Provider, sol_types::SolCall};
+use alloy::{primitives::U256, providers::Provider, sol_types::SolCall};
 use cointent_abi::DemoStablecoin;
-use eyre::Result;
+use eyre::{ContextCompat, Result};
 
 use crate::common::*;
 
@@ -30,6 +30,36 @@ async fn backfill_of_two_chains_equals_the_expected_projections() -> Result<()> 
             .fetch_one(&pool)
             .await?;
     assert_eq!(supply, "5000000");
+    // Every column as the chain has it (the events enter Postgres by binary COPY).
+    for (chain, id) in [(&a, 31337_i64), (&b, 31338)] {
+        let filter = alloy::rpc::types::Filter::new().address(chain.token).from_block(0);
+        let mut expected = Vec::new();
+        for log in chain.provider.get_logs(&filter).await? {
+            let number = log.block_number.context("block number")?;
+            let block = chain.provider.get_block_by_number(number.into()).await?;
+            let time = block.context("block")?.header.timestamp as i64;
+            let value = U256::from_be_slice(&log.data().data[..32]).to_string();
+            expected.push((
+                number as i64,
+                log.log_index.context("log index")? as i32,
+                format!("{:#x}", log.block_hash.context("block hash")?),
+                time,
+                format!("{:#x}", log.transaction_hash.context("tx hash")?),
+                format!("{:#x}", chain.token),
+                value,
+            ));
+        }
+        type Row = (i64, i32, String, i64, String, String, String);
+        let stored: Vec<Row> = sqlx::query_as(
+            "SELECT block_number, log_index, block_hash, extract(epoch FROM block_time)::BIGINT,
+                    tx_hash, address, args->>'value'
+             FROM events WHERE chain_id = $1 ORDER BY block_number, log_index",
+        )
+        .bind(id)
+        .fetch_all(&pool)
+        .await?;
+        assert_eq!(stored, expected, "chain {id}: stored events vs the chain's logs");
+    }
     ra.stop().await?;
     rb.stop().await?;
     Ok(())

@@ -189,8 +189,12 @@ pub async fn forget_linked(pool: &PgPool, hash: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Computes and keeps the details of these orders (decimal ids) of `chain`, in one
-/// transaction holding the chain's details lock; how many were stored.
+/// Computes and keeps the details of these orders (decimal ids) of `chain` that are not
+/// kept, in one transaction holding the chain's details lock; how many were stored.
+///
+/// A detail kept when the lock is taken is current (every write that changes it forgets it
+/// under the same lock), so it is skipped: two fillers (a writer and `index
+/// --until-caught-up`, or two processes) never compute the same detail twice.
 pub async fn refresh(
     pool: &PgPool,
     chain: &ChainConfig,
@@ -202,8 +206,17 @@ pub async fn refresh(
     let chain_id = chain.chain_id as i64;
     let mut tx = pool.begin().await?;
     lock(&mut tx, chain_id).await?;
+    let order_ids = sqlx::query_scalar!(
+        r#"SELECT i AS "id!" FROM unnest($2::TEXT[]) AS u(i)
+           WHERE NOT EXISTS (SELECT 1 FROM order_details d
+                             WHERE d.chain_id = $1 AND d.order_id = u.i::NUMERIC)"#,
+        chain_id,
+        order_ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let (mut ids, mut bodies) = (Vec::new(), Vec::new());
-    for id in order_ids {
+    for id in &order_ids {
         let Some(record) = record(&mut *tx, chain_id, id).await? else { continue };
         let detail = detail(record, chain.chain_id, Some(chain));
         bodies.push(serde_json::to_vec(&detail)?);

@@ -2,9 +2,11 @@
 //!
 //! `cargo build --release -p cointent -p cointent-bench && target/release/cointent-bench
 //!  [--shape realistic|dense] [--events 200000] [--blocks 200] [--orders 20000]
-//!  [--wrk-secs 10] [--only api|backfill] [--profile] [--keep]`
+//!  [--wrk-secs 10] [--only api|backfill] [--profile] [--durable] [--keep]`
 //!
-//! 1. Starts a private anvil and Postgres, deploys `EventFirehose` (which emits the
+//! 1. Starts a private anvil and Postgres (a throw-away one without fsync, as the tests
+//!    use; with `--durable`, one that flushes every commit to disk as a production server
+//!    does), deploys `EventFirehose` (which emits the
 //!    Escrow's own event types) and builds a history of `--events` events (plus the
 //!    `--orders` orders' `OrderCreated`), in one of two shapes:
 //!    - `realistic` (the default): 20 to 50 events per block through many small
@@ -12,7 +14,8 @@
 //!    - `dense`: 2 000 events per transaction and block (500 orders per transaction).
 //! 2. Backfill: runs the real `cointent index --until-caught-up` over it and reports
 //!    events/s until the mirror reached the head, the time it then takes to build the read
-//!    indexes and ANALYZE (before the process exits), and the process's peak RSS.
+//!    indexes, ANALYZE and compute every order's detail (before the process exits), and
+//!    the process's peak RSS (to the head, and in all).
 //! 3. Live: runs `cointent index`, mines `--blocks` blocks one by one and reports the delay
 //!    from a block's receipt to its rows being committed (p50, p99).
 //! 4. API: runs the real `cointent serve` over the mirror (waiting for the order details it
@@ -25,6 +28,10 @@
 use std::{
     path::{Path, PathBuf},
     process::Command,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -74,6 +81,7 @@ fn main() -> Result<()> {
         shape: Shape::Realistic,
         profile: false,
         backfill_only: false,
+        durable: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -88,6 +96,7 @@ fn main() -> Result<()> {
             "--wrk-secs" => o.wrk_secs = num("--wrk-secs")?,
             "--keep" => o.keep = true,
             "--profile" => o.profile = true,
+            "--durable" => o.durable = true,
             "--shape" => {
                 o.shape = match args.next().unwrap_or_default().as_str() {
                     "realistic" => Shape::Realistic,
@@ -101,7 +110,7 @@ fn main() -> Result<()> {
                 what => eyre::bail!("--only takes `api` or `backfill`, not {what:?}"),
             },
             other => eyre::bail!(
-                "unknown argument {other} (try --shape realistic|dense --events N --blocks N --orders N --wrk-secs S --only api|backfill --profile)"
+                "unknown argument {other} (try --shape realistic|dense --events N --blocks N --orders N --wrk-secs S --only api|backfill --profile --durable)"
             ),
         }
     }
@@ -134,6 +143,8 @@ struct Options {
     profile: bool,
     /// Stop after the backfill.
     backfill_only: bool,
+    /// Postgres with fsync, full-page writes and synchronous commits.
+    durable: bool,
 }
 
 async fn run(o: Options) -> Result<()> {
@@ -144,7 +155,12 @@ async fn run(o: Options) -> Result<()> {
         "build the cointent binary first (cargo build --release -p cointent -p cointent-bench)"
     );
     let anvil = Anvil::builder().arg("--gas-limit").arg("100000000").spawn()?;
-    let pg = Postgres::start_temp()?;
+    let pg_dir = tempfile::tempdir()?;
+    let pg = if o.durable {
+        Postgres::start_in(pg_dir.path(), cointent_harness::free_port()?)?
+    } else {
+        Postgres::start_temp()?
+    };
     let url = pg.create_database().await?;
     let provider = ProviderBuilder::new().connect_http(anvil.endpoint().parse()?);
     let from: Address = DEV_ACCOUNTS[0].parse()?;
@@ -204,7 +220,9 @@ async fn run(o: Options) -> Result<()> {
     }
     let t = Instant::now();
     let child = cointent(&bin, &config, &["index", "--until-caught-up"]).spawn()?;
-    let waited = tokio::task::spawn_blocking(move || wait_with_peak_rss(child));
+    let peak_so_far = Arc::new(AtomicU64::new(0));
+    let so_far = peak_so_far.clone();
+    let waited = tokio::task::spawn_blocking(move || wait_with_peak_rss(child, so_far));
     // Caught up: the checkpoint reached the head (the process then builds the read indexes
     // and runs ANALYZE before it exits).
     let caught_up = loop {
@@ -217,6 +235,7 @@ async fn run(o: Options) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    let head_peak_kb = peak_so_far.load(Ordering::Relaxed);
     let (status, peak_kb) = waited.await??;
     let secs = t.elapsed().as_secs_f64();
     eyre::ensure!(status.success(), "backfill failed");
@@ -229,11 +248,15 @@ async fn run(o: Options) -> Result<()> {
         events as f64 / caught_up
     );
     println!(
-        "backfill ({shape}): then read indexes and ANALYZE {:.2} s ({:.0} events/s in all)",
+        "backfill ({shape}): then read indexes, ANALYZE and order details {:.2} s ({:.0} events/s in all)",
         secs - caught_up,
         events as f64 / secs
     );
-    println!("backfill ({shape}): peak RSS {:.1} MB", peak_kb as f64 / 1024.0);
+    println!(
+        "backfill ({shape}): peak RSS {:.1} MB to the head, {:.1} MB in all",
+        head_peak_kb as f64 / 1024.0,
+        peak_kb as f64 / 1024.0
+    );
     if o.profile {
         sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&pool).await?;
         let top: Vec<(f64, i64, String)> = sqlx::query_as(
@@ -509,10 +532,14 @@ fn cointent(bin: &PathBuf, config: &Path, args: &[&str]) -> Command {
 }
 
 /// Waits for the child, sampling its peak resident set (VmHWM) from /proc.
-fn wait_with_peak_rss(mut child: std::process::Child) -> Result<(std::process::ExitStatus, u64)> {
+fn wait_with_peak_rss(
+    mut child: std::process::Child,
+    so_far: Arc<AtomicU64>,
+) -> Result<(std::process::ExitStatus, u64)> {
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak = 0;
     loop {
+        so_far.store(peak, Ordering::Relaxed);
         if let Ok(text) = std::fs::read_to_string(&status_file)
             && let Some(kb) = text
                 .lines()

@@ -226,6 +226,13 @@ pub async fn commit(pool: &PgPool, writer: Writer, batch: &Batch) -> Result<()> 
     .execute(&mut *tx)
     .await?;
     fenced_unless(moved.rows_affected() == 1, writer)?;
+    if batch.to < batch.head {
+        // A backfill's batch does not wait for its WAL to reach the disk. A crash may lose the
+        // last few such commits, each whole with its checkpoint (Postgres recovers to an
+        // earlier commit, never to part of one), and the writer fetches those blocks again.
+        // Live batches wait, so what readers and webhooks saw at the head stays.
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+    }
 
     let undoable = batch.to as i64 > batch.final_block;
     if undoable {

@@ -21,7 +21,7 @@ use cointent_domain::{
 };
 use sqlx::{PgConnection, PgPool};
 
-use super::orders::{OrderRecord, record};
+use super::orders::{OrderRecord, records};
 
 /// The price breakdown and the proof of an order's record: what the detail and the
 /// transparency record add to the mirror's rows (`chain` is the configured chain, if any,
@@ -216,11 +216,9 @@ pub async fn refresh(
     .fetch_all(&mut *tx)
     .await?;
     let (mut ids, mut bodies) = (Vec::new(), Vec::new());
-    for id in &order_ids {
-        let Some(record) = record(&mut *tx, chain_id, id).await? else { continue };
-        let detail = detail(record, chain.chain_id, Some(chain));
-        bodies.push(serde_json::to_vec(&detail)?);
-        ids.push(id.clone());
+    for record in records(&mut *tx, chain_id, &order_ids).await? {
+        ids.push(record.summary.order_id.to_string());
+        bodies.push(serde_json::to_vec(&detail(record, chain.chain_id, Some(chain)))?);
     }
     sqlx::query!(
         "INSERT INTO order_details (chain_id, order_id, body)

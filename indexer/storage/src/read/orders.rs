@@ -349,17 +349,27 @@ struct RecordRow {
 
 /// Order `order_id` (decimal) of chain `chain_id`, in one round trip; `None` when the mirror
 /// does not have it.
-#[tracing::instrument(skip(executor))]
 pub async fn record<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     chain_id: i64,
     order_id: &str,
 ) -> sqlx::Result<Option<OrderRecord>> {
+    Ok(records(executor, chain_id, &[order_id.to_owned()]).await?.pop())
+}
+
+/// Orders `order_ids` (decimal) of chain `chain_id`, those the mirror has, in one round trip
+/// (the order details a writer fills after a backfill, a thousand at a time).
+#[tracing::instrument(skip_all, fields(chain_id, orders = order_ids.len()))]
+pub async fn records<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    chain_id: i64,
+    order_ids: &[String],
+) -> sqlx::Result<Vec<OrderRecord>> {
     // The nested parts are JSON in the API's own shape, read straight into the domain types
     // (pledges and promotions into rows the payout rules complete). A milestone's delivery
     // window opens when funding ends (the first) or when the one before it is settled
     // without ending the order.
-    let row = sqlx::query_as!(
+    let rows = sqlx::query_as!(
         RecordRow,
         r#"SELECT
             api_order_summary(o, m) AS "summary!: SummaryRow",
@@ -431,13 +441,13 @@ pub async fn record<'e>(
                    coalesce(max(x.approval_units) FILTER (WHERE x.milestone = o.current_milestone),
                             0)::BIGINT AS approvals
             FROM milestones x WHERE x.chain_id = o.chain_id AND x.order_id = o.order_id) ms
-        WHERE o.chain_id = $1 AND o.order_id = $2::TEXT::NUMERIC"#,
+        WHERE o.chain_id = $1 AND o.order_id = ANY($2::TEXT[]::NUMERIC[])"#,
         chain_id,
-        order_id,
+        order_ids,
     )
-    .fetch_optional(executor)
+    .fetch_all(executor)
     .await?;
-    row.map(OrderRecord::try_from).transpose()
+    rows.into_iter().map(OrderRecord::try_from).collect()
 }
 
 impl TryFrom<RecordRow> for OrderRecord {

@@ -248,7 +248,8 @@ async fn shutdown_signal() {
 }
 
 /// Computes every order detail of `chain` the mirror does not keep yet, a thousand at a
-/// time (the chain's writer may fill some meanwhile: [`cointent_storage::read::details::refresh`] skips those).
+/// time (the chain's writer may fill some meanwhile:
+/// [`cointent_storage::read::details::refresh`] skips those).
 async fn fill_details(pool: &PgPool, chain: &ChainConfig) -> Result<()> {
     use cointent_storage::read::details;
     let chain_id = chain.chain_id as i64;
